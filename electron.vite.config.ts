@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+/**
+ * The ORT worker body is plain JS so it runs unbundled under vitest and bundled in the app alike;
+ * the main build copies it next to the entries, where the engine looks for it.
+ */
+function copyOrtWorker(): Plugin {
+  const source = resolve(__dirname, 'src/main/engine/runtime/ortWorker.mjs');
+  return {
+    name: 'studio-copy-ort-worker',
+    generateBundle() {
+      if (fs.existsSync(source)) {
+        this.emitFile({ type: 'asset', fileName: 'ortWorker.mjs', source: fs.readFileSync(source, 'utf8') });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  main: {
+    plugins: [copyOrtWorker()],
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          engineProcess: resolve(__dirname, 'src/main/engine-process/main.ts'),
+          server: resolve(__dirname, 'src/main/web-host/serverMain.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // Sandboxed preloads can require only Electron's own modules: bundle everything else in.
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src/preload/index.ts') },
+        // A sandboxed preload cannot be an ES module.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'src/renderer'),
+    plugins: [react()],
+    build: {
+      outDir: resolve(__dirname, 'out/renderer'),
+      rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
+    },
+  },
+});

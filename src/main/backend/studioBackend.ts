@@ -1,0 +1,58 @@
+import { isInvokeMethod } from '../../shared/ipc/channels';
+import {
+  invokeParamSchemas,
+  type EventChannel,
+  type InvokeMethod,
+  type InvokeResult,
+  type StudioEvents,
+} from '../../shared/ipc/contract';
+import { StudioError } from '../../shared/ipc/errors';
+import type { EngineClient } from '../engine-host/engineClient';
+
+type Handlers = { [M in InvokeMethod]: (params: unknown) => Promise<InvokeResult<M>> };
+type EventListener = <C extends EventChannel>(channel: C, payload: StudioEvents[C]) => void;
+
+/**
+ * The transport-independent backend: Electron's ipcMain router and the browser-mode WebSocket server both
+ * hand it (method, raw params) and forward its events. Every payload is validated here, where it enters.
+ */
+export class StudioBackend {
+  private readonly listeners = new Set<EventListener>();
+  private readonly handlers: Handlers;
+
+  constructor(private readonly engine: EngineClient) {
+    this.handlers = {
+      'system.info': async () => this.engine.request('system.info', {}),
+      'engine.state': async () => this.engine.getState(),
+      'app.ping': async (params) => {
+        const { echo } = params as { echo: string };
+        return { echo, serverTimeMs: Date.now() };
+      },
+    };
+    engine.onDidChangeState((state) => this.emit('engine.state', state));
+  }
+
+  /** Validates and runs one call. Throws StudioError with a code for anything the caller got wrong. */
+  async invoke(method: unknown, rawParams: unknown): Promise<unknown> {
+    if (!isInvokeMethod(method)) {
+      throw new StudioError('UNKNOWN_METHOD', `Unknown method ${JSON.stringify(method)}.`);
+    }
+    const parsed = invokeParamSchemas[method].safeParse(rawParams ?? {});
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(params)'}: ${issue.message}`).join('; ');
+      throw new StudioError('INVALID_PARAMS', `Invalid params for ${method}: ${issues}`);
+    }
+    return this.handlers[method](parsed.data);
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit<C extends EventChannel>(channel: C, payload: StudioEvents[C]): void {
+    for (const listener of this.listeners) {
+      listener(channel, payload);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+import type { EngineState } from '../../shared/ipc/contract';
+import { StudioError, toStudioError } from '../../shared/ipc/errors';
+import type { EngineConnection, EngineLauncher } from './engineConnection';
+import type { EngineMethod, EngineToHostMessage } from './protocol';
+
+interface PendingRequest {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  onEvent?: (event: unknown) => void;
+}
+
+export interface EngineClientOptions {
+  launch: EngineLauncher;
+  /** Delay before starting a replacement after the engine process died. */
+  restartDelayMs?: number;
+  /** How long to wait for the process's "ready" message. */
+  startTimeoutMs?: number;
+}
+
+/**
+ * Owns the engine process: starts it, forwards requests, and restarts it when it dies. Requests in flight when
+ * the process dies fail with ENGINE_CRASHED; the UI learns of every state change through onDidChangeState.
+ */
+export class EngineClient {
+  private connection: EngineConnection | undefined;
+  private state: EngineState = { kind: 'starting' };
+  private readyWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly stateListeners = new Set<(state: EngineState) => void>();
+  private nextRequestId = 1;
+  private disposed = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly restartDelayMs: number;
+  private readonly startTimeoutMs: number;
+
+  constructor(private readonly options: EngineClientOptions) {
+    this.restartDelayMs = options.restartDelayMs ?? 500;
+    this.startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  }
+
+  start(): void {
+    if (this.disposed || this.connection) {
+      return;
+    }
+    this.setState({ kind: 'starting' });
+    const connection = this.options.launch();
+    this.connection = connection;
+    connection.onMessage((message) => this.handleMessage(connection, message));
+    connection.onExit((exit) => this.handleExit(connection, exit));
+  }
+
+  getState(): EngineState {
+    return this.state;
+  }
+
+  get processId(): number | undefined {
+    return this.connection?.processId;
+  }
+
+  onDidChangeState(listener: (state: EngineState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Resolves once the engine is ready (waits through a restart). */
+  whenReady(): Promise<void> {
+    if (this.state.kind === 'ready') {
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.readyWaiters = this.readyWaiters.filter((waiter) => waiter.resolve !== done);
+        reject(new StudioError('ENGINE_UNAVAILABLE', `The engine did not become ready within ${this.startTimeoutMs} ms.`));
+      }, this.startTimeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.readyWaiters.push({
+        resolve: done,
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+    });
+  }
+
+  async request<T>(method: EngineMethod, params: unknown, onEvent?: (event: unknown) => void): Promise<T> {
+    await this.whenReady();
+    const connection = this.connection;
+    if (!connection) {
+      throw new StudioError('ENGINE_UNAVAILABLE', 'The engine process is not running.');
+    }
+    const id = this.nextRequestId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onEvent });
+      connection.send({ kind: 'request', id, method, params });
+    });
+  }
+
+  cancel(requestId: number): void {
+    this.connection?.send({ kind: 'cancel', id: requestId });
+  }
+
+  /** For tests and diagnostics: kill the current engine process (the client restarts it). */
+  killProcess(): void {
+    this.connection?.kill();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.restartTimer);
+    this.failPending(new StudioError('ENGINE_UNAVAILABLE', 'The studio is shutting down.'));
+    for (const waiter of this.readyWaiters) {
+      waiter.reject(new StudioError('ENGINE_UNAVAILABLE', 'The studio is shutting down.'));
+    }
+    this.readyWaiters = [];
+    this.connection?.kill();
+    this.connection = undefined;
+  }
+
+  private handleMessage(connection: EngineConnection, message: EngineToHostMessage): void {
+    if (connection !== this.connection) {
+      return;
+    }
+    switch (message.kind) {
+      case 'ready': {
+        this.setState({ kind: 'ready', processId: message.processId });
+        const waiters = this.readyWaiters;
+        this.readyWaiters = [];
+        for (const waiter of waiters) {
+          waiter.resolve();
+        }
+        return;
+      }
+      case 'event': {
+        this.pending.get(message.requestId)?.onEvent?.(message.event);
+        return;
+      }
+      case 'response': {
+        const request = this.pending.get(message.id);
+        if (!request) {
+          return;
+        }
+        this.pending.delete(message.id);
+        if (message.ok) {
+          request.resolve(message.value);
+        } else {
+          request.reject(toStudioError(message.error));
+        }
+        return;
+      }
+    }
+  }
+
+  private handleExit(connection: EngineConnection, exit: { exitCode: number | null; signal: string | null }): void {
+    if (connection !== this.connection) {
+      return;
+    }
+    this.connection = undefined;
+    const reason = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`;
+    this.failPending(new StudioError('ENGINE_CRASHED', `The engine process stopped (${reason}); it is being restarted.`));
+    if (this.disposed) {
+      return;
+    }
+    this.setState({ kind: 'crashed', exitCode: exit.exitCode, signal: exit.signal, restartInMs: this.restartDelayMs });
+    this.restartTimer = setTimeout(() => this.start(), this.restartDelayMs);
+  }
+
+  private failPending(error: Error): void {
+    const requests = [...this.pending.values()];
+    this.pending.clear();
+    for (const request of requests) {
+      request.reject(error);
+    }
+  }
+
+  private setState(state: EngineState): void {
+    this.state = state;
+    for (const listener of this.stateListeners) {
+      listener(state);
+    }
+  }
+}

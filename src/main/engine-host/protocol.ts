@@ -1,0 +1,26 @@
+import type { SerializedError } from '../../shared/ipc/errors';
+
+/**
+ * Messages between the backend (Electron main or the browser-mode server) and the engine process.
+ * The engine process is a Node child process or an Electron utilityProcess; both carry these objects
+ * with structured clone, so typed arrays cross without JSON.
+ */
+export type EngineMethod = 'system.info';
+
+export type HostToEngineMessage =
+  | { kind: 'request'; id: number; method: EngineMethod; params: unknown }
+  | { kind: 'cancel'; id: number };
+
+export type EngineToHostMessage =
+  | { kind: 'ready'; processId: number }
+  | { kind: 'response'; id: number; ok: true; value: unknown }
+  | { kind: 'response'; id: number; ok: false; error: SerializedError }
+  | { kind: 'event'; requestId: number; event: unknown };
+
+export function isEngineToHostMessage(value: unknown): value is EngineToHostMessage {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const kind = (value as { kind?: unknown }).kind;
+  return kind === 'ready' || kind === 'response' || kind === 'event';
+}

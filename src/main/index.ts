@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, shell } from 'electron';
+import { StudioBackend } from './backend/studioBackend';
+import { registerIpc } from './electron/ipcRouter';
+import { launchUtilityEngine } from './electron/utilityEngineConnection';
+import { EngineClient } from './engine-host/engineClient';
+
+/** Electron composition root: engine in a utilityProcess, one sandboxed window, the typed IPC router. */
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererIndex = path.join(here, '..', 'renderer', 'index.html');
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+
+function isTrustedUrl(url: string): boolean {
+  if (devServerUrl && url.startsWith(devServerUrl)) {
+    return true;
+  }
+  return url.startsWith(pathToFileURL(rendererIndex).href);
+}
+
+async function createWindow(backend: StudioBackend): Promise<void> {
+  const window = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'On-device Sora Studio',
+    webPreferences: {
+      preload: path.join(here, '..', 'preload', 'index.cjs'),
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+    },
+  });
+  const unregister = registerIpc(backend, window, isTrustedUrl);
+  window.on('closed', unregister);
+  // Never navigate the studio window away; open external links in the system browser.
+  window.webContents.on('will-navigate', (event, url) => {
+    if (!isTrustedUrl(url)) {
+      event.preventDefault();
+    }
+  });
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) {
+      void shell.openExternal(url);
+    }
+    return { action: 'deny' };
+  });
+  if (devServerUrl) {
+    await window.loadURL(devServerUrl);
+  } else {
+    await window.loadFile(rendererIndex);
+  }
+}
+
+// A packaged app carries models/ as an extra resource (electron-builder.yml); the engine process inherits this.
+if (app.isPackaged && !process.env.STUDIO_MODELS_DIR) {
+  process.env.STUDIO_MODELS_DIR = path.join(process.resourcesPath, 'models');
+}
+
+void app.whenReady().then(async () => {
+  const engine = new EngineClient({ launch: () => launchUtilityEngine(path.join(here, 'engineProcess.js')) });
+  engine.start();
+  const backend = new StudioBackend(engine);
+  await createWindow(backend);
+  app.on('window-all-closed', () => {
+    engine.dispose();
+    app.quit();
+  });
+});

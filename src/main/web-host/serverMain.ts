@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StudioBackend } from '../backend/studioBackend';
+import { EngineClient } from '../engine-host/engineClient';
+import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
+import { startWebServer } from './webServer';
+
+/**
+ * Browser mode (`npm start -- --browser`, or wherever no Electron binary exists): the renderer is served on
+ * 127.0.0.1 and the engine runs in a Node child process. Prints the URL with its access token.
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function argValue(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')) });
+  engine.start();
+  const backend = new StudioBackend(engine);
+  const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');
+  const port = Number(argValue('--port') ?? process.env.STUDIO_PORT ?? 0);
+  const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port });
+  // Scripts (tests, start.mjs) read this line; keep its shape.
+  process.stdout.write(`Studio (browser mode) at ${server.url}\n`);
+  process.stdout.write(`STUDIO_URL=${server.url}\n`);
+  process.stdout.write(`STUDIO_ENGINE_PID=${engine.processId ?? ''}\n`);
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    engine.dispose();
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`The studio server could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+import { timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { serializeError } from '../../shared/ipc/errors';
+import type { ServerMessage } from '../../shared/ipc/wire';
+import type { StudioBackend } from '../backend/studioBackend';
+import { serveStatic } from './staticFiles';
+
+export interface WebServerOptions {
+  backend: StudioBackend;
+  /** The built renderer (out/renderer). */
+  staticDir: string;
+  /** Random per-run secret; WebSocket clients must present it. */
+  token: string;
+  port?: number;
+  host?: string;
+  /** Largest accepted WebSocket frame. */
+  maxMessageBytes?: number;
+}
+
+export interface WebServer {
+  readonly port: number;
+  /** The URL to open, token included. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Browser mode: serves the renderer on 127.0.0.1 and speaks the studio contract over one WebSocket per page.
+ * Connections need the token and a same-origin Origin header; malformed frames get typed errors, never a crash.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const host = options.host ?? '127.0.0.1';
+  const server = http.createServer((request, response) => serveStatic(options.staticDir, request, response));
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const allowedOrigins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', `http://${host}`);
+    if (url.pathname !== '/ws') {
+      return rejectUpgrade(socket, 404, 'Not Found');
+    }
+    if (!tokenMatches(url.searchParams.get('token'), options.token)) {
+      return rejectUpgrade(socket, 401, 'Unauthorized');
+    }
+    const origin = request.headers.origin;
+    if (!origin || !allowedOrigins.has(origin)) {
+      return rejectUpgrade(socket, 403, 'Forbidden');
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('error', () => sockets.delete(ws));
+      ws.on('message', (data, isBinary) => void handleFrame(ws, data, isBinary));
+    });
+  });
+
+  const unsubscribe = options.backend.onEvent((channel, payload) => {
+    const frame = JSON.stringify({ type: 'event', channel, payload } satisfies ServerMessage);
+    for (const ws of sockets) {
+      ws.send(frame);
+    }
+  });
+
+  async function handleFrame(ws: WebSocket, data: unknown, isBinary: boolean): Promise<void> {
+    const send = (message: ServerMessage): void => {
+      if (ws.readyState === ws.OPEN) {
+        ws.send(JSON.stringify(message));
+      }
+    };
+    if (isBinary) {
+      return send({ type: 'error', error: { code: 'BAD_MESSAGE', message: 'Binary frames are not accepted.' } });
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(String(data));
+    } catch {
+      return send({ type: 'error', error: { code: 'BAD_MESSAGE', message: 'The frame is not valid JSON.' } });
+    }
+    const frame = message as { type?: unknown; id?: unknown; method?: unknown; params?: unknown };
+    if (typeof message !== 'object' || message === null || frame.type !== 'invoke' || !Number.isSafeInteger(frame.id)) {
+      return send({
+        type: 'error',
+        error: { code: 'BAD_MESSAGE', message: 'Expected {"type":"invoke","id":<integer>,"method":<string>,"params":{...}}.' },
+      });
+    }
+    const id = frame.id as number;
+    try {
+      const value = await options.backend.invoke(frame.method, frame.params);
+      send({ type: 'result', id, ok: true, value });
+    } catch (error) {
+      send({ type: 'result', id, ok: false, error: serializeError(error) });
+    }
+  }
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/?token=${encodeURIComponent(options.token)}`,
+    async close() {
+      unsubscribe();
+      for (const ws of sockets) {
+        ws.terminate();
+      }
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function tokenMatches(given: string | null, expected: string): boolean {
+  if (!given) {
+    return false;
+  }
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+

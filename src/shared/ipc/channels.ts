@@ -1,0 +1,21 @@
+import type { EventChannel, InvokeMethod } from './contract';
+
+/**
+ * Exhaustive runtime allowlists of the contract, free of any library so the sandboxed preload can bundle them.
+ * A new contract entry without an allowlist entry fails the typecheck.
+ */
+export const invokeMethods: Record<InvokeMethod, true> = {
+  'system.info': true,
+  'engine.state': true,
+  'app.ping': true,
+};
+export const eventChannels: Record<EventChannel, true> = {
+  'engine.state': true,
+};
+
+export function isInvokeMethod(value: unknown): value is InvokeMethod {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(invokeMethods, value);
+}
+export function isEventChannel(value: unknown): value is EventChannel {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(eventChannels, value);
+}

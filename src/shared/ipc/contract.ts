@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * The one typed contract between the UI and the backend. The Electron preload, the browser-mode WebSocket
+ * client and the backend router are all derived from it. Params are validated with these schemas where they
+ * enter the backend; results are typed by the interfaces below.
+ */
+
+export const systemInfoSchema = z.object({
+  platform: z.string(),
+  arch: z.string(),
+  nodeVersion: z.string(),
+  onnxruntimeVersion: z.string(),
+  executionProviders: z.array(z.string()),
+  totalMemoryBytes: z.number(),
+  freeMemoryBytes: z.number(),
+  engineProcessId: z.number(),
+  engineRssBytes: z.number(),
+  engineStartedAtMs: z.number(),
+  runtimeCheck: z.object({
+    ok: z.boolean(),
+    model: z.string(),
+    durationMs: z.number(),
+    maxAbsError: z.number(),
+  }),
+});
+export type SystemInfo = z.infer<typeof systemInfoSchema>;
+
+export type EngineState =
+  | { kind: 'starting' }
+  | { kind: 'ready'; processId: number }
+  | { kind: 'crashed'; exitCode: number | null; signal: string | null; restartInMs: number };
+
+/** Request/response methods: params schema and result type. */
+export const invokeParamSchemas = {
+  'system.info': z.object({}).strict(),
+  'engine.state': z.object({}).strict(),
+  'app.ping': z.object({ echo: z.string().max(1000) }).strict(),
+} as const;
+
+export interface StudioInvokeResults {
+  'system.info': SystemInfo;
+  'engine.state': EngineState;
+  'app.ping': { echo: string; serverTimeMs: number };
+}
+
+export type InvokeMethod = keyof typeof invokeParamSchemas;
+export type InvokeParams<M extends InvokeMethod> = z.input<(typeof invokeParamSchemas)[M]>;
+export type InvokeResult<M extends InvokeMethod> = StudioInvokeResults[M];
+
+/** Event streams pushed from the backend. */
+export interface StudioEvents {
+  'engine.state': EngineState;
+}
+export type EventChannel = keyof StudioEvents;
+
+/** What the renderer sees as `window.studio` (Electron) or the WebSocket client (browser mode). */
+export interface StudioApi {
+  invoke<M extends InvokeMethod>(method: M, params: InvokeParams<M>): Promise<InvokeResult<M>>;
+  /** Returns an unsubscribe function. */
+  on<C extends EventChannel>(channel: C, listener: (payload: StudioEvents[C]) => void): () => void;
+}

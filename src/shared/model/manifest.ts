@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+/**
+ * The studio model package: a folder with manifest.json, ONNX units with external weight files, a tokenizer
+ * vocabulary, the null caption and decoder. This schema is the single definition of that format; the Python
+ * exporter (models/tools) writes it and the engine validates it before any generation. models/FORMAT.md
+ * describes every unit's inputs and outputs.
+ */
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+const dimSchema = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+
+export const tensorSpecSchema = z.object({
+  name: z.string().min(1),
+  dtype: z.enum(['float32', 'int64', 'int32', 'bool']),
+  /** Positive ints are fixed sizes; strings are symbolic (dynamic) axes such as "B" or "T". */
+  shape: z.array(dimSchema),
+});
+export type TensorSpec = z.infer<typeof tensorSpecSchema>;
+
+export const unitSchema = z.object({
+  /** Stable id used in timelines and events, e.g. "denoiser.block.03". */
+  id: z.string().min(1),
+  /** ONNX graph file, relative to the package folder. */
+  file: z.string().min(1),
+  /** External weight file (relative to the package folder); TDTM variants share their block's file. */
+  weightsFile: z.string().min(1).optional(),
+  /** Bytes of weights this unit keeps resident once loaded (external weights + initializers in the graph). */
+  sizeBytes: z.number().int().nonnegative(),
+  inputs: z.array(tensorSpecSchema).min(1),
+  outputs: z.array(tensorSpecSchema).min(1),
+});
+export type ModelUnit = z.infer<typeof unitSchema>;
+
+export const tokenizerSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('word'),
+    /** JSON file: an array of words; the index of a word is its id. */
+    vocabFile: z.string().min(1),
+    maxTokens: z.number().int().min(2),
+    padId: z.number().int().nonnegative(),
+    unknownId: z.number().int().nonnegative(),
+    endId: z.number().int().nonnegative(),
+    lowercase: z.boolean(),
+  }),
+  z.object({
+    kind: z.literal('sentencepiece-json'),
+    tokenizerFile: z.string().min(1),
+    maxTokens: z.number().int().min(2),
+    padId: z.number().int().nonnegative(),
+    endId: z.number().int().nonnegative(),
+    promptSuffix: z.string().optional(),
+  }),
+]);
+export type TokenizerSpec = z.infer<typeof tokenizerSchema>;
+
+export const timestepTransformSchema = z.discriminatedUnion('kind', [
+  /** Plain linear schedule t_i = (1 - i/K)·T. */
+  z.object({ kind: z.literal('none') }),
+  /** Open-Sora 1.2's resolution/frame warp (opensora-1.2.md §2.2), computed from the clip's pixel size and frames. */
+  z.object({
+    kind: z.literal('opensora'),
+    baseResolutionPixels: z.number().positive(),
+    baseFrames: z.number().positive(),
+    /** Pixel frames per VAE chunk and latent frames per chunk (17 → 5 for Open-Sora 1.2). */
+    chunkFrames: z.number().int().positive(),
+    chunkLatentFrames: z.number().int().positive(),
+    scale: z.number().positive(),
+  }),
+  /** A fixed shift factor r: τ' = r·τ / (1 + (r − 1)·τ). */
+  z.object({ kind: z.literal('fixed'), shift: z.number().positive() }),
+]);
+export type TimestepTransform = z.infer<typeof timestepTransformSchema>;
+
+export const manifestSchema = z.object({
+  schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'id must be lowercase letters, digits, ".", "_" or "-"'),
+  name: z.string().min(1),
+  version: z.string().min(1),
+  description: z.string(),
+  architecture: z.literal('stdit3'),
+  /** The clip the model makes natively. */
+  native: z.object({
+    frames: z.number().int().positive(),
+    height: z.number().int().positive(),
+    width: z.number().int().positive(),
+    fps: z.number().positive(),
+  }),
+  /** Latent layout for the native clip: [channels, frames, height, width]. */
+  latent: z.object({
+    channels: z.number().int().positive(),
+    frames: z.number().int().positive(),
+    height: z.number().int().positive(),
+    width: z.number().int().positive(),
+  }),
+  sampler: z.object({
+    steps: z.number().int().min(1).max(1000),
+    cfgScale: z.number().min(0),
+    numTimesteps: z.number().int().positive(),
+    timestepTransform: timestepTransformSchema,
+    /** fps value fed to the fps embedder. */
+    conditioningFps: z.number().positive(),
+  }),
+  text: z.object({
+    tokenizer: tokenizerSchema,
+    hiddenSize: z.number().int().positive(),
+    embed: unitSchema,
+    blocks: z.array(unitSchema).min(1),
+    final: unitSchema,
+  }),
+  /** Learned null caption (Open-Sora's y_embedder.y_embedding), raw little-endian float32 [maxTokens, captionChannels]. */
+  nullCaption: z.object({
+    file: z.string().min(1),
+    shape: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  }),
+  denoiser: z.object({
+    hiddenSize: z.number().int().positive(),
+    depth: z.number().int().positive(),
+    numHeads: z.number().int().positive(),
+    patchSize: z.tuple([z.literal(1), z.number().int().positive(), z.number().int().positive()]),
+    inChannels: z.number().int().positive(),
+    outChannels: z.number().int().positive(),
+    captionChannels: z.number().int().positive(),
+    modelMaxLength: z.number().int().positive(),
+    /** Reference side for the 2D position-embedding scale (Open-Sora: 512). */
+    inputSqSize: z.number().positive(),
+    embedder: unitSchema,
+    /** One entry per (spatial i, temporal i) pair; `tdtm` is the merged variant sharing the same weights. */
+    blocks: z.array(z.object({ unit: unitSchema, tdtm: unitSchema })).min(1),
+    final: unitSchema,
+  }),
+  decoder: z.object({
+    unit: unitSchema,
+    /** Pixel frames per latent frame and pixels per latent pixel. */
+    temporalFactor: z.number().int().positive(),
+    spatialFactor: z.number().int().positive(),
+  }),
+  /** Latent → RGB preview: rgb = bias + Σ_c latent[c]·factors[c], in [-1, 1]. */
+  preview: z.object({
+    factors: z.array(z.tuple([z.number(), z.number(), z.number()])).min(1),
+    bias: z.tuple([z.number(), z.number(), z.number()]),
+  }),
+  /** Provenance: how the weights were made. */
+  training: z
+    .object({
+      recipe: z.string(),
+      steps: z.number().int().nonnegative(),
+      wallClockSeconds: z.number().nonnegative(),
+      heldOut: z.array(z.string()),
+    })
+    .optional(),
+});
+export type ModelManifest = z.infer<typeof manifestSchema>;

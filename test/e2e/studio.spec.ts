@@ -1,0 +1,39 @@
+import { expect, test } from '@playwright/test';
+import { chromiumExecutable, NO_BROWSER_REASON } from './support/browser';
+import { startStudio, type RunningStudio } from './support/studioServer';
+
+test.skip(!chromiumExecutable(), NO_BROWSER_REASON);
+
+let studio: RunningStudio;
+test.beforeAll(async () => {
+  studio = await startStudio();
+});
+test.afterAll(async () => {
+  await studio?.stop();
+});
+
+test('the page loads and shows the engine system info', async ({ page }) => {
+  await page.goto(studio.url);
+  await expect(page.getByTestId('app-title')).toHaveText('On-device Sora Studio');
+  await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('sys-runtime-check')).toHaveAttribute('data-ok', 'true');
+  await expect(page.getByTestId('sys-ort')).toHaveText(/^\d+\.\d+\.\d+/);
+  await expect(page.getByTestId('sys-providers')).toContainText('cpu');
+  await expect(page.getByTestId('sys-platform')).toContainText(process.platform);
+});
+
+test('killing the engine process shows an error, then recovers without a reload', async ({ page }) => {
+  await page.goto(studio.url);
+  const pidText = await page.getByTestId('sys-engine-pid').textContent();
+  const pid = Number(/pid (\d+)/.exec(pidText ?? '')?.[1]);
+  expect(pid).toBeGreaterThan(0);
+  // Mark the document: if the page reloads, the mark disappears.
+  await page.evaluate(() => ((globalThis as unknown as { __noReload: boolean }).__noReload = true));
+
+  process.kill(pid, 'SIGKILL');
+  await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'crashed');
+  await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(page.getByTestId('sys-engine-pid')).not.toContainText(`pid ${pid},`);
+  await expect(page.getByTestId('sys-runtime-check')).toHaveAttribute('data-ok', 'true');
+  expect(await page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+});

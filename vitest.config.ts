@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/model/**/*.test.ts', 'test/store/**/*.test.ts', 'test/host/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    // ONNX sessions and child processes: keep files in separate processes, one at a time on a 2-core machine.
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});
