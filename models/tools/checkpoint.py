@@ -1,0 +1,71 @@
+"""Checkpoint layout, atomic save, and strict validation against the configs (the exporter refuses mismatches)."""
+import os
+
+import torch
+
+import data
+from latent import LatentDecoder, PatchPCAEncoder
+from stdit3 import STDiT3
+from text_encoder import TextEncoder
+
+FORMAT_TAG = "shapes-tiny-checkpoint-1"
+COMPONENTS = ("denoiser", "text", "decoder", "encoder")
+
+
+class CheckpointMismatch(Exception):
+    pass
+
+
+def build_modules(cfgs):
+    """cfgs: {denoiser, text, decoder} config dicts -> modules keyed like the checkpoint components."""
+    dec = cfgs["decoder"]
+    return {
+        "denoiser": STDiT3(cfgs["denoiser"]),
+        "text": TextEncoder(cfgs["text"]),
+        "decoder": LatentDecoder(dec),
+        "encoder": PatchPCAEncoder(dec["spatial_factor"], dec["latent_channels"]),
+    }
+
+
+def mismatches(component, module, state):
+    """Human-readable problems between a module's expected keys/shapes and a state dict."""
+    expected = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    got = {k: tuple(v.shape) for k, v in state.items()}
+    problems = [f"{component}: missing key '{k}' (expected shape {list(s)})"
+                for k, s in expected.items() if k not in got]
+    problems += [f"{component}: unexpected key '{k}' (shape {list(s)})" for k, s in got.items() if k not in expected]
+    problems += [f"{component}: shape mismatch for '{k}': checkpoint {list(got[k])}, config expects {list(s)}"
+                 for k, s in expected.items() if k in got and got[k] != s]
+    return problems
+
+
+def weights_for_export(ckpt):
+    """EMA weights for the trained components when present, else the raw weights."""
+    ema = ckpt.get("ema") or {}
+    return {c: ema.get(c, ckpt.get(c)) for c in COMPONENTS}
+
+
+def load_into(modules, states):
+    problems = []
+    for name in COMPONENTS:
+        state = states.get(name)
+        if state is None:
+            problems.append(f"{name}: component missing from checkpoint")
+            continue
+        problems += mismatches(name, modules[name], state)
+    if problems:
+        raise CheckpointMismatch("checkpoint does not match its config:\n  " + "\n  ".join(problems))
+    for name in COMPONENTS:
+        modules[name].load_state_dict(states[name], strict=True)
+
+
+def save_atomic(obj, path):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def vocab_words():
+    from text_encoder import WordTokenizer
+    return WordTokenizer.build(data.caption_words(), 2).words

@@ -1,0 +1,68 @@
+"""Parity fixtures: inputs and PyTorch outputs of every exported unit, as raw little-endian tensors + index.json.
+
+Layout: DIR/index.json = {"tolerance": 1e-4, "cases": [{name, unit, file, reference, inputs, outputs}]},
+each tensor {name, dtype, shape, file} with file relative to DIR. TDTM cases use tdtm_reference (explicit
+merge -> attention -> unmerge), at an odd and an even temporal length.
+"""
+import json
+import os
+
+import torch
+
+import tdtm_reference
+import units
+
+TOLERANCE = 1e-4
+DTYPES = {torch.float32: ("float32", "<f4"), torch.int64: ("int64", "<i8")}
+
+
+def _write_tensor(folder, case, name, tensor):
+    dtype, np_dtype = DTYPES[tensor.dtype]
+    file_name = f"{case}.{name}.bin"
+    tensor.detach().contiguous().numpy().astype(np_dtype).tofile(os.path.join(folder, file_name))
+    return {"name": name, "dtype": dtype, "shape": list(tensor.shape), "file": file_name}
+
+
+def _geometry(base, frames):
+    return units.Geometry(batch=2, frames=frames, height=base.h, width=base.w, text_len=base.l,
+                          height_px=base.height_px, width_px=base.width_px, fps=base.fps)
+
+
+@torch.no_grad()
+def write_fixtures(exporter, folder):
+    os.makedirs(folder, exist_ok=True)
+    cfgs = exporter.cfgs
+    native_t = cfgs["clip"]["frames"] // cfgs["decoder"]["temporal_factor"]
+    gen = torch.Generator().manual_seed(1234)
+    model = exporter.m["denoiser"]
+    cases = []
+    for uid, (kind, module, tdtm) in exporter.wrappers.items():
+        if kind == "denoiser.block":
+            lengths = [5, 6] if tdtm else [native_t, 5]
+        else:
+            lengths = [native_t]
+        for t in lengths:
+            g = _geometry(exporter.geometry, t)
+            inputs = units.example_inputs(kind, cfgs["denoiser"], cfgs["text"], g, gen, tdtm=tdtm,
+                                          vocab_size=len(exporter.tok.words))
+            args = tuple(inputs.values())
+            if tdtm:
+                block_index = int(uid.split(".")[2])
+                outs = (tdtm_reference.block_pair_tdtm(model, block_index, *args),)
+                graph_path = module(*args)  # the traced formulation must agree with the reference too
+                err = (graph_path - outs[0]).abs().max().item()
+                if err > 1e-5:
+                    raise AssertionError(f"{uid}: TDTM module path differs from reference by {err}")
+                reference = "tdtm-merge-attention-unmerge"
+            else:
+                outs = module(*args)
+                outs = outs if isinstance(outs, tuple) else (outs,)
+                reference = "pytorch"
+            case = f"{uid}@T{t}" if kind in ("denoiser.block",) else uid
+            cases.append({
+                "name": case, "unit": uid, "file": uid + ".onnx", "reference": reference,
+                "inputs": [_write_tensor(folder, case, n, v) for n, v in inputs.items()],
+                "outputs": [_write_tensor(folder, case, n, v) for n, v in zip(units.OUTPUTS[kind], outs)],
+            })
+    with open(os.path.join(folder, "index.json"), "w") as f:
+        json.dump({"tolerance": TOLERANCE, "cases": cases}, f, indent=1)

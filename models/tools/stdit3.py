@@ -1,0 +1,359 @@
+"""STDiT3 (Open-Sora 1.2) denoiser at a configurable size, with Open-Sora's exact module and parameter names.
+
+Facts from /work/shared/reference/opensora-1.2.md §1 (no upstream code copied). Activations inside blocks are
+rank-4 [B, T, S, C] so ONNX graphs keep B and T symbolic without reshapes over symbolic products (§6.3).
+Every reshape takes its sizes from input shapes or Python-int constants, and every dim index is positive.
+"""
+import json
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+NORM_EPS = 1e-6
+FREQ_EMBED_SIZE = 256  # hard-coded in Open-Sora for timestep and fps embedders
+
+
+def load_config(path):
+    with open(path) as f:
+        cfg = json.load(f)
+    return cfg
+
+
+def layer_norm(x, dim):
+    """Affine-free LayerNorm with a Python-int normalized shape (pitfalls 4 and 5 of §6.3)."""
+    return F.layer_norm(x, (dim,), eps=NORM_EPS)
+
+
+def modulate(x, shift, scale):
+    return x * (1 + scale) + shift
+
+
+class RMSNorm(nn.Module):
+    """Llama-style RMSNorm over the head dim with a learnable weight (Open-Sora's q_norm / k_norm)."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        var = x.pow(2).mean(dim=x.dim() - 1, keepdim=True)
+        return x * torch.rsqrt(var + NORM_EPS) * self.weight
+
+
+class Mlp(nn.Module):
+    """timm-style Mlp: fc1 -> GELU(tanh) -> fc2."""
+
+    def __init__(self, in_features, hidden_features, out_features):
+        super().__init__()
+        self.fc1 = nn.Linear(in_features, hidden_features)
+        self.fc2 = nn.Linear(hidden_features, out_features)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x), approximate="tanh"))
+
+
+def apply_rope(x, cos, sin):
+    """Interleaved-pair rotary embedding on x [B1, B2, H, L, hd] with cos/sin [L, hd] (rows = positions)."""
+    b1, b2, h, length, hd = x.shape
+    pairs = x.reshape(b1, b2, h, length, hd // 2, 2)
+    x_even = pairs[:, :, :, :, :, 0]
+    x_odd = pairs[:, :, :, :, :, 1]
+    rotated = torch.stack((-x_odd, x_even), dim=5).reshape(b1, b2, h, length, hd)
+    return x * cos + rotated * sin
+
+
+class Attention(nn.Module):
+    """Self-attention over the third axis of a rank-4 input [B1, B2, L, C]; qk RMSNorm, optional RoPE."""
+
+    def __init__(self, dim, num_heads, qk_norm=True):
+        super().__init__()
+        self.dim = dim
+        self.num_heads = num_heads
+        self.head_dim = dim // num_heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.q_norm = RMSNorm(self.head_dim) if qk_norm else nn.Identity()
+        self.k_norm = RMSNorm(self.head_dim) if qk_norm else nn.Identity()
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x, rope_cos=None, rope_sin=None):
+        b1, b2, length, _ = x.shape
+        qkv = self.qkv(x).reshape(b1, b2, length, 3, self.num_heads, self.head_dim)
+        qkv = qkv.permute(3, 0, 1, 4, 2, 5)  # [3, B1, B2, H, L, hd]
+        q = self.q_norm(qkv[0])
+        k = self.k_norm(qkv[1])
+        v = qkv[2]
+        if rope_cos is not None:  # RoPE after the qk-norm (§1.4)
+            q = apply_rope(q, rope_cos, rope_sin)
+            k = apply_rope(k, rope_cos, rope_sin)
+        scores = torch.matmul(q * (self.head_dim ** -0.5), k.permute(0, 1, 2, 4, 3))
+        out = torch.matmul(scores.softmax(dim=4), v)  # [B1, B2, H, L, hd]
+        out = out.permute(0, 1, 3, 2, 4).reshape(b1, b2, length, self.dim)
+        return self.proj(out)
+
+
+class MultiHeadCrossAttention(nn.Module):
+    """Queries x [B, T, S, C] attend to text tokens y [B, L, C] with an additive key bias [B, L]."""
+
+    def __init__(self, dim, num_heads):
+        super().__init__()
+        self.dim = dim
+        self.num_heads = num_heads
+        self.head_dim = dim // num_heads
+        self.q_linear = nn.Linear(dim, dim)
+        self.kv_linear = nn.Linear(dim, 2 * dim)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x, y_tok, y_bias):
+        b, t, s, _ = x.shape
+        length = y_tok.shape[1]
+        q = self.q_linear(x).reshape(b, t, s, self.num_heads, self.head_dim).permute(0, 3, 1, 2, 4)
+        kv = self.kv_linear(y_tok).reshape(b, length, 2, self.num_heads, self.head_dim)
+        k = kv[:, :, 0].permute(0, 2, 3, 1).unsqueeze(2)  # [B, H, 1, hd, L]
+        v = kv[:, :, 1].permute(0, 2, 1, 3).unsqueeze(2)  # [B, H, 1, L, hd]
+        scores = torch.matmul(q * (self.head_dim ** -0.5), k)  # [B, H, T, S, L]
+        scores = scores + y_bias.reshape(b, 1, 1, 1, length)
+        out = torch.matmul(scores.softmax(dim=4), v)  # [B, H, T, S, hd]
+        out = out.permute(0, 2, 3, 1, 4).reshape(b, t, s, self.dim)
+        return self.proj(out)
+
+
+def tdtm_merge(h):
+    """Average frames (2k, 2k+1) of h [B, T, S, C]; an odd last frame is its own group -> ceil(T/2) frames.
+
+    Appending a copy of the last frame makes the odd case an ordinary pair (its mean is itself), with no
+    data-dependent branch in the traced graph.
+    """
+    last = h.shape[1] - 1
+    padded = torch.cat((h, h[:, last:]), dim=1)
+    return 0.5 * (h[:, 0::2] + padded[:, 1::2])
+
+
+def tdtm_unmerge(m, frames):
+    """Copy each merged frame of m [B, Tm, S, C] back to its group members -> [B, frames, S, C]."""
+    b, tm, s, c = m.shape
+    return torch.stack((m, m), dim=2).reshape(b, 2 * tm, s, c)[:, :frames]
+
+
+class STDiT3Block(nn.Module):
+    """One spatial or temporal block: adaLN-single modulated self-attention, cross-attention, MLP (§1.4)."""
+
+    def __init__(self, hidden_size, num_heads, mlp_ratio, temporal, qk_norm=True):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.temporal = temporal
+        self.scale_shift_table = nn.Parameter(torch.randn(6, hidden_size) / hidden_size ** 0.5)
+        self.attn = Attention(hidden_size, num_heads, qk_norm)
+        self.cross_attn = MultiHeadCrossAttention(hidden_size, num_heads)
+        self.mlp = Mlp(hidden_size, int(hidden_size * mlp_ratio), hidden_size)
+
+    def forward(self, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm=False):
+        b, frames = x.shape[0], x.shape[1]
+        c = self.hidden_size
+        mod = self.scale_shift_table.unsqueeze(0) + t_mlp.reshape(b, 6, c)
+        mod = mod.reshape(b, 6, 1, 1, c)
+        shift_msa, scale_msa, gate_msa = mod[:, 0], mod[:, 1], mod[:, 2]
+        shift_mlp, scale_mlp, gate_mlp = mod[:, 3], mod[:, 4], mod[:, 5]
+
+        h = modulate(layer_norm(x, c), shift_msa, scale_msa)
+        if tdtm:  # TDTM: merge after modulation, unmerge before the gate (paper §3.2)
+            h = tdtm_merge(h)
+        if self.temporal:
+            h = self.attn(h.permute(0, 2, 1, 3), rope_cos, rope_sin).permute(0, 2, 1, 3)
+        else:
+            h = self.attn(h)
+        if tdtm:
+            h = tdtm_unmerge(h, frames)
+        x = x + gate_msa * h
+
+        if tdtm:
+            x = x + tdtm_unmerge(self.cross_attn(tdtm_merge(x), y_tok, y_bias), frames)
+        else:
+            x = x + self.cross_attn(x, y_tok, y_bias)
+
+        h = modulate(layer_norm(x, c), shift_mlp, scale_mlp)
+        return x + gate_mlp * self.mlp(h)
+
+
+def sinusoid_embedding(t, dim=FREQ_EMBED_SIZE, max_period=10000.0):
+    """[cos, sin] of t·f_k, f_k = max_period^(-k/(dim/2)) (§1.5.1)."""
+    half = dim // 2
+    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32) / half)
+    args = t.float().reshape(-1, 1) * freqs.reshape(1, half)
+    return torch.cat((torch.cos(args), torch.sin(args)), dim=1)
+
+
+class TimestepEmbedder(nn.Module):
+    def __init__(self, hidden_size):
+        super().__init__()
+        self.mlp = nn.Sequential(nn.Linear(FREQ_EMBED_SIZE, hidden_size), nn.SiLU(), nn.Linear(hidden_size, hidden_size))
+
+    def forward(self, t):
+        return self.mlp(sinusoid_embedding(t))
+
+
+class PatchEmbed3D(nn.Module):
+    def __init__(self, patch_size, in_channels, hidden_size):
+        super().__init__()
+        self.proj = nn.Conv3d(in_channels, hidden_size, kernel_size=patch_size, stride=patch_size)
+
+
+class CaptionEmbedder(nn.Module):
+    def __init__(self, caption_channels, hidden_size, model_max_length):
+        super().__init__()
+        self.y_proj = Mlp(caption_channels, hidden_size, hidden_size)
+        # Learned null caption for CFG (persistent buffer, trained through caption dropout).
+        self.register_buffer("y_embedding", torch.randn(model_max_length, caption_channels) / caption_channels ** 0.5)
+
+
+class T2IFinalLayer(nn.Module):
+    def __init__(self, hidden_size, out_per_token):
+        super().__init__()
+        self.scale_shift_table = nn.Parameter(torch.randn(2, hidden_size) / hidden_size ** 0.5)
+        self.linear = nn.Linear(hidden_size, out_per_token)
+
+
+class RotaryFreqs(nn.Module):
+    """Holds rope.freqs [hd/2] = 10000^(-2i/hd), a stored parameter in the real checkpoint (§1.5.4)."""
+
+    def __init__(self, head_dim):
+        super().__init__()
+        self.freqs = nn.Parameter(rope_freqs(head_dim), requires_grad=False)
+
+
+def rope_freqs(head_dim):
+    return 10000.0 ** (-torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim)
+
+
+class STDiT3(nn.Module):
+    """Top-level module; state_dict keys match Open-Sora 1.2's STDiT3 (§1.10)."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        c = cfg["hidden_size"]
+        self.hidden_size = c
+        self.depth = cfg["depth"]
+        self.num_heads = cfg["num_heads"]
+        self.head_dim = c // self.num_heads
+        self.patch_size = tuple(cfg["patch_size"])
+        self.in_channels = cfg["in_channels"]
+        self.out_channels = self.in_channels * 2 if cfg.get("pred_sigma", True) else self.in_channels
+        self.prediction = cfg.get("prediction_type", "v")
+        self.tau_min = float(cfg.get("x0_tau_min", 0.05))
+        mlp_ratio = cfg.get("mlp_ratio", 4.0)
+        qk_norm = cfg.get("qk_norm", True)
+        p = self.patch_size
+
+        self.rope = RotaryFreqs(self.head_dim)
+        self.x_embedder = PatchEmbed3D(p, self.in_channels, c)
+        self.t_embedder = TimestepEmbedder(c)
+        self.fps_embedder = TimestepEmbedder(c)  # Open-Sora's SizeEmbedder has the same mlp.{0,2} layout
+        self.t_block = nn.Sequential(nn.SiLU(), nn.Linear(c, 6 * c))
+        self.y_embedder = CaptionEmbedder(cfg["caption_channels"], c, cfg["model_max_length"])
+        self.spatial_blocks = nn.ModuleList(
+            [STDiT3Block(c, self.num_heads, mlp_ratio, temporal=False, qk_norm=qk_norm) for _ in range(self.depth)])
+        self.temporal_blocks = nn.ModuleList(
+            [STDiT3Block(c, self.num_heads, mlp_ratio, temporal=True, qk_norm=qk_norm) for _ in range(self.depth)])
+        self.final_layer = T2IFinalLayer(c, p[0] * p[1] * p[2] * self.out_channels)
+        self.initialize_weights()
+
+    def initialize_weights(self):
+        """Training init of §1.12: xavier linears, zeroed temporal outputs so temporal blocks start as identity."""
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.xavier_uniform_(m.weight)
+                nn.init.zeros_(m.bias)
+        for emb in (self.t_embedder, self.fps_embedder):
+            nn.init.normal_(emb.mlp[0].weight, std=0.02)
+        nn.init.zeros_(self.fps_embedder.mlp[2].weight)
+        for blk in self.temporal_blocks:
+            for lin in (blk.attn.proj, blk.cross_attn.proj, blk.mlp.fc2):
+                nn.init.zeros_(lin.weight)
+
+    # ----- stages (each is one exported unit) -----
+    def embed(self, z, timestep, fps, pos_emb, y):
+        """-> x [B, T, S, C], y_tok [B, L, C], t_mlp [B, 6C], t_emb [B, C]."""
+        b, frames = z.shape[0], z.shape[2]
+        s = pos_emb.shape[1]
+        x = self.x_embedder.proj(z)  # [B, C, T, Hp, Wp]
+        x = x.permute(0, 2, 3, 4, 1).reshape(b, frames, s, self.hidden_size)
+        x = x + pos_emb.unsqueeze(1)
+        t_emb = self.t_embedder(timestep) + self.fps_embedder(fps)
+        t_mlp = self.t_block(t_emb)
+        y_tok = self.y_embedder.y_proj(y)
+        return x, y_tok, t_mlp, t_emb
+
+    def block_pair(self, i, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm=False):
+        x = self.spatial_blocks[i](x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm)
+        return self.temporal_blocks[i](x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm)
+
+    def final(self, x, t_emb, z, timestep):
+        """Final layer + unpatchify -> Open-Sora velocity v [B, 2·in, T, H, W] (x0 converted here, if any)."""
+        b, frames, c = x.shape[0], x.shape[1], self.hidden_size
+        height, width = z.shape[3], z.shape[4]
+        hp, wp = height // 2, width // 2
+        mod = self.final_layer.scale_shift_table.unsqueeze(0) + t_emb.reshape(b, 1, c)
+        shift = mod[:, 0].reshape(b, 1, 1, c)
+        scale = mod[:, 1].reshape(b, 1, 1, c)
+        h = self.final_layer.linear(modulate(layer_norm(x, c), shift, scale))  # [B, T, S, 4·out]
+        oc = self.out_channels
+        h = h.reshape(b, frames, hp, wp, 2, 2, oc).permute(0, 6, 1, 2, 4, 3, 5)  # [B, oc, T, Hp, 2, Wp, 2]
+        out = h.reshape(b, oc, frames, height, width)
+        if self.prediction != "x0":
+            return out
+        tau = (timestep / 1000.0).clamp(min=self.tau_min).reshape(b, 1, 1, 1, 1)
+        v = (out[:, 0:self.in_channels] - z) / tau  # v ≈ x0 − ε  (z_t = (1−τ)x0 + τε)
+        return torch.cat((v, out[:, self.in_channels:oc]), dim=1)
+
+    def forward(self, z, timestep, y, y_bias, fps, pos_emb, rope_cos, rope_sin, tdtm=False):
+        x, y_tok, t_mlp, t_emb = self.embed(z, timestep, fps, pos_emb, y)
+        for i in range(self.depth):
+            x = self.block_pair(i, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm)
+        return self.final(x, t_emb, z, timestep)
+
+    def predict_x0(self, z, timestep, y, y_bias, fps, pos_emb, rope_cos, rope_sin):
+        """Training path: the raw x0 head (channels 0..in-1), without the v conversion."""
+        x, y_tok, t_mlp, t_emb = self.embed(z, timestep, fps, pos_emb, y)
+        for i in range(self.depth):
+            x = self.block_pair(i, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin)
+        saved, self.prediction = self.prediction, "raw"
+        try:
+            out = self.final(x, t_emb, z, timestep)
+        finally:
+            self.prediction = saved
+        return out[:, 0:self.in_channels]
+
+
+# ----- host-side tables (the engine computes the same; FORMAT.md) -----
+def pos_embed_2d(hidden_size, hp, wp, scale, base_size):
+    """Open-Sora 2D sin-cos embedding [1, S, C]: first half column (w), second half row (h), sin before cos."""
+    quarter = hidden_size // 4
+    omega = 10000.0 ** (-torch.arange(quarter, dtype=torch.float64) / quarter)
+    u = torch.arange(wp, dtype=torch.float64) * base_size / (wp * scale)
+    v = torch.arange(hp, dtype=torch.float64) * base_size / (hp * scale)
+    uu = u.reshape(1, wp).expand(hp, wp).reshape(-1, 1) * omega
+    vv = v.reshape(hp, 1).expand(hp, wp).reshape(-1, 1) * omega
+    emb = torch.cat((torch.sin(uu), torch.cos(uu), torch.sin(vv), torch.cos(vv)), dim=1)
+    return emb.float().unsqueeze(0)
+
+
+def pos_embed_for_clip(cfg, latent_h, latent_w, height_px, width_px):
+    hp, wp = latent_h // 2, latent_w // 2
+    scale = math.sqrt(height_px * width_px) / cfg.get("input_sq_size", 512)
+    base_size = round(math.sqrt(hp * wp))
+    return pos_embed_2d(cfg["hidden_size"], hp, wp, scale, base_size)
+
+
+def rope_tables(head_dim, positions):
+    """cos/sin [positions, hd]: column 2i and 2i+1 hold p·f_i (interleaved duplicate, no repeat_interleave)."""
+    f = rope_freqs(head_dim).double()
+    ang = torch.arange(positions, dtype=torch.float64).reshape(-1, 1) * f.reshape(1, -1)
+    ang = torch.stack((ang, ang), dim=2).reshape(positions, head_dim)
+    return torch.cos(ang).float(), torch.sin(ang).float()
+
+
+def caption_bias(mask):
+    """Additive key bias from a token mask (1 real, 0 pad): 0 / -1e4."""
+    return (1.0 - mask.float()) * -1e4
