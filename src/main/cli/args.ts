@@ -1,0 +1,122 @@
+import { parseMemoryBudget } from '../../shared/util/bytes';
+import type { GenerateRequest, LplSetting } from '../../shared/domain/generation';
+
+export interface CliOptions {
+  request: GenerateRequest;
+  /** Output base path (extension decides nothing: GIF, PNG frames, MP4 and a JSON record are all written). */
+  outBase: string | undefined;
+  json: boolean;
+  help: boolean;
+}
+
+export const CLI_USAGE = `Usage: npm run generate -- "<prompt>" [options]
+
+  --seed N               random seed (0 … 4294967295); random when omitted
+  --steps K              denoising steps (default: the model's, 30)
+  --cfg S                classifier-free guidance scale (default: the model's)
+  --lpl off|auto|N       Linear Proportional Leap: off, dynamic (auto), or leap at step N (N+1 model calls)
+  --tdtm M               merge frame pairs (TDTM) in the first M steps (default 0)
+  --memory-budget B      resident model budget: 300MB, 1.5GB, min (smallest working set) or all
+  --model PATH           model package folder (default: the built-in model)
+  --out FILE             output base path (default outputs/<time>-<prompt>); writes FILE.gif, FILE.mp4
+                         (when ffmpeg is on PATH), FILE-frames/*.png and FILE.json
+  --json                 print one JSON object (the summary) on stdout; progress stays on stderr
+  -h, --help             this text`;
+
+export class CliUsageError extends Error {}
+
+function integerArg(flag: string, value: string | undefined): number {
+  if (value === undefined || !/^-?\d+$/.test(value)) {
+    throw new CliUsageError(`${flag} needs an integer, got ${value === undefined ? 'nothing' : JSON.stringify(value)}.`);
+  }
+  return Number(value);
+}
+
+function numberArg(flag: string, value: string | undefined): number {
+  const parsed = value === undefined ? Number.NaN : Number(value);
+  if (value === undefined || value.trim() === '' || !Number.isFinite(parsed)) {
+    throw new CliUsageError(`${flag} needs a number, got ${value === undefined ? 'nothing' : JSON.stringify(value)}.`);
+  }
+  return parsed;
+}
+
+function lplArg(value: string | undefined): LplSetting {
+  if (value === 'off') {
+    return { kind: 'off' };
+  }
+  if (value === 'auto' || value === 'dynamic') {
+    return { kind: 'dynamic', minimumStep: 14, tolerance: 1e-3, patience: 3, compare: 'full-latent' };
+  }
+  return { kind: 'fixed', leapStep: integerArg('--lpl', value) };
+}
+
+/** Parses argv (without node and script). Range checks that need the model happen in the engine. */
+export function parseCliArgs(argv: string[]): CliOptions {
+  const request: GenerateRequest = { prompt: '' };
+  const prompts: string[] = [];
+  let outBase: string | undefined;
+  let json = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = (): string | undefined => argv[++i];
+    switch (arg) {
+      case '--seed':
+        request.seed = integerArg(arg, next());
+        break;
+      case '--steps':
+        request.steps = integerArg(arg, next());
+        break;
+      case '--cfg':
+        request.cfgScale = numberArg(arg, next());
+        break;
+      case '--lpl':
+        request.lpl = lplArg(next());
+        break;
+      case '--tdtm':
+        request.tdtmMergedSteps = integerArg(arg, next());
+        break;
+      case '--memory-budget': {
+        const value = next();
+        if (value === undefined) {
+          throw new CliUsageError('--memory-budget needs a value: 300MB, min or all.');
+        }
+        try {
+          request.memoryBudget = parseMemoryBudget(value);
+        } catch (error) {
+          throw new CliUsageError((error as Error).message);
+        }
+        break;
+      }
+      case '--model':
+        request.modelPath = next();
+        if (!request.modelPath) {
+          throw new CliUsageError('--model needs a folder path.');
+        }
+        break;
+      case '--out':
+        outBase = next();
+        if (!outBase) {
+          throw new CliUsageError('--out needs a file path.');
+        }
+        break;
+      case '--json':
+        json = true;
+        break;
+      case '-h':
+      case '--help':
+        help = true;
+        break;
+      default:
+        if (arg.startsWith('--')) {
+          throw new CliUsageError(`Unknown option ${arg}.`);
+        }
+        prompts.push(arg);
+    }
+  }
+  if (prompts.length > 1) {
+    throw new CliUsageError(`Give one prompt in quotes; got ${prompts.length} words outside quotes: ${prompts.map((p) => JSON.stringify(p)).join(' ')}.`);
+  }
+  request.prompt = prompts[0] ?? '';
+  return { request, outBase, json, help };
+}

@@ -1,0 +1,16 @@
+import { applyPalette, GIFEncoder, quantize } from 'gifenc';
+import type { RgbaClip } from './frames';
+
+/** Encodes a looping animated GIF; one shared 256-colour palette keeps colours stable across frames. */
+export function encodeGif(clip: RgbaClip): Uint8Array {
+  const all = new Uint8ClampedArray(clip.frames.length * clip.width * clip.height * 4);
+  clip.frames.forEach((frame, index) => all.set(frame, index * frame.length));
+  const palette = quantize(all, 256);
+  const encoder = GIFEncoder();
+  const delayMs = Math.round(1000 / clip.fps);
+  for (const frame of clip.frames) {
+    encoder.writeFrame(applyPalette(frame, palette), clip.width, clip.height, { palette, delay: delayMs, repeat: 0 });
+  }
+  encoder.finish();
+  return encoder.bytes();
+}

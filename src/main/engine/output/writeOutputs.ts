@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ResolvedSettings } from '../../../shared/domain/generation';
+import { APP_NAME, APP_VERSION } from '../../../shared/version';
+import { upscaleClip, type RgbaClip } from './frames';
+import { encodeGif } from './gifWriter';
+import { ffmpegAvailable, writeMp4 } from './mp4Writer';
+import { encodePng } from './pngWriter';
+
+export type OutputFormat = 'gif' | 'png' | 'mp4' | 'json';
+
+export interface OutputOptions {
+  /** Path without extension: writes <base>.gif, <base>.mp4, <base>-frames/frame-NNN.png, <base>.json. */
+  basePath: string;
+  formats?: OutputFormat[];
+  /** Integer nearest-neighbour upscale for GIF/MP4/PNG; default: up to 256 px on the long side. */
+  upscale?: number;
+}
+
+/** What every output carries (inside PNG tEXt / MP4 comment, and as the JSON sidecar). */
+export interface ReproducibilityRecord {
+  app: string;
+  appVersion: string;
+  createdAt: string;
+  prompt: string;
+  seed: number;
+  settings: ResolvedSettings;
+  modelId: string;
+  modelVersion: string;
+}
+
+export function reproducibilityRecord(settings: ResolvedSettings): ReproducibilityRecord {
+  return {
+    app: APP_NAME,
+    appVersion: APP_VERSION,
+    createdAt: new Date().toISOString(),
+    prompt: settings.prompt,
+    seed: settings.seed,
+    settings,
+    modelId: settings.modelId,
+    modelVersion: settings.modelVersion,
+  };
+}
+
+export function defaultUpscale(clip: RgbaClip): number {
+  return Math.max(1, Math.floor(256 / Math.max(clip.width, clip.height)));
+}
+
+/** Writes the requested formats; MP4 only where ffmpeg is available (the returned warnings say so otherwise). */
+export async function writeOutputs(
+  clip: RgbaClip,
+  settings: ResolvedSettings,
+  options: OutputOptions,
+): Promise<{ paths: string[]; warnings: string[] }> {
+  const formats = new Set(options.formats ?? ['gif', 'png', 'mp4', 'json']);
+  const record = reproducibilityRecord(settings);
+  const recordJson = JSON.stringify(record);
+  const scaled = upscaleClip(clip, options.upscale ?? defaultUpscale(clip));
+  const base = path.resolve(options.basePath);
+  fs.mkdirSync(path.dirname(base), { recursive: true });
+  const paths: string[] = [];
+  const warnings: string[] = [];
+  if (formats.has('gif')) {
+    fs.writeFileSync(`${base}.gif`, encodeGif(scaled));
+    paths.push(`${base}.gif`);
+  }
+  if (formats.has('png')) {
+    const dir = `${base}-frames`;
+    fs.mkdirSync(dir, { recursive: true });
+    scaled.frames.forEach((frame, index) => {
+      const file = path.join(dir, `frame-${String(index).padStart(3, '0')}.png`);
+      fs.writeFileSync(file, encodePng(frame, scaled.width, scaled.height, { Software: `${APP_NAME} ${APP_VERSION}`, Comment: recordJson }));
+    });
+    paths.push(dir);
+  }
+  if (formats.has('mp4')) {
+    if (ffmpegAvailable()) {
+      await writeMp4(scaled, `${base}.mp4`, { comment: recordJson });
+      paths.push(`${base}.mp4`);
+    } else {
+      warnings.push('MP4 not written: no ffmpeg with libx264 on PATH (the studio window exports MP4 with WebCodecs).');
+    }
+  }
+  if (formats.has('json')) {
+    fs.writeFileSync(`${base}.json`, `${JSON.stringify(record, null, 2)}\n`);
+    paths.push(`${base}.json`);
+  }
+  return { paths, warnings };
+}

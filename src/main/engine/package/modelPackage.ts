@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { manifestSchema, type ModelManifest, type ModelUnit } from '../../../shared/model/manifest';
+import { ModelPackageError } from './modelPackageError';
+
+/** A validated model package on disk. */
+export interface ModelPackage {
+  dir: string;
+  manifest: ModelManifest;
+  vocabulary: string[] | undefined;
+  /** float32 [modelMaxLength, captionChannels] */
+  nullCaption: Float32Array;
+}
+
+/** Every ONNX unit of a manifest, in pipeline order. */
+export function allUnits(manifest: ModelManifest): ModelUnit[] {
+  return [
+    manifest.text.embed,
+    ...manifest.text.blocks,
+    manifest.text.final,
+    manifest.denoiser.embedder,
+    ...manifest.denoiser.blocks.flatMap((pair) => [pair.unit, pair.tdtm]),
+    manifest.denoiser.final,
+    manifest.decoder.unit,
+  ];
+}
+
+/**
+ * Reads and validates a package before any generation: the manifest against its schema, every referenced file's
+ * existence and size, and the null caption's size. ONNX inputs/outputs are checked separately by the runtime
+ * (checkPackageUnits), which needs sessions. Errors name the file and the problem.
+ */
+export function readModelPackage(dir: string): ModelPackage {
+  const packageDir = path.resolve(dir);
+  if (!fs.existsSync(packageDir) || !fs.statSync(packageDir).isDirectory()) {
+    throw new ModelPackageError(`Model package not found: ${packageDir} is not a folder.`, packageDir);
+  }
+  const manifestPath = path.join(packageDir, 'manifest.json');
+  if (!fs.existsSync(manifestPath)) {
+    throw new ModelPackageError(`Model package ${packageDir} has no manifest.json.`, manifestPath);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+  } catch (error) {
+    throw new ModelPackageError(`manifest.json is not valid JSON: ${(error as Error).message}`, manifestPath);
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 8).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ModelPackageError(`manifest.json does not match schema version 1: ${issues.join('; ')}`, manifestPath);
+  }
+  const manifest = parsed.data;
+
+  const problems: string[] = [];
+  const requireFile = (relative: string, what: string): string => {
+    const full = path.resolve(packageDir, relative);
+    if (!full.startsWith(packageDir + path.sep)) {
+      problems.push(`${what} path ${relative} leaves the package folder`);
+    } else if (!fs.existsSync(full)) {
+      problems.push(`${what} file ${relative} is missing`);
+    }
+    return full;
+  };
+  for (const unit of allUnits(manifest)) {
+    requireFile(unit.file, `unit ${unit.id}`);
+    if (unit.weightsFile) {
+      requireFile(unit.weightsFile, `unit ${unit.id} weights`);
+    }
+  }
+  const nullCaptionPath = requireFile(manifest.nullCaption.file, 'null caption');
+  const vocabPath = manifest.text.tokenizer.kind === 'word' ? requireFile(manifest.text.tokenizer.vocabFile, 'vocabulary') : undefined;
+  if (problems.length > 0) {
+    throw new ModelPackageError(`Model package ${manifest.id} is incomplete: ${problems.join('; ')}.`, packageDir);
+  }
+
+  const [rows, channels] = manifest.nullCaption.shape;
+  const expectedBytes = rows * channels * 4;
+  const nullBytes = fs.readFileSync(nullCaptionPath);
+  if (nullBytes.byteLength !== expectedBytes) {
+    throw new ModelPackageError(
+      `${manifest.nullCaption.file} has ${nullBytes.byteLength} bytes; shape [${rows}, ${channels}] float32 needs ${expectedBytes}.`,
+      nullCaptionPath,
+    );
+  }
+  const nullCaption = new Float32Array(nullBytes.buffer.slice(nullBytes.byteOffset, nullBytes.byteOffset + nullBytes.byteLength));
+
+  let vocabulary: string[] | undefined;
+  if (vocabPath) {
+    try {
+      const words = JSON.parse(fs.readFileSync(vocabPath, 'utf8')) as unknown;
+      if (!Array.isArray(words) || !words.every((word) => typeof word === 'string')) {
+        throw new Error('expected a JSON array of strings');
+      }
+      vocabulary = words;
+    } catch (error) {
+      throw new ModelPackageError(`Vocabulary ${path.relative(packageDir, vocabPath)} is invalid: ${(error as Error).message}`, vocabPath);
+    }
+  }
+  return { dir: packageDir, manifest, vocabulary, nullCaption };
+}

@@ -1,0 +1,54 @@
+import { randomInt } from 'node:crypto';
+import { generateRequestSchema, type GenerateRequest, type LplSetting, type ParsedGenerateRequest, type ResolvedSettings } from '../../../shared/domain/generation';
+import { StudioError } from '../../../shared/ipc/errors';
+import type { ModelPackage } from '../package/modelPackage';
+
+/** Parses a request against the contract schema; the message names every offending field. */
+export function parseGenerateRequest(raw: unknown): ParsedGenerateRequest {
+  const parsed = generateRequestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`);
+    throw new StudioError('INVALID_PARAMS', `Invalid generation settings: ${issues.join('; ')}.`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Applies the model's defaults and checks what depends on them (leap step < steps, TDTM steps ≤ steps),
+ * before any compute.
+ */
+export function resolveSettings(request: GenerateRequest, pkg: ModelPackage): ResolvedSettings {
+  const parsed = parseGenerateRequest(request);
+  const { manifest } = pkg;
+  const steps = parsed.steps ?? manifest.sampler.steps;
+  const lpl: LplSetting = parsed.lpl ?? { kind: 'off' };
+  if (lpl.kind === 'fixed' && lpl.leapStep >= steps) {
+    throw new StudioError(
+      'INVALID_PARAMS',
+      `LPL leap step ${lpl.leapStep} must be below the step count ${steps} (a leap at step n runs n + 1 model calls; use 1 … ${steps - 1}).`,
+    );
+  }
+  if (lpl.kind === 'dynamic' && lpl.minimumStep >= steps) {
+    throw new StudioError('INVALID_PARAMS', `Dynamic LPL minimum step ${lpl.minimumStep} must be below the step count ${steps}.`);
+  }
+  const tdtmMergedSteps = parsed.tdtmMergedSteps ?? 0;
+  if (tdtmMergedSteps > steps) {
+    throw new StudioError('INVALID_PARAMS', `TDTM merged steps ${tdtmMergedSteps} exceed the step count ${steps} (use 0 … ${steps}).`);
+  }
+  return {
+    prompt: parsed.prompt.trim(),
+    seed: parsed.seed ?? randomInt(0, 2 ** 32 - 1),
+    steps,
+    cfgScale: parsed.cfgScale ?? manifest.sampler.cfgScale,
+    lpl,
+    tdtmMergedSteps,
+    memoryBudget: parsed.memoryBudget ?? { kind: 'all' },
+    modelId: manifest.id,
+    modelVersion: manifest.version,
+    modelPath: pkg.dir,
+    frames: manifest.native.frames,
+    height: manifest.native.height,
+    width: manifest.native.width,
+    fps: manifest.native.fps,
+  };
+}

@@ -1,0 +1,60 @@
+import type { ModelPackage } from '../package/modelPackage';
+import { tensorData, float32View, type TensorMap } from '../runtime/types';
+import type { StreamUnit, UnitStreamer, PassResult } from '../streaming/unitStreamer';
+import type { TokenizedPrompt } from '../text/wordTokenizer';
+
+/** Additive attention bias for padding (models/FORMAT.md): finite, so fp16 runtimes stay safe. */
+const PADDING_BIAS = -1e4;
+
+export interface EncodedPrompt {
+  /** The denoiser's caption input y: [2, L, Ccap] float32, conditional first, null caption second. */
+  captions: Float32Array;
+  /** L = the prompt's real token count (end token included); both halves are cut to it (paper §8 row 9). */
+  tokenCount: number;
+  pass: PassResult;
+}
+
+/**
+ * Runs the text encoder once (streamed block by block like the denoiser) and builds the CFG caption batch: the
+ * prompt's first L embeddings and the null caption's first L rows (Open-Sora truncates the null caption to the
+ * conditional prompt's length).
+ */
+export async function encodePrompt(
+  streamer: UnitStreamer,
+  units: readonly StreamUnit[],
+  pkg: ModelPackage,
+  tokens: TokenizedPrompt,
+  signal: AbortSignal | undefined,
+): Promise<EncodedPrompt> {
+  const maxTokens = tokens.ids.length;
+  const bias = new Float32Array(maxTokens);
+  for (let i = 0; i < maxTokens; i++) {
+    bias[i] = tokens.mask[i] ? 0 : PADDING_BIAS;
+  }
+  const lastIndex = units.length - 1;
+  const pass = await streamer.runPass(
+    units,
+    (index, previous): TensorMap => {
+      if (index === 0) {
+        return { input_ids: tensorData('int64', [1, maxTokens], tokens.ids.slice()) };
+      }
+      const hidden = previous?.h_out ?? previous?.h;
+      if (!hidden) {
+        throw new Error(`text unit ${units[index - 1].id} produced no hidden state`);
+      }
+      return index === lastIndex ? { h: hidden } : { h: hidden, attn_bias: tensorData('float32', [1, maxTokens], bias.slice()) };
+    },
+    { signal },
+  );
+  const textEmb = pass.outputs.text_emb;
+  if (!textEmb) {
+    throw new Error('the text encoder produced no text_emb output');
+  }
+  const embeddings = float32View(textEmb);
+  const channels = pkg.manifest.nullCaption.shape[1];
+  const length = tokens.length;
+  const captions = new Float32Array(2 * length * channels);
+  captions.set(embeddings.subarray(0, length * channels), 0);
+  captions.set(pkg.nullCaption.subarray(0, length * channels), length * channels);
+  return { captions, tokenCount: length, pass };
+}
