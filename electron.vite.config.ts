@@ -14,7 +14,10 @@ function copyOrtWorker(): Plugin {
     name: 'studio-copy-ort-worker',
     generateBundle() {
       if (fs.existsSync(source)) {
-        this.emitFile({ type: 'asset', fileName: 'ortWorker.mjs', source: fs.readFileSync(source, 'utf8') });
+        // Next to the entries and next to the shared chunks: the runtime resolves it beside its own module.
+        for (const fileName of ['ortWorker.mjs', 'chunks/ortWorker.mjs']) {
+          this.emitFile({ type: 'asset', fileName, source: fs.readFileSync(source, 'utf8') });
+        }
       }
     },
   };
@@ -30,6 +33,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           engineProcess: resolve(__dirname, 'src/main/engine-process/main.ts'),
           server: resolve(__dirname, 'src/main/web-host/serverMain.ts'),
+          cli: resolve(__dirname, 'src/main/cli/main.ts'),
         },
       },
     },

@@ -15,6 +15,8 @@ export interface EngineClientOptions {
   restartDelayMs?: number;
   /** How long to wait for the process's "ready" message. */
   startTimeoutMs?: number;
+  /** Restart the process when it dies (the studio); a one-shot CLI fails instead. Default true. */
+  restart?: boolean;
 }
 
 /**
@@ -86,21 +88,33 @@ export class EngineClient {
     });
   }
 
-  async request<T>(method: EngineMethod, params: unknown, onEvent?: (event: unknown) => void): Promise<T> {
-    await this.whenReady();
-    const connection = this.connection;
-    if (!connection) {
-      throw new StudioError('ENGINE_UNAVAILABLE', 'The engine process is not running.');
-    }
-    const id = this.nextRequestId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onEvent });
-      connection.send({ kind: 'request', id, method, params });
-    });
+  request<T>(method: EngineMethod, params: unknown, onEvent?: (event: unknown) => void): Promise<T> {
+    return this.startRequest<T>(method, params, onEvent).result;
   }
 
   cancel(requestId: number): void {
     this.connection?.send({ kind: 'cancel', id: requestId });
+  }
+
+  finishNow(requestId: number): void {
+    this.connection?.send({ kind: 'finishNow', id: requestId });
+  }
+
+  /** Starts a request and returns its id at once (for cancel / finishNow) with the result promise. */
+  startRequest<T>(method: EngineMethod, params: unknown, onEvent?: (event: unknown) => void): { requestId: number; result: Promise<T> } {
+    const requestId = this.nextRequestId++;
+    const result = (async (): Promise<T> => {
+      await this.whenReady();
+      const connection = this.connection;
+      if (!connection) {
+        throw new StudioError('ENGINE_UNAVAILABLE', 'The engine process is not running.');
+      }
+      return new Promise<T>((resolve, reject) => {
+        this.pending.set(requestId, { resolve: resolve as (value: unknown) => void, reject, onEvent });
+        connection.send({ kind: 'request', id: requestId, method, params });
+      });
+    })();
+    return { requestId, result };
   }
 
   /** For tests and diagnostics: kill the current engine process (the client restarts it). */
@@ -162,6 +176,15 @@ export class EngineClient {
     const reason = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`;
     this.failPending(new StudioError('ENGINE_CRASHED', `The engine process stopped (${reason}); it is being restarted.`));
     if (this.disposed) {
+      return;
+    }
+    if (this.options.restart === false) {
+      const waiters = this.readyWaiters;
+      this.readyWaiters = [];
+      for (const waiter of waiters) {
+        waiter.reject(new StudioError('ENGINE_CRASHED', `The engine process stopped (${reason}).`));
+      }
+      this.setState({ kind: 'crashed', exitCode: exit.exitCode, signal: exit.signal, restartInMs: -1 });
       return;
     }
     this.setState({ kind: 'crashed', exitCode: exit.exitCode, signal: exit.signal, restartInMs: this.restartDelayMs });

@@ -5,11 +5,13 @@ import type { SerializedError } from '../../shared/ipc/errors';
  * The engine process is a Node child process or an Electron utilityProcess; both carry these objects
  * with structured clone, so typed arrays cross without JSON.
  */
-export type EngineMethod = 'system.info';
+export type EngineMethod = 'system.info' | 'generate';
 
 export type HostToEngineMessage =
   | { kind: 'request'; id: number; method: EngineMethod; params: unknown }
-  | { kind: 'cancel'; id: number };
+  | { kind: 'cancel'; id: number }
+  /** LPL "finish now": the running generation leaps at its next step. */
+  | { kind: 'finishNow'; id: number };
 
 export type EngineToHostMessage =
   | { kind: 'ready'; processId: number }

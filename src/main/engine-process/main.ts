@@ -1,29 +1,53 @@
 import { serializeError, StudioError } from '../../shared/ipc/errors';
-import { getSystemInfo } from '../engine';
+import { generateVideo, getSystemInfo, locateBuiltinModel, type FinishSwitch } from '../engine';
+import { engineGenerateParamsSchema } from '../engine-host/engineRequests';
 import type { HostToEngineMessage } from '../engine-host/protocol';
 import { connectToHost } from './channel';
 
 /**
  * Entry of the engine process. onnxruntime-node blocks its thread during session creation and runs, so the
- * engine lives here, never on the thread that serves the UI.
+ * engine lives here, never on the thread that serves the UI; its own ORT sessions live in worker threads.
  */
 const channel = connectToHost();
 const startedAtMs = Date.now();
-const inFlight = new Map<number, AbortController>();
+const inFlight = new Map<number, { abort: AbortController; finish: FinishSwitch }>();
 
 async function handle(message: HostToEngineMessage): Promise<void> {
   if (message.kind === 'cancel') {
-    inFlight.get(message.id)?.abort();
+    inFlight.get(message.id)?.abort.abort();
     return;
   }
-  const controller = new AbortController();
-  inFlight.set(message.id, controller);
+  if (message.kind === 'finishNow') {
+    const job = inFlight.get(message.id);
+    if (job) {
+      job.finish.requested = true;
+    }
+    return;
+  }
+  const job = { abort: new AbortController(), finish: { requested: false } };
+  inFlight.set(message.id, job);
   try {
     let value: unknown;
     switch (message.method) {
       case 'system.info':
         value = await getSystemInfo({ engineStartedAtMs: startedAtMs });
         break;
+      case 'generate': {
+        const parsed = engineGenerateParamsSchema.safeParse(message.params);
+        if (!parsed.success) {
+          throw new StudioError('INVALID_PARAMS', `Invalid engine generate params: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        }
+        const result = await generateVideo(parsed.data.request, {
+          signal: job.abort.signal,
+          finish: job.finish,
+          output: parsed.data.output,
+          schedule: parsed.data.schedule,
+          defaultModelPath: locateBuiltinModel(),
+          onEvent: (event) => channel.post({ kind: 'event', requestId: message.id, event }),
+        });
+        value = { summary: result.summary, clip: result.clip };
+        break;
+      }
       default:
         throw new StudioError('UNKNOWN_METHOD', `The engine has no method "${String(message.method)}".`);
     }

@@ -1,3 +1,6 @@
 /** The engine's public surface. Hosts (engine process, CLI, tests) import only from here. */
 export { getSystemInfo } from './system/systemInfo';
 export { locateBuiltinModel, locateModelsDir } from './paths';
+export { generateVideo, type FinishSwitch, type GenerateOptions, type GenerateResult } from './pipeline/generateVideo';
+export { readModelPackage, type ModelPackage } from './package/modelPackage';
+export type { RgbaClip } from './output/frames';

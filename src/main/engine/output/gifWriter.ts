@@ -1,8 +1,10 @@
-import { applyPalette, GIFEncoder, quantize } from 'gifenc';
+import gifenc from 'gifenc';
 import type { RgbaClip } from './frames';
 
 /** Encodes a looping animated GIF; one shared 256-colour palette keeps colours stable across frames. */
 export function encodeGif(clip: RgbaClip): Uint8Array {
+  // gifenc is CommonJS: Node's ESM loader exposes it only as a default export.
+  const { applyPalette, GIFEncoder, quantize } = gifenc;
   const all = new Uint8ClampedArray(clip.frames.length * clip.width * clip.height * 4);
   clip.frames.forEach((frame, index) => all.set(frame, index * frame.length));
   const palette = quantize(all, 256);
