@@ -59,7 +59,7 @@ if (app.isPackaged && !process.env.STUDIO_MODELS_DIR) {
 void app.whenReady().then(async () => {
   const engine = new EngineClient({ launch: () => launchUtilityEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
-  const backend = new StudioBackend(engine);
+  const backend = new StudioBackend(engine, { outputsDir: path.join(app.getPath('userData'), 'outputs') });
   await createWindow(backend);
   app.on('window-all-closed', () => {
     engine.dispose();

@@ -8,6 +8,14 @@ import {
 } from '../../shared/ipc/contract';
 import { StudioError } from '../../shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
+import { GenerationService } from './generationService';
+import { listModels } from './modelCatalog';
+import { preflight } from './preflight';
+
+export interface StudioBackendOptions {
+  /** Folder for generated outputs (one sub-folder per job). */
+  outputsDir: string;
+}
 
 type Handlers = { [M in InvokeMethod]: (params: unknown) => Promise<InvokeResult<M>> };
 type EventListener = <C extends EventChannel>(channel: C, payload: StudioEvents[C]) => void;
@@ -20,7 +28,19 @@ export class StudioBackend {
   private readonly listeners = new Set<EventListener>();
   private readonly handlers: Handlers;
 
-  constructor(private readonly engine: EngineClient) {
+  private readonly generation: GenerationService;
+
+  constructor(
+    private readonly engine: EngineClient,
+    options: StudioBackendOptions,
+  ) {
+    this.generation = new GenerationService({
+      engine,
+      outputsDir: options.outputsDir,
+      onJobEvent: (event) => this.emit('generation.event', event),
+      onQueue: (queue) => this.emit('generation.queue', queue),
+      preflight: (request) => preflight(request),
+    });
     this.handlers = {
       'system.info': async () => this.engine.request('system.info', {}),
       'engine.state': async () => this.engine.getState(),
@@ -28,6 +48,16 @@ export class StudioBackend {
         const { echo } = params as { echo: string };
         return { echo, serverTimeMs: Date.now() };
       },
+      'models.list': async () => listModels(),
+      'generation.start': async (params) => this.generation.start(params as Parameters<GenerationService['start']>[0]),
+      'generation.cancel': async (params) => this.generation.cancel((params as { jobId: string }).jobId),
+      'generation.finishNow': async (params) => this.generation.finishNow((params as { jobId: string }).jobId),
+      'generation.reorder': async (params) => {
+        const { jobId, toIndex } = params as { jobId: string; toIndex: number };
+        return this.generation.reorder(jobId, toIndex);
+      },
+      'generation.queue': async () => this.generation.snapshot(),
+      'generation.result': async (params) => this.generation.result((params as { jobId: string }).jobId),
     };
     engine.onDidChangeState((state) => this.emit('engine.state', state));
   }

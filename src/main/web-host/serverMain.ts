@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StudioBackend } from '../backend/studioBackend';
@@ -12,6 +13,11 @@ import { startWebServer } from './webServer';
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/** Browser mode keeps outputs in STUDIO_DATA_DIR or ~/.on-device-sora-studio. */
+function studioDataDir(): string {
+  return process.env.STUDIO_DATA_DIR ?? path.join(os.homedir(), '.on-device-sora-studio');
+}
+
 function argValue(name: string): string | undefined {
   const index = process.argv.indexOf(name);
   return index >= 0 ? process.argv[index + 1] : undefined;
@@ -20,7 +26,7 @@ function argValue(name: string): string | undefined {
 async function main(): Promise<void> {
   const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
-  const backend = new StudioBackend(engine);
+  const backend = new StudioBackend(engine, { outputsDir: path.join(studioDataDir(), 'outputs') });
   const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');
   const port = Number(argValue('--port') ?? process.env.STUDIO_PORT ?? 0);
   const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port });

@@ -8,9 +8,18 @@ export const invokeMethods: Record<InvokeMethod, true> = {
   'system.info': true,
   'engine.state': true,
   'app.ping': true,
+  'models.list': true,
+  'generation.start': true,
+  'generation.cancel': true,
+  'generation.finishNow': true,
+  'generation.reorder': true,
+  'generation.queue': true,
+  'generation.result': true,
 };
 export const eventChannels: Record<EventChannel, true> = {
   'engine.state': true,
+  'generation.event': true,
+  'generation.queue': true,
 };
 
 export function isInvokeMethod(value: unknown): value is InvokeMethod {

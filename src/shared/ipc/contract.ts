@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { generateRequestSchema } from '../domain/generation';
+import type { JobEvent, JobResult, ModelSummary, QueueSnapshot } from '../domain/studio';
 
 /**
  * The one typed contract between the UI and the backend. The Electron preload, the browser-mode WebSocket
@@ -36,12 +38,26 @@ export const invokeParamSchemas = {
   'system.info': z.object({}).strict(),
   'engine.state': z.object({}).strict(),
   'app.ping': z.object({ echo: z.string().max(1000) }).strict(),
+  'models.list': z.object({}).strict(),
+  'generation.start': generateRequestSchema,
+  'generation.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  'generation.finishNow': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  'generation.reorder': z.object({ jobId: z.string().min(1).max(100), toIndex: z.number().int().min(0) }).strict(),
+  'generation.queue': z.object({}).strict(),
+  'generation.result': z.object({ jobId: z.string().min(1).max(100) }).strict(),
 } as const;
 
 export interface StudioInvokeResults {
   'system.info': SystemInfo;
   'engine.state': EngineState;
   'app.ping': { echo: string; serverTimeMs: number };
+  'models.list': ModelSummary[];
+  'generation.start': { jobId: string };
+  'generation.cancel': { cancelled: boolean };
+  'generation.finishNow': { accepted: boolean };
+  'generation.reorder': QueueSnapshot;
+  'generation.queue': QueueSnapshot;
+  'generation.result': JobResult;
 }
 
 export type InvokeMethod = keyof typeof invokeParamSchemas;
@@ -51,6 +67,8 @@ export type InvokeResult<M extends InvokeMethod> = StudioInvokeResults[M];
 /** Event streams pushed from the backend. */
 export interface StudioEvents {
   'engine.state': EngineState;
+  'generation.event': JobEvent;
+  'generation.queue': QueueSnapshot;
 }
 export type EventChannel = keyof StudioEvents;
 

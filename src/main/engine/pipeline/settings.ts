@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { generateRequestSchema, type GenerateRequest, type LplSetting, type ParsedGenerateRequest, type ResolvedSettings } from '../../../shared/domain/generation';
 import { StudioError } from '../../../shared/ipc/errors';
 import type { ModelPackage } from '../package/modelPackage';
+import { pipelineUnits, resolveBudget } from './unitPlans';
 
 /** Parses a request against the contract schema; the message names every offending field. */
 export function parseGenerateRequest(raw: unknown): ParsedGenerateRequest {
@@ -51,4 +52,14 @@ export function resolveSettings(request: GenerateRequest, pkg: ModelPackage): Re
     width: manifest.native.width,
     fps: manifest.native.fps,
   };
+}
+
+/**
+ * Everything about a request that can be refused without running a model: settings against the model's
+ * defaults and the memory budget against the package's unit sizes. The backend calls it before queueing a job.
+ */
+export function preflightRequest(request: GenerateRequest, pkg: ModelPackage): ResolvedSettings {
+  const settings = resolveSettings(request, pkg);
+  resolveBudget(pipelineUnits(pkg), settings.memoryBudget, settings.tdtmMergedSteps > 0);
+  return settings;
 }

@@ -1,0 +1,60 @@
+import type { GenerationEvent, GenerationSummary, StepPreview } from './generation';
+
+/** A model the studio can run, with what the UI needs for the memory forecast. */
+export interface ModelSummary {
+  id: string;
+  name: string;
+  version: string;
+  description: string;
+  path: string;
+  builtin: boolean;
+  native: { frames: number; height: number; width: number; fps: number };
+  defaults: { steps: number; cfgScale: number };
+  /** Unit sizes per pass, in pipeline order (for the budget forecast). */
+  passes: {
+    text: Array<{ id: string; sizeBytes: number }>;
+    denoiser: Array<{ id: string; sizeBytes: number }>;
+    denoiserMerged: Array<{ id: string; sizeBytes: number }>;
+    decoder: Array<{ id: string; sizeBytes: number }>;
+  };
+  totalBytes: number;
+}
+
+export type JobId = string;
+
+export interface QueuedJob {
+  jobId: JobId;
+  prompt: string;
+  seed: number | null;
+  state: 'queued' | 'running';
+  enqueuedAtMs: number;
+}
+
+export interface QueueSnapshot {
+  running: QueuedJob | null;
+  queued: QueuedJob[];
+}
+
+/** Preview pixels on the wire: base64 of the RGBA bytes (frames concatenated). */
+export type WireStepPreview = Omit<StepPreview, 'rgba'> & { rgbaBase64: string };
+
+/** GenerationEvent as it crosses to the UI (typed arrays encoded so JSON and IPC carry it alike). */
+export type WireGenerationEvent =
+  | Exclude<GenerationEvent, { kind: 'step' }>
+  | (Omit<Extract<GenerationEvent, { kind: 'step' }>, 'preview'> & { preview: WireStepPreview | null });
+
+export interface JobEvent {
+  jobId: JobId;
+  event: WireGenerationEvent;
+}
+
+/** A finished job's frames for the player and client-side export. */
+export interface JobResult {
+  jobId: JobId;
+  summary: GenerationSummary;
+  width: number;
+  height: number;
+  fps: number;
+  /** One base64 RGBA string per frame. */
+  framesBase64: string[];
+}
