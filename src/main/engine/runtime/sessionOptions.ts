@@ -1,0 +1,64 @@
+/**
+ * Execution providers and session options for streamed units. Pure (no onnxruntime import), so the streamer can
+ * build options without loading the native binding on the engine thread; ort.ts re-exports these.
+ */
+import type { InferenceSession } from 'onnxruntime-node';
+
+import type { SessionOptions } from './types';
+
+/** CoreML EP flag bits as read by onnxruntime-node's binding (stack-notes §2.5). */
+export const COREML_FLAGS = {
+  useCpuOnly: 0x001,
+  enableOnSubgraph: 0x002,
+  onlyEnableDeviceWithAne: 0x004,
+  onlyAllowStaticInputShapes: 0x008,
+  createMlProgram: 0x010,
+  useCpuAndGpu: 0x020,
+} as const;
+
+export interface PlatformId {
+  readonly platform: NodeJS.Platform;
+  readonly arch: string;
+}
+
+export function currentPlatform(): PlatformId {
+  return { platform: process.platform, arch: process.arch };
+}
+
+/**
+ * macOS arm64: CoreML as an MLProgram with CPU fallback (the darwin/arm64 binding ships the CoreML EP; ORT drops an
+ * unavailable provider from a list with a warning but rejects a list with none available). Elsewhere: CPU.
+ */
+export function executionProvidersFor(target: PlatformId = currentPlatform()): InferenceSession.ExecutionProviderConfig[] {
+  if (target.platform === 'darwin' && target.arch === 'arm64') {
+    return [{ name: 'coreml', coreMlFlags: COREML_FLAGS.createMlProgram }, 'cpu'];
+  }
+  return ['cpu'];
+}
+
+export interface StreamingSessionOptionsInput {
+  readonly target?: PlatformId;
+  /**
+   * ORT intra-op threads per session. Two executors each run a session, so a caller that wants loads not to steal
+   * compute threads can give each session part of the cores (paper §4.6). Default: ORT's own choice.
+   */
+  readonly intraOpNumThreads?: number;
+}
+
+/**
+ * Options for sessions that are created and released per pass:
+ * - no CPU arena and no memory pattern, which gave the lowest steady RSS at no measurable speed cost
+ *   (stack-notes §2.5); the arena would otherwise keep intermediate buffers after every run of every unit;
+ * - no thread-pool spinning. Every session owns an intra-op pool whose threads busy-wait after a run; with many
+ *   sessions resident (and a load running beside them) those idle spinners steal the cores the next unit needs.
+ *   Measured here (2 cores, 8 resident 6 MB MatMul blocks, one chain pass): 510–600 ms spinning vs 130–155 ms not.
+ */
+export function streamingSessionOptions(input: StreamingSessionOptionsInput = {}): SessionOptions {
+  return {
+    executionProviders: executionProvidersFor(input.target),
+    enableCpuMemArena: false,
+    enableMemPattern: false,
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    ...(input.intraOpNumThreads !== undefined ? { intraOpNumThreads: input.intraOpNumThreads } : {}),
+  };
+}

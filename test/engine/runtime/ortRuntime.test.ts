@@ -1,0 +1,210 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  checkUnitAgainstSpec,
+  COREML_FLAGS,
+  executionProvidersFor,
+  getRuntimeInfo,
+  inspectUnit,
+  streamingSessionOptions,
+} from '../../../src/main/engine/runtime/ort';
+import { float32View, OrtRuntimeError, tensorData, type TensorMap } from '../../../src/main/engine/runtime/types';
+import { defaultOrtWorkerPath, WorkerExecutor } from '../../../src/main/engine/runtime/workerExecutor';
+import { condTensor, makeChain, maxAbsDiff, type ChainFixture } from './chainFixture';
+
+let chain: ChainFixture;
+
+beforeAll(() => {
+  chain = makeChain({ hidden: [64, 128, 32, 96], width: 32, rows: 8, seed: 3 });
+});
+afterAll(() => chain.cleanup());
+
+async function rejection(promise: Promise<unknown>): Promise<OrtRuntimeError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof OrtRuntimeError) {
+      return error;
+    }
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('ort runtime info and options', () => {
+  it('lists cpu among the available providers and reports the ORT version', () => {
+    const info = getRuntimeInfo();
+    expect(info.availableProviders).toContain('cpu');
+    expect(info.ortVersion).toBe('1.30.0');
+    expect(info.executionProviders).toContain('cpu');
+  });
+
+  it('chooses CoreML (MLProgram) then CPU on macOS arm64, CPU elsewhere', () => {
+    expect(executionProvidersFor({ platform: 'darwin', arch: 'arm64' })).toEqual([{ name: 'coreml', coreMlFlags: COREML_FLAGS.createMlProgram }, 'cpu']);
+    expect(COREML_FLAGS.createMlProgram).toBe(0x010);
+    expect(executionProvidersFor({ platform: 'linux', arch: 'x64' })).toEqual(['cpu']);
+    expect(executionProvidersFor({ platform: 'darwin', arch: 'x64' })).toEqual(['cpu']);
+    const options = streamingSessionOptions({ target: { platform: 'linux', arch: 'x64' }, intraOpNumThreads: 2 });
+    expect(options).toMatchObject({ executionProviders: ['cpu'], enableCpuMemArena: false, enableMemPattern: false, intraOpNumThreads: 2 });
+    expect(options.extra).toEqual({ session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } });
+  });
+});
+
+describe('inspectUnit / checkUnitAgainstSpec', () => {
+  it('reads names, dtypes and symbolic dims', async () => {
+    const io = await inspectUnit(path.join(chain.dir, chain.units[0].file));
+    expect(io.inputs).toEqual([
+      { name: 'h', dtype: 'float32', dims: ['B', 32] },
+      { name: 'cond', dtype: 'float32', dims: [1, 32] },
+    ]);
+    expect(io.outputs).toEqual([{ name: 'h_out', dtype: 'float32', dims: ['B', 32] }]);
+  });
+
+  it('accepts a matching unit (main and weight-sharing alt graph)', async () => {
+    expect(await checkUnitAgainstSpec(chain.units[1], chain.dir)).toEqual([]);
+    expect(await checkUnitAgainstSpec(chain.altUnits[1], chain.dir)).toEqual([]);
+  });
+
+  it('reports a wrong input name, shape and dtype, naming the file', async () => {
+    const unit = chain.units[2];
+    const wrong = {
+      ...unit,
+      inputs: [
+        { name: 'hidden', dtype: 'float32' as const, shape: ['B', 32] },
+        { name: 'cond', dtype: 'int64' as const, shape: [1, 64] },
+      ],
+    };
+    const mismatches = await checkUnitAgainstSpec(wrong, chain.dir);
+    const kinds = mismatches.map((m) => m.kind).sort();
+    expect(kinds).toEqual(['dtype', 'missing-tensor', 'shape', 'unexpected-tensor']);
+    for (const mismatch of mismatches) {
+      expect(mismatch.file).toBe(unit.file);
+      expect(mismatch.message).toContain(unit.file);
+    }
+    const shape = mismatches.find((m) => m.kind === 'shape');
+    expect(shape?.message).toContain('"cond"');
+    expect(shape?.message).toContain('expected [1, 64], actual [1, 32]');
+    expect(mismatches.find((m) => m.kind === 'missing-tensor')?.message).toContain('"hidden"');
+  });
+
+  it('reports missing files and an undersized sizeBytes', async () => {
+    const missing = await checkUnitAgainstSpec({ ...chain.units[0], file: 'nope.onnx' }, chain.dir);
+    expect(missing).toHaveLength(1);
+    expect(missing[0].kind).toBe('missing-file');
+    expect(missing[0].message).toContain('nope.onnx');
+    const undersized = await checkUnitAgainstSpec({ ...chain.units[0], sizeBytes: 10 }, chain.dir);
+    expect(undersized.map((m) => m.kind)).toEqual(['weights-larger-than-size']);
+    expect(undersized[0].file).toBe(chain.units[0].weightsFile);
+  });
+});
+
+describe('WorkerExecutor', () => {
+  it('resolves ortWorker.mjs next to its module by default', () => {
+    const expected = fileURLToPath(new URL('../../../src/main/engine/runtime/ortWorker.mjs', import.meta.url));
+    expect(defaultOrtWorkerPath()).toBe(expected);
+  });
+
+  it('loads, runs the chain with transferred buffers and matches numpy', async () => {
+    const executor = new WorkerExecutor({ index: 0 });
+    try {
+      const before = performance.timeOrigin + performance.now();
+      const load = await executor.load('block.00', path.join(chain.dir, chain.units[0].file), streamingSessionOptions());
+      expect(load.inputs.map((m) => m.name)).toEqual(['h', 'cond']);
+      expect(load.startMs).toBeGreaterThanOrEqual(before - 50); // shared time base across threads
+      expect(load.endMs).toBeGreaterThanOrEqual(load.startMs);
+      for (const unit of chain.units.slice(1)) {
+        await executor.load(unit.id, path.join(chain.dir, unit.file), streamingSessionOptions());
+      }
+      expect([...(await executor.listLoaded())].sort()).toEqual(chain.units.map((u) => u.id).sort());
+
+      const cond = condTensor(chain);
+      let feeds: TensorMap = { h: tensorData('float32', [chain.rows, chain.width], chain.input.slice()), cond };
+      for (const unit of chain.units) {
+        const sent = feeds.h.data;
+        const reply = await executor.run(unit.id, feeds, { keepFeeds: ['cond'] });
+        expect(sent.byteLength).toBe(0); // transferred, not cloned
+        expect(cond.data.byteLength).toBe(chain.width * 4); // kept: copied
+        expect(reply.endMs).toBeGreaterThanOrEqual(reply.startMs);
+        feeds = { h: reply.outputs.h_out, cond };
+      }
+      expect(maxAbsDiff(float32View(feeds.h), chain.expectedMain)).toBeLessThan(1e-4);
+
+      const released = await executor.release('block.00');
+      expect(released.released).toBe(true);
+      expect((await executor.release('block.00')).released).toBe(false);
+      const all = await executor.releaseAll();
+      expect([...all.releasedUnitIds].sort()).toEqual(chain.units.slice(1).map((u) => u.id).sort());
+      expect(await executor.listLoaded()).toEqual([]);
+    } finally {
+      await executor.dispose();
+    }
+  });
+
+  it('replies errors as codes', async () => {
+    const executor = new WorkerExecutor({ index: 1 });
+    try {
+      const feeds = (): TensorMap => ({ h: tensorData('float32', [2, chain.width], new Float32Array(2 * chain.width)), cond: condTensor(chain) });
+      expect((await rejection(executor.run('block.00', feeds()))).code).toBe('E_NOT_LOADED');
+      const badLoad = await rejection(executor.load('x', path.join(chain.dir, 'missing.onnx'), {}));
+      expect(badLoad.code).toBe('E_LOAD_FAILED');
+      expect(badLoad.message).toContain('missing.onnx');
+      await executor.load('block.00', path.join(chain.dir, chain.units[0].file), streamingSessionOptions());
+      expect((await rejection(executor.load('block.00', path.join(chain.dir, chain.units[0].file), {}))).code).toBe('E_ALREADY_LOADED');
+      const wrongSize = { ...feeds(), h: { dtype: 'float32' as const, dims: [2, chain.width], data: new ArrayBuffer(12) } };
+      expect((await rejection(executor.run('block.00', wrongSize))).code).toBe('E_BAD_FEED');
+      const wrongRank = { ...feeds(), h: tensorData('float32', [chain.width], new Float32Array(chain.width)) };
+      expect((await rejection(executor.run('block.00', wrongRank))).code).toBe('E_RUN_FAILED');
+      // A reused, already transferred feed is caught with a hint.
+      const shared = feeds();
+      await executor.run('block.00', shared);
+      const detached = await rejection(executor.run('block.00', shared));
+      expect(detached.code).toBe('E_BAD_FEED');
+      expect(detached.message).toContain('keepFeeds');
+      // The worker stays usable after errors.
+      const ok = await executor.run('block.00', feeds(), { outputNames: ['h_out'] });
+      expect(ok.outputs.h_out.dims).toEqual([2, chain.width]);
+    } finally {
+      await executor.dispose();
+    }
+    expect(executor.disposed).toBe(true);
+    expect((await rejection(executor.listLoaded())).code).toBe('E_DISPOSED');
+  });
+
+  it('accepts an explicit worker path (as a bundled app places it) and refuses a missing one', async () => {
+    // Mimic a bundle: ortWorker.mjs copied to <app>/out/main/, onnxruntime-node in <app>/node_modules.
+    const app = mkdtempSync(path.join(tmpdir(), 'studio-bundle-'));
+    try {
+      const nodeModules = path.join(app, 'node_modules');
+      mkdirSync(path.join(app, 'out', 'main'), { recursive: true });
+      mkdirSync(nodeModules);
+      const realOrt = fileURLToPath(new URL('../../../node_modules/onnxruntime-node', import.meta.url));
+      symlinkSync(realOrt, path.join(nodeModules, 'onnxruntime-node'), 'dir');
+      const copied = path.join(app, 'out', 'main', 'ortWorker.mjs');
+      copyFileSync(defaultOrtWorkerPath(), copied);
+      const executor = new WorkerExecutor({ index: 0, workerPath: copied });
+      try {
+        expect(executor.workerPath).toBe(copied);
+        const load = await executor.load('block.01', path.join(chain.dir, chain.units[1].file), streamingSessionOptions());
+        expect(load.outputs[0].name).toBe('h_out');
+      } finally {
+        await executor.dispose();
+      }
+      let caught: unknown;
+      try {
+        new WorkerExecutor({ index: 0, workerPath: path.join(app, 'nowhere', 'ortWorker.mjs') });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(OrtRuntimeError);
+      expect((caught as OrtRuntimeError).code).toBe('E_WORKER_NOT_FOUND');
+      expect((caught as OrtRuntimeError).message).toContain(path.join(app, 'nowhere', 'ortWorker.mjs'));
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+});
