@@ -12,4 +12,7 @@ declare module 'gifenc' {
     applyPalette(rgba: Uint8Array | Uint8ClampedArray, palette: Palette, format?: 'rgb565' | 'rgb444' | 'rgba4444'): Uint8Array;
   };
   export default gifenc;
+  export const GIFEncoder: typeof gifenc.GIFEncoder;
+  export const quantize: typeof gifenc.quantize;
+  export const applyPalette: typeof gifenc.applyPalette;
 }

@@ -2,6 +2,7 @@ import type { GenerateRequest, GenerationEvent, GenerationSummary, ResolvedSetti
 import { StudioError } from '../../../shared/ipc/errors';
 import { videoTensorToClip, type RgbaClip } from '../output/frames';
 import { writeOutputs, type OutputOptions } from '../output/writeOutputs';
+import { checkPackageUnits } from '../package/checkUnits';
 import { readModelPackage, type ModelPackage } from '../package/modelPackage';
 import { float32View, tensorData, type TensorData, type TensorMap } from '../runtime/types';
 import {
@@ -49,11 +50,15 @@ export interface GenerateOptions {
   modelPackage?: ModelPackage;
   /** Used when request.modelPath is absent. */
   defaultModelPath?: string;
+  /** Open every unit once to check it against the manifest (cached per process); default true. */
+  checkUnits?: boolean;
 }
 
 export interface GenerateResult {
   summary: GenerationSummary;
   clip: RgbaClip;
+  /** The final latent [C, T, H, W] given to the decoder (for numerical checks). */
+  latent: Float32Array;
 }
 
 const epochNowMs = (): number => performance.timeOrigin + performance.now();
@@ -105,6 +110,9 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     clip: { heightPx: manifest.native.height, widthPx: manifest.native.width, numFrames: manifest.native.frames },
   });
   const stepSizes = eulerStepSizes(timesteps, manifest.sampler.numTimesteps);
+  if (options.checkUnits !== false) {
+    await checkPackageUnits(pkg);
+  }
 
   const streamer = new UnitStreamer({ budget: budget.budget, workerPath: options.workerPath, schedule: options.schedule ?? 'concurrent' });
   const rss = new RssMonitor();
@@ -299,7 +307,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       warnings,
     };
     emit({ kind: 'done', summary });
-    return { summary, clip };
+    return { summary, clip, latent };
   } catch (error) {
     if (isAbortError(error) || options.signal?.aborted) {
       emit({ kind: 'cancelled' });

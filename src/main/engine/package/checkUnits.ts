@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { StudioError } from '../../../shared/ipc/errors';
+import { checkUnitAgainstSpec } from '../runtime/ort';
+import { allUnits, type ModelPackage } from './modelPackage';
+
+/** Packages already checked in this process, keyed by folder and manifest mtime. */
+const checked = new Set<string>();
+
+/**
+ * Opens every ONNX unit once and compares its inputs/outputs with the manifest, before any generation. A corrupt
+ * file or a mismatch is refused with a message naming the file and tensor. Results are cached per process.
+ */
+export async function checkPackageUnits(pkg: ModelPackage): Promise<void> {
+  const key = `${pkg.dir}@${fs.statSync(path.join(pkg.dir, 'manifest.json')).mtimeMs}`;
+  if (checked.has(key)) {
+    return;
+  }
+  const problems: string[] = [];
+  for (const unit of allUnits(pkg.manifest)) {
+    const mismatches = await checkUnitAgainstSpec(unit, pkg.dir);
+    // sizeBytes counts the initializers a session keeps; the weights file may be a little larger (alignment).
+    const relevant = mismatches.filter((mismatch) => mismatch.kind !== 'weights-larger-than-size' || mismatch.actualBytes > mismatch.expectedBytes * 1.05 + 4096);
+    problems.push(...relevant.map((mismatch) => mismatch.message));
+  }
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 6).join('; ');
+    const more = problems.length > 6 ? ` (and ${problems.length - 6} more)` : '';
+    throw new StudioError('MODEL_INVALID', `Model package ${pkg.manifest.id} does not match its manifest: ${shown}${more}.`);
+  }
+  checked.add(key);
+}
