@@ -34,6 +34,7 @@ export default defineConfig({
           engineProcess: resolve(__dirname, 'src/main/engine-process/main.ts'),
           server: resolve(__dirname, 'src/main/web-host/serverMain.ts'),
           cli: resolve(__dirname, 'src/main/cli/main.ts'),
+          bench: resolve(__dirname, 'src/main/bench/main.ts'),
         },
       },
     },

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GenerateRequest, GenerationSummary } from '../../shared/domain/generation';
+import { formatMegabytes } from '../../shared/util/bytes';
+import { EngineClient } from '../engine-host/engineClient';
+import type { EngineGenerateParams } from '../engine-host/engineRequests';
+import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
+
+/**
+ * `npm run bench [-- --model PATH] [--repeats N] [--steps K] [--out FILE]`: the speed and memory targets, measured
+ * side by side in one run. Every configuration runs in a fresh engine process (so peak RSS is its own), N times;
+ * ratios are against the plain 30-step, all-resident baseline measured in the same run.
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface BenchConfig {
+  name: string;
+  what: string;
+  request: Partial<GenerateRequest>;
+  schedule?: 'concurrent' | 'sequential';
+}
+
+function arg(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function runOnce(config: BenchConfig, base: GenerateRequest): Promise<GenerationSummary> {
+  const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')), restart: false });
+  engine.start();
+  try {
+    const params: EngineGenerateParams = { request: { ...base, ...config.request }, schedule: config.schedule };
+    const { summary } = await engine.request<{ summary: GenerationSummary }>('generate', params);
+    return summary;
+  } finally {
+    engine.dispose();
+  }
+}
+
+const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+
+async function main(): Promise<void> {
+  const steps = Number(arg('--steps') ?? 30);
+  const repeats = Number(arg('--repeats') ?? 3);
+  const half = Math.floor(steps / 2);
+  const base: GenerateRequest = { prompt: 'a yellow square moving up on a black background', seed: 42, steps, ...(arg('--model') ? { modelPath: arg('--model') } : {}) };
+  const configs: BenchConfig[] = [
+    { name: 'baseline', what: `${steps} steps, all resident, CI on`, request: {} },
+    { name: 'lpl-fixed', what: `LPL leap at ${half} (${half + 1}/${steps} calls)`, request: { lpl: { kind: 'fixed', leapStep: half } } },
+    { name: 'lpl-dynamic', what: 'LPL dynamic (14 / 1e-3 / 3)', request: { lpl: { kind: 'dynamic', minimumStep: 14, tolerance: 1e-3, patience: 3, compare: 'full-latent' } } },
+    { name: 'tdtm', what: `TDTM first ${half} steps`, request: { tdtmMergedSteps: half } },
+    { name: 'tdtm-all', what: `TDTM all ${steps} steps`, request: { tdtmMergedSteps: steps } },
+    { name: 'min-sequential', what: 'smallest budget, load→run→release (no CI)', request: { memoryBudget: { kind: 'min' } }, schedule: 'sequential' },
+    { name: 'min-ci', what: 'smallest budget, CI-DL (prefetch i+1 while i runs)', request: { memoryBudget: { kind: 'min' } }, schedule: 'concurrent' },
+    { name: 'all-techniques', what: `LPL ${half} + TDTM ${half} + CI-DL at smallest budget`, request: { lpl: { kind: 'fixed', leapStep: half }, tdtmMergedSteps: half, memoryBudget: { kind: 'min' } } },
+  ];
+  const rows: Array<{ config: BenchConfig; runs: GenerationSummary[] }> = configs.map((config) => ({ config, runs: [] }));
+  // Round-robin over configurations, so slow drift of the machine (other load, thermals) hits all of them alike.
+  for (let r = 0; r < repeats; r++) {
+    for (const row of rows) {
+      process.stderr.write(`\rround ${r + 1}/${repeats}: ${row.config.name}…\x1b[K`);
+      row.runs.push(await runOnce(row.config, base));
+    }
+  }
+  process.stderr.write('\r\x1b[K');
+  const baseline = rows[0].runs;
+  const baseDenoise = mean(baseline.map((run) => run.timingsMs.denoise));
+  const baseTotal = mean(baseline.map((run) => run.timingsMs.total));
+  const table = rows.map(({ config, runs }) => {
+    const denoiseMs = mean(runs.map((run) => run.timingsMs.denoise));
+    const totalMs = mean(runs.map((run) => run.timingsMs.total));
+    return {
+      name: config.name,
+      what: config.what,
+      modelCalls: mean(runs.map((run) => run.stepsRun)),
+      denoiseMs,
+      totalMs,
+      msPerStep: mean(runs.map((run) => mean(run.stepLatencyMs))),
+      denoiseSpeedup: baseDenoise / denoiseMs,
+      totalSpeedup: baseTotal / totalMs,
+      peakRssBytes: Math.max(...runs.map((run) => run.peakRssBytes)),
+      peakResidentBytes: Math.max(...runs.map((run) => run.peakResidentBytes)),
+      budgetBytes: runs[0].memoryBudgetBytes,
+    };
+  });
+  const header = ['config', 'calls', 'ms/step', 'denoise ms', 'total ms', 'denoise ×', 'total ×', 'peak RSS', 'peak resident', 'budget'];
+  const lines = table.map((row) => [
+    row.name,
+    row.modelCalls.toFixed(1),
+    row.msPerStep.toFixed(1),
+    row.denoiseMs.toFixed(0),
+    row.totalMs.toFixed(0),
+    row.denoiseSpeedup.toFixed(2),
+    row.totalSpeedup.toFixed(2),
+    formatMegabytes(row.peakRssBytes),
+    formatMegabytes(row.peakResidentBytes),
+    formatMegabytes(row.budgetBytes),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
+  const render = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  process.stdout.write(`${render(header)}\n${lines.map(render).join('\n')}\n`);
+  const ciGain = table.find((row) => row.name === 'min-sequential')!.denoiseMs / table.find((row) => row.name === 'min-ci')!.denoiseMs;
+  const rssSaving = 1 - table.find((row) => row.name === 'min-ci')!.peakRssBytes / table[0].peakRssBytes;
+  process.stdout.write(`\nCI-DL at the smallest budget vs sequential loading: ${ciGain.toFixed(2)}× denoise speed; peak RSS ${(rssSaving * 100).toFixed(0)}% below all-resident.\n`);
+  const outFile = arg('--out') ?? path.resolve('bench-results.json');
+  fs.writeFileSync(outFile, `${JSON.stringify({ date: new Date().toISOString(), repeats, steps, base, table, ciGain, rssSaving }, null, 2)}\n`);
+  process.stdout.write(`results: ${outFile} (${repeats} runs per configuration, means; each run in a fresh engine process)\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
