@@ -6,7 +6,7 @@ import { PYTHON, TOOLS_DIR, makeTempDir, pythonTorchUnavailable } from './python
 
 /** The exporter refuses a checkpoint whose keys or shapes do not match its config, naming the offending keys. */
 const skipReason = pythonTorchUnavailable();
-if (skipReason) console.warn(`[model exporter] skipped: ${skipReason}`);
+if (skipReason) {console.warn(`[model exporter] skipped: ${skipReason}`);}
 
 // Builds a checkpoint from the shipped configs, then renames one denoiser key and reshapes another.
 const MAKE_BAD_CHECKPOINT = `
@@ -27,7 +27,7 @@ describe.skipIf(skipReason !== null)('export_package.py checkpoint validation', 
     dir = makeTempDir('studio-model-badckpt-');
   });
   afterAll(() => {
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) {fs.rmSync(dir, { recursive: true, force: true });}
   });
 
   it('refuses a mismatched checkpoint and names the offending keys', () => {

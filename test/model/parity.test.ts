@@ -14,7 +14,7 @@ interface ParityCase { name: string; unit: string; file: string; reference: stri
 interface ParityIndex { tolerance: number; cases: ParityCase[] }
 
 const skipReason = pythonTorchUnavailable();
-if (skipReason) console.warn(`[model parity] skipped: ${skipReason}`);
+if (skipReason) {console.warn(`[model parity] skipped: ${skipReason}`);}
 
 function readTensor(dir: string, t: TensorFile): ort.Tensor {
   const buf = fs.readFileSync(path.join(dir, t.file));
@@ -24,7 +24,7 @@ function readTensor(dir: string, t: TensorFile): ort.Tensor {
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) {m = Math.max(m, Math.abs(a[i] - b[i]));}
   return Number.isNaN(m) ? Infinity : m;
 }
 
@@ -38,7 +38,7 @@ describe.skipIf(skipReason !== null)('model package parity (ONNX vs PyTorch)', (
     index = JSON.parse(fs.readFileSync(path.join(dir, 'parity', 'index.json'), 'utf8')) as ParityIndex;
   });
   afterAll(() => {
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) {fs.rmSync(dir, { recursive: true, force: true });}
   });
 
   it('writes a manifest that the schema accepts, with one TDTM variant per block pair sharing its weights', () => {
@@ -57,7 +57,7 @@ describe.skipIf(skipReason !== null)('model package parity (ONNX vs PyTorch)', (
     const manifest = manifestSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')));
     const ids = [manifest.text.embed, ...manifest.text.blocks, manifest.text.final, manifest.denoiser.embedder, ...manifest.denoiser.blocks.flatMap((b) => [b.unit, b.tdtm]), manifest.denoiser.final, manifest.decoder.unit].map((u) => u.id);
     const covered = new Set(index.cases.map((c) => c.unit));
-    for (const id of ids) expect(covered.has(id), id).toBe(true);
+    for (const id of ids) {expect(covered.has(id), id).toBe(true);}
     const tdtmLengths = index.cases.filter((c) => c.unit.endsWith('.tdtm')).map((c) => c.inputs.find((t) => t.name === 'x')!.shape[1]);
     expect(tdtmLengths.some((t) => t % 2 === 1)).toBe(true);
     expect(tdtmLengths.some((t) => t % 2 === 0)).toBe(true);
@@ -69,13 +69,13 @@ describe.skipIf(skipReason !== null)('model package parity (ONNX vs PyTorch)', (
     for (const c of index.cases) {
       const session = await ort.InferenceSession.create(path.join(dir, c.file), { intraOpNumThreads: 1 });
       const feeds: Record<string, ort.Tensor> = {};
-      for (const t of c.inputs) feeds[t.name] = readTensor(fixtures, t);
+      for (const t of c.inputs) {feeds[t.name] = readTensor(fixtures, t);}
       const result = await session.run(feeds);
       for (const t of c.outputs) {
         const got = result[t.name];
         expect(got.dims, `${c.name}.${t.name} shape`).toEqual(t.shape);
         const err = maxAbsDiff(got.data as Float32Array, readTensor(fixtures, t).data as Float32Array);
-        if (!(err <= index.tolerance)) failures.push(`${c.name}.${t.name} (${c.reference}): max abs err ${err}`);
+        if (!(err <= index.tolerance)) {failures.push(`${c.name}.${t.name} (${c.reference}): max abs err ${err}`);}
       }
       await session.release();
     }

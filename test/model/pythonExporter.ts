@@ -9,7 +9,7 @@ export const TOOLS_DIR = path.resolve(__dirname, '../../models/tools');
 
 /** Why the Python model tools cannot run here, or null when they can. */
 export function pythonTorchUnavailable(): string | null {
-  if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`;
+  if (!fs.existsSync(PYTHON)) {return `${PYTHON} not found`;}
   const probe = spawnSync(PYTHON, ['-c', 'import torch, onnx'], { encoding: 'utf8' });
   return probe.status === 0 ? null : `${PYTHON} lacks torch/onnx: ${probe.stderr.trim().split('\n').pop()}`;
 }

@@ -20,9 +20,15 @@ describe('layer rules', () => {
     expect(await restrictedImportMessages('src/main/engine/forbidden.ts', "import { x } from '../../renderer/src/App';\nexport const y = x;\n")).toHaveLength(1);
   });
 
-  it('the engine may import node and onnxruntime-node', async () => {
-    const code = "import fs from 'node:fs';\nimport * as ort from 'onnxruntime-node';\nexport const y = [fs, ort];\n";
-    expect(await restrictedImportMessages('src/main/engine/allowed.ts', code)).toHaveLength(0);
+  it('the engine may import node', async () => {
+    expect(await restrictedImportMessages('src/main/engine/allowed.ts', "import fs from 'node:fs';\nexport const y = fs;\n")).toHaveLength(0);
+  });
+
+  it('only runtime/ort.ts imports onnxruntime-node (types are fine anywhere in the engine)', async () => {
+    const code = "import * as ort from 'onnxruntime-node';\nexport const y = ort;\n";
+    expect((await restrictedImportMessages('src/main/engine/pipeline/forbidden.ts', code)).join('\n')).toContain('Only runtime/ort.ts');
+    expect(await restrictedImportMessages('src/main/engine/runtime/ort.ts', code)).toHaveLength(0);
+    expect(await restrictedImportMessages('src/main/engine/runtime/types.ts', "import type { InferenceSession } from 'onnxruntime-node';\nexport type S = InferenceSession;\n")).toHaveLength(0);
   });
 
   it('shared may not import node, electron or main', async () => {

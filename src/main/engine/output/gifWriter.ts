@@ -1,7 +1,7 @@
 import * as gifencModule from 'gifenc';
 import type { RgbaClip } from './frames';
 
-type GifencApi = typeof import('gifenc').default;
+type GifencApi = typeof gifencModule.default;
 
 /** Encodes a looping animated GIF; one shared 256-colour palette keeps colours stable across frames. */
 export function encodeGif(clip: RgbaClip): Uint8Array {

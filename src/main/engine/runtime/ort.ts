@@ -196,3 +196,28 @@ export async function checkUnitAgainstSpec(unit: ModelUnit, packageDir: string):
   }
   return [...mismatches, ...compareUnitIo(unit, io)];
 }
+
+/**
+ * Runs a small model once on this thread and releases it (the runtime check of system.info). Real work never
+ * comes here: it runs in the ORT workers.
+ */
+export async function runOnce(
+  modelPath: string,
+  feeds: Record<string, { dtype: 'float32'; dims: number[]; data: Float32Array }>,
+): Promise<Record<string, Float32Array>> {
+  const session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'], enableCpuMemArena: false });
+  try {
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const [name, feed] of Object.entries(feeds)) {
+      tensors[name] = new ort.Tensor(feed.dtype, feed.data, feed.dims);
+    }
+    const results = await session.run(tensors);
+    const out: Record<string, Float32Array> = {};
+    for (const [name, tensor] of Object.entries(results)) {
+      out[name] = tensor.data as Float32Array;
+    }
+    return out;
+  } finally {
+    await session.release();
+  }
+}

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { SystemInfo } from '../../../shared/ipc/contract';
-import { runSingleUnit, getRuntimeInfo } from './runtimeProbe';
+import { getRuntimeInfo, runOnce } from '../runtime/ort';
 import { locateRuntimeCheckModel } from '../paths';
 import { expectedRuntimeCheckOutput, maxAbsDifference, RUNTIME_CHECK_INPUT, RUNTIME_CHECK_INPUT_DIMS } from './runtimeCheck';
 
@@ -9,16 +9,16 @@ export async function getSystemInfo(options: { engineStartedAtMs: number }): Pro
   const runtime = getRuntimeInfo();
   const modelPath = locateRuntimeCheckModel();
   const startedMs = performance.now();
-  const outputs = await runSingleUnit(modelPath, { x: { dtype: 'float32', dims: [...RUNTIME_CHECK_INPUT_DIMS], data: RUNTIME_CHECK_INPUT } });
+  const outputs = await runOnce(modelPath, { x: { dtype: 'float32', dims: [...RUNTIME_CHECK_INPUT_DIMS], data: RUNTIME_CHECK_INPUT } });
   const durationMs = performance.now() - startedMs;
-  const actual = outputs.y?.data;
-  const maxAbsError = actual ? maxAbsDifference(actual as Float32Array, expectedRuntimeCheckOutput(RUNTIME_CHECK_INPUT)) : Number.POSITIVE_INFINITY;
+  const actual = outputs.y;
+  const maxAbsError = actual ? maxAbsDifference(actual, expectedRuntimeCheckOutput(RUNTIME_CHECK_INPUT)) : Number.POSITIVE_INFINITY;
   return {
     platform: process.platform,
     arch: process.arch,
     nodeVersion: process.versions.node,
-    onnxruntimeVersion: runtime.onnxruntimeVersion,
-    executionProviders: runtime.executionProviders,
+    onnxruntimeVersion: runtime.ortVersion,
+    executionProviders: [...runtime.executionProviders],
     totalMemoryBytes: os.totalmem(),
     freeMemoryBytes: os.freemem(),
     engineProcessId: process.pid,
