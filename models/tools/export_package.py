@@ -241,7 +241,7 @@ def main(argv=None):
                     "wallClockSeconds": float(ck.get("wall_seconds", 0.0)), "heldOut": held_out}
     manifest, rmse = write_package(modules, cfgs, out, pkg_id, name, desc, training, args.parity)
     total = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out) if os.path.isfile(os.path.join(out, f)))
-    print(f"wrote {out}: {total / 1e6:.2f} MB, preview rmse {rmse:.3f}, {time.time() - started:.1f} s")
+    print(f"wrote {out}: {total / 1e6:.2f} MB, preview rmse {rmse:.5f}, {time.time() - started:.1f} s")
     return 0
 
 

@@ -1,0 +1,54 @@
+"""Python reference sampler mirroring opensora-1.2.md §2.3 (rectified flow, CFG, Euler), with an optional
+Linear Proportional Leap (LPL): after `leap_at` ordinary steps, z_final = z + (t'_n / 1000) · v̂_n.
+
+Uses the same staged module calls as the exported units, so it samples exactly what the engine runs.
+"""
+import torch
+
+import stdit3
+
+NUM_TIMESTEPS = 1000
+
+
+def timesteps(steps, transform):
+    ts = [NUM_TIMESTEPS * (1 - i / steps) for i in range(steps)]
+    if transform.get("kind") == "fixed":
+        r = transform["shift"]
+        ts = [NUM_TIMESTEPS * (r * (t / NUM_TIMESTEPS)) / (1 + (r - 1) * (t / NUM_TIMESTEPS)) for t in ts]
+    return ts
+
+
+@torch.no_grad()
+def encode_prompts(text_encoder, tokenizer, prompts):
+    ids, mask = tokenizer.batch(prompts)
+    return text_encoder(ids, mask), mask
+
+
+@torch.no_grad()
+def sample(model, text_encoder, tokenizer, prompts, latent_shape, steps=30, cfg_scale=4.0, fps=8.0,
+           transform=None, seed=0, leap_at=None, clip_px=(32, 32)):
+    """-> normalized latents [n, C, T, H, W]."""
+    transform = transform or {"kind": "none"}
+    n = len(prompts)
+    c, t, h, w = latent_shape
+    y_c, mask = encode_prompts(text_encoder, tokenizer, prompts)
+    y_null = model.y_embedder.y_embedding.unsqueeze(0).expand(n, -1, -1)[:, : y_c.shape[1]]
+    y = torch.cat((y_c, y_null))
+    bias = stdit3.caption_bias(mask)
+    y_bias = torch.cat((bias, bias))  # the null row keeps its prompt's length (§1.7)
+    pos = stdit3.pos_embed_for_clip(model.cfg, h, w, clip_px[0], clip_px[1])
+    cos, sin = stdit3.rope_tables(model.head_dim, t)
+    fps_in = torch.full((2 * n,), float(fps))
+    gen = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, c, t, h, w, generator=gen)
+    ts = timesteps(steps, transform)
+    for i, t_i in enumerate(ts):
+        tt = torch.full((2 * n,), float(t_i))
+        out = model(torch.cat((z, z)), tt, y, y_bias, fps_in, pos, cos, sin)
+        v_c, v_u = out[:n, :c], out[n:, :c]
+        v = v_u + cfg_scale * (v_c - v_u)
+        if leap_at is not None and i == leap_at:
+            return z + (t_i / NUM_TIMESTEPS) * v
+        dt = (ts[i] - ts[i + 1]) / NUM_TIMESTEPS if i + 1 < len(ts) else ts[-1] / NUM_TIMESTEPS
+        z = z + v * dt
+    return z

@@ -1,0 +1,204 @@
+"""Stage 2: train the STDiT3 denoiser and the text encoder jointly (rectified flow, x0-prediction, x0 loss).
+
+    train.py --decoder models/runs/decoder.pt --ckpt models/checkpoints/shapes-tiny.pt --steps N   (from scratch)
+    train.py --resume --ckpt models/checkpoints/shapes-tiny.pt --steps N                           (continue)
+
+Noising z_t = (1−τ)·x0 + τ·ε with τ ~ logit-normal(0, 1); the network predicts x0 and the loss is the
+unweighted x0 MSE (tiny-model-notes: velocity loss wastes capacity on low-noise detail). Caption dropout
+(10 %) swaps the caption for the learned null embedding y_embedder.y_embedding, keeping the mask.
+Checkpoints (atomic) every --ckpt-minutes; optimizer moments in fp16 to keep the file small.
+"""
+import argparse
+import csv
+import os
+import queue
+import threading
+import time
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import torch  # noqa: E402
+
+import checkpoint as ckpt_lib  # noqa: E402
+import data  # noqa: E402
+import export_package  # noqa: E402
+import stdit3  # noqa: E402
+from text_encoder import WordTokenizer  # noqa: E402
+
+DATA_SEED = 7
+TORCH_SEED = 1234
+
+
+class Prefetcher:
+    """Renders clips in a background thread (numpy releases the GIL for most of the work)."""
+
+    def __init__(self, start_index, batch, combos):
+        self.index, self.batch, self.combos = start_index, batch, combos
+        self.q = queue.Queue(maxsize=3)
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        i = self.index
+        while True:
+            videos, captions, _ = data.batch(DATA_SEED, i, self.batch, self.combos)
+            self.q.put((i + self.batch, torch.from_numpy(videos), captions))
+            i += self.batch
+
+    def next(self):
+        return self.q.get()
+
+
+def lr_at(step, base_lr, warmup, total, final_frac=0.1):
+    if step < warmup:
+        return base_lr * (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return base_lr * (final_frac + (1 - final_frac) * 0.5 * (1 + torch.cos(torch.tensor(progress * 3.14159265)).item()))
+
+
+def opt_state_to_half(state):
+    out = {"state": {}, "param_groups": state["param_groups"]}
+    for k, v in state["state"].items():
+        out["state"][k] = {n: (t.half() if torch.is_tensor(t) and t.is_floating_point() and t.dim() > 0 else t)
+                           for n, t in v.items()}
+    return out
+
+
+def opt_state_to_float(state):
+    out = {"state": {}, "param_groups": state["param_groups"]}
+    for k, v in state["state"].items():
+        out["state"][k] = {n: (t.float() if torch.is_tensor(t) and t.is_floating_point() else t) for n, t in v.items()}
+    return out
+
+
+class Trainer:
+    def __init__(self, args):
+        self.args = args
+        self.cfgs = export_package.read_configs()
+        self.modules = ckpt_lib.build_modules(self.cfgs)
+        self.model, self.text = self.modules["denoiser"], self.modules["text"]
+        self.encoder = self.modules["encoder"]
+        self.trained = torch.nn.ModuleDict({"denoiser": self.model, "text": self.text})
+        self.ema = {k: {n: t.detach().clone() for n, t in m.state_dict().items()} for k, m in self.trained.items()}
+        self.opt = torch.optim.AdamW(self.trained.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
+        self.step, self.wall, self.data_index, self.loss_ema = 0, 0.0, 0, None
+        self.tok = WordTokenizer(ckpt_lib.vocab_words(), self.cfgs["text"]["max_tokens"])
+        clip = self.cfgs["clip"]
+        f = self.cfgs["decoder"]["spatial_factor"]
+        self.latent_hw = (clip["height"] // f, clip["width"] // f)
+        self.fps = float(clip["fps"])
+        self.pos = stdit3.pos_embed_for_clip(self.model.cfg, *self.latent_hw, clip["height"], clip["width"])
+        self.rope = stdit3.rope_tables(self.model.head_dim, clip["frames"] // self.cfgs["decoder"]["temporal_factor"])
+
+    def load(self, path, resume):
+        ck = torch.load(path, map_location="cpu")
+        self.modules["encoder"].load_state_dict(ck["encoder"])
+        self.modules["decoder"].load_state_dict(ck["decoder"])
+        if not resume:
+            return
+        for k in ("denoiser", "text"):
+            self.trained[k].load_state_dict(ck[k])
+            self.ema[k] = ck["ema"][k]
+        self.opt.load_state_dict(opt_state_to_float(ck["optimizer"]))
+        self.step, self.wall, self.data_index = ck["step"], ck["wall_seconds"], ck["data_index"]
+        self.loss_ema = ck.get("loss_ema")
+        torch.set_rng_state(ck["torch_rng"])
+
+    def save(self, path):
+        ck = {"format": ckpt_lib.FORMAT_TAG, "recipe": RECIPE, "step": self.step, "wall_seconds": self.wall,
+              "data_index": self.data_index, "loss_ema": self.loss_ema, "torch_rng": torch.get_rng_state(),
+              "encoder": self.encoder.state_dict(), "decoder": self.modules["decoder"].state_dict(),
+              "denoiser": self.model.state_dict(), "text": self.text.state_dict(), "ema": self.ema,
+              "optimizer": opt_state_to_half(self.opt.state_dict())}
+        ckpt_lib.save_atomic(ck, path)
+
+    @torch.no_grad()
+    def update_ema(self):
+        decay = min(self.args.ema, (1 + self.step) / (10 + self.step))
+        for k, m in self.trained.items():
+            for n, t in m.state_dict().items():
+                if t.is_floating_point():
+                    self.ema[k][n].mul_(decay).add_(t.detach(), alpha=1 - decay)
+                else:
+                    self.ema[k][n].copy_(t)
+
+    def train_step(self, videos, captions):
+        b = videos.shape[0]
+        with torch.no_grad():
+            x0 = self.encoder(videos)
+        ids, mask = self.tok.batch(captions)
+        y = self.text(ids, mask)
+        drop = (torch.rand(b) < self.model.cfg.get("class_dropout_prob", 0.1)).reshape(b, 1, 1)
+        y = torch.where(drop, self.model.y_embedder.y_embedding.unsqueeze(0).expand_as(y), y)
+        tau = torch.sigmoid(torch.randn(b))  # logit-normal(0, 1)
+        noise = torch.randn_like(x0)
+        tb = tau.reshape(b, 1, 1, 1, 1)
+        zt = (1 - tb) * x0 + tb * noise
+        fps = torch.full((b,), self.fps)
+        x0_hat = self.model.predict_x0(zt, tau * 1000.0, y, stdit3.caption_bias(mask), fps, self.pos, *self.rope)
+        loss = (x0_hat - x0).pow(2).mean()
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.trained.parameters(), 1.0)
+        for g in self.opt.param_groups:
+            g["lr"] = lr_at(self.step, self.args.lr, self.args.warmup, self.args.steps)
+        self.opt.step()
+        return loss.item()
+
+
+RECIPE = ("models/tools/train_all.py: PCA latent + conv decoder, then STDiT3 + text encoder, rectified flow, "
+          "x0-prediction with unweighted x0 loss, logit-normal t, caption dropout 0.1, AdamW, EMA")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--decoder", default=None, help="stage-1 output (from scratch)")
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--steps", type=int, required=True, help="total optimizer steps (schedule length)")
+    ap.add_argument("--stop-after-minutes", type=float, default=None, help="stop early (resume later)")
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=8e-4)
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--ema", type=float, default=0.998)
+    ap.add_argument("--ckpt-minutes", type=float, default=4.0)
+    ap.add_argument("--log", default=None)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(TORCH_SEED)
+    tr = Trainer(args)
+    tr.load(args.ckpt if args.resume else args.decoder, args.resume)
+    log_path = args.log or os.path.splitext(args.ckpt)[0] + ".train.csv"
+    new_log = not (args.resume and os.path.exists(log_path))
+    log = open(log_path, "a" if not new_log else "w", newline="")
+    writer = csv.writer(log)
+    if new_log:
+        writer.writerow(["step", "wall_seconds", "loss", "loss_ema", "lr", "samples_per_second"])
+    feed = Prefetcher(tr.data_index, args.batch, data.train_combinations())
+    session_start = time.time()
+    last_save, last_t = time.time(), time.time()
+    while tr.step < args.steps:
+        tr.data_index, videos, captions = feed.next()
+        loss = tr.train_step(videos, captions)
+        tr.step += 1
+        tr.update_ema()
+        now = time.time()
+        tr.wall += now - last_t
+        sps = args.batch / max(now - last_t, 1e-6)
+        last_t = now
+        tr.loss_ema = loss if tr.loss_ema is None else 0.98 * tr.loss_ema + 0.02 * loss
+        if tr.step % 10 == 0:
+            writer.writerow([tr.step, round(tr.wall, 1), round(loss, 5), round(tr.loss_ema, 5),
+                             round(tr.opt.param_groups[0]["lr"], 7), round(sps, 1)])
+            log.flush()
+        if tr.step % 50 == 0:
+            print(f"step {tr.step} wall {tr.wall:.0f}s loss {tr.loss_ema:.4f} {sps:.1f} samples/s", flush=True)
+        if now - last_save > args.ckpt_minutes * 60:
+            tr.save(args.ckpt)
+            last_save = now
+        if args.stop_after_minutes and now - session_start > args.stop_after_minutes * 60:
+            break
+    tr.save(args.ckpt)
+    print(f"saved {args.ckpt} at step {tr.step}, wall {tr.wall:.0f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
