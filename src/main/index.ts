@@ -5,6 +5,8 @@ import { StudioBackend } from './backend/studioBackend';
 import { registerIpc } from './electron/ipcRouter';
 import { launchUtilityEngine } from './electron/utilityEngineConnection';
 import { EngineClient } from './engine-host/engineClient';
+import { openStudioDatabase } from './store/database';
+import { HistoryRepository } from './store/historyRepository';
 
 /** Electron composition root: engine in a utilityProcess, one sandboxed window, the typed IPC router. */
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -59,7 +61,9 @@ if (app.isPackaged && !process.env.STUDIO_MODELS_DIR) {
 void app.whenReady().then(async () => {
   const engine = new EngineClient({ launch: () => launchUtilityEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
-  const backend = new StudioBackend(engine, { outputsDir: path.join(app.getPath('userData'), 'outputs') });
+  const userData = app.getPath('userData');
+  const history = new HistoryRepository(openStudioDatabase(path.join(userData, 'studio.db')));
+  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), history });
   await createWindow(backend);
   app.on('window-all-closed', () => {
     engine.dispose();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { GenerateRequest, GenerationEvent, GenerationSummary } from '../../shared/domain/generation';
 import type { JobEvent, JobId, JobResult, QueueSnapshot, QueuedJob, WireGenerationEvent } from '../../shared/domain/studio';
-import { serializeError, StudioError } from '../../shared/ipc/errors';
+import { serializeError, StudioError, type SerializedError } from '../../shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
 import type { EngineGenerateParams } from '../engine-host/engineRequests';
 
@@ -28,6 +28,17 @@ export interface GenerationServiceOptions {
   keepResults?: number;
   /** Throws a StudioError for a request that can be refused before any compute. */
   preflight?: (request: GenerateRequest) => void;
+  /** Called once per job that ran or was cancelled (the prompt history). */
+  onFinished?: (job: FinishedJob) => void;
+}
+
+export interface FinishedJob {
+  jobId: JobId;
+  createdAtMs: number;
+  status: 'done' | 'failed' | 'cancelled';
+  request: GenerateRequest;
+  summary?: GenerationSummary;
+  error?: SerializedError;
 }
 
 /** The job queue: one generation runs in the engine at a time; others wait, can be reordered or cancelled. */
@@ -51,8 +62,9 @@ export class GenerationService {
   cancel(jobId: JobId): { cancelled: boolean } {
     const index = this.queued.findIndex((job) => job.jobId === jobId);
     if (index >= 0) {
-      this.queued.splice(index, 1);
+      const [job] = this.queued.splice(index, 1);
       this.options.onJobEvent({ jobId, event: { kind: 'cancelled' } });
+      this.options.onFinished?.({ jobId, createdAtMs: job.enqueuedAtMs, status: 'cancelled', request: job.request });
       this.publishQueue();
       return { cancelled: true };
     }
@@ -131,6 +143,7 @@ export class GenerationService {
         });
         this.trimResults();
         this.options.onJobEvent({ jobId: job.jobId, event: toWireEvent(doneEvent ?? { kind: 'done', summary }) });
+        this.options.onFinished?.({ jobId: job.jobId, createdAtMs: job.enqueuedAtMs, status: 'done', request: job.request, summary });
       })
       .catch((error: unknown) => {
         const serialized = serializeError(error);
@@ -138,6 +151,8 @@ export class GenerationService {
         if (serialized.code !== 'CANCELLED') {
           this.options.onJobEvent({ jobId: job.jobId, event: { kind: 'failed', error: serialized } });
         }
+        const status = serialized.code === 'CANCELLED' ? 'cancelled' : 'failed';
+        this.options.onFinished?.({ jobId: job.jobId, createdAtMs: job.enqueuedAtMs, status, request: job.request, error: serialized });
       })
       .finally(() => {
         this.running = undefined;

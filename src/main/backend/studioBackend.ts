@@ -6,8 +6,10 @@ import {
   type InvokeResult,
   type StudioEvents,
 } from '../../shared/ipc/contract';
+import type { HistoryQuery } from '../../shared/domain/history';
 import { StudioError } from '../../shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
+import type { HistoryRepository } from '../store/historyRepository';
 import { GenerationService } from './generationService';
 import { listModels } from './modelCatalog';
 import { preflight } from './preflight';
@@ -15,6 +17,8 @@ import { preflight } from './preflight';
 export interface StudioBackendOptions {
   /** Folder for generated outputs (one sub-folder per job). */
   outputsDir: string;
+  /** The prompt history; absent = not kept. */
+  history?: HistoryRepository;
 }
 
 type Handlers = { [M in InvokeMethod]: (params: unknown) => Promise<InvokeResult<M>> };
@@ -40,7 +44,14 @@ export class StudioBackend {
       onJobEvent: (event) => this.emit('generation.event', event),
       onQueue: (queue) => this.emit('generation.queue', queue),
       preflight: (request) => preflight(request),
+      onFinished: (job) => {
+        if (options.history) {
+          options.history.record({ id: job.jobId, createdAtMs: job.createdAtMs, status: job.status, request: job.request, summary: job.summary, error: job.error });
+          this.emit('history.changed', { id: job.jobId });
+        }
+      },
     });
+    const history = options.history;
     this.handlers = {
       'system.info': async () => this.engine.request('system.info', {}),
       'engine.state': async () => this.engine.getState(),
@@ -58,6 +69,15 @@ export class StudioBackend {
       },
       'generation.queue': async () => this.generation.snapshot(),
       'generation.result': async (params) => this.generation.result((params as { jobId: string }).jobId),
+      'history.list': async (params) => (history ? history.list(params as HistoryQuery) : { entries: [], total: 0 }),
+      'history.delete': async (params) => {
+        const { id } = params as { id: string };
+        const deleted = history?.delete(id) ?? false;
+        if (deleted) {
+          this.emit('history.changed', { id });
+        }
+        return { deleted };
+      },
     };
     engine.onDidChangeState((state) => this.emit('engine.state', state));
   }

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { StudioBackend } from '../backend/studioBackend';
 import { EngineClient } from '../engine-host/engineClient';
 import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
+import { openStudioDatabase } from '../store/database';
+import { HistoryRepository } from '../store/historyRepository';
 import { startWebServer } from './webServer';
 
 /**
@@ -23,10 +25,22 @@ function argValue(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
+/** The prompt history; a file that cannot be opened is left untouched and the studio runs without history. */
+function openHistory(filePath: string): HistoryRepository | undefined {
+  try {
+    return new HistoryRepository(openStudioDatabase(filePath));
+  } catch (error) {
+    process.stderr.write(`warning: prompt history disabled, ${filePath} could not be opened: ${(error as Error).message}\n`);
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
-  const backend = new StudioBackend(engine, { outputsDir: path.join(studioDataDir(), 'outputs') });
+  const dataDir = studioDataDir();
+  const history = openHistory(path.join(dataDir, 'studio.db'));
+  const backend = new StudioBackend(engine, { outputsDir: path.join(dataDir, 'outputs'), history });
   const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');
   const port = Number(argValue('--port') ?? process.env.STUDIO_PORT ?? 0);
   const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port });

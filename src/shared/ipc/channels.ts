@@ -15,11 +15,14 @@ export const invokeMethods: Record<InvokeMethod, true> = {
   'generation.reorder': true,
   'generation.queue': true,
   'generation.result': true,
+  'history.list': true,
+  'history.delete': true,
 };
 export const eventChannels: Record<EventChannel, true> = {
   'engine.state': true,
   'generation.event': true,
   'generation.queue': true,
+  'history.changed': true,
 };
 
 export function isInvokeMethod(value: unknown): value is InvokeMethod {

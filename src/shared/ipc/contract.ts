@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { generateRequestSchema } from '../domain/generation';
+import { historyQuerySchema, type HistoryEntry } from '../domain/history';
 import type { JobEvent, JobResult, ModelSummary, QueueSnapshot } from '../domain/studio';
 
 /**
@@ -45,6 +46,8 @@ export const invokeParamSchemas = {
   'generation.reorder': z.object({ jobId: z.string().min(1).max(100), toIndex: z.number().int().min(0) }).strict(),
   'generation.queue': z.object({}).strict(),
   'generation.result': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  'history.list': historyQuerySchema,
+  'history.delete': z.object({ id: z.string().min(1).max(100) }).strict(),
 } as const;
 
 export interface StudioInvokeResults {
@@ -58,6 +61,8 @@ export interface StudioInvokeResults {
   'generation.reorder': QueueSnapshot;
   'generation.queue': QueueSnapshot;
   'generation.result': JobResult;
+  'history.list': { entries: HistoryEntry[]; total: number };
+  'history.delete': { deleted: boolean };
 }
 
 export type InvokeMethod = keyof typeof invokeParamSchemas;
@@ -69,6 +74,8 @@ export interface StudioEvents {
   'engine.state': EngineState;
   'generation.event': JobEvent;
   'generation.queue': QueueSnapshot;
+  /** The prompt history changed (a generation finished, or an entry was deleted). */
+  'history.changed': { id: string };
 }
 export type EventChannel = keyof StudioEvents;
 
