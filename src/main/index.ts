@@ -5,8 +5,7 @@ import { StudioBackend } from './backend/studioBackend';
 import { registerIpc } from './electron/ipcRouter';
 import { launchUtilityEngine } from './electron/utilityEngineConnection';
 import { EngineClient } from './engine-host/engineClient';
-import { openStudioDatabase } from './store/database';
-import { HistoryRepository } from './store/historyRepository';
+import type { HistoryRepository } from './store/historyRepository';
 
 /** Electron composition root: engine in a utilityProcess, one sandboxed window, the typed IPC router. */
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -58,11 +57,25 @@ if (app.isPackaged && !process.env.STUDIO_MODELS_DIR) {
   process.env.STUDIO_MODELS_DIR = path.join(process.resourcesPath, 'models');
 }
 
+/**
+ * better-sqlite3 is a native addon built for Node's ABI by `npm ci`; Electron needs it rebuilt (`npm run package:mac`
+ * does; for `npm start` run `npx @electron/rebuild -f -w better-sqlite3`). Until then the app runs without history.
+ */
+async function openHistory(filePath: string): Promise<HistoryRepository | undefined> {
+  try {
+    const [{ openStudioDatabase }, { HistoryRepository }] = await Promise.all([import('./store/database'), import('./store/historyRepository')]);
+    return new HistoryRepository(openStudioDatabase(filePath));
+  } catch (error) {
+    console.warn(`Prompt history disabled (${filePath}): ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
 void app.whenReady().then(async () => {
   const engine = new EngineClient({ launch: () => launchUtilityEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
   const userData = app.getPath('userData');
-  const history = new HistoryRepository(openStudioDatabase(path.join(userData, 'studio.db')));
+  const history = await openHistory(path.join(userData, 'studio.db'));
   const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), history });
   await createWindow(backend);
   app.on('window-all-closed', () => {
