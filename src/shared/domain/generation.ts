@@ -103,7 +103,9 @@ export type GenerationEvent =
       latencyMs: number;
       units: UnitTiming[];
       overlapMs: number;
+      /** Engine process RSS after the step. */
       rssBytes: number;
+      /** Model bytes loaded at once during the step (peak of the resident prefix + streamed units). */
       residentBytes: number;
       budgetBytes: number;
       preview: StepPreview | null;

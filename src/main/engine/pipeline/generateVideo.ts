@@ -252,7 +252,8 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
         })),
         overlapMs: pass.overlapMs,
         rssBytes: rss.sample(),
-        residentBytes: trackResident(),
+        // The step's working set: resident prefix plus the streamed units loaded at once (its peak).
+        residentBytes: Math.max(pass.peakResidentBytes, trackResident()),
         budgetBytes: budget.budgetBytes,
         preview,
       });
