@@ -7,7 +7,9 @@ import { manifestSchema, type ModelUnit } from '../../src/shared/model/manifest'
 const PACKAGE_DIR = path.resolve(__dirname, '../../models/shapes-tiny');
 const MAX_PACKAGE_BYTES = 25 * 1024 * 1024;
 const present = fs.existsSync(path.join(PACKAGE_DIR, 'manifest.json'));
-if (!present) console.warn('[shipped package] skipped: models/shapes-tiny/manifest.json not exported yet');
+if (!present) {
+  console.warn('[shipped package] skipped: models/shapes-tiny/manifest.json not exported yet');
+}
 
 describe.skipIf(!present)('models/shapes-tiny', () => {
   const manifest = present ? manifestSchema.parse(JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'manifest.json'), 'utf8'))) : null!;
