@@ -1,0 +1,84 @@
+import { useMemo } from 'react';
+import type { ModelSummary } from '../../../../shared/domain/studio';
+import { budgetFromSettings, type ComposerSettings } from './composerSettings';
+import { forecastMemory, type MemoryForecast } from './forecast';
+import { ForecastView } from './ForecastView';
+import { MemoryBudgetField } from './MemoryBudgetField';
+import { PresetBar } from './PresetBar';
+import { PromptField } from './PromptField';
+import { SamplerFields } from './SamplerFields';
+import type { ModelsState } from './useModels';
+import type { PresetsState } from './usePresets';
+
+export interface ComposerProps {
+  settings: ComposerSettings;
+  update: (change: Partial<ComposerSettings>) => void;
+  models: ModelsState;
+  history: readonly string[];
+  presets: PresetsState;
+  /** A job is running that Cancel / Finish now would act on. */
+  hasRunningJob: boolean;
+  submitting: boolean;
+  error: { code: string; message: string } | null;
+  onGenerate: () => void;
+  onCancel: () => void;
+  onFinishNow: () => void;
+}
+
+export function selectedModelOf(settings: ComposerSettings, models: ModelsState): ModelSummary | undefined {
+  if (models.kind !== 'ready') {
+    return undefined;
+  }
+  return models.models.find((model) => model.id === settings.modelId) ?? models.models[0];
+}
+
+/** The prompt composer: prompt, sampler settings, memory budget with its forecast, presets and the run buttons. */
+export function Composer(props: ComposerProps): React.JSX.Element {
+  const { settings, update, models } = props;
+  const model = selectedModelOf(settings, models);
+  const { budgetMode, budgetText } = settings;
+  const budget = useMemo(() => budgetFromSettings({ budgetMode, budgetText }), [budgetMode, budgetText]);
+  const usesMerged = Number.isFinite(settings.tdtmMergedSteps) && settings.tdtmMergedSteps > 0;
+  const forecast = useMemo<MemoryForecast | null>(() => (model && budget.ok ? forecastMemory(model, budget.budget, usesMerged) : null), [model, budget, usesMerged]);
+
+  return (
+    <section className="panel composer" aria-labelledby="composer-heading" data-testid="composer">
+      <h2 id="composer-heading">Compose</h2>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          props.onGenerate();
+        }}
+      >
+        <PromptField value={settings.prompt} history={props.history} onChange={(prompt) => update({ prompt })} />
+        <div className="actions">
+          <button type="submit" className="primary" data-testid="generate-button" disabled={props.submitting} aria-keyshortcuts="Control+Enter Meta+Enter">
+            {props.hasRunningJob ? 'Generate (queue)' : 'Generate'}
+          </button>
+          <button type="button" data-testid="finish-now-button" disabled={!props.hasRunningJob} onClick={props.onFinishNow} title="Leap to the end at the next step (LPL)">
+            Finish now
+          </button>
+          <button type="button" data-testid="cancel-button" disabled={!props.hasRunningJob} onClick={props.onCancel} aria-keyshortcuts="Escape">
+            Cancel
+          </button>
+        </div>
+        <div aria-live="assertive" className="composer-error-slot">
+          {props.error ? (
+            <p className="error" role="alert" data-testid="composer-error" data-code={props.error.code}>
+              <strong>{props.error.code}</strong>: {props.error.message}
+            </p>
+          ) : null}
+        </div>
+        {models.kind === 'error' ? (
+          <p className="error" role="alert">
+            Could not list the models: {models.message}
+          </p>
+        ) : null}
+        <SamplerFields settings={settings} models={models.kind === 'ready' ? models.models : []} update={update} />
+        <MemoryBudgetField settings={settings} update={update} problem={budget.ok ? null : budget.message} />
+      </form>
+      <ForecastView forecast={forecast} />
+      <PresetBar presets={props.presets} settings={settings} apply={update} />
+    </section>
+  );
+}

@@ -1,0 +1,68 @@
+import { useState } from 'react';
+import type { GenerationSummary } from '../../../../shared/domain/generation';
+import type { JobId } from '../../../../shared/domain/studio';
+import { exportFramePng, exportGif, exportRecord, exportVideo, type ExportOutcome } from './exportActions';
+import { defaultExportScale } from './scaleFrames';
+
+interface ExportBarProps {
+  jobId: JobId;
+  summary: GenerationSummary;
+  width: number;
+  height: number;
+  currentFrame: number;
+}
+
+type ExportStatus = { kind: 'busy'; text: string } | { kind: 'done'; outcome: ExportOutcome } | { kind: 'error'; text: string };
+
+/** Export MP4 (or WebM), GIF, the current frame as PNG, or the record alone; every export carries the record. */
+export function ExportBar({ jobId, summary, width, height, currentFrame }: ExportBarProps): React.JSX.Element {
+  const [scale, setScale] = useState(() => defaultExportScale(width, height));
+  const [status, setStatus] = useState<ExportStatus | null>(null);
+  const busy = status?.kind === 'busy';
+
+  const run = async (label: string, action: () => ExportOutcome | Promise<ExportOutcome>): Promise<void> => {
+    setStatus({ kind: 'busy', text: `${label}…` });
+    try {
+      setStatus({ kind: 'done', outcome: await action() });
+    } catch (error) {
+      setStatus({ kind: 'error', text: `${label} failed: ${(error as Error).message}` });
+    }
+  };
+
+  return (
+    <div className="export-bar" role="group" aria-labelledby="export-heading">
+      <h3 id="export-heading">Export</h3>
+      <div className="inline wrap">
+        <label className="inline">
+          Scale
+          <select value={scale} onChange={(event) => setScale(Number(event.target.value))} data-testid="export-scale">
+            {[1, 2, 4, 8, 16].map((value) => (
+              <option key={value} value={value}>
+                {value}× ({width * value}×{height * value})
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" className="primary" data-testid="export-mp4" disabled={busy} onClick={() => void run('Encoding MP4', () => exportVideo(jobId, summary, scale))}>
+          Export MP4
+        </button>
+        <button type="button" data-testid="export-gif" disabled={busy} onClick={() => void run('Encoding GIF', () => exportGif(jobId, summary, scale))}>
+          Export GIF
+        </button>
+        <button type="button" data-testid="export-png" disabled={busy} onClick={() => void run('Saving PNG', () => exportFramePng(jobId, summary, scale, currentFrame))}>
+          Save frame PNG
+        </button>
+        <button type="button" data-testid="export-json" disabled={busy} onClick={() => void run('Saving record', () => exportRecord(jobId, summary))}>
+          Save settings JSON
+        </button>
+      </div>
+      <p role="status" aria-live="polite" data-testid="export-status" data-kind={status?.kind ?? 'idle'} className={status?.kind === 'error' ? 'error' : 'hint'}>
+        {status === null
+          ? 'MP4, GIF and PNG carry a reproducibility record (prompt, seed, settings, model, app version): a sidecar JSON, or inside the PNG.'
+          : status.kind === 'done'
+            ? `Saved ${status.outcome.files.join(' + ')} — ${status.outcome.detail}`
+            : status.text}
+      </p>
+    </div>
+  );
+}

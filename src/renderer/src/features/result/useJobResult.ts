@@ -1,0 +1,56 @@
+import { useEffect, useState } from 'react';
+import type { GenerationSummary } from '../../../../shared/domain/generation';
+import type { JobId } from '../../../../shared/domain/studio';
+import { decodeBase64 } from '../../lib/base64';
+import type { RgbaFrames } from '../../lib/canvasDraw';
+import { describeError, studio } from '../../ipc/studio';
+
+/** A finished clip's pixels (RGBA, frames concatenated) with its frame rate. Kept here, never in React state. */
+export interface ResultClip extends RgbaFrames {
+  fps: number;
+}
+
+const clips = new Map<JobId, ResultClip>();
+const CLIPS_KEPT = 8;
+
+export function resultClip(jobId: JobId): ResultClip | undefined {
+  return clips.get(jobId);
+}
+
+export type ResultState =
+  | { kind: 'idle' }
+  | { kind: 'loading'; jobId: JobId }
+  | { kind: 'ready'; jobId: JobId; width: number; height: number; frames: number; fps: number; summary: GenerationSummary }
+  | { kind: 'error'; jobId: JobId; message: string };
+
+/** Fetches a finished job's frames (generation.result) into the clip cache; React sees only their geometry. */
+export function useJobResult(jobId: JobId | null): ResultState {
+  const [state, setState] = useState<ResultState>({ kind: 'idle' });
+  useEffect(() => {
+    if (!jobId) {
+      setState({ kind: 'idle' });
+      return;
+    }
+    let live = true;
+    setState({ kind: 'loading', jobId });
+    studio.invoke('generation.result', { jobId }).then(
+      (result) => {
+        const frameBytes = result.width * result.height * 4;
+        const rgba = new Uint8Array(frameBytes * result.framesBase64.length);
+        result.framesBase64.forEach((frame, index) => rgba.set(decodeBase64(frame).subarray(0, frameBytes), index * frameBytes));
+        clips.set(jobId, { width: result.width, height: result.height, frames: result.framesBase64.length, fps: result.fps, rgba });
+        while (clips.size > CLIPS_KEPT) {
+          clips.delete(clips.keys().next().value as JobId);
+        }
+        if (live) {
+          setState({ kind: 'ready', jobId, width: result.width, height: result.height, frames: result.framesBase64.length, fps: result.fps, summary: result.summary });
+        }
+      },
+      (reason: unknown) => live && setState({ kind: 'error', jobId, message: describeError(reason).message }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [jobId]);
+  return state;
+}

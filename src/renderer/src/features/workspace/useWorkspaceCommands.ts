@@ -1,0 +1,82 @@
+import { useCallback, useState } from 'react';
+import type { GenerationSummary } from '../../../../shared/domain/generation';
+import type { JobId } from '../../../../shared/domain/studio';
+import { settingsFromResolved, toGenerateRequest } from '../composer/composerSettings';
+import { selectedModelOf } from '../composer/Composer';
+import type { ModelsState } from '../composer/useModels';
+import type { ComposerState } from '../composer/useComposerSettings';
+import type { GenerationActions } from '../generation/jobFeed';
+
+export interface CommandError {
+  code: string;
+  message: string;
+}
+
+export interface WorkspaceCommands {
+  generate: () => Promise<void>;
+  cancelRunning: () => Promise<void>;
+  finishRunning: () => Promise<void>;
+  cancelJob: (jobId: JobId) => void;
+  finishJob: (jobId: JobId) => void;
+  moveJob: (jobId: JobId, toIndex: number) => void;
+  reuse: (summary: GenerationSummary) => void;
+  submitting: boolean;
+  error: CommandError | null;
+}
+
+interface Inputs {
+  composer: ComposerState;
+  models: ModelsState;
+  actions: GenerationActions;
+  runningJobId: JobId | null;
+  rememberPrompt: (prompt: string) => void;
+}
+
+/** What the buttons and shortcuts do: build the request, call the backend, report errors next to the composer. */
+export function useWorkspaceCommands({ composer, models, actions, runningJobId, rememberPrompt }: Inputs): WorkspaceCommands {
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<CommandError | null>(null);
+  const { settings, update } = composer;
+
+  const generate = useCallback(async () => {
+    const built = toGenerateRequest(settings, selectedModelOf(settings, models));
+    if (!built.ok) {
+      setError({ code: 'CHECK_FORM', message: built.message });
+      return;
+    }
+    setSubmitting(true);
+    const outcome = await actions.start(built.request);
+    setSubmitting(false);
+    if (outcome.ok) {
+      setError(null);
+      rememberPrompt(built.request.prompt);
+    } else {
+      setError({ code: outcome.code, message: outcome.message });
+    }
+  }, [settings, models, actions, rememberPrompt]);
+
+  const report = useCallback((outcome: { ok: true } | { ok: false; code: string; message: string }) => {
+    if (!outcome.ok) {
+      setError({ code: outcome.code, message: outcome.message });
+    }
+  }, []);
+
+  const cancelJob = useCallback((jobId: JobId) => void actions.cancel(jobId).then(report), [actions, report]);
+  const finishJob = useCallback((jobId: JobId) => void actions.finishNow(jobId).then(report), [actions, report]);
+  const moveJob = useCallback((jobId: JobId, toIndex: number) => void actions.reorder(jobId, toIndex).then(report), [actions, report]);
+
+  const cancelRunning = useCallback(async () => {
+    if (runningJobId) {
+      report(await actions.cancel(runningJobId));
+    }
+  }, [actions, runningJobId, report]);
+  const finishRunning = useCallback(async () => {
+    if (runningJobId) {
+      report(await actions.finishNow(runningJobId));
+    }
+  }, [actions, runningJobId, report]);
+
+  const reuse = useCallback((summary: GenerationSummary) => update(settingsFromResolved(summary.settings)), [update]);
+
+  return { generate, cancelRunning, finishRunning, cancelJob, finishJob, moveJob, reuse, submitting, error };
+}

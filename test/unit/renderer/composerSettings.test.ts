@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelSummary } from '../../../src/shared/domain/studio';
+import { generateRequestSchema } from '../../../src/shared/domain/generation';
+import {
+  DEFAULT_COMPOSER_SETTINGS,
+  pickPersisted,
+  randomSeed,
+  restoreSettings,
+  settingsFromResolved,
+  toGenerateRequest,
+} from '../../../src/renderer/src/features/composer/composerSettings';
+
+const base = { ...DEFAULT_COMPOSER_SETTINGS, prompt: 'a red circle' };
+
+describe('toGenerateRequest', () => {
+  it('builds a request the contract accepts', () => {
+    const built = toGenerateRequest({ ...base, seedMode: 'locked', seed: 5, lplMode: 'fixed', leapStep: 10, tdtmMergedSteps: 2, budgetMode: 'bytes', budgetText: '8MB' }, undefined);
+    expect(built).toEqual({
+      ok: true,
+      request: { prompt: 'a red circle', seed: 5, steps: 30, cfgScale: 4, lpl: { kind: 'fixed', leapStep: 10 }, tdtmMergedSteps: 2, memoryBudget: { kind: 'bytes', bytes: 8_000_000 } },
+    });
+    if (built.ok) {
+      expect(generateRequestSchema.safeParse(built.request).success).toBe(true);
+    }
+  });
+
+  it('leaves the seed out when random, uses the backend defaults for dynamic LPL, and passes a non-built-in model path', () => {
+    const model = { builtin: false, path: '/models/other' } as ModelSummary;
+    const built = toGenerateRequest({ ...base, lplMode: 'dynamic' }, model);
+    expect(built.ok && built.request).toMatchObject({ lpl: { kind: 'dynamic' }, modelPath: '/models/other' });
+    expect(built.ok && 'seed' in built.request).toBe(false);
+    expect(generateRequestSchema.safeParse(built.ok && built.request).success).toBe(true);
+  });
+
+  it('names the field that cannot be read', () => {
+    expect(toGenerateRequest({ ...base, prompt: '  ' }, undefined)).toMatchObject({ ok: false, field: 'prompt' });
+    expect(toGenerateRequest({ ...base, steps: Number.NaN }, undefined)).toMatchObject({ ok: false, field: 'steps' });
+    expect(toGenerateRequest({ ...base, budgetMode: 'bytes', budgetText: 'lots' }, undefined)).toMatchObject({ ok: false, field: 'budgetText' });
+  });
+});
+
+describe('settings persistence', () => {
+  it('presets carry everything but the prompt; reloads keep the prompt too', () => {
+    expect(pickPersisted(base, 'preset')).not.toHaveProperty('prompt');
+    expect(pickPersisted(base, 'reload')).toHaveProperty('prompt', 'a red circle');
+  });
+
+  it('restores only known keys of the right type', () => {
+    const restored = restoreSettings({ steps: 12, cfgScale: 'high', bogus: 1, modelId: 'm', seed: Number.POSITIVE_INFINITY });
+    expect(restored).toEqual({ ...DEFAULT_COMPOSER_SETTINGS, steps: 12, modelId: 'm' });
+    expect(restoreSettings('garbage')).toEqual(DEFAULT_COMPOSER_SETTINGS);
+  });
+
+  it('a finished clip\'s settings refill the composer with its seed locked', () => {
+    const settings = settingsFromResolved({
+      prompt: 'p',
+      seed: 77,
+      steps: 12,
+      cfgScale: 3,
+      lpl: { kind: 'fixed', leapStep: 6 },
+      tdtmMergedSteps: 1,
+      memoryBudget: { kind: 'bytes', bytes: 1234567 },
+      modelId: 'm',
+      modelVersion: '1',
+      modelPath: '/m',
+      frames: 16,
+      height: 32,
+      width: 32,
+      fps: 8,
+    });
+    expect(settings).toEqual({ prompt: 'p', seedMode: 'locked', seed: 77, steps: 12, cfgScale: 3, lplMode: 'fixed', leapStep: 6, tdtmMergedSteps: 1, budgetMode: 'bytes', budgetText: '1234567', modelId: 'm' });
+    const rebuilt = toGenerateRequest({ ...DEFAULT_COMPOSER_SETTINGS, ...settings }, undefined);
+    expect(rebuilt.ok && rebuilt.request.memoryBudget).toEqual({ kind: 'bytes', bytes: 1234567 });
+  });
+
+  it('random seeds are in range', () => {
+    expect(randomSeed(() => 0)).toBe(0);
+    expect(randomSeed(() => 0.999999999999)).toBeLessThanOrEqual(2 ** 32 - 1);
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelSummary } from '../../../src/shared/domain/studio';
+import { forecastMemory } from '../../../src/renderer/src/features/composer/forecast';
+
+const unit = (id: string, sizeBytes: number): { id: string; sizeBytes: number } => ({ id, sizeBytes });
+
+/** A small model: text 2 × 10 B, denoiser 100 + 200 + 200 + 10 B, TDTM variants 100 + 300 + 200 + 10 B, decoder 50 B. */
+const passes: ModelSummary['passes'] = {
+  text: [unit('text.a', 10), unit('text.b', 10)],
+  denoiser: [unit('den.embed', 100), unit('den.b0', 200), unit('den.b1', 200), unit('den.final', 10)],
+  denoiserMerged: [unit('den.embed', 100), unit('den.b0.tdtm', 300), unit('den.b1.tdtm', 200), unit('den.final', 10)],
+  decoder: [unit('dec', 50)],
+};
+
+describe('forecastMemory', () => {
+  it('"all" keeps every denoiser unit resident; the budget is the largest pass', () => {
+    const forecast = forecastMemory({ passes }, { kind: 'all' }, false);
+    expect(forecast).toMatchObject({ kind: 'ok', budgetBytes: 510, residentBytes: 510, peakBytes: 510, minimumBytes: 400 });
+    if (forecast.kind === 'ok') {
+      expect(forecast.residentUnitIds).toEqual(['den.embed', 'den.b0', 'den.b1', 'den.final']);
+      expect(forecast.streamedUnitIds).toEqual([]);
+    }
+  });
+
+  it('"min" streams every unit with the minimum working set (the two largest consecutive units)', () => {
+    const forecast = forecastMemory({ passes }, { kind: 'min' }, false);
+    expect(forecast).toMatchObject({ kind: 'ok', budgetBytes: 400, residentBytes: 0, peakBytes: 400, minimumBytes: 400 });
+  });
+
+  it('TDTM adds the merged pass: its larger pair raises the minimum', () => {
+    expect(forecastMemory({ passes }, { kind: 'min' }, true)).toMatchObject({ kind: 'ok', budgetBytes: 500, minimumBytes: 500, peakBytes: 500 });
+    expect(forecastMemory({ passes }, { kind: 'min' }, false)).toMatchObject({ minimumBytes: 400 });
+  });
+
+  it('a byte budget keeps the largest resident prefix that fits', () => {
+    const tight = forecastMemory({ passes }, { kind: 'bytes', bytes: 450 }, false);
+    expect(tight).toMatchObject({ kind: 'ok', budgetBytes: 450, residentBytes: 0, peakBytes: 400 });
+    const roomy = forecastMemory({ passes }, { kind: 'bytes', bytes: 600 }, false);
+    expect(roomy).toMatchObject({ kind: 'ok', residentBytes: 510, peakBytes: 510 });
+  });
+
+  it('a budget between the minimum and "all" keeps part of the denoiser resident', () => {
+    const stream: ModelSummary['passes'] = { text: [], denoiser: [unit('e', 100), unit('b0', 50), unit('b1', 50), unit('f', 100)], denoiserMerged: [], decoder: [] };
+    const forecast = forecastMemory({ passes: stream }, { kind: 'bytes', bytes: 260 }, false);
+    expect(forecast).toMatchObject({ kind: 'ok', residentBytes: 100, peakBytes: 250, minimumBytes: 150, residentUnitIds: ['e'], streamedUnitIds: ['b0', 'b1', 'f'] });
+  });
+
+  it('a budget below the minimum working set is flagged with the minimum, as the engine would refuse it', () => {
+    const forecast = forecastMemory({ passes }, { kind: 'bytes', bytes: 300 }, false);
+    expect(forecast).toMatchObject({ kind: 'below-minimum', budgetBytes: 300, minimumBytes: 400 });
+    expect(forecastMemory({ passes }, { kind: 'bytes', bytes: 450 }, true)).toMatchObject({ kind: 'below-minimum', minimumBytes: 500 });
+  });
+
+  it('reports each pass', () => {
+    const forecast = forecastMemory({ passes }, { kind: 'all' }, true);
+    expect(forecast.passes.map((pass) => pass.pass)).toEqual(['text', 'denoiser', 'denoiserMerged', 'decoder']);
+    expect(forecast.passes[0]).toMatchObject({ unitCount: 2, totalBytes: 20, residentCount: 2, peakBytes: 20, minWorkingSetBytes: 20 });
+  });
+});
+
