@@ -226,7 +226,49 @@ test('type a prompt, Ctrl+Enter, watch the preview change and the gauges move, t
   expect(stats.packetCount).toBe(record.output.frames);
   const tags = await input.getMetadataTags();
   expect(JSON.parse(tags.comment ?? '{}')).toMatchObject({ prompt: PROMPT, seed: 7, model: { id: record.model.id } });
+
+  // GIF (with its sidecar) and the current frame as PNG (the record inside it).
+  await page.getByTestId('export-gif').click();
+  await expect.poll(() => downloads.length).toBe(4);
+  const gif = await downloadBytes(downloads.find((download) => download.suggestedFilename().endsWith('.gif'))!);
+  const gifRecord = JSON.parse((await downloadBytes(downloads.find((download) => download.suggestedFilename().endsWith('.gif.json'))!)).toString('utf8')) as {
+    seed: number;
+    export: { width: number; height: number; frames: number };
+  };
+  expect(gif.toString('latin1', 0, 6)).toBe('GIF89a');
+  expect(gifRecord.seed).toBe(7);
+  expect([gif.readUInt16LE(6), gif.readUInt16LE(8)]).toEqual([gifRecord.export.width, gifRecord.export.height]);
+  expect(gifRecord.export.width).toBeGreaterThanOrEqual(256);
+  await page.getByTestId('export-png').click();
+  await expect.poll(() => downloads.length).toBe(5);
+  const png = await downloadBytes(downloads[4]);
+  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+  expect(JSON.parse(pngText(png, 'on-device-sora-studio') ?? '{}')).toMatchObject({ prompt: PROMPT, seed: 7, export: { format: 'png' } });
 });
+
+async function downloadBytes(download: Download): Promise<Buffer> {
+  const target = path.join(ARTIFACTS, download.suggestedFilename());
+  await download.saveAs(target);
+  return fs.readFileSync(target);
+}
+
+/** The text of a PNG's iTXt chunk with this keyword (uncompressed, no language tag). */
+function pngText(png: Buffer, keyword: string): string | null {
+  for (let offset = 8; offset + 12 <= png.length; ) {
+    const length = png.readUInt32BE(offset);
+    if (png.toString('latin1', offset + 4, offset + 8) === 'iTXt') {
+      const data = png.subarray(offset + 8, offset + 8 + length);
+      const keywordEnd = data.indexOf(0);
+      if (data.toString('latin1', 0, keywordEnd) === keyword) {
+        const languageEnd = data.indexOf(0, keywordEnd + 3);
+        const translatedEnd = data.indexOf(0, languageEnd + 1);
+        return data.subarray(translatedEnd + 1).toString('utf8');
+      }
+    }
+    offset += 12 + length;
+  }
+  return null;
+}
 
 test('generate while a job runs: reorder and cancel the queue, finish now, Esc cancels the running job', async ({ page }) => {
   test.setTimeout(60_000);

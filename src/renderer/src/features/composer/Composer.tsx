@@ -1,5 +1,4 @@
 import { useMemo } from 'react';
-import type { ModelSummary } from '../../../../shared/domain/studio';
 import { budgetFromSettings, type ComposerSettings } from './composerSettings';
 import { forecastMemory, type MemoryForecast } from './forecast';
 import { ForecastView } from './ForecastView';
@@ -7,7 +6,7 @@ import { MemoryBudgetField } from './MemoryBudgetField';
 import { PresetBar } from './PresetBar';
 import { PromptField } from './PromptField';
 import { SamplerFields } from './SamplerFields';
-import type { ModelsState } from './useModels';
+import { selectedModelOf, type ModelsState } from './useModels';
 import type { PresetsState } from './usePresets';
 
 export interface ComposerProps {
@@ -23,13 +22,6 @@ export interface ComposerProps {
   onGenerate: () => void;
   onCancel: () => void;
   onFinishNow: () => void;
-}
-
-export function selectedModelOf(settings: ComposerSettings, models: ModelsState): ModelSummary | undefined {
-  if (models.kind !== 'ready') {
-    return undefined;
-  }
-  return models.models.find((model) => model.id === settings.modelId) ?? models.models[0];
 }
 
 /** The prompt composer: prompt, sampler settings, memory budget with its forecast, presets and the run buttons. */

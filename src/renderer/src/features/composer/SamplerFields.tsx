@@ -36,7 +36,7 @@ export function SamplerFields({ settings, models, update }: SamplerFieldsProps):
         </select>
       </div>
 
-      <div className="field">
+      <div className="field span-2">
         <label htmlFor="seed-mode">Seed</label>
         <div className="inline">
           <select id="seed-mode" data-testid="seed-mode" value={settings.seedMode} onChange={(event) => update({ seedMode: event.target.value as SeedMode })}>
@@ -88,8 +88,8 @@ export function SamplerFields({ settings, models, update }: SamplerFieldsProps):
         />
       </div>
 
-      <div className="field">
-        <label htmlFor="lpl-mode">LPL (leap to the end)</label>
+      <div className="field span-2">
+        <label htmlFor="lpl-mode" title="Leap to the clean estimate (LPL)">LPL leap</label>
         <div className="inline">
           <select id="lpl-mode" data-testid="lpl-mode" value={settings.lplMode} onChange={(event) => update({ lplMode: event.target.value as LplMode })}>
             <option value="off">Off</option>
@@ -124,7 +124,7 @@ export function SamplerFields({ settings, models, update }: SamplerFieldsProps):
       </div>
 
       {selectedModel ? (
-        <div className="field span-2">
+        <div className="field">
           <button
             type="button"
             className="link"

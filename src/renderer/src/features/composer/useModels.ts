@@ -22,3 +22,11 @@ export function useModels(engineReadyPid: number | undefined): ModelsState {
   }, [engineReadyPid]);
   return state;
 }
+
+/** The model the composer targets: the chosen one, else the first listed (the built-in model). */
+export function selectedModelOf(settings: { modelId: string | null }, models: ModelsState): ModelSummary | undefined {
+  if (models.kind !== 'ready') {
+    return undefined;
+  }
+  return models.models.find((model) => model.id === settings.modelId) ?? models.models[0];
+}

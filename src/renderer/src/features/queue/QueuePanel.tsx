@@ -24,11 +24,21 @@ function columnsFor(actions: QueueActions) {
   return helper.columns([
     helper.display({
       id: 'position',
-      header: 'Position',
+      header: '#',
       cell: ({ row }) => (row.original.waitingIndex === null ? 'Running' : `#${row.original.waitingIndex + 1}`),
     }),
-    helper.accessor((row) => row.job.prompt, { id: 'prompt', header: 'Prompt', cell: ({ getValue }) => <span className="queue-prompt">{getValue()}</span> }),
-    helper.accessor((row) => row.job.seed, { id: 'seed', header: 'Seed', cell: ({ getValue }) => getValue() ?? 'random' }),
+    helper.accessor((row) => row.job.prompt, {
+      id: 'prompt',
+      header: 'Prompt',
+      cell: ({ getValue, row }) => (
+        <>
+          <span className="queue-prompt" title={getValue()}>
+            {getValue()}
+          </span>
+          <span className="queue-seed">seed {row.original.job.seed ?? 'random'}</span>
+        </>
+      ),
+    }),
     helper.display({
       id: 'actions',
       header: 'Actions',

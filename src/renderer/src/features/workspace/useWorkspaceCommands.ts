@@ -2,8 +2,7 @@ import { useCallback, useState } from 'react';
 import type { GenerationSummary } from '../../../../shared/domain/generation';
 import type { JobId } from '../../../../shared/domain/studio';
 import { settingsFromResolved, toGenerateRequest } from '../composer/composerSettings';
-import { selectedModelOf } from '../composer/Composer';
-import type { ModelsState } from '../composer/useModels';
+import { selectedModelOf, type ModelsState } from '../composer/useModels';
 import type { ComposerState } from '../composer/useComposerSettings';
 import type { GenerationActions } from '../generation/jobFeed';
 
