@@ -69,7 +69,7 @@ export function Composer(props: ComposerProps): React.JSX.Element {
         <SamplerFields settings={settings} models={models.kind === 'ready' ? models.models : []} update={update} />
         <MemoryBudgetField settings={settings} update={update} problem={budget.ok ? null : budget.message} />
       </form>
-      <ForecastView forecast={forecast} />
+      <ForecastView forecast={forecast} unavailable={!model ? 'The memory forecast appears once a model is listed.' : 'Give a budget size the forecast can read (e.g. 300MB).'} />
       <PresetBar presets={props.presets} settings={settings} apply={update} />
     </section>
   );

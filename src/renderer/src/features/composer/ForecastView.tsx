@@ -2,11 +2,11 @@ import { formatMegabytes } from '../../../../shared/util/bytes';
 import { PASS_LABELS, type MemoryForecast } from './forecast';
 
 /** The memory forecast before a run: what stays resident, the expected peak, the minimum working set. */
-export function ForecastView({ forecast }: { forecast: MemoryForecast | null }): React.JSX.Element {
+export function ForecastView({ forecast, unavailable }: { forecast: MemoryForecast | null; unavailable: string }): React.JSX.Element {
   if (!forecast) {
     return (
       <div className="forecast" data-testid="forecast" data-kind="none">
-        <p className="hint">The forecast appears when a model is available.</p>
+        <p className="hint">{unavailable}</p>
       </div>
     );
   }

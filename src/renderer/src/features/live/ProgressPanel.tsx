@@ -25,13 +25,12 @@ export function ProgressPanel({ job, tailEstimateMs }: { job: JobView; tailEstim
   const running = job.status === 'running';
   const now = useNow(running);
   const planned = job.plannedModelCalls ?? job.settings?.steps ?? Math.max(1, job.steps.length);
-  const decodeStartMs = job.phase === 'write' ? null : job.phaseStartedAtMs;
   const estimate = estimateProgress({
     phase: job.status === 'running' || job.status === 'queued' ? job.phase : 'finished',
     completedSteps: job.steps.length,
     plannedSteps: planned,
     stepLatenciesMs: job.steps.map((step) => step.latencyMs),
-    elapsedInPhaseMs: running && decodeStartMs !== null ? now - decodeStartMs : 0,
+    elapsedInPhaseMs: running && job.phaseStartedAtMs !== null ? now - job.phaseStartedAtMs : 0,
     tailEstimateMs,
   });
   const elapsedMs = job.summary ? job.summary.timingsMs.total : job.startedAtMs !== null ? (running ? now : (job.phaseStartedAtMs ?? now)) - job.startedAtMs : 0;

@@ -1,11 +1,11 @@
 import { useCallback, useState } from 'react';
+import type { GenerationSummary } from '../../../../shared/domain/generation';
 import type { JobId } from '../../../../shared/domain/studio';
 import type { JobsSnapshot } from '../generation/jobStore';
 import { ExportBar } from './ExportBar';
 import { FramePlayer } from './FramePlayer';
 import { ResultDetails } from './ResultDetails';
 import { useJobResult } from './useJobResult';
-import type { GenerationSummary } from '../../../../shared/domain/generation';
 
 interface ResultViewProps {
   snapshot: JobsSnapshot;
@@ -51,7 +51,7 @@ export function ResultView({ snapshot, finishedJobIds, jobId, onSelect, onReuse 
         <div className="result-grid">
           <div>
             <FramePlayer jobId={result.jobId} frames={result.frames} fps={result.fps} onFrameChange={onFrameChange} />
-            <ExportBar jobId={result.jobId} summary={result.summary} width={result.width} height={result.height} currentFrame={frame} />
+            <ExportBar key={result.jobId} jobId={result.jobId} summary={result.summary} width={result.width} height={result.height} currentFrame={frame} />
           </div>
           <div>
             <ResultDetails summary={result.summary} />
