@@ -136,7 +136,8 @@ test('type a prompt, Ctrl+Enter, watch the preview change and the gauges move, t
     })()`,
   );
 
-  const steps = 30;
+  // Enough steps that the live view is caught mid-run on a fast machine (the tiny model takes ~20–80 ms a step).
+  const steps = 48;
   await composerSet(page, { steps, tdtm: 2, seed: 7, prompt: PROMPT });
   const forecastBudget = await numberAttribute(page.getByTestId('forecast-budget'), 'data-bytes');
   const forecastMinimum = await numberAttribute(page.getByTestId('forecast-minimum'), 'data-bytes');
