@@ -23,6 +23,7 @@ let scratch: string;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
+  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-workspace-e2e-'));
   const env: NodeJS.ProcessEnv = { STUDIO_DATA_DIR: path.join(scratch, 'data') };
