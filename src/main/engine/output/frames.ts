@@ -1,3 +1,5 @@
+import { upscaleNearest } from '../../../shared/media/pixels';
+
 /** A decoded clip: RGBA frames, row-major, 4 bytes per pixel. */
 export interface RgbaClip {
   width: number;
@@ -33,28 +35,10 @@ export function videoTensorToClip(video: Float32Array, dims: { frames: number; h
 
 /** Nearest-neighbour upscale, so tiny native clips are viewable; integer factors only. */
 export function upscaleClip(clip: RgbaClip, factor: number): RgbaClip {
-  if (!Number.isInteger(factor) || factor < 1) {
-    throw new RangeError(`Upscale factor must be a positive integer, got ${factor}.`);
-  }
-  if (factor === 1) {
-    return clip;
-  }
-  const width = clip.width * factor;
-  const height = clip.height * factor;
-  const frames = clip.frames.map((frame) => {
-    const out = new Uint8ClampedArray(width * height * 4);
-    for (let y = 0; y < height; y++) {
-      const sy = Math.floor(y / factor);
-      for (let x = 0; x < width; x++) {
-        const s = (sy * clip.width + Math.floor(x / factor)) * 4;
-        const d = (y * width + x) * 4;
-        out[d] = frame[s];
-        out[d + 1] = frame[s + 1];
-        out[d + 2] = frame[s + 2];
-        out[d + 3] = frame[s + 3];
-      }
-    }
-    return out;
-  });
-  return { width, height, fps: clip.fps, frames };
+  return {
+    width: clip.width * factor,
+    height: clip.height * factor,
+    fps: clip.fps,
+    frames: clip.frames.map((frame) => upscaleNearest(frame, clip.width, clip.height, factor)),
+  };
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { ResolvedSettings } from '../../../shared/domain/generation';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { upscaleClip, type RgbaClip } from './frames';
-import { encodeGif } from './gifWriter';
+import { encodeGif } from '../../../shared/media/gif';
+import { defaultExportScale } from '../../../shared/media/pixels';
 import { ffmpegAvailable, writeMp4 } from './mp4Writer';
 import { encodePng } from './pngWriter';
 
@@ -42,9 +43,6 @@ export function reproducibilityRecord(settings: ResolvedSettings): Reproducibili
   };
 }
 
-export function defaultUpscale(clip: RgbaClip): number {
-  return Math.max(1, Math.floor(256 / Math.max(clip.width, clip.height)));
-}
 
 /** Writes the requested formats; MP4 only where ffmpeg is available (the returned warnings say so otherwise). */
 export async function writeOutputs(
@@ -55,13 +53,13 @@ export async function writeOutputs(
   const formats = new Set(options.formats ?? ['gif', 'png', 'mp4', 'json']);
   const record = reproducibilityRecord(settings);
   const recordJson = JSON.stringify(record);
-  const scaled = upscaleClip(clip, options.upscale ?? defaultUpscale(clip));
+  const scaled = upscaleClip(clip, options.upscale ?? defaultExportScale(clip.width, clip.height));
   const base = path.resolve(options.basePath);
   fs.mkdirSync(path.dirname(base), { recursive: true });
   const paths: string[] = [];
   const warnings: string[] = [];
   if (formats.has('gif')) {
-    fs.writeFileSync(`${base}.gif`, encodeGif(scaled));
+    fs.writeFileSync(`${base}.gif`, encodeGif(scaled.frames, scaled.width, scaled.height, scaled.fps));
     paths.push(`${base}.gif`);
   }
   if (formats.has('png')) {

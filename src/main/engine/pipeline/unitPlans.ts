@@ -3,7 +3,8 @@ import { StudioError } from '../../../shared/ipc/errors';
 import type { ModelUnit } from '../../../shared/model/manifest';
 import { formatMegabytes } from '../../../shared/util/bytes';
 import type { ModelPackage } from '../package/modelPackage';
-import { planMemory, type MemoryBudget } from '../streaming/memoryPlan';
+import { resolvePipelineBudget } from '../../../shared/model/pipelineBudget';
+import type { MemoryBudget } from '../streaming/memoryPlan';
 import type { StreamUnit } from '../streaming/unitStreamer';
 
 /** The unit lists the pipeline streams: text encoder, denoiser (plain and TDTM variants) and decoder. */
@@ -39,41 +40,16 @@ export interface BudgetResolution {
   residentUnitIds: string[];
 }
 
-/**
- * Resolves a memory budget against every pass before any compute. Each pass streams on its own (everything is
- * released between text, denoise and decode), so the pipeline's minimum is the largest pass minimum.
- */
+/** Resolves a memory budget against every pass before any compute; a budget below the minimum is refused. */
 export function resolveBudget(units: PipelineUnits, requested: MemoryBudget, usesMergedSteps: boolean): BudgetResolution {
-  const passes = [units.text, units.denoiser, ...(usesMergedSteps ? [units.denoiserMerged] : []), units.decoder];
-  const minimumBytes = Math.max(...passes.map((pass) => planMemory(pass, { kind: 'min' }).minWorkingSetBytes));
-  const allBytes = Math.max(...passes.map((pass) => pass.reduce((sum, unit) => sum + unit.sizeBytes, 0)));
-  let budget: MemoryBudget;
-  let budgetBytes: number;
-  switch (requested.kind) {
-    case 'all':
-      budget = { kind: 'all' };
-      budgetBytes = allBytes;
-      break;
-    case 'min':
-      budget = { kind: 'bytes', bytes: minimumBytes };
-      budgetBytes = minimumBytes;
-      break;
-    case 'bytes':
-      if (requested.bytes < minimumBytes) {
-        throw new StudioError(
-          'INVALID_PARAMS',
-          `Memory budget ${formatMegabytes(requested.bytes)} is below the smallest working set this model can run with, ` +
-            `${formatMegabytes(minimumBytes)} (${minimumBytes} bytes: the two largest consecutive units loaded at once). Use at least that, or "min".`,
-        );
-      }
-      budget = requested;
-      budgetBytes = requested.bytes;
-      break;
+  const resolved = resolvePipelineBudget(units, requested, usesMergedSteps);
+  if (resolved.kind === 'below-minimum') {
+    throw new StudioError(
+      'INVALID_PARAMS',
+      `Memory budget ${formatMegabytes(resolved.budgetBytes)} is below the smallest working set this model can run with, ` +
+        `${formatMegabytes(resolved.minimumBytes)} (${resolved.minimumBytes} bytes: the two largest consecutive units loaded at once). Use at least that, or "min".`,
+    );
   }
-  // planMemory refuses a budget below the minimum with a message that gives it.
-  const denoisePlan = planMemory(units.denoiser, budget);
-  for (const pass of passes) {
-    planMemory(pass, budget);
-  }
-  return { budget, budgetBytes, minimumBytes, residentUnitIds: [...denoisePlan.residentUnitIds] };
+  const denoise = resolved.plans.find((entry) => entry.pass === 'denoiser')?.plan;
+  return { budget: resolved.budget, budgetBytes: resolved.budgetBytes, minimumBytes: resolved.minimumBytes, residentUnitIds: [...(denoise?.residentUnitIds ?? [])] };
 }

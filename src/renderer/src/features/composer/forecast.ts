@@ -1,8 +1,9 @@
 import type { ModelSummary } from '../../../../shared/domain/studio';
-import { planMemory, type MemoryPlan } from '../../../../shared/model/memoryPlan';
+import type { MemoryPlan } from '../../../../shared/model/memoryPlan';
+import { resolvePipelineBudget, type PassName } from '../../../../shared/model/pipelineBudget';
 import type { MemoryBudget } from '../../../../shared/util/bytes';
 
-export type PassName = keyof ModelSummary['passes'];
+export type { PassName };
 
 export const PASS_LABELS: Record<PassName, string> = {
   text: 'Text encoder',
@@ -46,43 +47,21 @@ export type MemoryForecast =
  * forecast and the engine's "started" event agree. Weights only: the runtime's own memory comes on top.
  */
 export function forecastMemory(model: Pick<ModelSummary, 'passes'>, budget: MemoryBudget, usesMergedSteps: boolean): MemoryForecast {
-  const passNames: PassName[] = ['text', 'denoiser', ...(usesMergedSteps ? (['denoiserMerged'] as const) : []), 'decoder'];
-  const activePasses = passNames.filter((name) => model.passes[name].length > 0);
-  const minimumBytes = Math.max(0, ...activePasses.map((name) => planMemory(model.passes[name], { kind: 'min' }).minWorkingSetBytes));
-  const largestPassBytes = Math.max(0, ...activePasses.map((name) => sumBytes(model.passes[name])));
-
-  let effective: MemoryBudget;
-  let budgetBytes: number;
-  switch (budget.kind) {
-    case 'all':
-      effective = budget;
-      budgetBytes = largestPassBytes;
-      break;
-    case 'min':
-      effective = { kind: 'bytes', bytes: minimumBytes };
-      budgetBytes = minimumBytes;
-      break;
-    case 'bytes':
-      effective = budget;
-      budgetBytes = budget.bytes;
-      if (budget.bytes < minimumBytes) {
-        const passes = activePasses.map((name) => describePass(name, planMemory(model.passes[name], { kind: 'min' })));
-        return { kind: 'below-minimum', budgetBytes, minimumBytes, passes };
-      }
-      break;
+  const resolved = resolvePipelineBudget(model.passes, budget, usesMergedSteps);
+  const passes = resolved.plans.map((entry) => describePass(entry.pass, entry.plan));
+  if (resolved.kind === 'below-minimum') {
+    return { kind: 'below-minimum', budgetBytes: resolved.budgetBytes, minimumBytes: resolved.minimumBytes, passes };
   }
-
-  const plans = activePasses.map((name) => ({ name, plan: planMemory(model.passes[name], effective) }));
-  const denoise = plans.find((entry) => entry.name === 'denoiser')?.plan;
+  const denoise = resolved.plans.find((entry) => entry.pass === 'denoiser')?.plan;
   return {
     kind: 'ok',
-    budgetBytes,
+    budgetBytes: resolved.budgetBytes,
     residentBytes: denoise?.residentPrefixBytes ?? 0,
     residentUnitIds: denoise?.residentUnitIds ?? [],
     streamedUnitIds: denoise?.streamedUnitIds ?? [],
-    peakBytes: Math.max(0, ...plans.map((entry) => entry.plan.peakResidentBytes)),
-    minimumBytes,
-    passes: plans.map((entry) => describePass(entry.name, entry.plan)),
+    peakBytes: Math.max(0, ...resolved.plans.map((entry) => entry.plan.peakResidentBytes)),
+    minimumBytes: resolved.minimumBytes,
+    passes,
   };
 }
 
@@ -98,6 +77,3 @@ function describePass(pass: PassName, plan: MemoryPlan): PassForecast {
   };
 }
 
-function sumBytes(units: ReadonlyArray<{ sizeBytes: number }>): number {
-  return units.reduce((sum, unit) => sum + unit.sizeBytes, 0);
-}

@@ -1,19 +1,14 @@
-import { applyPalette, GIFEncoder, quantize } from 'gifenc';
-import { upscaleNearest } from './scaleFrames';
+import { encodeGif } from '../../../../shared/media/gif';
+import { upscaleNearest } from '../../../../shared/media/pixels';
 import type { ResultClip } from './useJobResult';
 
-/** A looping GIF of the clip, one shared 256-colour palette so colours hold still across frames. */
+/** A looping GIF of the clip at an integer scale. */
 export function encodeClipGif(clip: ResultClip, scale: number): { bytes: Uint8Array; width: number; height: number } {
   const frameBytes = clip.width * clip.height * 4;
-  const palette = quantize(clip.rgba, 256);
-  const encoder = GIFEncoder();
-  const delayMs = Math.round(1000 / clip.fps);
+  const frames = Array.from({ length: clip.frames }, (_, index) =>
+    upscaleNearest(clip.rgba.subarray(index * frameBytes, (index + 1) * frameBytes), clip.width, clip.height, scale),
+  );
   const width = clip.width * scale;
   const height = clip.height * scale;
-  for (let index = 0; index < clip.frames; index++) {
-    const frame = upscaleNearest(clip.rgba.subarray(index * frameBytes, (index + 1) * frameBytes), clip.width, clip.height, scale);
-    encoder.writeFrame(applyPalette(frame, palette), width, height, { palette, delay: delayMs, repeat: 0 });
-  }
-  encoder.finish();
-  return { bytes: encoder.bytes(), width, height };
+  return { bytes: encodeGif(frames, width, height, clip.fps), width, height };
 }

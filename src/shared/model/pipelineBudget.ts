@@ -1,0 +1,54 @@
+import { planMemory, type MemoryBudget, type MemoryPlan, type PlannedUnit } from './memoryPlan';
+
+/** The unit lists of one generation, in pipeline order; every pass streams on its own and releases everything after. */
+export interface PipelinePasses<U extends PlannedUnit = PlannedUnit> {
+  text: readonly U[];
+  denoiser: readonly U[];
+  denoiserMerged: readonly U[];
+  decoder: readonly U[];
+}
+export type PassName = keyof PipelinePasses;
+
+export type PipelineBudget =
+  | {
+      kind: 'ok';
+      /** What the streamer gets: 'all', or bytes ('min' resolves to the minimum working set). */
+      budget: MemoryBudget;
+      budgetBytes: number;
+      /** The least budget that runs every pass: the largest pass minimum. */
+      minimumBytes: number;
+      plans: Array<{ pass: PassName; plan: MemoryPlan }>;
+    }
+  | { kind: 'below-minimum'; budgetBytes: number; minimumBytes: number; plans: Array<{ pass: PassName; plan: MemoryPlan }> };
+
+/**
+ * Resolves a memory budget against every pass of a generation (engine and UI forecast share this rule). The
+ * passes never overlap, so the pipeline's minimum is the largest pass minimum and 'all' is the largest pass.
+ */
+export function resolvePipelineBudget(passes: PipelinePasses, requested: MemoryBudget, usesMergedSteps: boolean): PipelineBudget {
+  const names: PassName[] = ['text', 'denoiser', ...(usesMergedSteps ? (['denoiserMerged'] as const) : []), 'decoder'];
+  const active = names.filter((name) => passes[name].length > 0);
+  const minimumPlans = active.map((pass) => ({ pass, plan: planMemory(passes[pass], { kind: 'min' }) }));
+  const minimumBytes = Math.max(0, ...minimumPlans.map(({ plan }) => plan.minWorkingSetBytes));
+  const largestPassBytes = Math.max(0, ...active.map((pass) => passes[pass].reduce((sum, unit) => sum + unit.sizeBytes, 0)));
+  let budget: MemoryBudget;
+  let budgetBytes: number;
+  switch (requested.kind) {
+    case 'all':
+      budget = requested;
+      budgetBytes = largestPassBytes;
+      break;
+    case 'min':
+      budget = { kind: 'bytes', bytes: minimumBytes };
+      budgetBytes = minimumBytes;
+      break;
+    case 'bytes':
+      if (requested.bytes < minimumBytes) {
+        return { kind: 'below-minimum', budgetBytes: requested.bytes, minimumBytes, plans: minimumPlans };
+      }
+      budget = requested;
+      budgetBytes = requested.bytes;
+      break;
+  }
+  return { kind: 'ok', budget, budgetBytes, minimumBytes, plans: active.map((pass) => ({ pass, plan: planMemory(passes[pass], budget) })) };
+}
