@@ -67,6 +67,7 @@ def main():
     ap.add_argument("--set", default="held-out", choices=["held-out", "seen"])
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--cfg", type=float, default=None)
+    ap.add_argument("--shift", type=float, default=None, help="override: fixed timestep shift r")
     ap.add_argument("--lpl", action="store_true", help="also evaluate with the LPL leap at step steps/2")
     ap.add_argument("--raw", action="store_true", help="raw weights instead of EMA")
     ap.add_argument("--grid", default=None)
@@ -83,9 +84,12 @@ def main():
         m.eval()
     steps = args.steps or cfgs["clip"]["sampler_steps"]
     cfg_scale = args.cfg if args.cfg is not None else cfgs["clip"]["cfg_scale"]
+    if args.shift is not None:
+        cfgs["clip"]["timestep_transform"] = {"kind": "fixed", "shift": args.shift}
     combos, prompts = prompt_set(args.set, args.prompts)
     report = {"checkpoint_step": ck.get("step"), "set": args.set, "prompts": len(prompts), "steps": steps,
-              "cfg": cfg_scale}
+              "cfg": cfg_scale,
+              "transform": cfgs["clip"]["timestep_transform"]}
     t0 = time.time()
     videos, acc, verdicts = run(modules, cfgs, combos, prompts, steps, cfg_scale, None, args.seed)
     report["full"] = {k: round(v, 3) for k, v in acc.items()}

@@ -1,0 +1,30 @@
+"""Replace the decoder in a training checkpoint with a (longer-trained) stage-1 decoder.
+
+The PCA encoder is deterministic, so the denoiser's latent space does not change; the swap is refused if the
+two encoders differ. Usage: swap_decoder.py --ckpt models/checkpoints/shapes-tiny.pt --decoder runs/decoder.pt
+"""
+import argparse
+
+import torch
+
+import checkpoint as ckpt_lib
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--decoder", required=True)
+    args = ap.parse_args()
+    ck = torch.load(args.ckpt, map_location="cpu")
+    stage1 = torch.load(args.decoder, map_location="cpu")
+    for k, v in ck["encoder"].items():
+        if not torch.allclose(v, stage1["encoder"][k], atol=1e-6):
+            raise SystemExit(f"encoder tensor '{k}' differs: the latent space would change; refusing")
+    ck["decoder"] = stage1["decoder"]
+    ck["decoder_eval"] = stage1.get("eval")
+    ckpt_lib.save_atomic(ck, args.ckpt)
+    print(f"swapped decoder into {args.ckpt}: {stage1.get('eval')}")
+
+
+if __name__ == "__main__":
+    main()
