@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { JobId } from '../../shared/domain/studio';
+import { ComparePanel } from './features/compare/ComparePanel';
 import { Composer } from './features/composer/Composer';
 import { useComposerSettings } from './features/composer/useComposerSettings';
-import { useModels } from './features/composer/useModels';
+import { selectedModelOf, useModels } from './features/composer/useModels';
 import { usePresets } from './features/composer/usePresets';
 import { usePromptHistory } from './features/composer/usePromptHistory';
 import { useGenerationActions, useGenerationFeed, useJobsSnapshot } from './features/generation/jobFeed';
 import { selectEndedJobs, selectFinishedJobIds, selectLiveJobId } from './features/generation/jobStore';
+import { HistoryPanel } from './features/history/HistoryPanel';
 import { LiveView } from './features/live/LiveView';
 import { QueuePanel } from './features/queue/QueuePanel';
 import { ResultView } from './features/result/ResultView';
@@ -66,6 +68,10 @@ export function App(): React.JSX.Element {
         <div className="column right">
           <QueuePanel queue={snapshot.queue} actions={queueActions} ended={selectEndedJobs(snapshot)} />
           <SystemPanel engineState={engineState} />
+        </div>
+        <div className="column wide">
+          <ComparePanel settings={composer.settings} model={selectedModelOf(composer.settings, models)} actions={actions} snapshot={snapshot} />
+          <HistoryPanel engineReadyPid={readyPid} onUseAgain={commands.reuseHistoryEntry} />
         </div>
       </main>
     </div>

@@ -1,10 +1,12 @@
 import { useCallback, useState } from 'react';
 import type { GenerationSummary } from '../../../../shared/domain/generation';
+import type { HistoryEntry } from '../../../../shared/domain/history';
 import type { JobId } from '../../../../shared/domain/studio';
 import { settingsFromResolved, toGenerateRequest } from '../composer/composerSettings';
 import { selectedModelOf, type ModelsState } from '../composer/useModels';
 import type { ComposerState } from '../composer/useComposerSettings';
 import type { GenerationActions } from '../generation/jobFeed';
+import { composerSettingsFromHistory } from '../history/historyToComposer';
 
 export interface CommandError {
   code: string;
@@ -19,6 +21,8 @@ export interface WorkspaceCommands {
   finishJob: (jobId: JobId) => void;
   moveJob: (jobId: JobId, toIndex: number) => void;
   reuse: (summary: GenerationSummary) => void;
+  /** Refills the composer with a history entry's request (seed locked to the one it ran with) and focuses the prompt. */
+  reuseHistoryEntry: (entry: HistoryEntry) => void;
   submitting: boolean;
   error: CommandError | null;
 }
@@ -77,5 +81,14 @@ export function useWorkspaceCommands({ composer, models, actions, runningJobId, 
 
   const reuse = useCallback((summary: GenerationSummary) => update(settingsFromResolved(summary.settings)), [update]);
 
-  return { generate, cancelRunning, finishRunning, cancelJob, finishJob, moveJob, reuse, submitting, error };
+  const reuseHistoryEntry = useCallback(
+    (entry: HistoryEntry) => {
+      update(composerSettingsFromHistory(entry, models.kind === 'ready' ? models.models : []));
+      setError(null);
+      requestAnimationFrame(() => document.getElementById('prompt-input')?.focus());
+    },
+    [update, models],
+  );
+
+  return { generate, cancelRunning, finishRunning, cancelJob, finishJob, moveJob, reuse, reuseHistoryEntry, submitting, error };
 }

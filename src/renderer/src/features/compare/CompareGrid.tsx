@@ -1,0 +1,126 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { JobId } from '../../../../shared/domain/studio';
+import type { JobView } from '../generation/jobStore';
+import { CompareCell } from './CompareCell';
+import { meanAbsolutePixelDifference } from './compareMetrics';
+import { comparisonFacts } from './comparisonFacts';
+import { compareClip } from './useCompareClips';
+import type { Comparison } from './useComparison';
+
+interface CompareGridProps {
+  comparison: Comparison;
+  jobs: Readonly<Record<JobId, JobView>>;
+  ready: ReadonlySet<JobId>;
+}
+
+/** The variants side by side, all on one clock (play, pause, step and scrub move every clip together). */
+export function CompareGrid({ comparison, jobs, ready }: CompareGridProps): React.JSX.Element {
+  const [frame, setFrame] = useState(0);
+  const [playing, setPlaying] = useState(true);
+  const { runs } = comparison;
+
+  const reference = runs.map((run) => (run.jobId && ready.has(run.jobId) ? compareClip(run.jobId) : undefined)).find((clip) => clip !== undefined);
+  const frames = reference?.frames ?? 0;
+  const fps = reference?.fps ?? 8;
+
+  // Pixel differences against the baseline, computed once per pair of loaded clips.
+  const baselineId = runs[0]?.jobId ?? null;
+  const readyKey = [...ready].sort().join(',');
+  const differences = useMemo(() => {
+    const result: Record<JobId, number | null> = {};
+    const baseline = baselineId && ready.has(baselineId) ? compareClip(baselineId) : undefined;
+    if (!baseline) {
+      return result;
+    }
+    for (const run of runs) {
+      const clip = run.jobId && ready.has(run.jobId) ? compareClip(run.jobId) : undefined;
+      if (run.jobId && clip) {
+        result[run.jobId] = meanAbsolutePixelDifference(baseline, clip);
+      }
+    }
+    return result;
+    // `ready` is a new Set on every load; readyKey changes only when its contents do.
+  }, [baselineId, runs, readyKey]);
+
+  const facts = useMemo(() => comparisonFacts(runs, jobs, differences), [runs, jobs, differences]);
+
+  useEffect(() => {
+    if (!playing || frames === 0) {
+      return;
+    }
+    const timer = setInterval(() => setFrame((current) => (current + 1) % frames), 1000 / fps);
+    return () => clearInterval(timer);
+  }, [playing, frames, fps]);
+
+  const shown = frames > 0 ? frame % frames : 0;
+  const step = (delta: number): void => {
+    if (frames === 0) {
+      return;
+    }
+    setPlaying(false);
+    setFrame((current) => (current + delta + frames) % frames);
+  };
+  const onKeyDown = (event: React.KeyboardEvent): void => {
+    const target = event.target as HTMLElement;
+    if (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'BUTTON') {
+      return;
+    }
+    if (event.key === ' ') {
+      event.preventDefault();
+      setPlaying((value) => !value);
+    } else if (event.key === 'ArrowLeft') {
+      event.preventDefault();
+      step(-1);
+    } else if (event.key === 'ArrowRight') {
+      event.preventDefault();
+      step(1);
+    }
+  };
+
+  return (
+    <div className="compare-results">
+      <div className="player-controls" role="group" aria-label="Playback of every variant together">
+        <button type="button" aria-label="Previous frame (all variants)" onClick={() => step(-1)} disabled={frames === 0}>
+          ‹ Prev
+        </button>
+        <button type="button" data-testid="compare-play" aria-pressed={playing} onClick={() => setPlaying((value) => !value)} disabled={frames === 0}>
+          {playing ? 'Pause all' : 'Play all'}
+        </button>
+        <button type="button" aria-label="Next frame (all variants)" onClick={() => step(1)} disabled={frames === 0}>
+          Next ›
+        </button>
+        <label className="inline">
+          Frame
+          <input
+            type="range"
+            min={0}
+            max={Math.max(0, frames - 1)}
+            value={shown}
+            disabled={frames === 0}
+            data-testid="compare-frame"
+            onChange={(event) => {
+              setPlaying(false);
+              setFrame(event.target.valueAsNumber);
+            }}
+          />
+        </label>
+        <span className="muted" data-testid="compare-frame-label">
+          {frames > 0 ? `${shown + 1}/${frames}` : 'no frames yet'}
+        </span>
+      </div>
+      <div
+        className="compare-grid"
+        data-testid="compare-grid"
+        data-frame={shown}
+        tabIndex={0}
+        role="group"
+        aria-label="Variants side by side. Space plays or pauses all, arrow keys step every clip together."
+        onKeyDown={onKeyDown}
+      >
+        {runs.map((run, index) => (
+          <CompareCell key={run.variant.key} index={index} variant={run.variant} jobId={run.jobId} facts={facts[index]} clipReady={run.jobId !== null && ready.has(run.jobId)} frame={shown} />
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+import { useEffect, useRef, useState } from 'react';
+import type { HistoryEntry } from '../../../../shared/domain/history';
+
+interface HistoryRowActionsProps {
+  entry: HistoryEntry;
+  onUseAgain: (entry: HistoryEntry) => void;
+  /** Resolves to an error message, or null when the entry was deleted. */
+  onDelete: (entry: HistoryEntry) => Promise<string | null>;
+}
+
+/** "Use again" and "Delete", which asks for confirmation in place (Esc or "Keep" backs out). */
+export function HistoryRowActions({ entry, onUseAgain, onDelete }: HistoryRowActionsProps): React.JSX.Element {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const deleteRef = useRef<HTMLButtonElement>(null);
+  const wasConfirming = useRef(false);
+
+  // Focus follows the question: onto "Delete it" when asked, back onto "Delete" when kept.
+  useEffect(() => {
+    if (confirming) {
+      confirmRef.current?.focus();
+    } else if (wasConfirming.current) {
+      deleteRef.current?.focus();
+    }
+    wasConfirming.current = confirming;
+  }, [confirming]);
+
+  const name = `“${entry.prompt}”`;
+  if (confirming) {
+    return (
+      <span
+        className="inline history-confirm"
+        role="group"
+        aria-label={`Delete ${name} from the history?`}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') {
+            // Esc answers the question here; it must not also cancel the running job (the global shortcut).
+            event.preventDefault();
+            event.stopPropagation();
+            setConfirming(false);
+          }
+        }}
+      >
+        <span>Delete?</span>
+        <button
+          ref={confirmRef}
+          type="button"
+          className="danger"
+          data-testid="history-confirm-delete"
+          disabled={busy}
+          aria-label={`Yes, delete ${name}`}
+          onClick={async () => {
+            setBusy(true);
+            const problem = await onDelete(entry);
+            setBusy(false);
+            setError(problem);
+            if (problem) {
+              setConfirming(false);
+            }
+          }}
+        >
+          Delete it
+        </button>
+        <button type="button" data-testid="history-keep" aria-label={`Keep ${name}`} onClick={() => setConfirming(false)}>
+          Keep
+        </button>
+      </span>
+    );
+  }
+  return (
+    <span className="inline">
+      <button type="button" data-testid="history-use-again" aria-label={`Use again: put ${name} and its settings in the composer`} onClick={() => onUseAgain(entry)}>
+        Use again
+      </button>
+      <button ref={deleteRef} type="button" data-testid="history-delete" aria-label={`Delete ${name} from the history`} onClick={() => setConfirming(true)}>
+        Delete
+      </button>
+      {error ? (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      ) : null}
+    </span>
+  );
+}

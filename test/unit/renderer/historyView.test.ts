@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { HistoryEntry } from '../../../src/shared/domain/history';
+import { historyQuerySchema } from '../../../src/shared/domain/history';
+import type { ModelSummary } from '../../../src/shared/domain/studio';
+import { budgetFromSettings, DEFAULT_COMPOSER_SETTINGS, toGenerateRequest } from '../../../src/renderer/src/features/composer/composerSettings';
+import { formatLeap, formatStepsRun, formatTimestamp } from '../../../src/renderer/src/features/history/historyFormat';
+import { clampPageIndex, describeRange, historyQueryFor } from '../../../src/renderer/src/features/history/historyQuery';
+import { composerSettingsFromHistory } from '../../../src/renderer/src/features/history/historyToComposer';
+
+function entry(change: Partial<HistoryEntry> = {}): HistoryEntry {
+  return {
+    id: 'job-1',
+    createdAtMs: Date.UTC(2025, 2, 7, 14, 5, 9),
+    finishedAtMs: null,
+    status: 'done',
+    prompt: 'a red circle',
+    seed: 1234,
+    modelId: 'shapes-tiny',
+    steps: 30,
+    stepsRun: 16,
+    leapStep: 15,
+    mergedSteps: 2,
+    totalMs: 1500,
+    peakRssBytes: 200_000_000,
+    request: { prompt: 'a red circle', steps: 30, lpl: { kind: 'fixed', leapStep: 15 }, tdtmMergedSteps: 2 },
+    error: null,
+    outputs: [],
+    ...change,
+  };
+}
+
+describe('historyQueryFor', () => {
+  it('maps the table state to history.list params the contract accepts', () => {
+    const query = historyQueryFor({ sorting: [{ id: 'prompt', desc: false }], pageIndex: 2, pageSize: 10, search: '  red ' });
+    expect(query).toEqual({ search: 'red', sortBy: 'prompt', descending: false, limit: 10, offset: 20 });
+    expect(historyQuerySchema.parse(query)).toEqual(query);
+  });
+
+  it('sorts newest first without a sortable column and leaves a blank search out', () => {
+    expect(historyQueryFor({ sorting: [{ id: 'seed', desc: false }], pageIndex: 0, pageSize: 25, search: '   ' })).toEqual({
+      sortBy: 'createdAt',
+      descending: true,
+      limit: 25,
+      offset: 0,
+    });
+    expect(historyQueryFor({ sorting: [], pageIndex: -1, pageSize: 25, search: '' }).offset).toBe(0);
+  });
+
+  it('keeps every sortable column id as the backend names it', () => {
+    for (const id of ['createdAt', 'prompt', 'totalMs', 'stepsRun']) {
+      expect(historyQueryFor({ sorting: [{ id, desc: true }], pageIndex: 0, pageSize: 10, search: '' }).sortBy).toBe(id);
+    }
+  });
+});
+
+describe('paging helpers', () => {
+  it('steps back to the last page that has rows', () => {
+    expect(clampPageIndex(2, 10, 20)).toBe(1);
+    expect(clampPageIndex(2, 10, 21)).toBe(2);
+    expect(clampPageIndex(3, 10, 0)).toBe(0);
+    expect(clampPageIndex(0, 10, 5)).toBe(0);
+  });
+
+  it('describes the rows shown', () => {
+    expect(describeRange(1, 10, 10, 43)).toBe('Rows 11–20 of 43');
+    expect(describeRange(4, 10, 3, 43)).toBe('Rows 41–43 of 43');
+    expect(describeRange(0, 10, 0, 0)).toBe('No rows');
+  });
+});
+
+describe('history formatting', () => {
+  it('formats local time, steps run and the leap', () => {
+    const local = new Date(2025, 2, 7, 4, 5, 9).getTime();
+    expect(formatTimestamp(local)).toBe('2025-03-07 04:05:09');
+    expect(formatStepsRun({ stepsRun: 16, steps: 30 })).toBe('16 / 30');
+    expect(formatStepsRun({ stepsRun: null, steps: null })).toBe('– / –');
+    expect(formatLeap(15)).toBe('after 15');
+    expect(formatLeap(null)).toBe('–');
+  });
+});
+
+describe('composerSettingsFromHistory', () => {
+  it('refills the request with the seed it ran with locked', () => {
+    const settings = composerSettingsFromHistory(entry(), []);
+    expect(settings).toEqual({
+      prompt: 'a red circle',
+      seedMode: 'locked',
+      seed: 1234,
+      steps: 30,
+      lplMode: 'fixed',
+      leapStep: 15,
+      tdtmMergedSteps: 2,
+      budgetMode: 'all',
+      modelId: 'shapes-tiny',
+    });
+    const built = toGenerateRequest({ ...DEFAULT_COMPOSER_SETTINGS, ...settings }, undefined);
+    expect(built).toEqual({
+      ok: true,
+      request: { prompt: 'a red circle', seed: 1234, steps: 30, cfgScale: 4, lpl: { kind: 'fixed', leapStep: 15 }, tdtmMergedSteps: 2, memoryBudget: { kind: 'all' } },
+    });
+  });
+
+  it('keeps a random seed random when the run never resolved one, and reads byte budgets and model paths back', () => {
+    const models = [{ id: 'other', path: '/models/other' }] as ModelSummary[];
+    const settings = composerSettingsFromHistory(
+      entry({
+        seed: null,
+        status: 'failed',
+        request: { prompt: 'p', cfgScale: 6, lpl: { kind: 'dynamic' }, memoryBudget: { kind: 'bytes', bytes: 300_000_000 }, modelPath: '/models/other' },
+      }),
+      models,
+    );
+    expect(settings).toMatchObject({ seedMode: 'random', cfgScale: 6, lplMode: 'dynamic', budgetMode: 'bytes', modelId: 'other', tdtmMergedSteps: 0 });
+    expect(budgetFromSettings({ budgetMode: 'bytes', budgetText: settings.budgetText ?? '' })).toEqual({ ok: true, budget: { kind: 'bytes', bytes: 300_000_000 } });
+  });
+});
