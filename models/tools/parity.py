@@ -9,6 +9,8 @@ import os
 
 import torch
 
+import sampler
+import stdit3
 import tdtm_reference
 import units
 
@@ -64,5 +66,37 @@ def write_fixtures(exporter, folder):
                 "inputs": [_write_tensor(folder, case, n, v) for n, v in inputs.items()],
                 "outputs": [_write_tensor(folder, case, n, v) for n, v in zip(units.OUTPUTS[kind], outs)],
             })
+    pipeline = _pipeline_fixture(exporter, folder)
     with open(os.path.join(folder, "index.json"), "w") as f:
-        json.dump({"tolerance": TOLERANCE, "cases": cases}, f, indent=1)
+        json.dump({"tolerance": TOLERANCE, "cases": cases, "pipeline": pipeline}, f, indent=1)
+
+
+PIPELINE_PROMPT = "a red circle moving left on a blue background"
+PIPELINE_STEPS = 4
+PIPELINE_CFG = 4.0
+PIPELINE_SEED = 5
+
+
+@torch.no_grad()
+def _pipeline_fixture(exporter, folder):
+    """A whole short generation (text -> CFG Euler steps -> decoder) with the reference sampler, so a test can
+    chain the ONNX units the way the engine does and compare the final latent and video."""
+    cfgs = exporter.cfgs
+    clip, dec = cfgs["clip"], cfgs["decoder"]
+    model = exporter.m["denoiser"]
+    shape = (model.in_channels, clip["frames"] // dec["temporal_factor"], clip["height"] // dec["spatial_factor"],
+             clip["width"] // dec["spatial_factor"])
+    noise = torch.randn(1, *shape, generator=torch.Generator().manual_seed(PIPELINE_SEED))
+    z = sampler.sample(model, exporter.m["text"], exporter.tok, [PIPELINE_PROMPT], shape, steps=PIPELINE_STEPS,
+                       cfg_scale=PIPELINE_CFG, fps=clip["fps"], seed=PIPELINE_SEED,
+                       clip_px=(clip["height"], clip["width"]))
+    video = exporter.m["decoder"](z)
+    ids, mask = exporter.tok.batch([PIPELINE_PROMPT])
+    cos, sin = stdit3.rope_tables(model.head_dim, shape[1])
+    pos = stdit3.pos_embed_for_clip(model.cfg, shape[2], shape[3], clip["height"], clip["width"])
+    tensors = {"input_ids": ids, "token_mask": mask, "noise": noise, "pos_emb": pos, "rope_cos": cos,
+               "rope_sin": sin, "latent": z, "video": video}
+    return {"prompt": PIPELINE_PROMPT, "steps": PIPELINE_STEPS, "cfgScale": PIPELINE_CFG, "fps": clip["fps"],
+            "timesteps": sampler.timesteps(PIPELINE_STEPS, {"kind": "none"}),
+            "tensors": {k: _write_tensor(folder, "pipeline", k, v.float() if k == "token_mask" else v)
+                        for k, v in tensors.items()}}
