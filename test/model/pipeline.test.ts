@@ -45,7 +45,7 @@ describe.skipIf(skipReason !== null)('model package pipeline (ONNX units chained
   let pipe: Pipeline;
   const sessions = new Map<string, ort.InferenceSession>();
   const run = async (file: string, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> => {
-    if (!sessions.has(file)) sessions.set(file, await ort.InferenceSession.create(path.join(dir, file), { intraOpNumThreads: 1 }));
+    if (!sessions.has(file)) {sessions.set(file, await ort.InferenceSession.create(path.join(dir, file), { intraOpNumThreads: 1 }));}
     return sessions.get(file)!.run(feeds);
   };
 
@@ -56,13 +56,13 @@ describe.skipIf(skipReason !== null)('model package pipeline (ONNX units chained
     pipe = (JSON.parse(fs.readFileSync(path.join(dir, 'parity', 'index.json'), 'utf8')) as { pipeline: Pipeline }).pipeline;
   });
   afterAll(async () => {
-    for (const s of sessions.values()) await s.release();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    for (const s of sessions.values()) {await s.release();}
+    if (dir) {fs.rmSync(dir, { recursive: true, force: true });}
   });
 
   it('tokenizes the prompt as the exporter does', () => {
     const tok = manifest.text.tokenizer;
-    if (tok.kind !== 'word') throw new Error('expected a word tokenizer');
+    if (tok.kind !== 'word') {throw new Error('expected a word tokenizer');}
     const vocab = JSON.parse(fs.readFileSync(path.join(dir, tok.vocabFile), 'utf8')) as string[];
     const buf = fs.readFileSync(path.join(dir, 'parity', pipe.tensors.input_ids.file));
     const want = Array.from(new BigInt64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)), Number);
