@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { chromiumExecutable, NO_BROWSER_REASON } from './support/browser';
-import { startStudio, type RunningStudio } from './support/studioServer';
+import { freshArtifacts, startStudioOnScratch, type RunningStudio } from './support/studioServer';
 
 /**
  * The prompt history panel in browser mode, on a fresh data folder (the history starts empty): two generations
@@ -20,32 +17,17 @@ const RED = 'a red circle moving left';
 const BLUE = 'a blue square moving right';
 
 let studio: RunningStudio;
-let scratch: string;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-history-e2e-'));
-  const env: NodeJS.ProcessEnv = { STUDIO_DATA_DIR: path.join(scratch, 'data') };
-  if (!fs.existsSync(path.resolve('models', 'shapes-tiny', 'manifest.json'))) {
-    const modelsDir = path.join(scratch, 'models');
-    fs.mkdirSync(modelsDir, { recursive: true });
-    const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-    execFileSync(python, ['models/tools/export_package.py', '--random', '--seed', '0', '--out', path.join(modelsDir, 'shapes-tiny'), '--depth', '2'], { stdio: 'pipe' });
-    fs.cpSync(path.resolve('models', 'runtime-check'), path.join(modelsDir, 'runtime-check'), { recursive: true });
-    env.STUDIO_MODELS_DIR = modelsDir;
-    process.stdout.write('\n[e2e] models/shapes-tiny is missing: the history tests run on a random-weight package of the same shape.\n');
-  }
-  studio = await startStudio(env);
+  freshArtifacts('history');
+  studio = await startStudioOnScratch('history');
 });
 
 test.afterAll(async () => {
   await studio?.stop();
-  if (scratch) {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
 });
+
 
 async function openStudio(page: Page): Promise<void> {
   await page.goto(studio.url);

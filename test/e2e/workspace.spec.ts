@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
 import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
 import { chromiumExecutable, NO_BROWSER_REASON } from './support/browser';
-import { startStudio, type RunningStudio } from './support/studioServer';
+import { freshArtifacts, startStudioOnScratch, type RunningStudio } from './support/studioServer';
 
 /**
  * The studio workspace in browser mode: compose, watch the preview form step by step with the gauges moving,
@@ -19,32 +17,17 @@ const ARTIFACTS = path.resolve('test-results', 'workspace');
 const PROMPT = 'a yellow square moving up on a black background';
 
 let studio: RunningStudio;
-let scratch: string;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-workspace-e2e-'));
-  const env: NodeJS.ProcessEnv = { STUDIO_DATA_DIR: path.join(scratch, 'data') };
-  if (!fs.existsSync(path.resolve('models', 'shapes-tiny', 'manifest.json'))) {
-    const modelsDir = path.join(scratch, 'models');
-    fs.mkdirSync(modelsDir, { recursive: true });
-    const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-    execFileSync(python, ['models/tools/export_package.py', '--random', '--seed', '0', '--out', path.join(modelsDir, 'shapes-tiny'), '--depth', '2'], { stdio: 'pipe' });
-    fs.cpSync(path.resolve('models', 'runtime-check'), path.join(modelsDir, 'runtime-check'), { recursive: true });
-    env.STUDIO_MODELS_DIR = modelsDir;
-    process.stdout.write('\n[e2e] models/shapes-tiny is missing: the workspace tests run on a random-weight package of the same shape.\n');
-  }
-  studio = await startStudio(env);
+  freshArtifacts('workspace');
+  studio = await startStudioOnScratch('workspace');
 });
 
 test.afterAll(async () => {
   await studio?.stop();
-  if (scratch) {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
 });
+
 
 /** The page's values come back through string expressions: the e2e tsconfig has no DOM types. */
 function inPage<T>(page: Page, expression: string): Promise<T> {
