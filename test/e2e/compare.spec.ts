@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { chromiumExecutable, NO_BROWSER_REASON } from './support/browser';
-import { freshArtifacts, startStudioOnScratch, type RunningStudio } from './support/studioServer';
+import { freshArtifacts, openStudioPage, startStudioOnScratch, type RunningStudio } from './support/studioServer';
 
 /**
  * Comparing LPL settings side by side in browser mode: from the composer's prompt and locked seed, one job per
@@ -29,9 +29,7 @@ test.afterAll(async () => {
 
 
 async function openStudio(page: Page): Promise<void> {
-  await page.goto(studio.url);
-  await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-  await expect(page.getByTestId('model-select')).toBeEnabled();
+  await openStudioPage(page, studio);
 }
 
 /** Per compare canvas: the frame it shows and a hash of its pixels. */

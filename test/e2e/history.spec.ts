@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { chromiumExecutable, NO_BROWSER_REASON } from './support/browser';
-import { freshArtifacts, startStudioOnScratch, type RunningStudio } from './support/studioServer';
+import { freshArtifacts, openStudioPage, startStudioOnScratch, type RunningStudio } from './support/studioServer';
 
 /**
  * The prompt history panel in browser mode, on a fresh data folder (the history starts empty): two generations
@@ -30,9 +30,7 @@ test.afterAll(async () => {
 
 
 async function openStudio(page: Page): Promise<void> {
-  await page.goto(studio.url);
-  await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-  await expect(page.getByTestId('model-select')).toBeEnabled();
+  await openStudioPage(page, studio);
 }
 
 async function generate(page: Page, values: { prompt: string; steps: number; seed: number; leapStep?: number }): Promise<void> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
 import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
 import { chromiumExecutable, NO_BROWSER_REASON } from './support/browser';
-import { freshArtifacts, startStudioOnScratch, type RunningStudio } from './support/studioServer';
+import { freshArtifacts, openStudioPage, startStudioOnScratch, type RunningStudio } from './support/studioServer';
 
 /**
  * The studio workspace in browser mode: compose, watch the preview form step by step with the gauges moving,
@@ -35,9 +35,7 @@ function inPage<T>(page: Page, expression: string): Promise<T> {
 }
 
 async function openStudio(page: Page): Promise<void> {
-  await page.goto(studio.url);
-  await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-  await expect(page.getByTestId('model-select')).toBeEnabled();
+  await openStudioPage(page, studio);
   await expect(page.getByTestId('forecast')).toHaveAttribute('data-kind', 'ok');
 }
 

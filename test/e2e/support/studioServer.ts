@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { expect, type Page } from '@playwright/test';
 
 export interface RunningStudio {
   url: string;
@@ -88,4 +89,11 @@ export function freshArtifacts(name: string): string {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** Opens the studio page and waits until the engine is ready and the model list has loaded. */
+export async function openStudioPage(page: Page, studio: RunningStudio): Promise<void> {
+  await page.goto(studio.url);
+  await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(page.getByTestId('model-select')).toBeEnabled();
 }

@@ -1,3 +1,4 @@
+import { playbackKeyAction } from '../../lib/playbackKeys';
 import { useEffect, useMemo, useState } from 'react';
 import type { JobId } from '../../../../shared/domain/studio';
 import type { JobView } from '../generation/jobStore';
@@ -61,19 +62,11 @@ export function CompareGrid({ comparison, jobs, ready }: CompareGridProps): Reac
     setFrame((current) => (current + delta + frames) % frames);
   };
   const onKeyDown = (event: React.KeyboardEvent): void => {
-    const target = event.target as HTMLElement;
-    if (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'BUTTON') {
-      return;
-    }
-    if (event.key === ' ') {
-      event.preventDefault();
+    const action = playbackKeyAction(event, ['INPUT', 'SELECT', 'BUTTON']);
+    if (action === 'toggle') {
       setPlaying((value) => !value);
-    } else if (event.key === 'ArrowLeft') {
-      event.preventDefault();
-      step(-1);
-    } else if (event.key === 'ArrowRight') {
-      event.preventDefault();
-      step(1);
+    } else if (action) {
+      step(action === 'previous' ? -1 : 1);
     }
   };
 

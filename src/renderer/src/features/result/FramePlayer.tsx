@@ -1,3 +1,4 @@
+import { playbackKeyAction } from '../../lib/playbackKeys';
 import { useEffect, useRef, useState } from 'react';
 import type { JobId } from '../../../../shared/domain/studio';
 import { prepareCanvas, putFrame } from '../../lib/canvasDraw';
@@ -68,19 +69,11 @@ export function FramePlayer({ jobId, frames, fps, onFrameChange }: FramePlayerPr
   };
 
   const onKeyDown = (event: React.KeyboardEvent): void => {
-    const target = event.target as HTMLElement;
-    if (target.tagName === 'SELECT' || target.tagName === 'INPUT') {
-      return;
-    }
-    if (event.key === ' ') {
-      event.preventDefault();
+    const action = playbackKeyAction(event, ['SELECT', 'INPUT']);
+    if (action === 'toggle') {
       togglePlay();
-    } else if (event.key === 'ArrowLeft') {
-      event.preventDefault();
-      step(-1);
-    } else if (event.key === 'ArrowRight') {
-      event.preventDefault();
-      step(1);
+    } else if (action) {
+      step(action === 'previous' ? -1 : 1);
     }
   };
 
