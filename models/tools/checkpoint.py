@@ -16,6 +16,13 @@ class CheckpointMismatch(Exception):
     pass
 
 
+def configs_for(ckpt, cfgs):
+    """The configs a checkpoint was trained with: the denoiser config it records (older checkpoints predate
+    the temporal pos-emb, so they get none)."""
+    denoiser = ckpt.get("denoiser_config") or dict(cfgs["denoiser"], temporal_pos_embed_frames=0)
+    return dict(cfgs, denoiser=denoiser)
+
+
 def build_modules(cfgs):
     """cfgs: {denoiser, text, decoder} config dicts -> modules keyed like the checkpoint components."""
     dec = cfgs["decoder"]

@@ -59,6 +59,14 @@ def held_out_combinations():
     return [c for c in all_combinations() if is_held_out(*c)]
 
 
+def evaluation_prompts(kind, count, seed=4242):
+    """The judge's deterministic prompt set: `count` combinations of "held-out" or "seen" (training) ones,
+    captioned with the first phrasing -> (combos, prompts)."""
+    combos = held_out_combinations() if kind == "held-out" else train_combinations()
+    picked = random.Random(seed).sample(combos, min(count, len(combos)))
+    return picked, [caption(*c, phrasing=0) for c in picked]
+
+
 def caption(fg, shape, motion, bg, phrasing=0):
     if motion in ("bouncing", "growing"):
         forms = (f"a {fg} {shape} {motion} on a {bg} background",
@@ -107,8 +115,19 @@ def shape_masks(shape, centres, size=SIZE_PX, supersample=4):
     return inside.reshape(n, size, supersample, size, supersample).mean(axis=(2, 4), dtype=np.float32)
 
 
-def trajectory(motion, rng, frames=FRAMES, size=SIZE_PX):
+# How far from the centre line an object may sit: across its path (left/right/up/down) and horizontally for
+# bouncing. "wide" is the first world (the first training phases); "centred" keeps objects within ±3 px of the
+# centre line, which sharpens what a caption implies at pure noise (see models/README.md, motion).
+WORLDS = ("wide", "centred")
+DEFAULT_WORLD = "centred"
+CENTRED_JITTER_PX = 3.0
+
+
+def trajectory(motion, rng, frames=FRAMES, size=SIZE_PX, world=DEFAULT_WORLD):
     """Per-frame (cx, cy, r) for a motion kind."""
+    if world not in WORLDS:
+        raise ValueError(f"unknown world {world!r} (known: {', '.join(WORLDS)})")
+    centred = world == "centred"
     t = np.arange(frames) / (frames - 1)
     r0 = rng.uniform(4.5, 6.5)
     if motion == "growing":
@@ -117,6 +136,8 @@ def trajectory(motion, rng, frames=FRAMES, size=SIZE_PX):
         return [(cx, cy, r_start + (r_end - r_start) * k) for k in t]
     if motion == "bouncing":  # a ball bouncing on a floor: |sin| height, ~2 bounces
         cx = rng.uniform(10, 22)
+        if centred:
+            cx = size / 2 + (cx - 16) / 6 * CENTRED_JITTER_PX
         floor = size - r0 - 1.0
         height = rng.uniform(11, 15)
         phase = rng.uniform(0, 0.4)
@@ -125,6 +146,8 @@ def trajectory(motion, rng, frames=FRAMES, size=SIZE_PX):
     margin = r0 + 1.0
     start = rng.uniform(margin, size - margin - dist) if size - 2 * margin > dist else margin
     other = rng.uniform(margin + 2, size - margin - 2)
+    if centred:
+        other = size / 2 + (other - size / 2) / (size / 2 - margin - 2) * CENTRED_JITTER_PX
     pos = [start + dist * k for k in t]
     if motion == "right":
         return [(p, other, r0) for p in pos]
@@ -135,22 +158,22 @@ def trajectory(motion, rng, frames=FRAMES, size=SIZE_PX):
     return [(other, size - p, r0) for p in pos]  # up
 
 
-def render(fg, shape, motion, bg, rng, frames=FRAMES, size=SIZE_PX):
+def render(fg, shape, motion, bg, rng, frames=FRAMES, size=SIZE_PX, world=DEFAULT_WORLD):
     """-> float32 [3, frames, size, size] in [-1, 1]."""
     fg_rgb = np.array(COLOURS[fg], dtype=np.float32).reshape(3, 1, 1)
     bg_rgb = np.array(COLOURS[bg], dtype=np.float32).reshape(3, 1, 1)
-    m = shape_masks(shape, trajectory(motion, rng, frames, size), size)[None]  # [1, F, H, W]
+    m = shape_masks(shape, trajectory(motion, rng, frames, size, world), size)[None]  # [1, F, H, W]
     out = bg_rgb[:, None] * (1 - m) + fg_rgb[:, None] * m
     return (out * 2.0 - 1.0).astype(np.float32)
 
 
-def sample_clip(seed, index, combos):
+def sample_clip(seed, index, combos, world=DEFAULT_WORLD):
     """Clip number `index` of stream `seed`, drawn from `combos`: (video, caption, combo)."""
     rng = random.Random(seed * 1_000_003 + index)
     combo = combos[rng.randrange(len(combos))]
-    return render(*combo, rng), caption(*combo, phrasing=rng.randrange(3)), combo
+    return render(*combo, rng, world=world), caption(*combo, phrasing=rng.randrange(3)), combo
 
 
-def batch(seed, start, count, combos):
-    clips = [sample_clip(seed, start + i, combos) for i in range(count)]
+def batch(seed, start, count, combos, world=DEFAULT_WORLD):
+    clips = [sample_clip(seed, start + i, combos, world) for i in range(count)]
     return np.stack([c[0] for c in clips]), [c[1] for c in clips], [c[2] for c in clips]

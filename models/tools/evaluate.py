@@ -7,7 +7,6 @@ sampler defaults unless --steps / --cfg are given.
 import argparse
 import json
 import os
-import random
 import time
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -21,13 +20,6 @@ import export_package  # noqa: E402
 import sampler  # noqa: E402
 import scorer  # noqa: E402
 from text_encoder import WordTokenizer  # noqa: E402
-
-
-def prompt_set(kind, count, seed=4242):
-    combos = data.held_out_combinations() if kind == "held-out" else data.train_combinations()
-    rng = random.Random(seed)
-    picked = rng.sample(combos, min(count, len(combos)))
-    return picked, [data.caption(*c, phrasing=0) for c in picked]
 
 
 def save_grid(videos, path, every=2, scale=3):
@@ -73,11 +65,19 @@ def main():
     ap.add_argument("--grid", default=None)
     ap.add_argument("--json", default=None)
     ap.add_argument("--seed", type=int, default=100)
+    ap.add_argument("--data-grid", default=None, help="only write a grid of 16 training clips (and captions) here")
     args = ap.parse_args()
     torch.set_num_threads(1)
+    if args.data_grid:
+        videos, captions, _ = data.batch(2024, 0, 16, data.train_combinations())
+        save_grid(videos, args.data_grid)
+        with open(os.path.splitext(args.data_grid)[0] + ".txt", "w") as f:
+            f.write("\n".join(captions) + "\n")
+        return
     cfgs = export_package.read_configs()
-    modules = ckpt_lib.build_modules(cfgs)
     ck = torch.load(args.ckpt, map_location="cpu")
+    cfgs = ckpt_lib.configs_for(ck, cfgs)
+    modules = ckpt_lib.build_modules(cfgs)
     states = {c: ck[c] for c in ckpt_lib.COMPONENTS} if args.raw else ckpt_lib.weights_for_export(ck)
     ckpt_lib.load_into(modules, states)
     for m in modules.values():
@@ -86,7 +86,7 @@ def main():
     cfg_scale = args.cfg if args.cfg is not None else cfgs["clip"]["cfg_scale"]
     if args.shift is not None:
         cfgs["clip"]["timestep_transform"] = {"kind": "fixed", "shift": args.shift}
-    combos, prompts = prompt_set(args.set, args.prompts)
+    combos, prompts = data.evaluation_prompts(args.set, args.prompts)
     report = {"checkpoint_step": ck.get("step"), "set": args.set, "prompts": len(prompts), "steps": steps,
               "cfg": cfg_scale,
               "transform": cfgs["clip"]["timestep_transform"]}

@@ -196,6 +196,16 @@ def write_package(modules, cfgs, out_dir, package_id, name, description, trainin
     return manifest, preview_rmse
 
 
+def recipe_text(ck):
+    """The checkpoint's recipe line plus the resumed phases it records (train.py --resume ...)."""
+    phases = [f"{p['from_step']}→{p['to_step']} lr {p['lr']:g}"
+              + (f" τ-shift {p['tau_shift']:g}" if p.get("tau_shift", 1.0) != 1.0 else "")
+              + (" temporal pos-emb" if p.get("temporal_pos") else "")
+              for p in ck.get("phases", [])]
+    base = ck.get("recipe", "models/tools/train_all.py")
+    return base + ("; recorded phases: " + "; ".join(phases) if phases else "")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", default=DEFAULT_CKPT)
@@ -228,6 +238,8 @@ def main(argv=None):
                     "heldOut": held_out}
     else:
         ck = torch.load(args.checkpoint, map_location="cpu")
+        cfgs = ckpt_lib.configs_for(ck, cfgs)
+        modules = ckpt_lib.build_modules(cfgs)
         try:
             ckpt_lib.load_into(modules, ckpt_lib.weights_for_export(ck))
         except ckpt_lib.CheckpointMismatch as err:
@@ -237,7 +249,7 @@ def main(argv=None):
         pkg_id, name = "shapes-tiny", "Shapes in motion (tiny STDiT3)"
         desc = ("Tiny Open-Sora 1.2-structured text-to-video model trained from scratch on synthetic clips of one "
                 "coloured shape moving on a plain background (16 frames, 32x32).")
-        training = {"recipe": ck.get("recipe", "models/tools/train_all.py"), "steps": int(ck.get("step", 0)),
+        training = {"recipe": recipe_text(ck), "steps": int(ck.get("step", 0)),
                     "wallClockSeconds": float(ck.get("wall_seconds", 0.0)), "heldOut": held_out}
     manifest, rmse = write_package(modules, cfgs, out, pkg_id, name, desc, training, args.parity)
     total = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out) if os.path.isfile(os.path.join(out, f)))

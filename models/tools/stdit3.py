@@ -257,6 +257,14 @@ class STDiT3(nn.Module):
         self.temporal_blocks = nn.ModuleList(
             [STDiT3Block(c, self.num_heads, mlp_ratio, temporal=True, qk_norm=qk_norm) for _ in range(self.depth)])
         self.final_layer = T2IFinalLayer(c, p[0] * p[1] * p[2] * self.out_channels)
+        # Absolute frame positions (as Open-Sora 1.0/1.1's STDiT `pos_embed_temporal`; STDiT3 has only RoPE,
+        # which is relative). Without it, tokens of pure noise cannot tell which frame they belong to, so the
+        # prediction at high noise cannot move an object over time. A fixed table: no checkpoint key.
+        max_frames = int(cfg.get("temporal_pos_embed_frames", 0))
+        if max_frames > 0:
+            self.register_buffer("pos_embed_temporal", pos_embed_1d(c, max_frames), persistent=False)
+        else:
+            self.pos_embed_temporal = None
         self.initialize_weights()
 
     def initialize_weights(self):
@@ -280,6 +288,8 @@ class STDiT3(nn.Module):
         x = self.x_embedder.proj(z)  # [B, C, T, Hp, Wp]
         x = x.permute(0, 2, 3, 4, 1).reshape(b, frames, s, self.hidden_size)
         x = x + pos_emb.unsqueeze(1)
+        if self.pos_embed_temporal is not None:
+            x = x + self.pos_embed_temporal[:frames]  # [T, 1, C] over [B, T, S, C]
         t_emb = self.t_embedder(timestep) + self.fps_embedder(fps)
         t_mlp = self.t_block(t_emb)
         y_tok = self.y_embedder.y_proj(y)
@@ -337,6 +347,14 @@ def pos_embed_2d(hidden_size, hp, wp, scale, base_size):
     vv = v.reshape(hp, 1).expand(hp, wp).reshape(-1, 1) * omega
     emb = torch.cat((torch.sin(uu), torch.cos(uu), torch.sin(vv), torch.cos(vv)), dim=1)
     return emb.float().unsqueeze(0)
+
+
+def pos_embed_1d(hidden_size, positions):
+    """1D sin-cos table [positions, 1, C] (sin half, then cos half), the temporal analogue of pos_embed_2d."""
+    half = hidden_size // 2
+    omega = 10000.0 ** (-torch.arange(half, dtype=torch.float64) / half)
+    ang = torch.arange(positions, dtype=torch.float64).reshape(-1, 1) * omega
+    return torch.cat((torch.sin(ang), torch.cos(ang)), dim=1).float().unsqueeze(1)
 
 
 def pos_embed_for_clip(cfg, latent_h, latent_w, height_px, width_px):

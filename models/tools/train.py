@@ -31,15 +31,15 @@ TORCH_SEED = 1234
 class Prefetcher:
     """Renders clips in a background thread (numpy releases the GIL for most of the work)."""
 
-    def __init__(self, start_index, batch, combos):
-        self.index, self.batch, self.combos = start_index, batch, combos
+    def __init__(self, start_index, batch, combos, world):
+        self.index, self.batch, self.combos, self.world = start_index, batch, combos, world
         self.q = queue.Queue(maxsize=3)
         threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self):
         i = self.index
         while True:
-            videos, captions, _ = data.batch(DATA_SEED, i, self.batch, self.combos)
+            videos, captions, _ = data.batch(DATA_SEED, i, self.batch, self.combos, self.world)
             self.q.put((i + self.batch, torch.from_numpy(videos), captions))
             i += self.batch
 
@@ -47,7 +47,15 @@ class Prefetcher:
         return self.q.get()
 
 
-def lr_at(step, base_lr, warmup, total, final_frac=0.1):
+def shift_tau(tau, shift):
+    """Open-Sora's timestep transform τ' = s·τ / (1 + (s − 1)·τ): s > 1 moves training towards high noise, where
+    the layout and the motion of a clip are decided from the caption alone."""
+    return shift * tau / (1 + (shift - 1) * tau) if shift != 1.0 else tau
+
+
+def lr_at(step, base_lr, warmup, total, final_frac=0.1, start=0):
+    """Linear warm-up then cosine to final_frac, both counted from `start` (a resumed phase's first step)."""
+    step, total = step - start, total - start
     if step < warmup:
         return base_lr * (step + 1) / warmup
     progress = min(1.0, (step - warmup) / max(1, total - warmup))
@@ -73,6 +81,8 @@ class Trainer:
     def __init__(self, args):
         self.args = args
         self.cfgs = export_package.read_configs()
+        if args.without_temporal_pos:
+            self.cfgs["denoiser"]["temporal_pos_embed_frames"] = 0
         self.modules = ckpt_lib.build_modules(self.cfgs)
         self.model, self.text = self.modules["denoiser"], self.modules["text"]
         self.encoder = self.modules["encoder"]
@@ -80,6 +90,7 @@ class Trainer:
         self.ema = {k: {n: t.detach().clone() for n, t in m.state_dict().items()} for k, m in self.trained.items()}
         self.opt = torch.optim.AdamW(self.trained.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
         self.step, self.wall, self.data_index, self.loss_ema = 0, 0.0, 0, None
+        self.phases = []  # one entry per training command that built this checkpoint
         self.tok = WordTokenizer(ckpt_lib.vocab_words(), self.cfgs["text"]["max_tokens"])
         clip = self.cfgs["clip"]
         f = self.cfgs["decoder"]["spatial_factor"]
@@ -100,11 +111,13 @@ class Trainer:
         self.opt.load_state_dict(opt_state_to_float(ck["optimizer"]))
         self.step, self.wall, self.data_index = ck["step"], ck["wall_seconds"], ck["data_index"]
         self.loss_ema = ck.get("loss_ema")
+        self.phases = ck.get("phases", [])
         torch.set_rng_state(ck["torch_rng"])
 
     def save(self, path):
         ck = {"format": ckpt_lib.FORMAT_TAG, "recipe": RECIPE, "step": self.step, "wall_seconds": self.wall,
-              "data_index": self.data_index, "loss_ema": self.loss_ema, "torch_rng": torch.get_rng_state(),
+              "data_index": self.data_index, "loss_ema": self.loss_ema, "phases": self.phases,
+              "denoiser_config": self.cfgs["denoiser"], "torch_rng": torch.get_rng_state(),
               "encoder": self.encoder.state_dict(), "decoder": self.modules["decoder"].state_dict(),
               "denoiser": self.model.state_dict(), "text": self.text.state_dict(), "ema": self.ema,
               "optimizer": opt_state_to_half(self.opt.state_dict())}
@@ -128,7 +141,11 @@ class Trainer:
         y = self.text(ids, mask)
         drop = (torch.rand(b) < self.model.cfg.get("class_dropout_prob", 0.1)).reshape(b, 1, 1)
         y = torch.where(drop, self.model.y_embedder.y_embedding.unsqueeze(0).expand_as(y), y)
-        tau = torch.sigmoid(torch.randn(b))  # logit-normal(0, 1)
+        tau = shift_tau(torch.sigmoid(torch.randn(b)), self.args.tau_shift)  # (shifted) logit-normal(0, 1)
+        # Part of each batch near pure noise: only there must the caption alone decide where the object is in
+        # every frame (lower noise levels can copy the motion from the input), and logit-normal rarely goes there.
+        high = torch.rand(b) < self.args.high_noise_frac
+        tau = torch.where(high, 1.0 - (1.0 - self.args.high_noise_min) * torch.rand(b), tau)
         noise = torch.randn_like(x0)
         tb = tau.reshape(b, 1, 1, 1, 1)
         zt = (1 - tb) * x0 + tb * noise
@@ -139,7 +156,7 @@ class Trainer:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.trained.parameters(), 1.0)
         for g in self.opt.param_groups:
-            g["lr"] = lr_at(self.step, self.args.lr, self.args.warmup, self.args.steps)
+            g["lr"] = lr_at(self.step, self.args.lr, self.args.warmup, self.args.steps, start=self.args.schedule_from)
         self.opt.step()
         return loss.item()
 
@@ -154,11 +171,22 @@ def main():
     ap.add_argument("--decoder", default=None, help="stage-1 output (from scratch)")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--steps", type=int, required=True, help="total optimizer steps (schedule length)")
+    ap.add_argument("--stop-at-step", type=int, default=None, help="stop at this step (resume later)")
     ap.add_argument("--stop-after-minutes", type=float, default=None, help="stop early (resume later)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=8e-4)
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--ema", type=float, default=0.998)
+    ap.add_argument("--tau-shift", type=float, default=1.0, help="timestep shift of the training τ distribution")
+    ap.add_argument("--world", default=data.DEFAULT_WORLD, choices=data.WORLDS,
+                    help="object placement of the training clips (data.py); the first phases used 'wide'")
+    ap.add_argument("--high-noise-frac", type=float, default=0.0,
+                    help="fraction of each batch with τ ~ U(--high-noise-min, 1)")
+    ap.add_argument("--high-noise-min", type=float, default=0.85)
+    ap.add_argument("--without-temporal-pos", action="store_true",
+                    help="train without the fixed temporal pos-emb (how the phases before 'temporal-pos' ran)")
+    ap.add_argument("--schedule-from", type=int, default=0,
+                    help="step where this phase's warm-up + cosine starts (a resumed phase with its own schedule)")
     ap.add_argument("--ckpt-minutes", type=float, default=4.0)
     ap.add_argument("--log", default=None)
     args = ap.parse_args()
@@ -172,13 +200,18 @@ def main():
     writer = csv.writer(log)
     if new_log:
         writer.writerow(["step", "wall_seconds", "loss", "loss_ema", "lr", "samples_per_second"])
-    feed = Prefetcher(tr.data_index, args.batch, data.train_combinations())
+    tr.phases.append({"from_step": tr.step, "to_step": tr.step, "schedule_steps": args.steps, "lr": args.lr,
+                      "warmup": args.warmup, "schedule_from": args.schedule_from, "tau_shift": args.tau_shift,
+                      "high_noise_frac": args.high_noise_frac, "high_noise_min": args.high_noise_min,
+                      "batch": args.batch, "world": args.world, "temporal_pos": not args.without_temporal_pos})
+    feed = Prefetcher(tr.data_index, args.batch, data.train_combinations(), args.world)
     session_start = time.time()
     last_save, last_t = time.time(), time.time()
-    while tr.step < args.steps:
+    while tr.step < min(args.steps, args.stop_at_step or args.steps):
         tr.data_index, videos, captions = feed.next()
         loss = tr.train_step(videos, captions)
         tr.step += 1
+        tr.phases[-1]["to_step"] = tr.step
         tr.update_ema()
         now = time.time()
         tr.wall += now - last_t

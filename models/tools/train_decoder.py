@@ -32,7 +32,7 @@ def psnr(a, b):
 
 @torch.no_grad()
 def evaluate(encoder, decode_fn, clips=EVAL_CLIPS):
-    videos, _, combos = data.batch(SEED + 7, 0, clips, data.held_out_combinations())
+    videos, _, combos = data.batch(SEED + 7, 0, clips, data.held_out_combinations(), world="wide")
     v = torch.from_numpy(videos)
     rec = torch.cat([decode_fn(encoder(v[i:i + 25])) for i in range(0, clips, 25)])
     acc, _ = scorer.score(rec.numpy(), combos)
@@ -55,7 +55,7 @@ def main():
     started = time.time()
 
     encoder = PatchPCAEncoder(dcfg["spatial_factor"], dcfg["latent_channels"])
-    videos, _, _ = data.batch(SEED, 0, PCA_CLIPS, data.train_combinations())
+    videos, _, _ = data.batch(SEED, 0, PCA_CLIPS, data.train_combinations(), world="wide")
     explained = encoder.fit(torch.from_numpy(videos))
     print(f"pca explained variance per component: {[round(e, 4) for e in explained]}", flush=True)
     lin_psnr, lin_acc = evaluate(encoder, encoder.linear_decode)
@@ -68,7 +68,7 @@ def main():
     step, index = 0, 0
     log = []
     while step < args.steps and (args.seconds is None or time.time() - started < args.seconds):
-        vids, _, _ = data.batch(SEED + 1, index, args.batch, data.train_combinations())
+        vids, _, _ = data.batch(SEED + 1, index, args.batch, data.train_combinations(), world="wide")
         index += args.batch
         v = torch.from_numpy(vids)
         t0 = np.random.randint(0, v.shape[2] - CROP_FRAMES + 1)
