@@ -200,7 +200,9 @@ def recipe_text(ck):
     """The checkpoint's recipe line plus the resumed phases it records (train.py --resume ...)."""
     phases = [f"{p['from_step']}→{p['to_step']} lr {p['lr']:g}"
               + (f" τ-shift {p['tau_shift']:g}" if p.get("tau_shift", 1.0) != 1.0 else "")
+              + (f" {p['high_noise_frac']:.0%} at τ≥{p['high_noise_min']:g}" if p.get("high_noise_frac") else "")
               + (" temporal pos-emb" if p.get("temporal_pos") else "")
+              + (f" {p['world']} world" if p.get("world") else "")
               for p in ck.get("phases", [])]
     base = ck.get("recipe", "models/tools/train_all.py")
     return base + ("; recorded phases: " + "; ".join(phases) if phases else "")

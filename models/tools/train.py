@@ -144,8 +144,9 @@ class Trainer:
         tau = shift_tau(torch.sigmoid(torch.randn(b)), self.args.tau_shift)  # (shifted) logit-normal(0, 1)
         # Part of each batch near pure noise: only there must the caption alone decide where the object is in
         # every frame (lower noise levels can copy the motion from the input), and logit-normal rarely goes there.
-        high = torch.rand(b) < self.args.high_noise_frac
-        tau = torch.where(high, 1.0 - (1.0 - self.args.high_noise_min) * torch.rand(b), tau)
+        if self.args.high_noise_frac > 0:  # (no RNG draws otherwise: earlier phases replay exactly)
+            high = torch.rand(b) < self.args.high_noise_frac
+            tau = torch.where(high, 1.0 - (1.0 - self.args.high_noise_min) * torch.rand(b), tau)
         noise = torch.randn_like(x0)
         tb = tau.reshape(b, 1, 1, 1, 1)
         zt = (1 - tb) * x0 + tb * noise
