@@ -40,6 +40,10 @@ if (fs.existsSync(playwrightJson)) {
   passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
   failed += stats.unexpected ?? 0;
   skipped += stats.skipped ?? 0;
+  if (playwright.status !== 0 && !stats.unexpected) {
+    failed += 1; // e.g. global setup refused to run (no browser): counted, not hidden behind "0 failed"
+    process.stderr.write('Playwright failed outside any test; see its output above.\n');
+  }
 } else {
   failed += 1;
   process.stderr.write('Playwright wrote no report.\n');

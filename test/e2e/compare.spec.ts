@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { chromiumExecutable, NO_BROWSER_REASON } from './support/browser';
-import { freshArtifacts, openStudioPage, startStudioOnScratch, type RunningStudio } from './support/studioServer';
+import { useScratchStudio } from './support/studioServer';
 
 /**
  * Comparing LPL settings side by side in browser mode: from the composer's prompt and locked seed, one job per
@@ -9,28 +8,12 @@ import { freshArtifacts, openStudioPage, startStudioOnScratch, type RunningStudi
  * speed-up and the pixel difference against the first variant. Runs on models/shapes-tiny, or where it is missing
  * on a random-weight package of the same shape.
  */
-test.skip(!chromiumExecutable(), NO_BROWSER_REASON);
 test.use({ viewport: { width: 1440, height: 1400 } });
 
 const ARTIFACTS = path.resolve('test-results', 'compare');
 const PROMPT = 'a green triangle moving down';
 
-let studio: RunningStudio;
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  freshArtifacts('compare');
-  studio = await startStudioOnScratch('compare');
-});
-
-test.afterAll(async () => {
-  await studio?.stop();
-});
-
-
-async function openStudio(page: Page): Promise<void> {
-  await openStudioPage(page, studio);
-}
+const openStudio = useScratchStudio('compare');
 
 /** Per compare canvas: the frame it shows and a hash of its pixels. */
 function canvasSamples(page: Page): Promise<Array<{ frame: string | undefined; hash: number }>> {

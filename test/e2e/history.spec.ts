@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { chromiumExecutable, NO_BROWSER_REASON } from './support/browser';
-import { freshArtifacts, openStudioPage, startStudioOnScratch, type RunningStudio } from './support/studioServer';
+import { useScratchStudio } from './support/studioServer';
 
 /**
  * The prompt history panel in browser mode, on a fresh data folder (the history starts empty): two generations
@@ -9,29 +8,13 @@ import { freshArtifacts, openStudioPage, startStudioOnScratch, type RunningStudi
  * composer and "Delete" (after confirming) removes the row. Runs on models/shapes-tiny, or where it is missing on
  * a random-weight package of the same shape.
  */
-test.skip(!chromiumExecutable(), NO_BROWSER_REASON);
 test.use({ viewport: { width: 1440, height: 1400 } });
 
 const ARTIFACTS = path.resolve('test-results', 'history');
 const RED = 'a red circle moving left';
 const BLUE = 'a blue square moving right';
 
-let studio: RunningStudio;
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  freshArtifacts('history');
-  studio = await startStudioOnScratch('history');
-});
-
-test.afterAll(async () => {
-  await studio?.stop();
-});
-
-
-async function openStudio(page: Page): Promise<void> {
-  await openStudioPage(page, studio);
-}
+const openStudio = useScratchStudio('history');
 
 async function generate(page: Page, values: { prompt: string; steps: number; seed: number; leapStep?: number }): Promise<void> {
   await page.getByTestId('prompt-input').fill(values.prompt);

@@ -1,8 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { chromiumExecutable, NO_BROWSER_REASON } from './support/browser';
 import { startStudio, type RunningStudio } from './support/studioServer';
-
-test.skip(!chromiumExecutable(), NO_BROWSER_REASON);
 
 let studio: RunningStudio;
 test.beforeAll(async () => {

@@ -2,32 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
 import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
-import { chromiumExecutable, NO_BROWSER_REASON } from './support/browser';
-import { freshArtifacts, openStudioPage, startStudioOnScratch, type RunningStudio } from './support/studioServer';
+import { useScratchStudio } from './support/studioServer';
 
 /**
  * The studio workspace in browser mode: compose, watch the preview form step by step with the gauges moving,
  * queue / reorder / cancel, export an MP4 and check its bytes. Runs on the built-in model (models/shapes-tiny);
  * where it is missing (a checkout without the trained package), on a random-weight package of the same shape.
  */
-test.skip(!chromiumExecutable(), NO_BROWSER_REASON);
 test.use({ viewport: { width: 1440, height: 1000 } });
 
 const ARTIFACTS = path.resolve('test-results', 'workspace');
 const PROMPT = 'a yellow square moving up on a black background';
 
-let studio: RunningStudio;
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  freshArtifacts('workspace');
-  studio = await startStudioOnScratch('workspace');
-});
-
-test.afterAll(async () => {
-  await studio?.stop();
-});
-
+const openScratchStudio = useScratchStudio('workspace');
 
 /** The page's values come back through string expressions: the e2e tsconfig has no DOM types. */
 function inPage<T>(page: Page, expression: string): Promise<T> {
@@ -35,7 +22,7 @@ function inPage<T>(page: Page, expression: string): Promise<T> {
 }
 
 async function openStudio(page: Page): Promise<void> {
-  await openStudioPage(page, studio);
+  await openScratchStudio(page);
   await expect(page.getByTestId('forecast')).toHaveAttribute('data-kind', 'ok');
 }
 

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 export interface RunningStudio {
   url: string;
@@ -96,4 +96,26 @@ export async function openStudioPage(page: Page, studio: RunningStudio): Promise
   await page.goto(studio.url);
   await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   await expect(page.getByTestId('model-select')).toBeEnabled();
+}
+
+/**
+ * For a spec file: a fresh artifacts folder and a scratch studio (startStudioOnScratch) started before its tests
+ * and stopped after them. Returns the page opener for that studio.
+ */
+export function useScratchStudio(label: string): (page: Page) => Promise<void> {
+  let studio: RunningStudio | undefined;
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    freshArtifacts(label);
+    studio = await startStudioOnScratch(label);
+  });
+  test.afterAll(async () => {
+    await studio?.stop();
+  });
+  return async (page) => {
+    if (!studio) {
+      throw new Error(`the ${label} studio did not start`);
+    }
+    await openStudioPage(page, studio);
+  };
 }

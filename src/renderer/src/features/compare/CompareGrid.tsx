@@ -1,3 +1,4 @@
+import { FrameStepControls } from '../../components/FrameStepControls';
 import { playbackKeyAction } from '../../lib/playbackKeys';
 import { useEffect, useMemo, useState } from 'react';
 import type { JobId } from '../../../../shared/domain/studio';
@@ -73,30 +74,21 @@ export function CompareGrid({ comparison, jobs, ready }: CompareGridProps): Reac
   return (
     <div className="compare-results">
       <div className="player-controls" role="group" aria-label="Playback of every variant together">
-        <button type="button" aria-label="Previous frame (all variants)" onClick={() => step(-1)} disabled={frames === 0}>
-          ‹ Prev
-        </button>
-        <button type="button" data-testid="compare-play" aria-pressed={playing} onClick={() => setPlaying((value) => !value)} disabled={frames === 0}>
-          {playing ? 'Pause all' : 'Play all'}
-        </button>
-        <button type="button" aria-label="Next frame (all variants)" onClick={() => step(1)} disabled={frames === 0}>
-          Next ›
-        </button>
-        <label className="inline">
-          Frame
-          <input
-            type="range"
-            min={0}
-            max={Math.max(0, frames - 1)}
-            value={shown}
-            disabled={frames === 0}
-            data-testid="compare-frame"
-            onChange={(event) => {
-              setPlaying(false);
-              setFrame(event.target.valueAsNumber);
-            }}
-          />
-        </label>
+        <FrameStepControls
+          frame={shown}
+          frames={frames}
+          playing={playing}
+          testIdPrefix="compare"
+          ariaScope="all variants"
+          playTextSuffix=" all"
+          disabled={frames === 0}
+          onStep={step}
+          onTogglePlay={() => setPlaying((value) => !value)}
+          onSeek={(value) => {
+            setPlaying(false);
+            setFrame(value);
+          }}
+        />
         <span className="muted" data-testid="compare-frame-label">
           {frames > 0 ? `${shown + 1}/${frames}` : 'no frames yet'}
         </span>

@@ -13,6 +13,35 @@ function numberValue(value: number): string | number {
   return Number.isFinite(value) ? value : '';
 }
 
+interface LplStepInputProps {
+  testId: string;
+  label: string;
+  value: number;
+  /** The variant's step count: an LPL step lies in 1..steps-1. */
+  steps: number;
+  /** The id of the row's error message, when the row has one. */
+  problemId: string | undefined;
+  onValue: (step: number) => void;
+}
+
+/** A step number for the LPL setting of one variant (the fixed leap step or the dynamic rule's minimum step). */
+function LplStepInput({ testId, label, value, steps, problemId, onValue }: LplStepInputProps): React.JSX.Element {
+  return (
+    <input
+      type="number"
+      min={1}
+      max={Math.max(1, steps - 1)}
+      step={1}
+      data-testid={testId}
+      aria-label={label}
+      aria-invalid={problemId ? true : undefined}
+      aria-describedby={problemId}
+      value={numberValue(value)}
+      onChange={(event) => onValue(event.target.valueAsNumber)}
+    />
+  );
+}
+
 /** The list of variants to compare: LPL kind, its leap (or minimum) step, and steps per row; add, remove, reset. */
 export function VariantEditor({ variants, tdtmMergedSteps, onChange, onReset, disabled }: VariantEditorProps): React.JSX.Element {
   const replace = (index: number, variant: CompareVariant): void => onChange(variants.map((current, i) => (i === index ? variant : current)));
@@ -65,17 +94,13 @@ export function VariantEditor({ variants, tdtmMergedSteps, onChange, onReset, di
               </label>
               {variant.lpl.kind === 'fixed' ? (
                 <label className="inline">
-                  <input
-                    type="number"
-                    min={1}
-                    max={Math.max(1, variant.steps - 1)}
-                    step={1}
-                    data-testid={`variant-leap-${index}`}
-                    aria-label={`${rowLabel}: leap after this many steps`}
-                    aria-invalid={problem ? true : undefined}
-                    aria-describedby={problem ? problemId : undefined}
-                    value={numberValue(variant.lpl.leapStep)}
-                    onChange={(event) => replace(index, { ...variant, lpl: { kind: 'fixed', leapStep: event.target.valueAsNumber } })}
+                  <LplStepInput
+                    testId={`variant-leap-${index}`}
+                    label={`${rowLabel}: leap after this many steps`}
+                    value={variant.lpl.leapStep}
+                    steps={variant.steps}
+                    problemId={problem ? problemId : undefined}
+                    onValue={(leapStep) => replace(index, { ...variant, lpl: { kind: 'fixed', leapStep } })}
                   />
                   steps
                 </label>
@@ -83,17 +108,13 @@ export function VariantEditor({ variants, tdtmMergedSteps, onChange, onReset, di
               {variant.lpl.kind === 'dynamic' ? (
                 <label className="inline">
                   step
-                  <input
-                    type="number"
-                    min={1}
-                    max={Math.max(1, variant.steps - 1)}
-                    step={1}
-                    data-testid={`variant-minimum-${index}`}
-                    aria-label={`${rowLabel}: dynamic LPL minimum step`}
-                    aria-invalid={problem ? true : undefined}
-                    aria-describedby={problem ? problemId : undefined}
-                    value={numberValue(variant.lpl.minimumStep)}
-                    onChange={(event) => replace(index, { ...variant, lpl: { kind: 'dynamic', minimumStep: event.target.valueAsNumber } })}
+                  <LplStepInput
+                    testId={`variant-minimum-${index}`}
+                    label={`${rowLabel}: dynamic LPL minimum step`}
+                    value={variant.lpl.minimumStep}
+                    steps={variant.steps}
+                    problemId={problem ? problemId : undefined}
+                    onValue={(minimumStep) => replace(index, { ...variant, lpl: { kind: 'dynamic', minimumStep } })}
                   />
                 </label>
               ) : null}

@@ -1,3 +1,4 @@
+import { FrameStepControls } from '../../components/FrameStepControls';
 import { playbackKeyAction } from '../../lib/playbackKeys';
 import { useEffect, useRef, useState } from 'react';
 import type { JobId } from '../../../../shared/domain/studio';
@@ -90,29 +91,18 @@ export function FramePlayer({ jobId, frames, fps, onFrameChange }: FramePlayerPr
         height={1}
       />
       <div className="player-controls">
-        <button type="button" aria-label="Previous frame" onClick={() => step(-1)}>
-          ‹ Prev
-        </button>
-        <button type="button" data-testid="player-play" aria-pressed={playing} onClick={togglePlay}>
-          {playing ? 'Pause' : 'Play'}
-        </button>
-        <button type="button" aria-label="Next frame" onClick={() => step(1)}>
-          Next ›
-        </button>
-        <label className="inline">
-          Frame
-          <input
-            type="range"
-            min={0}
-            max={Math.max(0, frames - 1)}
-            value={frame}
-            data-testid="player-frame"
-            onChange={(event) => {
-              setPlaying(false);
-              setFrame(event.target.valueAsNumber);
-            }}
-          />
-        </label>
+        <FrameStepControls
+          frame={frame}
+          frames={frames}
+          playing={playing}
+          testIdPrefix="player"
+          onStep={step}
+          onTogglePlay={togglePlay}
+          onSeek={(value) => {
+            setPlaying(false);
+            setFrame(value);
+          }}
+        />
         <span className="muted" data-testid="player-frame-label">
           {frame + 1}/{frames}
         </span>
