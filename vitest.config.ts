@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+/** `npm test`'s unit and integration suite: needs only Node (no Python). The model-tools suite is vitest.models.config.ts. */
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/model/**/*.test.ts', 'test/store/**/*.test.ts', 'test/host/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/store/**/*.test.ts', 'test/host/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 300_000,

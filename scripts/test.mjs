@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureBuilt, repoRoot } from './lib.mjs';
+import { addCounts, countPlaywright, countVitest, printSummary } from './testSummary.mjs';
 
 const resultsDir = path.join(repoRoot, 'test-results');
 fs.mkdirSync(resultsDir, { recursive: true });
@@ -23,30 +24,6 @@ const playwright = spawnSync(bin('playwright'), ['test'], {
   env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson },
 });
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-if (fs.existsSync(vitestJson)) {
-  const report = JSON.parse(fs.readFileSync(vitestJson, 'utf8'));
-  passed += report.numPassedTests ?? 0;
-  failed += report.numFailedTests ?? 0;
-  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-} else {
-  failed += 1;
-  process.stderr.write('vitest wrote no report.\n');
-}
-if (fs.existsSync(playwrightJson)) {
-  const stats = JSON.parse(fs.readFileSync(playwrightJson, 'utf8')).stats ?? {};
-  passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
-  failed += stats.unexpected ?? 0;
-  skipped += stats.skipped ?? 0;
-  if (playwright.status !== 0 && !stats.unexpected) {
-    failed += 1; // e.g. global setup refused to run (no browser): counted, not hidden behind "0 failed"
-    process.stderr.write('Playwright failed outside any test; see its output above.\n');
-  }
-} else {
-  failed += 1;
-  process.stderr.write('Playwright wrote no report.\n');
-}
-process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
-process.exit(vitest.status === 0 && playwright.status === 0 && failed === 0 ? 0 : 1);
+const counts = addCounts(countVitest(vitestJson, vitest.status), countPlaywright(playwrightJson, playwright.status));
+printSummary(counts);
+process.exit(vitest.status === 0 && playwright.status === 0 && counts.failed === 0 ? 0 : 1);

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GenerateRequest } from '../../src/shared/domain/generation';
-import { generateVideo } from '../../src/main/engine/pipeline/generateVideo';
-import { locateBuiltinModel } from '../../src/main/engine/paths';
-import { pythonUnavailableReason } from '../engine/support/randomPackage';
+import type { GenerateRequest } from '../../../src/shared/domain/generation';
+import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
+import { locateBuiltinModel } from '../../../src/main/engine/paths';
+import { pythonUnavailableReason } from '../support/randomPackage';
 
 /**
  * The shipped model's quality as the studio delivers it: clips made by the TypeScript engine (ONNX units,

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { manifestSchema, type ModelUnit } from '../../src/shared/model/manifest';
+import { manifestSchema, type ModelUnit } from '../../../src/shared/model/manifest';
 
 /** The committed default package (models/shapes-tiny) is complete, schema-valid and small enough to ship. */
-const PACKAGE_DIR = path.resolve(__dirname, '../../models/shapes-tiny');
+const PACKAGE_DIR = path.resolve(__dirname, '../../../models/shapes-tiny');
 const MAX_PACKAGE_BYTES = 25 * 1024 * 1024;
 const present = fs.existsSync(path.join(PACKAGE_DIR, 'manifest.json'));
 if (!present) {
