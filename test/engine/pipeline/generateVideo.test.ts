@@ -5,12 +5,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationEvent } from '../../../src/shared/domain/generation';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
-import { makeRandomPackage, pythonUnavailableReason } from '../support/randomPackage';
+import { fixturePackage } from '../support/randomPackage';
 
-const skipReason = pythonUnavailableReason();
-if (skipReason) {
-  console.warn(`[pipeline tests] skipped: ${skipReason}`);
-}
 
 function clipHash(frames: Uint8ClampedArray[]): string {
   const hash = createHash('sha256');
@@ -20,10 +16,10 @@ function clipHash(frames: Uint8ClampedArray[]): string {
   return hash.digest('hex');
 }
 
-describe.skipIf(Boolean(skipReason))('generateVideo on a random-weight package', () => {
+describe('generateVideo on a random-weight package', () => {
   let modelPath: string;
   beforeAll(() => {
-    modelPath = makeRandomPackage({ depth: 3 });
+    modelPath = fixturePackage('random-d4');
   });
 
   it('runs text → denoise → decode and reports every step', async () => {
@@ -39,10 +35,11 @@ describe.skipIf(Boolean(skipReason))('generateVideo on a random-weight package',
     const steps = events.filter((event) => event.kind === 'step');
     expect(steps).toHaveLength(4);
     const first = steps[0];
-    if (first.kind === 'step') {
-      expect(first.preview?.frames).toBe(16);
-      expect(first.units.map((unit) => unit.unitId)).toEqual(['denoiser.embedder', 'denoiser.block.00', 'denoiser.block.01', 'denoiser.block.02', 'denoiser.final']);
+    if (first.kind !== 'step') {
+      throw new Error(`expected a step event, got ${first.kind}`);
     }
+    expect(first.preview?.frames).toBe(16);
+    expect(first.units.map((unit) => unit.unitId)).toEqual(['denoiser.embedder', 'denoiser.block.00', 'denoiser.block.01', 'denoiser.block.02', 'denoiser.block.03', 'denoiser.final']);
     expect(events.at(-1)?.kind).toBe('done');
   });
 

@@ -15,13 +15,13 @@ import {
 } from '../../../src/main/engine/runtime/ort';
 import { float32View, OrtRuntimeError, tensorData, type TensorMap } from '../../../src/main/engine/runtime/types';
 import { defaultOrtWorkerPath, WorkerExecutor } from '../../../src/main/engine/runtime/workerExecutor';
-import { condTensor, makeChain, maxAbsDiff, type ChainFixture } from './chainFixture';
+import { condTensor, loadChain, maxAbsDiff, type ChainFixture } from './chainFixture';
 
 let chain: ChainFixture;
 
 beforeAll(() => {
   // Block 3 is ~270 KB so that an undersized sizeBytes exceeds the padding slack.
-  chain = makeChain({ hidden: [64, 128, 32, 1024], width: 32, rows: 8, seed: 3 });
+  chain = loadChain('runtime');
 });
 afterAll(() => chain.cleanup());
 

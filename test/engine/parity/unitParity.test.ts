@@ -1,20 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestSchema } from '../../src/shared/model/manifest';
-import { exportRandomPackage, makeTempDir, pythonTorchUnavailable } from './pythonExporter';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { manifestSchema } from '../../../src/shared/model/manifest';
+import { fixturePackage } from '../support/randomPackage';
 
 /**
  * Every exported ONNX unit of a random-weight package against PyTorch on the same inputs (max abs error ≤ 1e-4),
- * including the TDTM variants against an explicit merge → attention → unmerge reference at odd and even T.
+ * including the TDTM variants against an explicit merge → attention → unmerge reference at odd and even T. The
+ * PyTorch outputs were written by the exporter (--parity) into the committed package test/fixtures/packages/random-d2;
+ * the model-tools suite checks that the exporter still writes exactly these files.
  */
 interface TensorFile { name: string; dtype: 'float32' | 'int64'; shape: number[]; file: string }
 interface ParityCase { name: string; unit: string; file: string; reference: string; inputs: TensorFile[]; outputs: TensorFile[] }
 interface ParityIndex { tolerance: number; cases: ParityCase[] }
-
-const skipReason = pythonTorchUnavailable();
-if (skipReason) {console.warn(`[model parity] skipped: ${skipReason}`);}
 
 function readTensor(dir: string, t: TensorFile): ort.Tensor {
   const buf = fs.readFileSync(path.join(dir, t.file));
@@ -28,17 +27,13 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return Number.isNaN(m) ? Infinity : m;
 }
 
-describe.skipIf(skipReason !== null)('model package parity (ONNX vs PyTorch)', () => {
+describe('model package parity (ONNX vs PyTorch)', () => {
   let dir = '';
   let index: ParityIndex;
 
   beforeAll(() => {
-    dir = makeTempDir('studio-model-parity-');
-    exportRandomPackage(dir);
+    dir = fixturePackage('random-d2');
     index = JSON.parse(fs.readFileSync(path.join(dir, 'parity', 'index.json'), 'utf8')) as ParityIndex;
-  });
-  afterAll(() => {
-    if (dir) {fs.rmSync(dir, { recursive: true, force: true });}
   });
 
   it('writes a manifest that the schema accepts, with one TDTM variant per block pair sharing its weights', () => {

@@ -2,20 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestSchema, type ModelManifest } from '../../src/shared/model/manifest';
-import { exportRandomPackage, makeTempDir, pythonTorchUnavailable } from './pythonExporter';
+import { manifestSchema, type ModelManifest } from '../../../src/shared/model/manifest';
+import { fixturePackage } from '../support/randomPackage';
 
 /**
  * Chains the ONNX units the way FORMAT.md describes (text → CFG Euler steps → decoder) and compares the final
- * latent and video with the Python reference sampler (models/tools/sampler.py) on the same noise.
+ * latent and video with the Python reference sampler (models/tools/sampler.py) on the same noise; the reference
+ * tensors are committed with the package (test/fixtures/packages/random-d2/parity).
  */
 interface TensorFile { name: string; dtype: 'float32' | 'int64'; shape: number[]; file: string }
 interface Pipeline { prompt: string; steps: number; cfgScale: number; fps: number; timesteps: number[]; tensors: Record<string, TensorFile> }
-
-const skipReason = pythonTorchUnavailable();
-if (skipReason) {
-  console.warn(`[model pipeline] skipped: ${skipReason}`);
-}
 
 function readFloats(file: string): Float32Array {
   const buf = fs.readFileSync(file);
@@ -39,7 +35,7 @@ function relErr(got: Float32Array, want: Float32Array): number {
   return Number.isNaN(err) ? Infinity : err / scale;
 }
 
-describe.skipIf(skipReason !== null)('model package pipeline (ONNX units chained vs Python sampler)', () => {
+describe('model package pipeline (ONNX units chained vs Python sampler)', () => {
   let dir = '';
   let manifest: ModelManifest;
   let pipe: Pipeline;
@@ -50,14 +46,12 @@ describe.skipIf(skipReason !== null)('model package pipeline (ONNX units chained
   };
 
   beforeAll(() => {
-    dir = makeTempDir('studio-model-pipeline-');
-    exportRandomPackage(dir);
+    dir = fixturePackage('random-d2');
     manifest = manifestSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')));
     pipe = (JSON.parse(fs.readFileSync(path.join(dir, 'parity', 'index.json'), 'utf8')) as { pipeline: Pipeline }).pipeline;
   });
   afterAll(async () => {
     for (const s of sessions.values()) {await s.release();}
-    if (dir) {fs.rmSync(dir, { recursive: true, force: true });}
   });
 
   it('tokenizes the prompt as the exporter does', () => {
