@@ -1,5 +1,6 @@
 import type { ModelSummary } from '../../shared/domain/studio';
 import type { ModelUnit } from '../../shared/model/manifest';
+import { manifestPasses, manifestWeightsBytes } from '../../shared/model/manifestUnits';
 import { readModelPackage } from '../engine/package/modelPackage';
 import { locateBuiltinModel } from '../engine/paths';
 
@@ -16,18 +17,14 @@ export function listModels(): ModelSummary[] {
 
 function summarize(dir: string, builtin: boolean): ModelSummary {
   const { manifest } = readModelPackage(dir);
-  const sizes = (units: ModelUnit[]): Array<{ id: string; sizeBytes: number }> => units.map((unit) => ({ id: unit.id, sizeBytes: unit.sizeBytes }));
+  const sizes = (units: readonly ModelUnit[]): Array<{ id: string; sizeBytes: number }> => units.map((unit) => ({ id: unit.id, sizeBytes: unit.sizeBytes }));
+  const unitPasses = manifestPasses(manifest);
   const passes = {
-    text: sizes([manifest.text.embed, ...manifest.text.blocks, manifest.text.final]),
-    denoiser: sizes([manifest.denoiser.embedder, ...manifest.denoiser.blocks.map((pair) => pair.unit), manifest.denoiser.final]),
-    denoiserMerged: sizes([manifest.denoiser.embedder, ...manifest.denoiser.blocks.map((pair) => pair.tdtm), manifest.denoiser.final]),
-    decoder: sizes([manifest.decoder.unit]),
+    text: sizes(unitPasses.text),
+    denoiser: sizes(unitPasses.denoiser),
+    denoiserMerged: sizes(unitPasses.denoiserMerged),
+    decoder: sizes(unitPasses.decoder),
   };
-  // TDTM variants share their block's weight file: count each file once.
-  const byFile = new Map<string, number>();
-  for (const unit of [manifest.text.embed, ...manifest.text.blocks, manifest.text.final, manifest.denoiser.embedder, ...manifest.denoiser.blocks.map((pair) => pair.unit), manifest.denoiser.final, manifest.decoder.unit]) {
-    byFile.set(unit.weightsFile ?? unit.file, unit.sizeBytes);
-  }
   return {
     id: manifest.id,
     name: manifest.name,
@@ -38,6 +35,6 @@ function summarize(dir: string, builtin: boolean): ModelSummary {
     native: manifest.native,
     defaults: { steps: manifest.sampler.steps, cfgScale: manifest.sampler.cfgScale },
     passes,
-    totalBytes: [...byFile.values()].reduce((sum, bytes) => sum + bytes, 0),
+    totalBytes: manifestWeightsBytes(manifest),
   };
 }

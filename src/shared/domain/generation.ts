@@ -117,6 +117,10 @@ export type GenerationEvent =
 /** The stable result record (the CLI's --json output, the history row). */
 export interface GenerationSummary {
   settings: ResolvedSettings;
+  /** The prompt after the model's preparation: the text its tokenizer read. */
+  promptText: string;
+  /** The token ids fed to the text encoder, before padding (end token included). */
+  promptTokens: number[];
   seed: number;
   stepsRun: number;
   leapStep: number | null;

@@ -7,7 +7,6 @@ import type { GenerationEvent } from '../../../src/shared/domain/generation';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { fixturePackage } from '../support/randomPackage';
 
-
 function clipHash(frames: Uint8ClampedArray[]): string {
   const hash = createHash('sha256');
   for (const frame of frames) {
@@ -31,6 +30,12 @@ describe('generateVideo on a random-weight package', () => {
     expect(summary.stepsRun).toBe(4);
     expect(summary.leapStep).toBeNull();
     expect(clip.frames).toHaveLength(16);
+    // The record says what the encoder read: the prepared text and its ids before padding, end token last.
+    const manifest = JSON.parse(fs.readFileSync(path.join(modelPath, 'manifest.json'), 'utf8')) as { text: { tokenizer: { endId: number; vocabFile: string } } };
+    const vocabulary = JSON.parse(fs.readFileSync(path.join(modelPath, manifest.text.tokenizer.vocabFile), 'utf8')) as string[];
+    expect(summary.promptText).toBe('a red circle moving left on a blue background');
+    expect(summary.promptTokens.at(-1)).toBe(manifest.text.tokenizer.endId);
+    expect(summary.promptTokens.slice(0, -1).map((id) => vocabulary[id])).toEqual(summary.promptText.split(' '));
     expect(clip.width).toBe(32);
     const steps = events.filter((event) => event.kind === 'step');
     expect(steps).toHaveLength(4);

@@ -90,6 +90,8 @@ describe('JobStore', () => {
       memoryBudgetBytes: 60,
       outputs: [],
       warnings: [],
+      promptText: 'a yellow square moving up',
+      promptTokens: [5, 9, 3, 1],
     };
     store.applyJobEvent(ev('j1', { kind: 'done', summary }), 1400);
     store.applyQueue({ running: null, queued: [] }, 1401);

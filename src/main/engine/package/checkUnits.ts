@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../../../shared/ipc/errors';
 import { checkUnitAgainstSpec } from '../runtime/ort';
-import { allUnits, type ModelPackage } from './modelPackage';
+import { allManifestUnits } from '../../../shared/model/manifestUnits';
+import type { ModelPackage } from './modelPackage';
 
 /** Packages already checked in this process, keyed by folder and manifest mtime. */
 const checked = new Set<string>();
@@ -17,7 +18,7 @@ export async function checkPackageUnits(pkg: ModelPackage): Promise<void> {
     return;
   }
   const problems: string[] = [];
-  for (const unit of allUnits(pkg.manifest)) {
+  for (const unit of allManifestUnits(pkg.manifest)) {
     const mismatches = await checkUnitAgainstSpec(unit, pkg.dir);
     // sizeBytes counts the initializers a session keeps; the weights file may be a little larger (alignment).
     const relevant = mismatches.filter((mismatch) => mismatch.kind !== 'weights-larger-than-size' || mismatch.actualBytes > mismatch.expectedBytes * 1.05 + 4096);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { manifestSchema, type ModelManifest, type ModelUnit } from '../../../shared/model/manifest';
+import { manifestSchema, type ModelManifest } from '../../../shared/model/manifest';
+import { allManifestUnits } from '../../../shared/model/manifestUnits';
 import { ModelPackageError } from './modelPackageError';
 
 /** A validated model package on disk. */
@@ -10,19 +11,6 @@ export interface ModelPackage {
   vocabulary: string[] | undefined;
   /** float32 [modelMaxLength, captionChannels] */
   nullCaption: Float32Array;
-}
-
-/** Every ONNX unit of a manifest, in pipeline order. */
-export function allUnits(manifest: ModelManifest): ModelUnit[] {
-  return [
-    manifest.text.embed,
-    ...manifest.text.blocks,
-    manifest.text.final,
-    manifest.denoiser.embedder,
-    ...manifest.denoiser.blocks.flatMap((pair) => [pair.unit, pair.tdtm]),
-    manifest.denoiser.final,
-    manifest.decoder.unit,
-  ];
 }
 
 /**
@@ -62,7 +50,7 @@ export function readModelPackage(dir: string): ModelPackage {
     }
     return full;
   };
-  for (const unit of allUnits(manifest)) {
+  for (const unit of allManifestUnits(manifest)) {
     requireFile(unit.file, `unit ${unit.id}`);
     if (unit.weightsFile) {
       requireFile(unit.weightsFile, `unit ${unit.id} weights`);

@@ -4,7 +4,6 @@ import { videoTensorToClip, type RgbaClip } from '../output/frames';
 import { writeOutputs, type OutputOptions } from '../output/writeOutputs';
 import { checkPackageUnits } from '../package/checkUnits';
 import { readModelPackage, type ModelPackage } from '../package/modelPackage';
-import { float32View, tensorData, type TensorData, type TensorMap } from '../runtime/types';
 import {
   combineGuidedVelocityInto,
   computeTimesteps,
@@ -18,16 +17,15 @@ import {
   noiseLevelAt,
   standardNormalNoise,
   validateMergedSteps,
+  latentElementCount,
   type LatentShape,
   type LplPolicy,
 } from '../sampler';
-import { isAbortError, UnitStreamer, type PassResult, type StreamSchedule } from '../streaming/unitStreamer';
-import { createWordTokenizer } from '../text/wordTokenizer';
-import { batchLatent, buildStepConstants, embedderFeeds, ropeFeeds } from './denoiseFeeds';
+import { isAbortError, UnitStreamer, type StreamSchedule } from '../streaming/unitStreamer';
+import { openVideoModel } from '../models';
 import { RssMonitor } from './rssMonitor';
 import { resolveSettings } from './settings';
-import { encodePrompt } from './textStage';
-import { pipelineUnits, resolveBudget } from './unitPlans';
+import { resolveBudget } from './unitPlans';
 
 /** "Finish now": the running job leaps (LPL) at its next step. */
 export interface FinishSwitch {
@@ -86,23 +84,15 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
   const pkg = options.modelPackage ?? readPackageOrThrow(modelPath);
   const settings = resolveSettings(request, pkg);
   const { manifest } = pkg;
-  if (manifest.text.tokenizer.kind !== 'word' || !pkg.vocabulary) {
-    throw new StudioError('MODEL_INVALID', `Tokenizer kind "${manifest.text.tokenizer.kind}" is not supported by this engine yet.`);
-  }
-  const tokenizerSpec = manifest.text.tokenizer;
-  const tokens = createWordTokenizer({ ...tokenizerSpec, vocabulary: pkg.vocabulary })(settings.prompt);
-  if (tokens.unknownWords.length > 0) {
-    warn(`Words the model does not know were ignored: ${[...new Set(tokens.unknownWords)].join(', ')}.`);
-  }
-  if (tokens.truncated) {
-    warn(`The prompt was truncated to ${tokenizerSpec.maxTokens - 1} words (the model reads at most that many).`);
-  }
+  const model = openVideoModel(pkg);
+  const prompt = model.tokenize(settings.prompt);
+  prompt.warnings.forEach(warn);
   const lplPolicy = toLplPolicy(settings);
   const lpl = createLplController(lplPolicy, settings.steps);
   validateMergedSteps(settings.tdtmMergedSteps, settings.steps);
-  const units = pipelineUnits(pkg);
+  const units = model.passes;
   const budget = resolveBudget(units, settings.memoryBudget, settings.tdtmMergedSteps > 0);
-  const latentShape: LatentShape = { ...manifest.latent };
+  const latentShape: LatentShape = model.latentShape;
   const timesteps = computeTimesteps({
     steps: settings.steps,
     numTimesteps: manifest.sampler.numTimesteps,
@@ -137,7 +127,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     // ---- Text ----
     emit({ kind: 'stage', stage: 'text', elapsedMs: elapsed() });
     let stageStart = epochNowMs();
-    const encoded = await encodePrompt(streamer, units.text, pkg, tokens, options.signal);
+    const conditioning = await model.encodeText(streamer, prompt, options.signal);
     trackResident();
     await streamer.releaseAll();
     timings.text = epochNowMs() - stageStart;
@@ -145,10 +135,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     // ---- Denoise ----
     emit({ kind: 'stage', stage: 'denoise', elapsedMs: elapsed() });
     stageStart = epochNowMs();
-    const constants = buildStepConstants(manifest, encoded.captions, encoded.tokenCount);
-    const hiddenSize = manifest.denoiser.hiddenSize;
-    const headDim = hiddenSize / manifest.denoiser.numHeads;
-    const latent = standardNormalNoise(settings.seed, constants.latentDims.slice(1).reduce((a, b) => a * b, 1));
+    const latent = standardNormalNoise(settings.seed, latentElementCount(latentShape));
     const guided = new Float32Array(latent.length);
     const cleanEstimate = new Float32Array(latent.length);
     const mergedUnitIds = units.denoiserMerged.filter((unit) => !units.denoiser.some((plain) => plain.id === unit.id)).map((unit) => unit.id);
@@ -165,45 +152,11 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
         await streamer.releaseUnits(mergedUnitIds);
       }
       const timestep = timesteps[step];
-      const latentBatch = batchLatent(latent);
-      const passUnits = merged ? units.denoiserMerged : units.denoiser;
-      const lastIndex = passUnits.length - 1;
-      let shared: { yTok: TensorData; tMlp: TensorData; tEmb: TensorData } | undefined;
-      const rope = ropeFeeds(constants, merged, headDim);
       const stepStartMs = epochNowMs();
-      const pass: PassResult = await streamer.runPass(
-        passUnits,
-        (index, previous): TensorMap => {
-          if (index === 0) {
-            return embedderFeeds(constants, latentBatch, timestep, hiddenSize);
-          }
-          if (index === 1) {
-            const embedded = requireOutputs(previous, ['x', 'y_tok', 't_mlp', 't_emb'], passUnits[0].id);
-            shared = { yTok: embedded.y_tok, tMlp: embedded.t_mlp, tEmb: embedded.t_emb };
-          }
-          if (!shared) {
-            throw new Error('the embedder outputs are missing');
-          }
-          const x = index === 1 ? requireOutputs(previous, ['x'], passUnits[0].id).x : requireOutputs(previous, ['x_out'], passUnits[index - 1].id).x_out;
-          if (index === lastIndex) {
-            return {
-              x,
-              t_emb: shared.tEmb,
-              z: tensorData('float32', constants.latentDims, latentBatch.slice()),
-              timestep: tensorData('float32', [2], new Float32Array([timestep, timestep])),
-            };
-          }
-          return { x, y_tok: shared.yTok, t_mlp: shared.tMlp, ...rope };
-        },
-        { signal: options.signal, keepFeeds: ['y_tok', 't_mlp', 't_emb', 'rope_cos', 'rope_sin', 'y_bias'] },
-      );
-      const velocityOutput = pass.outputs.v;
-      if (!velocityOutput) {
-        throw new StudioError('MODEL_INVALID', `${passUnits[lastIndex].id} produced no "v" output.`);
-      }
-      combineGuidedVelocityInto(guided, float32View(velocityOutput), latentShape, {
+      const { velocity, pass } = await model.predictVelocity(streamer, { conditioning, latent, timestep, merged, signal: options.signal });
+      combineGuidedVelocityInto(guided, velocity, latentShape, {
         cfgScale: settings.cfgScale,
-        modelOutputChannels: manifest.denoiser.outChannels,
+        modelOutputChannels: model.velocityChannels,
       });
       if (options.finish?.requested && !finishApplied) {
         finishApplied = true;
@@ -216,7 +169,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       let preview = null;
       if (options.previews !== false) {
         estimateCleanLatentInto(cleanEstimate, latent, guided, noiseLevel);
-        const frames = latentToRgbaFrames(cleanEstimate, latentShape, manifest.preview);
+        const frames = latentToRgbaFrames(cleanEstimate, latentShape, model.preview);
         const rgba = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
         frames.forEach((frame, index) => rgba.set(frame, index * frame.length));
         preview = { width: latentShape.width, height: latentShape.height, frames: frames.length, rgba };
@@ -268,18 +221,10 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     throwIfAborted(options.signal);
     emit({ kind: 'stage', stage: 'decode', elapsedMs: elapsed() });
     stageStart = epochNowMs();
-    const decoded = await streamer.runPass(
-      units.decoder,
-      () => ({ z: tensorData('float32', [1, ...constants.latentDims.slice(1)], latent.slice()) }),
-      { signal: options.signal },
-    );
+    const decoded = await model.decode(streamer, latent, options.signal);
     trackResident();
     await streamer.releaseAll();
-    const video = decoded.outputs.video;
-    if (!video || video.dims.length !== 5) {
-      throw new StudioError('MODEL_INVALID', 'The decoder produced no [1, 3, F, H, W] "video" output.');
-    }
-    const clip = videoTensorToClip(float32View(video), { frames: video.dims[2], height: video.dims[3], width: video.dims[4] }, manifest.native.fps);
+    const clip = videoTensorToClip(decoded.video, { frames: decoded.frames, height: decoded.height, width: decoded.width }, manifest.native.fps);
     timings.decode = epochNowMs() - stageStart;
 
     // ---- Write ----
@@ -295,6 +240,8 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     timings.total = elapsed();
     const summary: GenerationSummary = {
       settings,
+      promptText: prompt.text,
+      promptTokens: Array.from(prompt.ids.subarray(0, prompt.length), Number),
       seed: settings.seed,
       stepsRun,
       leapStep,
@@ -339,18 +286,6 @@ function toLplPolicy(settings: ResolvedSettings): LplPolicy {
     case 'dynamic':
       return { kind: 'dynamic', minimumStep: setting.minimumStep, tolerance: setting.tolerance, patience: setting.patience, compare: setting.compare };
   }
-}
-
-function requireOutputs<K extends string>(outputs: TensorMap | null, names: K[], unitId: string): Record<K, TensorData> {
-  const found = {} as Record<K, TensorData>;
-  for (const name of names) {
-    const tensor = outputs?.[name];
-    if (!tensor) {
-      throw new StudioError('MODEL_INVALID', `Unit ${unitId} produced no "${name}" output.`);
-    }
-    found[name] = tensor;
-  }
-  return found;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -1,31 +1,24 @@
-import type { ModelPackage } from '../package/modelPackage';
-import { tensorData, float32View, type TensorMap } from '../runtime/types';
-import type { StreamUnit, UnitStreamer, PassResult } from '../streaming/unitStreamer';
-import type { TokenizedPrompt } from '../text/wordTokenizer';
+import type { ModelPackage } from '../../package/modelPackage';
+import { tensorData, float32View, type TensorMap } from '../../runtime/types';
+import type { StreamUnit, UnitStreamer } from '../../streaming/unitStreamer';
+import type { PreparedPrompt, TextConditioning } from '../videoModel';
 
 /** Additive attention bias for padding (models/FORMAT.md): finite, so fp16 runtimes stay safe. */
 const PADDING_BIAS = -1e4;
 
-export interface EncodedPrompt {
-  /** The denoiser's caption input y: [2, L, Ccap] float32, conditional first, null caption second. */
-  captions: Float32Array;
-  /** L = the prompt's real token count (end token included); both halves are cut to it (paper §8 row 9). */
-  tokenCount: number;
-  pass: PassResult;
-}
 
 /**
- * Runs the text encoder once (streamed block by block like the denoiser) and builds the CFG caption batch: the
- * prompt's first L embeddings and the null caption's first L rows (Open-Sora truncates the null caption to the
- * conditional prompt's length).
+ * Runs the text encoder once (streamed block by block like the denoiser) and builds the CFG caption batch
+ * y = [2, L, Ccap]: the prompt's first L embeddings and the null caption's first L rows, where L is the prompt's
+ * real token count, end token included (Open-Sora truncates the null caption to the conditional prompt's length).
  */
 export async function encodePrompt(
   streamer: UnitStreamer,
   units: readonly StreamUnit[],
   pkg: ModelPackage,
-  tokens: TokenizedPrompt,
+  tokens: Pick<PreparedPrompt, 'ids' | 'mask' | 'length'>,
   signal: AbortSignal | undefined,
-): Promise<EncodedPrompt> {
+): Promise<TextConditioning> {
   const maxTokens = tokens.ids.length;
   const bias = new Float32Array(maxTokens);
   for (let i = 0; i < maxTokens; i++) {

@@ -1,6 +1,6 @@
-import type { ModelManifest } from '../../../shared/model/manifest';
-import { computePosEmbed2d, computeRopeTables, mergedFrameCount, patchGridOf } from '../sampler';
-import { tensorData, type TensorData } from '../runtime/types';
+import type { ModelManifest } from '../../../../shared/model/manifest';
+import { computePosEmbed2d, computeRopeTables, mergedFrameCount, patchGridOf } from '../../sampler';
+import { tensorData, type TensorData } from '../../runtime/types';
 
 /** Inputs of the denoiser units that do not change between steps (models/FORMAT.md, "Denoiser"). */
 export interface StepConstants {
