@@ -125,7 +125,8 @@ export interface GenerationSummary {
   stepsRun: number;
   leapStep: number | null;
   mergedSteps: number;
-  timingsMs: { text: number; denoise: number; decode: number; write: number; total: number };
+  /** `load`: session loading no compute hid; text, denoise and decode: stage time without it. */
+  timingsMs: { load: number; text: number; denoise: number; decode: number; write: number; total: number };
   stepLatencyMs: number[];
   peakRssBytes: number;
   peakResidentBytes: number;

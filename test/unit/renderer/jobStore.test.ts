@@ -83,7 +83,7 @@ describe('JobStore', () => {
       stepsRun: 3,
       leapStep: null,
       mergedSteps: 1,
-      timingsMs: { text: 1, denoise: 2, decode: 3, write: 4, total: 10 },
+      timingsMs: { load: 0, text: 1, denoise: 2, decode: 3, write: 4, total: 10 },
       stepLatencyMs: [100, 101, 102],
       peakRssBytes: 1002,
       peakResidentBytes: 50,

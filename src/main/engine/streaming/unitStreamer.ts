@@ -359,12 +359,44 @@ export class UnitStreamer {
     for (const entry of strayStreamed) {
       await this.releaseEntry(entry);
     }
+    // Units of other passes (kept warm between passes and jobs) give way newest first, only as far as this pass
+    // needs: the oldest are the front of the denoiser's resident prefix, the most expensive to load again.
     const foreign = [...this.loaded.values()].filter((entry) => !indexById.has(entry.unitId));
-    const foreignBytes = foreign.reduce((sum, entry) => sum + entry.sizeBytes, 0);
-    if (foreignBytes + plan.peakSessionBytes > sessionLimitBytes) {
-      for (const entry of foreign) {
-        await this.releaseEntry(entry);
+    let foreignBytes = foreign.reduce((sum, entry) => sum + entry.sizeBytes, 0);
+    for (const entry of foreign.reverse()) {
+      if (foreignBytes + plan.peakSessionBytes <= sessionLimitBytes) {
+        break;
       }
+      await this.releaseEntry(entry);
+      foreignBytes -= entry.sizeBytes;
+    }
+  }
+
+  /**
+   * Loads the resident prefix that `units`' plan keeps, where it is not loaded and fits beside what is (between
+   * jobs, so that the next pass over `units` starts without loading). These loads are never reported in a pass
+   * timeline: no pass waited for them.
+   */
+  async preloadResidentPrefix(units: readonly StreamUnit[]): Promise<void> {
+    this.assertUsable();
+    this.assertIdle('preloadResidentPrefix');
+    const plan = this.plan(units);
+    const sessionLimitBytes = plan.budgetBytes - plan.reserveBytes;
+    this.passInProgress = true;
+    try {
+      const started: LoadedUnit[] = [];
+      for (let index = 0; index < plan.residentCount; index++) {
+        const unit = units[index];
+        if (this.loaded.has(unit.id) || this.accountedBytes + unit.sizeBytes > sessionLimitBytes) {
+          continue;
+        }
+        const entry = this.startLoad(unit, index, { prefetched: false, sessionLimitBytes });
+        entry.loadReported = true;
+        started.push(entry);
+      }
+      await Promise.all(started.map((entry) => entry.ready));
+    } finally {
+      this.passInProgress = false;
     }
   }
 
