@@ -51,6 +51,10 @@ describe('committed test fixtures are what `npm run fixtures` makes', () => {
     expect(differences(path.join(CHAINS_DIR, name), path.join(scratch, 'chains', name))).toEqual([]);
   });
 
+  it('the shipped model\'s held-out prompts', () => {
+    expect(differences(path.join(FIXTURES_DIR, 'shipped'), path.join(scratch, 'shipped'))).toEqual([]);
+  });
+
   it('the TypeScript chain writer makes the same weights bytes as the Python generator', () => {
     const chainDir = makeTempDir('studio-chain-weights-');
     try {

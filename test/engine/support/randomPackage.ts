@@ -21,7 +21,3 @@ export function fixturePackage(name: FixturePackageName): string {
   return dir;
 }
 
-// TEMPORARY until the TypeScript judge lands: only test/engine/shipped/shippedQuality.test.ts uses this.
-export function pythonUnavailableReason(): string | undefined {
-  return fs.existsSync('/usr/bin/python3') ? undefined : '/usr/bin/python3 is missing';
-}
