@@ -1,4 +1,4 @@
-import { parseMemoryBudget } from '../../shared/util/bytes';
+import { parseMemoryBudget } from '../../shared/domain/memoryBudget';
 import type { GenerateRequest, LplSetting } from '../../shared/domain/generation';
 
 export interface CliOptions {

@@ -14,7 +14,10 @@
  * `reserveBytes` is memory the pass needs outside the sessions (activations, fixed parts); every figure includes it.
  */
 
-export type MemoryBudget = { readonly kind: 'all' } | { readonly kind: 'min' } | { readonly kind: 'bytes'; readonly bytes: number };
+import type { MemoryBudget } from '../domain/memoryBudget';
+import { formatMegabytes } from '../util/bytes';
+
+export type { MemoryBudget };
 
 export interface PlannedUnit {
   readonly id: string;
@@ -58,11 +61,6 @@ export class MemoryBudgetError extends Error {
         `${minimumBytes} bytes (${formatMegabytes(minimumBytes)}): the two largest consecutive units must fit at once`,
     );
   }
-}
-
-/** Decimal megabytes with one decimal, e.g. "170.0 MB". */
-export function formatMegabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 function streamedPeakBytes(sizes: readonly number[], firstStreamed: number): number {

@@ -1,4 +1,5 @@
-import type { GenerateRequest, GenerationEvent, GenerationSummary, ResolvedSettings, UnitTiming } from '../../../shared/domain/generation';
+import { timingSince, type GenerateRequest, type GenerationEvent, type GenerationSummary, type ResolvedSettings } from '../../../shared/domain/generation';
+import { plannedModelCalls } from '../../../shared/domain/lpl';
 import { StudioError } from '../../../shared/ipc/errors';
 import { videoTensorToClip, type RgbaClip } from '../output/frames';
 import { writeOutputs, type OutputOptions } from '../output/writeOutputs';
@@ -128,7 +129,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     emit({
       kind: 'started',
       settings,
-      plannedModelCalls: lplPolicy.kind === 'fixed' ? lplPolicy.leapStep + 1 : settings.steps,
+      plannedModelCalls: plannedModelCalls(lplPolicy, settings.steps),
       budgetBytes: budget.budgetBytes,
       minimumBudgetBytes: budget.minimumBytes,
       residentUnitIds: budget.residentUnitIds,
@@ -242,14 +243,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
         leap,
         cosine: observation.cosine ?? null,
         latencyMs,
-        units: pass.timeline.map((row): UnitTiming => ({
-          unitId: row.unitId,
-          executor: row.executor,
-          loadStartMs: row.loadStartMs === null ? null : row.loadStartMs - jobStartMs,
-          loadEndMs: row.loadEndMs === null ? null : row.loadEndMs - jobStartMs,
-          runStartMs: row.runStartMs - jobStartMs,
-          runEndMs: row.runEndMs - jobStartMs,
-        })),
+        units: pass.timeline.map((row) => timingSince(row, jobStartMs)),
         overlapMs: pass.overlapMs,
         rssBytes: rss.sample(),
         // The step's working set: resident prefix plus the streamed units loaded at once (its peak).

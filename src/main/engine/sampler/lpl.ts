@@ -1,3 +1,4 @@
+import { DYNAMIC_LPL_DEFAULTS } from '../../../shared/domain/lpl';
 import { cosineSimilarityFullLatent, meanRowCosine } from './cosine';
 import type { LatentShape } from './types';
 import { assertLatentLength } from './types';
@@ -30,14 +31,8 @@ export type LplPolicy =
       readonly compare: LplComparison;
     };
 
-/** The reference code's dynamic parameters, scored on the full latent as the paper's §8 recommends. */
-export const DEFAULT_DYNAMIC_LPL_POLICY: LplPolicy = {
-  kind: 'dynamic',
-  minimumStep: 14,
-  tolerance: 1e-3,
-  patience: 3,
-  compare: 'full-latent',
-};
+/** The shared dynamic defaults (src/shared/domain/lpl.ts) as an engine policy. */
+export const DEFAULT_DYNAMIC_LPL_POLICY: LplPolicy = { kind: 'dynamic', ...DYNAMIC_LPL_DEFAULTS };
 
 /** The paper's default fixed leap, n = ⌊K/2⌋ (15 of 30: 16 model calls). */
 export function defaultFixedLplPolicy(totalSteps: number): LplPolicy {
@@ -79,19 +74,6 @@ export function validateLplPolicy(policy: LplPolicy, totalSteps: number): void {
       }
       return;
     }
-  }
-}
-
-/** Model calls known in advance: K for 'off', n + 1 for 'fixed'; undefined for 'dynamic' (data-dependent). */
-export function plannedModelCalls(policy: LplPolicy, totalSteps: number): number | undefined {
-  validateLplPolicy(policy, totalSteps);
-  switch (policy.kind) {
-    case 'off':
-      return totalSteps;
-    case 'fixed':
-      return policy.leapStep + 1;
-    case 'dynamic':
-      return undefined;
   }
 }
 
