@@ -1,4 +1,4 @@
-import { timingSince, type GenerateRequest, type GenerationEvent, type GenerationSummary, type ResolvedSettings } from '../../../shared/domain/generation';
+import { timingSince, type GenerateRequest, type GenerationEvent, type GenerationSummary } from '../../../shared/domain/generation';
 import { plannedModelCalls } from '../../../shared/domain/lpl';
 import { StudioError } from '../../../shared/ipc/errors';
 import { videoTensorToClip, type RgbaClip } from '../output/frames';
@@ -98,7 +98,8 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
   if (tokens.truncated) {
     warn(`The prompt was truncated to ${tokenizerSpec.maxTokens - 1} words (the model reads at most that many).`);
   }
-  const lplPolicy = toLplPolicy(settings);
+  // The request schema fills in every dynamic parameter, so the resolved setting is already a sampler policy.
+  const lplPolicy: LplPolicy = settings.lpl;
   const lpl = createLplController(lplPolicy, settings.steps);
   validateMergedSteps(settings.tdtmMergedSteps, settings.steps);
   const units = pipelineUnits(pkg);
@@ -320,18 +321,6 @@ function readPackageOrThrow(modelPath: string): ModelPackage {
     return readModelPackage(modelPath);
   } catch (error) {
     throw new StudioError('MODEL_INVALID', (error as Error).message);
-  }
-}
-
-function toLplPolicy(settings: ResolvedSettings): LplPolicy {
-  const setting = settings.lpl;
-  switch (setting.kind) {
-    case 'off':
-      return { kind: 'off' };
-    case 'fixed':
-      return { kind: 'fixed', leapStep: setting.leapStep };
-    case 'dynamic':
-      return { kind: 'dynamic', minimumStep: setting.minimumStep, tolerance: setting.tolerance, patience: setting.patience, compare: setting.compare };
   }
 }
 
