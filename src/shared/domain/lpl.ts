@@ -5,7 +5,7 @@
 /**
  * Dynamic LPL's parameters when a request leaves them out: the On-device Sora reference rule (score from step 14,
  * an improvement must beat the best cosine by more than 1e-3, leap after 3 steps without one), scored on the whole
- * latent as arXiv 2502.04363 §3.1 describes the similarity of consecutive velocities.
+ * latent (arXiv 2502.04363 §4, Fig. 5, compares whole consecutive velocities; docs/techniques.md §Decisions, D2).
  */
 export const DYNAMIC_LPL_DEFAULTS = {
   minimumStep: 14,

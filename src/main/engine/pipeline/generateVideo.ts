@@ -65,7 +65,7 @@ export interface GenerateResult {
 const epochNowMs = (): number => performance.timeOrigin + performance.now();
 
 /**
- * Text → video with Open-Sora's rectified-flow sampler (opensora-1.2.md §2.3) and On-device Sora's LPL, TDTM and
+ * Text → video with Open-Sora's rectified-flow sampler (docs/open-sora.md §Sampler) and On-device Sora's LPL, TDTM and
  * CI-DL: text encoder (streamed) → K denoising steps of [embedder, block pairs, final] (streamed with a resident
  * prefix; TDTM blocks in the first m steps; LPL leap) → decoder → outputs.
  */
@@ -163,7 +163,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       throwIfAborted(options.signal);
       const merged = isMergedStep(step, settings.tdtmMergedSteps);
       if (!merged && step === settings.tdtmMergedSteps && step > 0) {
-        // The TDTM set is not needed again: free it before the plain blocks load (paper §4.4).
+        // The TDTM set is not needed again: free it before the plain blocks load (docs/techniques.md §TDTM, Graphs).
         await streamer.releaseUnits(mergedUnitIds);
       }
       const timestep = timesteps[step];

@@ -9,7 +9,7 @@ const PADDING_BIAS = -1e4;
 export interface EncodedPrompt {
   /** The denoiser's caption input y: [2, L, Ccap] float32, conditional first, null caption second. */
   captions: Float32Array;
-  /** L = the prompt's real token count (end token included); both halves are cut to it (paper §8 row 9). */
+  /** L = the prompt's real token count (end token included); both halves are cut to it (docs/techniques.md §Decisions, D7). */
   tokenCount: number;
   pass: PassResult;
 }

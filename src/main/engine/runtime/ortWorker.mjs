@@ -1,7 +1,7 @@
 // ORT worker: a worker_threads body that owns every InferenceSession it creates.
 //
 // Why a worker: onnxruntime-node's create() and run() block the calling thread for their whole duration
-// (stack-notes §2.1), and a session belongs to the thread that created it. Two of these workers let the engine load
+// (docs/runtime-notes.md §Blocking calls), and a session belongs to the thread that created it. Two of these workers let the engine load
 // unit i+1 while unit i runs (CI-DL) with the engine's own thread free.
 //
 // Plain JS on purpose: it runs unchanged under vitest and after bundling (the bundler copies this file and

@@ -4,16 +4,16 @@ import type { LatentShape } from './types';
 import { assertLatentLength } from './types';
 
 /**
- * Linear Proportional Leap (On-device Sora paper §2). At the leap step n the model is evaluated as usual and
+ * Linear Proportional Leap (arXiv 2502.04363 §4; docs/techniques.md §LPL). At the leap step n the model is evaluated as usual and
  * then, instead of an Euler step to τ_{n+1}, the sampler jumps to data: z_final = z_n + τ_n·v̂_n
  * (`leapToDataInPlace`). A leap at step index n therefore costs n + 1 model calls.
  */
 
 /** Which velocity tensor dynamic LPL compares between consecutive steps. */
 export type LplComparison =
-  /** Cosine of the whole guided velocity [C, T, H, W], flattened (the paper's §8 recommendation). */
+  /** Cosine of the whole guided velocity [C, T, H, W], flattened (the default: docs/techniques.md §Decisions, D2). */
   | 'full-latent'
-  /** The reference code's score: channel 0, frame 0, row-wise cosine along W, mean over rows. */
+  /** The On-device Sora authors' score (docs/techniques.md §LPL): channel 0, frame 0, row-wise cosine along W, mean over rows. */
   | 'paper-slice';
 
 export type LplPolicy =
@@ -22,7 +22,7 @@ export type LplPolicy =
   | { readonly kind: 'fixed'; readonly leapStep: number }
   | {
       readonly kind: 'dynamic';
-      /** First step index at which the cosine is scored (14 in the reference code). */
+      /** First step index at which the cosine is scored (14 in the authors' code). */
       readonly minimumStep: number;
       /** A score counts as an improvement only if it beats the best by more than this (1e-3). */
       readonly tolerance: number;
@@ -88,7 +88,7 @@ export interface LplObservation {
   readonly reason?: LplLeapReason;
 }
 
-/** The dynamic rule's counters, as in the reference code (best_cos starts at 0, patience at max). */
+/** The dynamic rule's counters, as in the authors' code (best_cos starts at 0, patience at max). */
 export interface LplDynamicState {
   readonly bestCosine: number;
   readonly patienceLeft: number;
@@ -114,7 +114,7 @@ export interface LplController {
  * finish request, the dynamic counters and a copy of the previous velocity (the whole latent for
  * 'full-latent', only the [channel 0, frame 0] H×W slice for 'paper-slice').
  *
- * Dynamic rule, applied after each step i (reference code, exact):
+ * Dynamic rule, applied after each step i (the authors' code, exact; docs/techniques.md §LPL):
  *   if i ≥ minimumStep: if c_i > best + tolerance { best = c_i; patience = max } else { patience −= 1 }
  *   if patience == 0: leap at i
  * With 14 / 1e-3 / 3 the earliest leap is at i = 17 (18 calls) once the first score exceeds 1e-3; since

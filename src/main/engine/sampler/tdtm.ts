@@ -1,5 +1,5 @@
 /**
- * Temporal Dimension Token Merging, the engine's side (arXiv 2502.04363 §3.2; docs/techniques.md §TDTM).
+ * Temporal Dimension Token Merging, the engine's side (arXiv 2502.04363 §5; docs/techniques.md §TDTM).
  *
  * The merge itself (frames grouped (0,1), (2,3), …, an odd last frame on its own, each group averaged before
  * attention and copied back after it) happens inside the exported `*.tdtm.onnx` block graphs; its parity with an

@@ -1,8 +1,8 @@
 /**
- * UnitStreamer: Concurrent Inference with Dynamic Loading (CI-DL, paper §4) over ORT worker executors.
+ * UnitStreamer: Concurrent Inference with Dynamic Loading (CI-DL: arXiv 2502.04363 Fig. 8 and 10; docs/techniques.md §CI-DL) over ORT worker executors.
  *
  * - Two WorkerExecutors alternate: unit k's session lives on executor k % 2, so unit k+1 can be created on the other
- *   thread while unit k runs (ORT's create and run each block their thread; stack-notes §2.1).
+ *   thread while unit k runs (ORT's create and run each block their thread; docs/runtime-notes.md §Blocking calls).
  * - Memory follows a MemoryPlan decided once per unit set: the resident prefix stays loaded across passes and is
  *   never prefetched again; streamed units are prefetched one ahead and released right after they run.
  * - Every session has one owner: the executor that created it; this class decides when each is loaded/released and
