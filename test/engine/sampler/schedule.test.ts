@@ -80,24 +80,12 @@ describe('timestepShiftFactor', () => {
 });
 
 describe('computeTimesteps', () => {
-  it('equals the 240p 51-frame reference table (exact r = 2.418723) to 1e-2', () => {
-    const ts = computeTimesteps({
-      steps: 30,
-      numTimesteps: 1000,
-      transform: OPEN_SORA,
-      clip: { heightPx: 240, widthPx: 426, numFrames: 51 },
-    });
-    expectTable(ts, TABLE_240P_EXACT, 1e-2);
-  });
-
-  it('equals the 360p 51-frame reference table (exact r = 3.630922) to 1e-2', () => {
-    const ts = computeTimesteps({
-      steps: 30,
-      numTimesteps: 1000,
-      transform: OPEN_SORA,
-      clip: { heightPx: 360, widthPx: 640, numFrames: 51 },
-    });
-    expectTable(ts, TABLE_360P_EXACT, 1e-2);
+  it.each([
+    { name: '240p', heightPx: 240, widthPx: 426, r: 2.418723, table: TABLE_240P_EXACT },
+    { name: '360p', heightPx: 360, widthPx: 640, r: 3.630922, table: TABLE_360P_EXACT },
+  ])('equals the $name 51-frame reference table (exact r = $r) to 1e-2', ({ heightPx, widthPx, table }) => {
+    const ts = computeTimesteps({ steps: 30, numTimesteps: 1000, transform: OPEN_SORA, clip: { heightPx, widthPx, numFrames: 51 } });
+    expectTable(ts, table, 1e-2);
   });
 
   it('reproduces the bf16-rounded official tables with a fixed shift', () => {
