@@ -118,7 +118,7 @@ export interface LplController {
  *   if i ≥ minimumStep: if c_i > best + tolerance { best = c_i; patience = max } else { patience −= 1 }
  *   if patience == 0: leap at i
  * With 14 / 1e-3 / 3 the earliest leap is at i = 17 (18 calls) once the first score exceeds 1e-3; since
- * best starts at 0, a first score ≤ 1e-3 already spends patience and allows i = 16. Unlike the reference
+ * best starts at 0, a first score ≤ 1e-3 already spends patience and allows i = 16. Unlike the authors'
  * code, the state is not shared between runs.
  */
 export function createLplController(policy: LplPolicy, totalSteps: number): LplController {
