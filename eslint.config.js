@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
- * Layers by runtime (house-style rule 1), enforced here:
+ * Layers by runtime (README.md §Source layout), enforced here:
  * - src/shared: pure TS, imports nothing from main, renderer, preload, node or electron;
  * - src/main/engine: Node + onnxruntime-node only; never electron, the store, hosts, backend or UI;
  * - src/renderer: never node or electron.

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GenerateRequest, GenerationSummary } from '../../shared/domain/generation';
+import { DYNAMIC_LPL_DEFAULTS } from '../../shared/domain/lpl';
 import { formatMegabytes } from '../../shared/util/bytes';
 import { EngineClient } from '../engine-host/engineClient';
 import type { EngineGenerateParams } from '../engine-host/engineRequests';
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   const configs: BenchConfig[] = [
     { name: 'baseline', what: `${steps} steps, all resident, CI on`, request: {} },
     { name: 'lpl-fixed', what: `LPL leap at ${half} (${half + 1}/${steps} calls)`, request: { lpl: { kind: 'fixed', leapStep: half } } },
-    { name: 'lpl-dynamic', what: 'LPL dynamic (14 / 1e-3 / 3)', request: { lpl: { kind: 'dynamic', minimumStep: 14, tolerance: 1e-3, patience: 3, compare: 'full-latent' } } },
+    { name: 'lpl-dynamic', what: `LPL dynamic (${DYNAMIC_LPL_DEFAULTS.minimumStep} / ${DYNAMIC_LPL_DEFAULTS.tolerance} / ${DYNAMIC_LPL_DEFAULTS.patience})`, request: { lpl: { kind: 'dynamic', ...DYNAMIC_LPL_DEFAULTS } } },
     { name: 'tdtm', what: `TDTM first ${half} steps`, request: { tdtmMergedSteps: half } },
     { name: 'tdtm-all', what: `TDTM all ${steps} steps`, request: { tdtmMergedSteps: steps } },
     { name: 'min-sequential', what: 'smallest budget, load→run→release (no CI)', request: { memoryBudget: { kind: 'min' } }, schedule: 'sequential' },

@@ -10,7 +10,7 @@ export function createProgressPrinter(stream: NodeJS.WriteStream): (event: Gener
       case 'started':
         stream.write(
           `model ${event.settings.modelId} · seed ${event.settings.seed} · ${event.settings.steps} steps · cfg ${event.settings.cfgScale} · ` +
-            `${event.plannedModelCalls} model calls planned · budget ${formatMegabytes(event.budgetBytes)} (min ${formatMegabytes(event.minimumBudgetBytes)}) · ` +
+            `${event.plannedModelCalls === null ? `at most ${event.settings.steps} model calls (dynamic LPL decides)` : `${event.plannedModelCalls} model calls planned`} · budget ${formatMegabytes(event.budgetBytes)} (min ${formatMegabytes(event.minimumBudgetBytes)}) · ` +
             `${event.residentUnitIds.length} resident units\n`,
         );
         break;

@@ -1,6 +1,6 @@
 import type { EngineState } from '../../shared/ipc/contract';
 import { StudioError, toStudioError } from '../../shared/ipc/errors';
-import type { EngineConnection, EngineLauncher } from './engineConnection';
+import type { EngineConnection, EngineExit, EngineLauncher } from './engineConnection';
 import type { EngineMethod, EngineToHostMessage } from './protocol';
 
 interface PendingRequest {
@@ -168,7 +168,7 @@ export class EngineClient {
     }
   }
 
-  private handleExit(connection: EngineConnection, exit: { exitCode: number | null; signal: string | null }): void {
+  private handleExit(connection: EngineConnection, exit: EngineExit): void {
     if (connection !== this.connection) {
       return;
     }

@@ -66,7 +66,7 @@ describe('LPL, TDTM and CI-DL in the pipeline (random-weight package)', () => {
     const events: GenerationEvent[] = [];
     const lpl = { kind: 'dynamic' as const, minimumStep: 2, tolerance: 1e-3, patience: 2, compare: 'full-latent' as const };
     const { summary } = await generateVideo({ prompt: PROMPT, modelPath, seed: 4, steps: 12, lpl }, { onEvent: (e) => events.push(e), previews: false });
-    // Reference rule (paper §2.3): best starts at 0, patience at max; leap when patience reaches 0.
+    // Reference rule (docs/techniques.md §LPL, dynamic policy): best starts at 0, patience at max; leap when patience reaches 0.
     let best = 0;
     let patience = lpl.patience;
     let expectedLeap: number | null = null;

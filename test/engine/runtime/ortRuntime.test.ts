@@ -178,7 +178,8 @@ describe('WorkerExecutor', () => {
   });
 
   it('accepts an explicit worker path (as a bundled app places it) and refuses a missing one', async () => {
-    // Mimic a bundle: ortWorker.mjs copied to <app>/out/main/, onnxruntime-node in <app>/node_modules.
+    // Mimic a bundle: ortWorker.mjs and its one import valueMetadata.mjs copied to <app>/out/main/ (as
+    // electron.vite.config.ts does), onnxruntime-node in <app>/node_modules.
     const app = mkdtempSync(path.join(tmpdir(), 'studio-bundle-'));
     try {
       const nodeModules = path.join(app, 'node_modules');
@@ -188,6 +189,7 @@ describe('WorkerExecutor', () => {
       symlinkSync(realOrt, path.join(nodeModules, 'onnxruntime-node'), 'dir');
       const copied = path.join(app, 'out', 'main', 'ortWorker.mjs');
       copyFileSync(defaultOrtWorkerPath(), copied);
+      copyFileSync(path.join(path.dirname(defaultOrtWorkerPath()), 'valueMetadata.mjs'), path.join(app, 'out', 'main', 'valueMetadata.mjs'));
       const executor = new WorkerExecutor({ index: 0, workerPath: copied });
       try {
         expect(executor.workerPath).toBe(copied);

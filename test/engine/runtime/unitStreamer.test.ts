@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamingSessionOptions } from '../../../src/main/engine/runtime/sessionOptions';
 import { float32View, type TensorMap } from '../../../src/main/engine/runtime/types';
 import { MemoryBudgetError, planMemory, type MemoryBudget } from '../../../src/main/engine/streaming/memoryPlan';
+import { formatMegabytes } from '../../../src/shared/util/bytes';
 import {
   isAbortError,
   UnitStreamer,
@@ -124,7 +125,7 @@ describe('UnitStreamer on a real ONNX chain', () => {
     await withStreamer({ budget: { kind: 'bytes', bytes: minBytes - 1 } }, async (streamer) => {
       const attempt = runChain(streamer, small, units);
       await expect(attempt).rejects.toBeInstanceOf(MemoryBudgetError);
-      await expect(runChain(streamer, small, units)).rejects.toThrow(`${minBytes} bytes (${(minBytes / 1e6).toFixed(1)} MB)`);
+      await expect(runChain(streamer, small, units)).rejects.toThrow(`${minBytes} bytes (${formatMegabytes(minBytes)})`);
       expect(streamer.loadedUnitIds()).toEqual([]);
     });
   });

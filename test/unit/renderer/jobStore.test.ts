@@ -31,7 +31,7 @@ function step(stepIndex: number, pixelValue: number | null): WireGenerationEvent
     leap: false,
     cosine: null,
     latencyMs: 100 + stepIndex,
-    units: [{ unitId: 'u', executor: 0, loadStartMs: null, loadEndMs: null, runStartMs: 10 * stepIndex, runEndMs: 10 * stepIndex + 5 }],
+    units: [{ unitId: 'u', unitIndex: 0, executor: 0, loadStartMs: null, loadEndMs: null, prefetched: false, runStartMs: 10 * stepIndex, runEndMs: 10 * stepIndex + 5 }],
     overlapMs: 0,
     rssBytes: 1000 + stepIndex,
     residentBytes: 50,

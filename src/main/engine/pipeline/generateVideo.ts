@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GenerateRequest, GenerationEvent, GenerationSummary, ResolvedSettings, UnitTiming } from '../../../shared/domain/generation';
+import { timingSince, type GenerateRequest, type GenerationEvent, type GenerationSummary } from '../../../shared/domain/generation';
+import { plannedModelCalls } from '../../../shared/domain/lpl';
 import { StudioError } from '../../../shared/ipc/errors';
 import { videoTensorToClip, type RgbaClip } from '../output/frames';
 import { writeOutputs, type OutputOptions } from '../output/writeOutputs';
@@ -68,7 +69,7 @@ export interface GenerateResult {
 const epochNowMs = (): number => performance.timeOrigin + performance.now();
 
 /**
- * Text → video with Open-Sora's rectified-flow sampler (opensora-1.2.md §2.3) and On-device Sora's LPL, TDTM and
+ * Text → video with Open-Sora's rectified-flow sampler (docs/open-sora.md §Sampler) and On-device Sora's LPL, TDTM and
  * CI-DL: text encoder (streamed) → K denoising steps of [embedder, block pairs, final] (streamed with a resident
  * prefix; TDTM blocks in the first m steps; LPL leap) → decoder → outputs.
  */
@@ -93,7 +94,8 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
   const model = openVideoModel(pkg);
   const prompt = model.tokenize(settings.prompt);
   prompt.warnings.forEach(warn);
-  const lplPolicy = toLplPolicy(settings);
+  // The request schema fills in every dynamic parameter, so the resolved setting is already a sampler policy.
+  const lplPolicy: LplPolicy = settings.lpl;
   const lpl = createLplController(lplPolicy, settings.steps);
   validateMergedSteps(settings.tdtmMergedSteps, settings.steps);
   const units = model.passes;
@@ -129,7 +131,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     emit({
       kind: 'started',
       settings,
-      plannedModelCalls: lplPolicy.kind === 'fixed' ? lplPolicy.leapStep + 1 : settings.steps,
+      plannedModelCalls: plannedModelCalls(lplPolicy, settings.steps),
       budgetBytes: budget.budgetBytes,
       minimumBudgetBytes: budget.minimumBytes,
       residentUnitIds: budget.residentUnitIds,
@@ -168,7 +170,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       throwIfAborted(options.signal);
       const merged = isMergedStep(step, settings.tdtmMergedSteps);
       if (!merged && step === settings.tdtmMergedSteps && step > 0) {
-        // The TDTM set is not needed again: free it before the plain blocks load (paper §4.4).
+        // The TDTM set is not needed again: free it before the plain blocks load (docs/techniques.md §TDTM, Graphs).
         await streamer.releaseUnits(mergedUnitIds);
       }
       const timestep = timesteps[step];
@@ -216,14 +218,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
         leap,
         cosine: observation.cosine ?? null,
         latencyMs,
-        units: pass.timeline.map((row): UnitTiming => ({
-          unitId: row.unitId,
-          executor: row.executor,
-          loadStartMs: row.loadStartMs === null ? null : row.loadStartMs - jobStartMs,
-          loadEndMs: row.loadEndMs === null ? null : row.loadEndMs - jobStartMs,
-          runStartMs: row.runStartMs - jobStartMs,
-          runEndMs: row.runEndMs - jobStartMs,
-        })),
+        units: pass.timeline.map((row) => timingSince(row, jobStartMs)),
         overlapMs: pass.overlapMs,
         rssBytes: rss.sample(),
         // The step's working set: resident prefix plus the streamed units loaded at once (its peak).
@@ -316,18 +311,6 @@ function readPackageOrThrow(modelPath: string): ModelPackage {
     return readModelPackage(modelPath);
   } catch (error) {
     throw new StudioError('MODEL_INVALID', (error as Error).message);
-  }
-}
-
-function toLplPolicy(settings: ResolvedSettings): LplPolicy {
-  const setting = settings.lpl;
-  switch (setting.kind) {
-    case 'off':
-      return { kind: 'off' };
-    case 'fixed':
-      return { kind: 'fixed', leapStep: setting.leapStep };
-    case 'dynamic':
-      return { kind: 'dynamic', minimumStep: setting.minimumStep, tolerance: setting.tolerance, patience: setting.patience, compare: setting.compare };
   }
 }
 

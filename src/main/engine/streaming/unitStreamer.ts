@@ -1,8 +1,8 @@
 /**
- * UnitStreamer: Concurrent Inference with Dynamic Loading (CI-DL, paper §4) over ORT worker executors.
+ * UnitStreamer: Concurrent Inference with Dynamic Loading (CI-DL: arXiv 2502.04363 Fig. 8 and 10; docs/techniques.md §CI-DL) over ORT worker executors.
  *
  * - Two WorkerExecutors alternate: unit k's session lives on executor k % 2, so unit k+1 can be created on the other
- *   thread while unit k runs (ORT's create and run each block their thread; stack-notes §2.1).
+ *   thread while unit k runs (ORT's create and run each block their thread; docs/runtime-notes.md §Blocking calls).
  * - Memory follows a MemoryPlan decided once per unit set: the resident prefix stays loaded across passes and is
  *   never prefetched again; streamed units are prefetched one ahead and released right after they run.
  * - Every session has one owner: the executor that created it; this class decides when each is loaded/released and
@@ -11,6 +11,7 @@
  * - The AbortSignal is checked at every unit boundary; an aborted or failed pass waits for the executors' in-flight
  *   work, releases its streamed units and rejects (AbortError for an abort), leaving only the resident prefix.
  */
+import type { UnitTiming } from '../../../shared/domain/generation';
 import { OrtRuntimeError, type LoadReply, type SessionOptions, type TensorMap, type TimeSpanMs } from '../runtime/types';
 import { streamingSessionOptions } from '../runtime/sessionOptions';
 import { WorkerExecutor } from '../runtime/workerExecutor';
@@ -59,20 +60,6 @@ export interface RunPassOptions {
   readonly signal?: AbortSignal;
   /** Feeds that the caller reuses across units (e.g. text embeddings): copied, not transferred. */
   readonly keepFeeds?: readonly string[];
-}
-
-/** One unit's row in a pass timeline; times are epoch ms (performance.timeOrigin + performance.now()). */
-export interface UnitTiming {
-  readonly unitId: string;
-  readonly unitIndex: number;
-  /** Executor index: the "thread" the unit's session lives on. */
-  readonly executor: number;
-  /** Null when the unit was already resident at the start of its run's pass. */
-  readonly loadStartMs: number | null;
-  readonly loadEndMs: number | null;
-  readonly prefetched: boolean;
-  readonly runStartMs: number;
-  readonly runEndMs: number;
 }
 
 export interface PassResult {

@@ -21,7 +21,7 @@ export function buildStepConstants(manifest: ModelManifest, captions: Float32Arr
   return {
     posEmb: computePosEmbed2d({ grid, hiddenSize: denoiser.hiddenSize, heightPx: native.height, widthPx: native.width, inputSqSize: denoiser.inputSqSize }),
     ropeFull: computeRopeTables({ positions: latent.frames, headDim }),
-    // On merged steps the T/2 groups take positions 0 … ceil(T/2) − 1, as in the paper's code (§8 row 8).
+    // On merged steps the T/2 groups take positions 0 … ceil(T/2) − 1, as in the authors' code (docs/techniques.md §Decisions, D5).
     ropeMerged: computeRopeTables({ positions: mergedFrameCount(latent.frames), headDim }),
     fps: new Float32Array([sampler.conditioningFps, sampler.conditioningFps]),
     captions,

@@ -10,7 +10,8 @@ const PADDING_BIAS = -1e4;
 /**
  * Runs the text encoder once (streamed block by block like the denoiser) and builds the CFG caption batch
  * y = [2, L, Ccap]: the prompt's first L embeddings and the null caption's first L rows, where L is the prompt's
- * real token count, end token included (Open-Sora truncates the null caption to the conditional prompt's length).
+ * real token count, end token included (Open-Sora truncates the null caption to the conditional prompt's length;
+ * docs/techniques.md §Decisions, D7).
  */
 export async function encodePrompt(
   streamer: UnitStreamer,

@@ -1,6 +1,6 @@
 import { GENERATION_LIMITS, type GenerateRequest, type ResolvedSettings } from '../../../../shared/domain/generation';
 import type { ModelSummary } from '../../../../shared/domain/studio';
-import { parseMemoryBudget, type MemoryBudget } from '../../../../shared/util/bytes';
+import { parseMemoryBudget, type MemoryBudget } from '../../../../shared/domain/memoryBudget';
 
 export type SeedMode = 'random' | 'locked';
 export type LplMode = NonNullable<GenerateRequest['lpl']>['kind'];
@@ -156,7 +156,7 @@ function toLplSetting(settings: ComposerSettings): NonNullable<GenerateRequest['
     case 'fixed':
       return { kind: 'fixed', leapStep: settings.leapStep };
     case 'dynamic':
-      // The paper's rule with the backend's defaults (minimum step 14, tolerance 1e-3, patience 3).
+      // The paper's rule with the shared defaults (DYNAMIC_LPL_DEFAULTS, filled in by the request schema).
       return { kind: 'dynamic' };
   }
 }

@@ -1,7 +1,7 @@
 import type { ModelSummary } from '../../../../shared/domain/studio';
 import type { MemoryPlan } from '../../../../shared/model/memoryPlan';
 import { resolvePipelineBudget, type PassName } from '../../../../shared/model/pipelineBudget';
-import type { MemoryBudget } from '../../../../shared/util/bytes';
+import type { MemoryBudget } from '../../../../shared/domain/memoryBudget';
 
 export type { PassName };
 
