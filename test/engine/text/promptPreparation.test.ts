@@ -35,6 +35,14 @@ describe('Open-Sora 1.2 prompt preparation', () => {
     },
   );
 
+  it('gives upstream’s text for 400 generated corner-case prompts (markup, references, URLs, Unicode classes)', () => {
+    expect(fixture.stressCases.length).toBeGreaterThanOrEqual(400);
+    const mismatches = fixture.stressCases
+      .map((c) => ({ prompt: c.prompt, expected: c.prepared, actual: prepareOpenSoraPrompt(c.prompt) }))
+      .filter((c) => c.actual !== c.expected);
+    expect(mismatches).toEqual([]);
+  });
+
   it('appends the score as append_score_to_prompts does, unless the prompt names one', () => {
     expect(appendAestheticScore('a cat', 6.5)).toBe('a cat aesthetic score: 6.5.');
     expect(appendAestheticScore('a cat', 7)).toBe('a cat aesthetic score: 7.0.');

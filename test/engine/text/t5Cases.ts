@@ -24,6 +24,8 @@ export interface T5Cases {
   unknownId: number;
   aestheticScore: number;
   cases: T5Case[];
+  /** Seeded prompts made of the cleaning's corner cases (markup, references, URLs, Unicode), upstream's text for each. */
+  stressCases: { prompt: string; prepared: string }[];
 }
 
 export function readT5Cases(file = path.join(T5_FIXTURE_DIR, 'cases.json')): T5Cases {

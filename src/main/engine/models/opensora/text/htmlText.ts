@@ -6,7 +6,8 @@ import { PY_SPACE, PY_SPACE_CHARS, pyStrip } from './pythonText';
  * "html.parser").text`), which Open-Sora's caption cleaning uses to drop markup. Modelled on CPython 3.11's
  * `html.parser.HTMLParser` driven the way bs4 4.11 drives it (`convert_charrefs=False`, one `feed` then
  * `close`) and on what bs4 counts as text:
- * - tags, comments, declarations and processing instructions are dropped; `<![CDATA[…]]>` keeps its content;
+ * - tags, comments, declarations and processing instructions are dropped; `<![CDATA[…]]>` keeps its content
+ *   (even inside `<template>`);
  * - `<script>` and `<style>` content, and text inside `<template>`, `<rt>` and `<rp>`, is not text;
  * - `&name;` becomes its character (an unknown name stays as `&name`, its `;` dropped); `&#…;` becomes
  *   its character, code points below 256 read as Windows-1252 where that defines them;
@@ -303,9 +304,9 @@ class HtmlTextParser {
     const sectionKeywords = ['temp', 'cdata', 'ignore', 'include', 'rcdata'];
     const conditionalKeywords = ['if', 'else', 'endif'];
     const close = sectionKeywords.includes(keyword)
-      ? searchFrom(new RegExp(`]${PY_SPACE}*]${PY_SPACE}*>`, 'gu'), raw, i + 3)
+      ? searchFrom(new RegExp(`\\]${PY_SPACE}*\\]${PY_SPACE}*>`, 'gu'), raw, i + 3)
       : conditionalKeywords.includes(keyword)
-        ? searchFrom(new RegExp(`]${PY_SPACE}*>`, 'gu'), raw, i + 3)
+        ? searchFrom(new RegExp(`\\]${PY_SPACE}*>`, 'gu'), raw, i + 3)
         : undefined;
     if (close === undefined) {
       throw new UnsupportedMarkupError(`html.parser refuses the marked section "${raw.slice(i, i + 12)}" (unknown keyword)`);
@@ -314,8 +315,9 @@ class HtmlTextParser {
       return -1;
     }
     const content = raw.slice(i + 3, close.index);
+    // bs4 keeps CDATA as its own string kind, which `.text` includes wherever it sits.
     if (content.toUpperCase().startsWith('CDATA[')) {
-      this.data(content.slice('CDATA['.length));
+      this.text.push(content.slice('CDATA['.length));
     }
     return close.index + close[0].length;
   }
