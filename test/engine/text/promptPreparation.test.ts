@@ -4,6 +4,7 @@ import {
   appendAestheticScore,
   prepareOpenSoraPrompt,
 } from '../../../src/main/engine/models/opensora/text/promptPreparation';
+import { UnsupportedMarkupError } from '../../../src/main/engine/models/opensora/text/htmlText';
 import { readT5Cases } from './t5Cases';
 
 const fixture = readT5Cases();
@@ -56,6 +57,14 @@ describe('Open-Sora 1.2 prompt preparation', () => {
     expect(appendAestheticScore('x', 6.75)).toBe('x aesthetic score: 6.8.');
     expect(appendAestheticScore('x', 6.05)).toBe('x aesthetic score: 6.0.');
     expect(appendAestheticScore('x', -6.25)).toBe('x aesthetic score: -6.2.');
+  });
+
+  it('refuses the <![ sections html.parser refuses (upstream raises an AssertionError there), keeps the ones it reads', () => {
+    for (const prompt of ['a <![foo bar]]> b', 'a <![', 'a <![1x]> b']) {
+      expect(() => prepareOpenSoraPrompt(prompt), prompt).toThrow(UnsupportedMarkupError);
+    }
+    expect(prepareOpenSoraPrompt('a <![if x]> b')).toBe('a b aesthetic score: 6.5.');
+    expect(prepareOpenSoraPrompt('a <![cdata[q]]> b')).toBe('a q b aesthetic score: 6.5.');
   });
 
   it('cleans without the score when asked for none (upstream with aes=None)', () => {

@@ -8,6 +8,7 @@ import {
   loadT5Tokenizer,
   type T5Tokenizer,
 } from '../../../src/main/engine/models/opensora/text/t5Tokenizer';
+import { openSoraTextInput } from '../../../src/main/engine/models/opensora/text/openSoraTextInput';
 import { T5_SPIECE_MODEL, readT5Cases } from './t5Cases';
 
 const fixture = readT5Cases();
@@ -54,6 +55,15 @@ describe('T5 tokenizer (SentencePiece in WebAssembly reading spiece.model)', () 
       expect(tokens.length).toBe(OPEN_SORA_T5_MAX_TOKENS);
       expect(Number(tokens.ids[OPEN_SORA_T5_MAX_TOKENS - 1])).toBe(tokenizer.endId);
       expect(tokens.mask.every((bit) => bit === 1)).toBe(true);
+    }
+  });
+
+  it('turns a user prompt into Open-Sora’s T5 input: prepared text and its ids before padding', () => {
+    for (const c of fixture.cases) {
+      const input = openSoraTextInput(tokenizer, c.prompt);
+      expect(input.promptText).toBe(c.prepared);
+      expect(input.promptTokens).toEqual(c.preparedIds);
+      expect(input.tokens.length).toBe(c.preparedIds.length);
     }
   });
 

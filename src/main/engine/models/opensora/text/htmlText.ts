@@ -295,7 +295,7 @@ class HtmlTextParser {
       if (i + 3 >= raw.length) {
         return -1;
       }
-      throw new UnsupportedMarkupError(`html.parser refuses "${raw.slice(i, i + 12)}": expected a name after "<!["`);
+      throw new UnsupportedMarkupError(unreadableSection(raw, i));
     }
     if (i + 3 + name[0].length >= raw.length) {
       return -1;
@@ -309,7 +309,7 @@ class HtmlTextParser {
         ? searchFrom(new RegExp(`\\]${PY_SPACE}*>`, 'gu'), raw, i + 3)
         : undefined;
     if (close === undefined) {
-      throw new UnsupportedMarkupError(`html.parser refuses the marked section "${raw.slice(i, i + 12)}" (unknown keyword)`);
+      throw new UnsupportedMarkupError(unreadableSection(raw, i));
     }
     if (!close) {
       return -1;
@@ -321,6 +321,13 @@ class HtmlTextParser {
     }
     return close.index + close[0].length;
   }
+}
+
+function unreadableSection(raw: string, i: number): string {
+  return (
+    `The prompt contains "${raw.slice(i, i + 16)}…", a "<![" markup section that Open-Sora's caption cleaning ` +
+    `(Python's html.parser) cannot read; remove the "<![" or write it differently.`
+  );
 }
 
 /** html.parser's `check_for_whole_start_tag`: where the start tag at `i` ends, or -1 when it is incomplete. */
