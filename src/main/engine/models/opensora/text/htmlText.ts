@@ -24,19 +24,18 @@ export function htmlText(markup: string): string {
 /** A `<![keyword` section that html.parser refuses (it raises, so the cleaning fails upstream too). */
 export class UnsupportedMarkupError extends Error {}
 
-const SPACE_CLASS = PY_SPACE_CHARS;
 const startTagOpen = /<[a-zA-Z]/y;
 const tagFindTolerant = new RegExp(`([a-zA-Z][^\\t\\n\\r\\f />\\x00]*)(?:${PY_SPACE}|/(?!>))*`, 'uy');
 const attrFindTolerant = new RegExp(
-  `((?<=['"${SPACE_CLASS}/])[^${SPACE_CLASS}/>][^${SPACE_CLASS}/=>]*)` +
-    `(${PY_SPACE}*=+${PY_SPACE}*('[^']*'|"[^"]*"|(?!['"])[^>${SPACE_CLASS}]*))?(?:${PY_SPACE}|/(?!>))*`,
+  `((?<=['"${PY_SPACE_CHARS}/])[^${PY_SPACE_CHARS}/>][^${PY_SPACE_CHARS}/=>]*)` +
+    `(${PY_SPACE}*=+${PY_SPACE}*('[^']*'|"[^"]*"|(?!['"])[^>${PY_SPACE_CHARS}]*))?(?:${PY_SPACE}|/(?!>))*`,
   'uy',
 );
 const locateStartTagEnd = new RegExp(
   `<[a-zA-Z][^\\t\\n\\r\\f />\\x00]*` +
-    `(?:[${SPACE_CLASS}/]*` +
-    `(?:(?<=['"${SPACE_CLASS}/])[^${SPACE_CLASS}/>][^${SPACE_CLASS}/=>]*` +
-    `(?:${PY_SPACE}*=+${PY_SPACE}*(?:'[^']*'|"[^"]*"|(?!['"])[^>${SPACE_CLASS}]*)${PY_SPACE}*)?` +
+    `(?:[${PY_SPACE_CHARS}/]*` +
+    `(?:(?<=['"${PY_SPACE_CHARS}/])[^${PY_SPACE_CHARS}/>][^${PY_SPACE_CHARS}/=>]*` +
+    `(?:${PY_SPACE}*=+${PY_SPACE}*(?:'[^']*'|"[^"]*"|(?!['"])[^>${PY_SPACE_CHARS}]*)${PY_SPACE}*)?` +
     `(?:${PY_SPACE}|/(?!>))*)*)?${PY_SPACE}*`,
   'uy',
 );
@@ -57,120 +56,123 @@ const voidElements = new Set([
   'track', 'wbr', 'basefont', 'bgsound', 'command', 'frame', 'image', 'isindex', 'nextid', 'spacer',
 ]);
 
-function matchAt(pattern: RegExp, text: string, index: number): RegExpExecArray | null {
+/** `exec` from `index`: with the sticky flag a match there (Python's `match`), with the global flag a search. */
+function execAt(pattern: RegExp, text: string, index: number): RegExpExecArray | null {
   pattern.lastIndex = index;
   return pattern.exec(text);
 }
 
-function searchFrom(pattern: RegExp, text: string, index: number): RegExpExecArray | null {
-  pattern.lastIndex = index;
-  return pattern.exec(text);
+/** Where one step of the parser left off, and whether the pass stops there (waiting for more input). */
+interface Step {
+  position: number;
+  stop: boolean;
 }
 
 class HtmlTextParser {
   readonly text: string[] = [];
-  private rawTextElement: string | null = null;
+  /** In `<script>`/`<style>`: that element, and the end tag that closes its raw text. */
+  private rawText: { element: string; end: RegExp } | null = null;
   private readonly openTags: string[] = [];
   private readonly closedVoidTags: string[] = [];
 
   /** One pass of html.parser's `goahead`; returns the input it left for a later pass. */
   goAhead(raw: string, atEnd: boolean): string {
-    const n = raw.length;
     let i = 0;
-    while (i < n) {
-      let j: number;
-      if (this.rawTextElement) {
-        const close = searchFrom(new RegExp(`</${PY_SPACE}*${this.rawTextElement}${PY_SPACE}*>`, 'giu'), raw, i);
-        if (!close) {
-          break;
-        }
-        j = close.index;
-      } else {
-        const next = raw.slice(i).search(/[&<]/);
-        j = next < 0 ? n : i + next;
+    while (i < raw.length) {
+      const j = this.nextConstruct(raw, i);
+      if (j < 0) {
+        break;
       }
       if (i < j) {
         this.data(raw.slice(i, j));
       }
       i = j;
-      if (i === n) {
+      if (i === raw.length) {
         break;
       }
-      if (raw.startsWith('<', i)) {
-        let k: number;
-        if (matchAt(startTagOpen, raw, i)) {
-          k = this.parseStartTag(raw, i);
-        } else if (raw.startsWith('</', i)) {
-          k = this.parseEndTag(raw, i);
-        } else if (raw.startsWith('<!--', i)) {
-          k = this.parseComment(raw, i);
-        } else if (raw.startsWith('<?', i)) {
-          const close = raw.indexOf('>', i + 2);
-          k = close < 0 ? -1 : close + 1;
-        } else if (raw.startsWith('<!', i)) {
-          k = this.parseDeclaration(raw, i);
-        } else if (i + 1 < n) {
-          this.data('<');
-          k = i + 1;
-        } else {
-          break;
-        }
-        if (k < 0) {
-          if (!atEnd) {
-            break;
-          }
-          k = raw.indexOf('>', i + 1);
-          if (k < 0) {
-            k = raw.indexOf('<', i + 1);
-            if (k < 0) {
-              k = i + 1;
-            }
-          } else {
-            k += 1;
-          }
-          this.data(raw.slice(i, k));
-        }
-        i = k;
-      } else if (raw.startsWith('&#', i)) {
-        const match = matchAt(charRef, raw, i);
-        if (!match) {
-          if (raw.slice(i).includes(';')) {
-            this.data(raw.slice(i, i + 2));
-            i += 2;
-          }
-          break;
-        }
-        this.data(bs4CharRef(match[0].slice(2, -1)));
-        const end = i + match[0].length;
-        i = raw[end - 1] === ';' ? end : end - 1;
-      } else {
-        const match = matchAt(entityRef, raw, i);
-        if (match) {
-          this.data(namedReference(match[1]) ?? `&${match[1]}`);
-          const end = i + match[0].length;
-          i = raw[end - 1] === ';' ? end : end - 1;
-          continue;
-        }
-        const incomplete = matchAt(incompleteRef, raw, i);
-        if (incomplete) {
-          if (atEnd && incomplete[0] === raw.slice(i)) {
-            i += 1;
-          }
-          break;
-        }
-        if (i + 1 < n) {
-          this.data('&');
-          i += 1;
-        } else {
-          break;
-        }
+      const step = raw.startsWith('<', i) ? this.markupAt(raw, i, atEnd) : this.referenceAt(raw, i, atEnd);
+      i = step.position;
+      if (step.stop) {
+        break;
       }
     }
-    if (atEnd && i < n && !this.rawTextElement) {
+    if (atEnd && i < raw.length && !this.rawText) {
       this.data(raw.slice(i));
-      i = n;
+      i = raw.length;
     }
     return raw.slice(i);
+  }
+
+  /** The next `<` or `&` (in raw text: the closing end tag), the end of the input, or -1 while raw text is open. */
+  private nextConstruct(raw: string, i: number): number {
+    if (this.rawText) {
+      return execAt(this.rawText.end, raw, i)?.index ?? -1;
+    }
+    const next = raw.slice(i).search(/[&<]/);
+    return next < 0 ? raw.length : i + next;
+  }
+
+  private markupAt(raw: string, i: number, atEnd: boolean): Step {
+    let k: number;
+    if (execAt(startTagOpen, raw, i)) {
+      k = this.parseStartTag(raw, i);
+    } else if (raw.startsWith('</', i)) {
+      k = this.parseEndTag(raw, i);
+    } else if (raw.startsWith('<!--', i)) {
+      k = commentEnd(raw, i);
+    } else if (raw.startsWith('<?', i)) {
+      const close = raw.indexOf('>', i + 2);
+      k = close < 0 ? -1 : close + 1;
+    } else if (raw.startsWith('<!', i)) {
+      k = this.parseDeclaration(raw, i);
+    } else if (i + 1 < raw.length) {
+      this.data('<');
+      k = i + 1;
+    } else {
+      return { position: i, stop: true };
+    }
+    if (k >= 0) {
+      return { position: k, stop: false };
+    }
+    if (!atEnd) {
+      return { position: i, stop: true };
+    }
+    // At the end, an unfinished construct is text up to its next ">" (included) or "<", or just its "<".
+    const greaterThan = raw.indexOf('>', i + 1);
+    const lessThan = raw.indexOf('<', i + 1);
+    k = greaterThan >= 0 ? greaterThan + 1 : lessThan >= 0 ? lessThan : i + 1;
+    this.data(raw.slice(i, k));
+    return { position: k, stop: false };
+  }
+
+  private referenceAt(raw: string, i: number, atEnd: boolean): Step {
+    if (raw.startsWith('&#', i)) {
+      const match = execAt(charRef, raw, i);
+      if (!match) {
+        if (raw.slice(i).includes(';')) {
+          this.data('&#');
+          return { position: i + 2, stop: true };
+        }
+        return { position: i, stop: true };
+      }
+      this.data(bs4CharRef(match[0].slice(2, -1)));
+      return { position: referenceEnd(raw, i, match[0]), stop: false };
+    }
+    const match = execAt(entityRef, raw, i);
+    if (match) {
+      this.data(namedReference(match[1]) ?? `&${match[1]}`);
+      return { position: referenceEnd(raw, i, match[0]), stop: false };
+    }
+    const incomplete = execAt(incompleteRef, raw, i);
+    if (incomplete) {
+      // html.parser's close() drops the "&" of an unfinished reference that ends the input ("a&b" → "ab").
+      return { position: atEnd && incomplete[0] === raw.slice(i) ? i + 1 : i, stop: true };
+    }
+    if (i + 1 < raw.length) {
+      this.data('&');
+      return { position: i + 1, stop: false };
+    }
+    return { position: i, stop: true };
   }
 
   private data(text: string): void {
@@ -185,14 +187,14 @@ class HtmlTextParser {
     if (endPos < 0) {
       return endPos;
     }
-    const name = matchAt(tagFindTolerant, raw, i + 1);
+    const name = execAt(tagFindTolerant, raw, i + 1);
     if (!name) {
       throw new Error('html.parser invariant: a start tag without a name');
     }
     let k = i + 1 + name[0].length;
     const tag = name[1].toLowerCase();
     while (k < endPos) {
-      const attribute = matchAt(attrFindTolerant, raw, k);
+      const attribute = execAt(attrFindTolerant, raw, k);
       if (!attribute) {
         break;
       }
@@ -209,7 +211,7 @@ class HtmlTextParser {
     } else {
       this.openTag(tag, true);
       if (rawTextElements.has(tag)) {
-        this.rawTextElement = tag;
+        this.rawText = { element: tag, end: new RegExp(`</${PY_SPACE}*${tag}${PY_SPACE}*>`, 'giu') };
       }
     }
     return endPos;
@@ -246,13 +248,13 @@ class HtmlTextParser {
       return -1;
     }
     const gtPos = greaterThan + 1;
-    const match = matchAt(endTagFind, raw, i);
+    const match = execAt(endTagFind, raw, i);
     if (!match) {
-      if (this.rawTextElement) {
+      if (this.rawText) {
         this.data(raw.slice(i, gtPos));
         return gtPos;
       }
-      const name = matchAt(tagFindTolerant, raw, i + 2);
+      const name = execAt(tagFindTolerant, raw, i + 2);
       if (!name) {
         return raw.startsWith('</>', i) ? i + 3 : bogusCommentEnd(raw, i);
       }
@@ -260,24 +262,20 @@ class HtmlTextParser {
       return raw.indexOf('>', i + 2 + name[0].length) + 1;
     }
     const element = match[1].toLowerCase();
-    if (this.rawTextElement && element !== this.rawTextElement) {
+    if (this.rawText && element !== this.rawText.element) {
       this.data(raw.slice(i, gtPos));
       return gtPos;
     }
     this.endTag(element);
-    this.rawTextElement = null;
+    this.rawText = null;
     return gtPos;
   }
 
-  private parseComment(raw: string, i: number): number {
-    const close = searchFrom(commentClose, raw, i + 4);
-    return close ? close.index + close[0].length : -1;
-  }
 
   /** `<!DOCTYPE …>`, `<![CDATA[…]]>` and other marked sections, and `<!…>` bogus comments. */
   private parseDeclaration(raw: string, i: number): number {
     if (raw.startsWith('<!--', i)) {
-      return this.parseComment(raw, i);
+      return commentEnd(raw, i);
     }
     if (raw.startsWith('<![', i)) {
       return this.parseMarkedSection(raw, i);
@@ -290,7 +288,7 @@ class HtmlTextParser {
   }
 
   private parseMarkedSection(raw: string, i: number): number {
-    const name = matchAt(declarationName, raw, i + 3);
+    const name = execAt(declarationName, raw, i + 3);
     if (!name) {
       if (i + 3 >= raw.length) {
         return -1;
@@ -304,9 +302,9 @@ class HtmlTextParser {
     const sectionKeywords = ['temp', 'cdata', 'ignore', 'include', 'rcdata'];
     const conditionalKeywords = ['if', 'else', 'endif'];
     const close = sectionKeywords.includes(keyword)
-      ? searchFrom(new RegExp(`\\]${PY_SPACE}*\\]${PY_SPACE}*>`, 'gu'), raw, i + 3)
+      ? execAt(new RegExp(`\\]${PY_SPACE}*\\]${PY_SPACE}*>`, 'gu'), raw, i + 3)
       : conditionalKeywords.includes(keyword)
-        ? searchFrom(new RegExp(`\\]${PY_SPACE}*>`, 'gu'), raw, i + 3)
+        ? execAt(new RegExp(`\\]${PY_SPACE}*>`, 'gu'), raw, i + 3)
         : undefined;
     if (close === undefined) {
       throw new UnsupportedMarkupError(unreadableSection(raw, i));
@@ -332,7 +330,7 @@ function unreadableSection(raw: string, i: number): string {
 
 /** html.parser's `check_for_whole_start_tag`: where the start tag at `i` ends, or -1 when it is incomplete. */
 function wholeStartTagEnd(raw: string, i: number): number {
-  const match = matchAt(locateStartTagEnd, raw, i);
+  const match = execAt(locateStartTagEnd, raw, i);
   if (!match) {
     throw new Error('html.parser invariant: no start-tag match after "<" and a letter');
   }
@@ -351,6 +349,18 @@ function wholeStartTagEnd(raw: string, i: number): number {
     return -1;
   }
   return j > i ? j : i + 1;
+}
+
+/** After a reference: past its ";", or just before the character that ended its name. */
+function referenceEnd(raw: string, i: number, matched: string): number {
+  const end = i + matched.length;
+  return raw[end - 1] === ';' ? end : end - 1;
+}
+
+/** `<!--` … `-->` (html.parser also accepts `--` spaces `>`); -1 while unclosed. */
+function commentEnd(raw: string, i: number): number {
+  const close = execAt(commentClose, raw, i + 4);
+  return close ? close.index + close[0].length : -1;
 }
 
 function bogusCommentEnd(raw: string, i: number): number {
