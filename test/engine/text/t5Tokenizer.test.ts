@@ -96,6 +96,13 @@ describe('T5 tokenizer: bad input', () => {
     await expect(loadT5Tokenizer(file, { maxTokens: 300 })).rejects.toThrow(new RegExp(`${file.replaceAll('.', '\\.')} is not a SentencePiece model`));
   });
 
+  it('refuses a model whose special ids differ from the ones the manifest records', async () => {
+    await expect(loadT5Tokenizer(T5_SPIECE_MODEL, { maxTokens: 300, expectedIds: { padId: 0, endId: 1 } })).resolves.toBeDefined();
+    await expect(loadT5Tokenizer(T5_SPIECE_MODEL, { maxTokens: 300, expectedIds: { padId: 0, endId: 2 } })).rejects.toThrow(
+      /spiece\.model has <pad> = 0 and <\/s> = 1, but the manifest says 0 and 2/,
+    );
+  });
+
   it('refuses a row length that is not a positive integer', async () => {
     await expect(loadT5Tokenizer(T5_SPIECE_MODEL, { maxTokens: 0 })).rejects.toThrow(RangeError);
     await expect(loadT5Tokenizer(T5_SPIECE_MODEL, { maxTokens: 2.5 })).rejects.toThrow(RangeError);

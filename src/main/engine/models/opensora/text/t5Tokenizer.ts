@@ -8,6 +8,8 @@ export const OPEN_SORA_T5_MAX_TOKENS = 300;
 export interface T5TokenizerOptions {
   /** Length of the padded id row, `</s>` included (Hugging Face's `max_length` with truncation). */
   maxTokens: number;
+  /** The ids a package's manifest records for `<pad>` and `</s>`: loading fails if the model disagrees. */
+  expectedIds?: { padId: number; endId: number };
 }
 
 export interface T5Tokenizer {
@@ -52,6 +54,13 @@ export async function loadT5Tokenizer(spiecePath: string, options: T5TokenizerOp
     if (id === unknownId) {
       throw new T5TokenizerError(`${spiecePath} has no ${piece} piece, so it is not a T5 tokenizer model.`);
     }
+  }
+  const expected = options.expectedIds;
+  if (expected && (expected.padId !== specialIds.padId || expected.endId !== specialIds.endId)) {
+    throw new T5TokenizerError(
+      `${spiecePath} has <pad> = ${specialIds.padId} and </s> = ${specialIds.endId}, ` +
+        `but the manifest says ${expected.padId} and ${expected.endId}.`,
+    );
   }
   const maxTokens = options.maxTokens;
   return {
