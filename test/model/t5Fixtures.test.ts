@@ -38,7 +38,7 @@ describe('T5 fixtures (make_fixtures.py)', () => {
     expect(fs.readFileSync(path.join(out, 'cases.json'), 'utf8')).toBe(fs.readFileSync(path.join(FIXTURE_DIR, 'cases.json'), 'utf8'));
   });
 
-  it('retrains the same spiece.model from the generated corpus (T5 settings, fixed seed)', () => {
+  it('retrains the same spiece.model and no-pad.model from the generated corpus (fixed seed)', () => {
     const out = path.join(scratch, 'trained');
     runMakeFixtures(['--out', out, '--train']);
     const trained = fs.readFileSync(path.join(out, 'spiece.model'));
@@ -47,6 +47,7 @@ describe('T5 fixtures (make_fixtures.py)', () => {
       trained.equals(committed),
       `a model trained by sentencepiece ${sentencepieceVersion()} differs from the committed one (trained by Debian bookworm's sentencepiece 0.1.97)`,
     ).toBe(true);
+    expect(fs.readFileSync(path.join(out, 'no-pad.model')).equals(fs.readFileSync(path.join(FIXTURE_DIR, 'no-pad.model')))).toBe(true);
     expect(fs.readFileSync(path.join(out, 'cases.json'), 'utf8')).toBe(fs.readFileSync(path.join(FIXTURE_DIR, 'cases.json'), 'utf8'));
   });
 });

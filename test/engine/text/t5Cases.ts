@@ -4,6 +4,8 @@ import path from 'node:path';
 /** test/fixtures/t5: a SentencePiece model with T5's settings and what SentencePiece and Open-Sora make of 50+ prompts. */
 export const T5_FIXTURE_DIR = path.resolve('test/fixtures/t5');
 export const T5_SPIECE_MODEL = path.join(T5_FIXTURE_DIR, 'spiece.model');
+/** A real SentencePiece model without `<pad>`: not a T5 tokenizer. */
+export const NO_PAD_MODEL = path.join(T5_FIXTURE_DIR, 'no-pad.model');
 
 export interface T5Case {
   prompt: string;

@@ -9,7 +9,7 @@ import {
   type T5Tokenizer,
 } from '../../../src/main/engine/models/opensora/text/t5Tokenizer';
 import { openSoraTextInput } from '../../../src/main/engine/models/opensora/text/openSoraTextInput';
-import { T5_SPIECE_MODEL, readT5Cases } from './t5Cases';
+import { NO_PAD_MODEL, T5_SPIECE_MODEL, readT5Cases } from './t5Cases';
 
 const fixture = readT5Cases();
 
@@ -94,6 +94,12 @@ describe('T5 tokenizer: bad input', () => {
     const file = path.join(scratch, `${kind}-spiece.model`);
     fs.writeFileSync(file, bytes);
     await expect(loadT5Tokenizer(file, { maxTokens: 300 })).rejects.toThrow(new RegExp(`${file.replaceAll('.', '\\.')} is not a SentencePiece model`));
+  });
+
+  it('refuses a SentencePiece model without T5’s <pad>, naming the file', async () => {
+    await expect(loadT5Tokenizer(NO_PAD_MODEL, { maxTokens: 300 })).rejects.toThrow(
+      `${NO_PAD_MODEL} has no <pad> piece, so it is not a T5 tokenizer model.`,
+    );
   });
 
   it('refuses a model whose special ids differ from the ones the manifest records', async () => {

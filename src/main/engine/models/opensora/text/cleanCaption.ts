@@ -17,8 +17,8 @@ import { unquotePlus } from './unquotePlus';
 
 /**
  * One pass of the caption cleaning Open-Sora 1.2 applies to every prompt before T5 (`clean_caption` in
- * opensora/models/text_encoder/t5.py at tag v1.2.0, inherited from PixArt-α and DeepFloyd IF). It was made for
- * scraped image captions: it lower-cases, drops URLs, markup, @handles, CJK ideographs, file names, long numbers
+ * opensora/models/text_encoder/t5.py at tag v1.2.0, adapted there from PixArt-α). It was made for scraped image
+ * captions: it lower-cases, drops URLs, markup, @handles, CJK ideographs, file names, long numbers
  * and shop phrases, and normalizes dashes, quotes and punctuation. Each rule below is one of upstream's, in
  * upstream's order; the regular expressions keep Python's Unicode meaning of `\w`, `\d`, `\s` and `\b`.
  */

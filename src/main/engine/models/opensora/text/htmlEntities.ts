@@ -27,7 +27,7 @@ export function pythonHtmlUnescape(text: string): string {
 }
 
 /** The character a numeric reference (`#65;`, `#x41`) stands for under Python's rules. */
-export function pythonNumericReference(reference: string): string {
+function pythonNumericReference(reference: string): string {
   const digits = reference.replace(/;$/, '');
   const isHex = digits[1] === 'x' || digits[1] === 'X';
   const codePoint = Number.parseInt(isHex ? digits.slice(2) : digits.slice(1), isHex ? 16 : 10);
