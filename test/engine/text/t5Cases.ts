@@ -26,8 +26,8 @@ export interface T5Cases {
   unknownId: number;
   aestheticScore: number;
   cases: T5Case[];
-  /** Seeded prompts made of the cleaning's corner cases (markup, references, URLs, Unicode), upstream's text for each. */
-  stressCases: { prompt: string; prepared: string }[];
+  /** 400 seeded prompts made of the cleaning's and the normalizer's corner cases (markup, references, URLs, Unicode). */
+  stressCases: T5Case[];
 }
 
 export function readT5Cases(file = path.join(T5_FIXTURE_DIR, 'cases.json')): T5Cases {

@@ -47,6 +47,22 @@ describe('T5 tokenizer (SentencePiece in WebAssembly reading spiece.model)', () 
     expectRow(tokenizer, c.prepared, c.preparedIds, c.preparedTruncated);
   });
 
+  it('gives SentencePiece’s ids for the 400 corner-case prompts, raw and prepared (controls, widths, marks, scripts)', () => {
+    expect(fixture.stressCases.length).toBeGreaterThanOrEqual(400);
+    const mismatches = fixture.stressCases.flatMap((c) =>
+      [
+        { text: c.prompt, expected: c.promptIds },
+        { text: c.prepared, expected: c.preparedIds },
+      ]
+        .map(({ text, expected }) => {
+          const tokens = tokenizer.encode(text);
+          return { text, expected, actual: Array.from(tokens.ids.subarray(0, tokens.length), Number) };
+        })
+        .filter(({ expected, actual }) => JSON.stringify(expected) !== JSON.stringify(actual)),
+    );
+    expect(mismatches).toEqual([]);
+  });
+
   it('cuts a prompt over 300 tokens to 299 text tokens and </s>, like max_length with truncation', () => {
     const long = fixture.cases.filter((c) => c.promptTruncated);
     expect(long.length).toBeGreaterThan(0);
