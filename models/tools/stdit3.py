@@ -139,7 +139,8 @@ def tdtm_unmerge(m, frames):
 
 
 class STDiT3Block(nn.Module):
-    """One spatial or temporal block: adaLN-single modulated self-attention, cross-attention, MLP (docs/open-sora.md §Blocks)."""
+    """One spatial or temporal block: adaLN-single modulated self-attention, cross-attention, MLP
+    (docs/open-sora.md §Blocks)."""
 
     def __init__(self, hidden_size, num_heads, mlp_ratio, temporal, qk_norm=True):
         super().__init__()
@@ -217,7 +218,8 @@ class T2IFinalLayer(nn.Module):
 
 
 class RotaryFreqs(nn.Module):
-    """Holds rope.freqs [hd/2] = 10000^(-2i/hd), a stored parameter in the real checkpoint (docs/open-sora.md §Embeddings)."""
+    """Holds rope.freqs [hd/2] = 10000^(-2i/hd), a stored parameter in the real checkpoint
+    (docs/open-sora.md §Embeddings)."""
 
     def __init__(self, head_dim):
         super().__init__()
@@ -270,7 +272,8 @@ class STDiT3(nn.Module):
         self.initialize_weights()
 
     def initialize_weights(self):
-        """Training init of docs/open-sora.md §Initialisation: xavier linears, zeroed temporal outputs so temporal blocks start as identity."""
+        """Training init (docs/open-sora.md §Initialisation): xavier linears, zeroed temporal outputs so temporal
+        blocks start as identity."""
         for m in self.modules():
             if isinstance(m, nn.Linear):
                 nn.init.xavier_uniform_(m.weight)

@@ -13,6 +13,8 @@ import { describe, expect, it } from 'vitest';
 const REPO = path.resolve(__dirname, '../..');
 const SELF = path.relative(REPO, __filename).split(path.sep).join('/');
 const ROOTS = ['src', 'models', 'test', 'scripts', 'docs', 'README.md'];
+/** Configuration at the top level, checked the same way. */
+const CONFIG_FILES = ['package.json', 'eslint.config.js', 'electron.vite.config.ts', 'vitest.config.ts', 'vitest.models.config.ts', 'playwright.config.ts', 'electron-builder.yml'];
 const TEXT_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.mjs', '.js', '.cjs', '.py', '.md', '.json', '.css', '.html', '.yml', '.yaml', '.txt', '.csv', '.sh']);
 const CODE_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.mjs', '.js', '.cjs', '.py', '.sh']);
 const MAX_BYTES = 4 * 1024 * 1024;
@@ -23,7 +25,7 @@ const OUTSIDE_NOTES = ['stack-notes', 'opensora-1.2.md', 'tiny-model-notes', 'sh
 const OUTSIDE_ABSOLUTE = ['/work/', '/home/', '/Users/', REPO + '/'];
 
 function repoFiles(): string[] {
-  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', ...ROOTS], { cwd: REPO, encoding: 'utf8' });
+  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', ...ROOTS, ...CONFIG_FILES], { cwd: REPO, encoding: 'utf8' });
   return listed
     .split('\0')
     .filter((file) => file.length > 0 && file !== SELF)
@@ -98,10 +100,11 @@ describe('the repository explains itself', () => {
     expect(flagged('docs/x.md', 'See [docs/runtime-notes.md §Blocking calls](runtime-notes.md#blocking-calls).')).toBe(0);
   });
 
-  it('no file under src/, models/, test/, scripts/, docs/ or README.md names a note or a path outside the repository', () => {
+  it('no file under src/, models/, test/, scripts/, docs/, README.md or the top-level configuration names a note or a path outside the repository', () => {
     const files = repoFiles();
     expect(files.length).toBeGreaterThan(100);
     expect(files).toContain('docs/techniques.md');
+    expect(files).toContain('eslint.config.js');
     const problems = files.flatMap((file) => outsideReferences(file, fs.readFileSync(path.join(REPO, file), 'utf8')));
     expect(problems).toEqual([]);
   });

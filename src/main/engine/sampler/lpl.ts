@@ -4,16 +4,16 @@ import type { LatentShape } from './types';
 import { assertLatentLength } from './types';
 
 /**
- * Linear Proportional Leap (arXiv 2502.04363 §4; docs/techniques.md §LPL). At the leap step n the model is evaluated as usual and
- * then, instead of an Euler step to τ_{n+1}, the sampler jumps to data: z_final = z_n + τ_n·v̂_n
- * (`leapToDataInPlace`). A leap at step index n therefore costs n + 1 model calls.
+ * Linear Proportional Leap (arXiv 2502.04363 §4; docs/techniques.md §LPL). At the leap step n the model is
+ * evaluated as usual and then, instead of an Euler step to τ_{n+1}, the sampler jumps to data:
+ * z_final = z_n + τ_n·v̂_n (`leapToDataInPlace`). A leap at step index n therefore costs n + 1 model calls.
  */
 
 /** Which velocity tensor dynamic LPL compares between consecutive steps. */
 export type LplComparison =
   /** Cosine of the whole guided velocity [C, T, H, W], flattened (the default: docs/techniques.md §Decisions, D2). */
   | 'full-latent'
-  /** The On-device Sora authors' score (docs/techniques.md §LPL): channel 0, frame 0, row-wise cosine along W, mean over rows. */
+  /** The On-device Sora authors' score (docs/techniques.md §LPL): channel 0, frame 0, row cosines along W, their mean. */
   | 'paper-slice';
 
 export type LplPolicy =

@@ -1,5 +1,6 @@
 /**
- * UnitStreamer: Concurrent Inference with Dynamic Loading (CI-DL: arXiv 2502.04363 Fig. 8 and 10; docs/techniques.md §CI-DL) over ORT worker executors.
+ * UnitStreamer: Concurrent Inference with Dynamic Loading over ORT worker executors (CI-DL: arXiv 2502.04363
+ * Fig. 8 and 10; docs/techniques.md §CI-DL).
  *
  * - Two WorkerExecutors alternate: unit k's session lives on executor k % 2, so unit k+1 can be created on the other
  *   thread while unit k runs (ORT's create and run each block their thread; docs/runtime-notes.md §Blocking calls).
