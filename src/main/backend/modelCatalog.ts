@@ -1,5 +1,6 @@
 import type { ModelSummary } from '../../shared/domain/studio';
 import type { ModelUnit } from '../../shared/model/manifest';
+import { estimateActivationBytes } from '../../shared/model/activationEstimate';
 import { manifestPasses, manifestWeightsBytes } from '../../shared/model/manifestUnits';
 import { readModelPackage } from '../engine/package/modelPackage';
 import { locateBuiltinModel } from '../engine/paths';
@@ -36,5 +37,6 @@ function summarize(dir: string, builtin: boolean): ModelSummary {
     defaults: { steps: manifest.sampler.steps, cfgScale: manifest.sampler.cfgScale },
     passes,
     totalBytes: manifestWeightsBytes(manifest),
+    activationBytes: estimateActivationBytes(manifest).peakBytes,
   };
 }

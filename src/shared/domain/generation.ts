@@ -149,6 +149,10 @@ export interface GenerationSummary {
   peakRssBytes: number;
   peakResidentBytes: number;
   memoryBudgetBytes: number;
+  /** The clip's activation estimate that the budget includes. */
+  activationBytes: number;
+  /** Engine RSS with its runtime up and no session loaded: peakRssBytes should stay within budget + this. */
+  baselineRssBytes: number;
   outputs: string[];
   warnings: string[];
 }

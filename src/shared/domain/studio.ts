@@ -18,6 +18,8 @@ export interface ModelSummary {
     decoder: Array<{ id: string; sizeBytes: number }>;
   };
   totalBytes: number;
+  /** Activation estimate of the native clip (src/shared/model/activationEstimate.ts); every budget includes it. */
+  activationBytes: number;
 }
 
 export type JobId = string;

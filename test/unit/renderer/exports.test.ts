@@ -68,6 +68,8 @@ describe('reproducibility record', () => {
     warnings: [],
     promptText: 'a yellow square moving up',
     promptTokens: [5, 9, 3, 1],
+    activationBytes: 2e6,
+    baselineRssBytes: 9e7,
   };
 
   it('carries prompt, seed, settings, model id and app version, and a request that reruns the clip', () => {

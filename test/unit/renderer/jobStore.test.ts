@@ -92,6 +92,8 @@ describe('JobStore', () => {
       warnings: [],
       promptText: 'a yellow square moving up',
       promptTokens: [5, 9, 3, 1],
+      activationBytes: 2e6,
+      baselineRssBytes: 9e7,
     };
     store.applyJobEvent(ev('j1', { kind: 'done', summary }), 1400);
     store.applyQueue({ running: null, queued: [] }, 1401);

@@ -6,6 +6,8 @@ export interface StreamerKey {
   /** The package folder and the manifest's identity (id, version, file time): another package is another model. */
   readonly modelKey: string;
   readonly budget: MemoryBudget;
+  /** Activation bytes the budget covers besides the sessions (the streamer's plan reserve). */
+  readonly reserveBytes: number;
   readonly schedule: StreamSchedule;
   readonly workerPath?: string;
 }
@@ -21,7 +23,7 @@ const TEXT_CACHE_ENTRIES = 8;
  */
 export class EngineSession {
   readonly persistent: boolean;
-  private current: { readonly key: string; readonly modelKey: string; readonly streamer: UnitStreamer } | null = null;
+  private current: { readonly key: string; readonly modelKey: string; readonly streamer: UnitStreamer; readonly baselineRssBytes: number } | null = null;
   private readonly textCache = new Map<string, TextConditioning>();
 
   constructor(options: { persistent: boolean }) {
@@ -30,7 +32,7 @@ export class EngineSession {
 
   /** The streamer for this key: the warm one when the key is unchanged, else a fresh one (the old one disposed). */
   async streamerFor(key: StreamerKey): Promise<UnitStreamer> {
-    const keyText = JSON.stringify([key.modelKey, key.budget, key.schedule, key.workerPath ?? null]);
+    const keyText = JSON.stringify([key.modelKey, key.budget, key.reserveBytes, key.schedule, key.workerPath ?? null]);
     if (this.current?.key === keyText) {
       return this.current.streamer;
     }
@@ -40,8 +42,10 @@ export class EngineSession {
     const previous = this.current;
     this.current = null;
     await previous?.streamer.dispose();
-    const streamer = new UnitStreamer({ budget: key.budget, workerPath: key.workerPath, schedule: key.schedule });
-    this.current = { key: keyText, modelKey: key.modelKey, streamer };
+    const streamer = new UnitStreamer({ budget: key.budget, reserveBytes: key.reserveBytes, workerPath: key.workerPath, schedule: key.schedule });
+    // The runtime's own memory with both executor threads up and no session: what a budget does not cover.
+    await streamer.workerSessions();
+    this.current = { key: keyText, modelKey: key.modelKey, streamer, baselineRssBytes: process.memoryUsage.rss() };
     return streamer;
   }
 
@@ -64,6 +68,11 @@ export class EngineSession {
     while (this.textCache.size > TEXT_CACHE_ENTRIES) {
       this.textCache.delete(this.textCache.keys().next().value as string);
     }
+  }
+
+  /** RSS of the engine process when `streamer` started, before any session: the baseline a budget sits on. */
+  baselineRssBytes(streamer: UnitStreamer): number {
+    return this.current?.streamer === streamer ? this.current.baselineRssBytes : process.memoryUsage.rss();
   }
 
   /** Ids of the units loaded now (diagnostics, tests). */

@@ -30,6 +30,7 @@ import { EngineSession } from './engineSession';
 import { openVideoModel } from '../models';
 import { RssMonitor } from './rssMonitor';
 import { resolveSettings } from './settings';
+import { estimateActivationBytes } from '../../../shared/model/activationEstimate';
 import { resolveBudget } from './unitPlans';
 
 /** "Finish now": the running job leaps (LPL) at its next step. */
@@ -99,7 +100,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
   const lpl = createLplController(lplPolicy, settings.steps);
   validateMergedSteps(settings.tdtmMergedSteps, settings.steps);
   const units = model.passes;
-  const budget = resolveBudget(units, settings.memoryBudget, settings.tdtmMergedSteps > 0);
+  const budget = resolveBudget(units, settings.memoryBudget, settings.tdtmMergedSteps > 0, estimateActivationBytes(manifest, settings).peakBytes);
   const latentShape: LatentShape = model.latentShape;
   const timesteps = computeTimesteps({
     steps: settings.steps,
@@ -114,7 +115,13 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
 
   const session = options.session ?? new EngineSession({ persistent: false });
   const modelKey = packageKey(pkg);
-  const streamer = await session.streamerFor({ modelKey, budget: budget.budget, schedule: options.schedule ?? 'concurrent', workerPath: options.workerPath });
+  const streamer = await session.streamerFor({
+    modelKey,
+    budget: budget.budget,
+    reserveBytes: budget.activationBytes,
+    schedule: options.schedule ?? 'concurrent',
+    workerPath: options.workerPath,
+  });
   streamer.resetPeak();
   const rss = new RssMonitor();
   const timings = { load: 0, text: 0, denoise: 0, decode: 0, write: 0, total: 0 };
@@ -269,6 +276,8 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       peakRssBytes: Math.max(rss.peak, rss.sample()),
       peakResidentBytes: Math.max(peakResidentBytes, streamer.peakResidentBytes),
       memoryBudgetBytes: budget.budgetBytes,
+      activationBytes: budget.activationBytes,
+      baselineRssBytes: session.baselineRssBytes(streamer),
       outputs,
       warnings,
     };

@@ -11,18 +11,27 @@ export interface BudgetResolution {
   minimumBytes: number;
   /** Denoiser units kept resident across steps under this budget (plain pass). */
   residentUnitIds: string[];
+  /** The clip's activation estimate, included in every figure above. */
+  activationBytes: number;
 }
 
 /** Resolves a memory budget against every pass before any compute; a budget below the minimum is refused. */
-export function resolveBudget(units: PipelinePasses, requested: MemoryBudget, usesMergedSteps: boolean): BudgetResolution {
-  const resolved = resolvePipelineBudget(units, requested, usesMergedSteps);
+export function resolveBudget(units: PipelinePasses, requested: MemoryBudget, usesMergedSteps: boolean, activationBytes: number): BudgetResolution {
+  const resolved = resolvePipelineBudget(units, requested, usesMergedSteps, { reserveBytes: activationBytes });
   if (resolved.kind === 'below-minimum') {
     throw new StudioError(
       'INVALID_PARAMS',
       `Memory budget ${formatMegabytes(resolved.budgetBytes)} is below the smallest working set this model can run with, ` +
-        `${formatMegabytes(resolved.minimumBytes)} (${resolved.minimumBytes} bytes: the two largest consecutive units loaded at once). Use at least that, or "min".`,
+        `${formatMegabytes(resolved.minimumBytes)} (${resolved.minimumBytes} bytes: the two largest consecutive units loaded at once ` +
+        `plus ${formatMegabytes(activationBytes)} of activations for this clip). Use at least that, or "min".`,
     );
   }
   const denoise = resolved.plans.find((entry) => entry.pass === 'denoiser')?.plan;
-  return { budget: resolved.budget, budgetBytes: resolved.budgetBytes, minimumBytes: resolved.minimumBytes, residentUnitIds: [...(denoise?.residentUnitIds ?? [])] };
+  return {
+    budget: resolved.budget,
+    budgetBytes: resolved.budgetBytes,
+    minimumBytes: resolved.minimumBytes,
+    residentUnitIds: [...(denoise?.residentUnitIds ?? [])],
+    activationBytes,
+  };
 }
