@@ -10,6 +10,16 @@ export const ERROR_CODES = [
   'ENGINE_ERROR',
   'MODEL_INVALID',
   'NOT_FOUND',
+  /** The prompt history could not be written (file locked, disk full); the job's outputs are kept. */
+  'STORAGE_UNAVAILABLE',
+  /** The output folder is missing and cannot be made, is not a folder, or refuses writes. */
+  'OUTPUT_UNWRITABLE',
+  /** Not enough free space for the clip's outputs. */
+  'DISK_FULL',
+  /** A NaN or infinity appeared in a model's output (broken weights). */
+  'NUMERIC_ERROR',
+  /** The queue is at its stated limit of jobs or total steps. */
+  'QUEUE_FULL',
   'CANCELLED',
   'INTERNAL',
 ] as const;

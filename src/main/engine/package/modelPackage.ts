@@ -43,7 +43,9 @@ export function readModelPackage(dir: string): ModelPackage {
   try {
     raw = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
   } catch (error) {
-    throw new ModelPackageError(`manifest.json is not valid JSON: ${(error as Error).message}`, manifestPath);
+    // V8's message quotes the start of the text; name only the position, so an error never echoes a file's contents.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ModelPackageError(`${manifestPath} is not valid JSON${position ? ` (at character ${position})` : ''}.`, manifestPath);
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
