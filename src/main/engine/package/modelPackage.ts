@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { manifestSchema, type ModelManifest, type ModelUnit } from '../../../shared/model/manifest';
+import { manifestContradictions } from './manifestConsistency';
 import { ModelPackageError } from './modelPackageError';
 
 /** A validated model package on disk. */
@@ -53,6 +54,10 @@ export function readModelPackage(dir: string): ModelPackage {
     throw new ModelPackageError(`manifest.json does not match schema version 1: ${issues.join('; ')}`, manifestPath);
   }
   const manifest = parsed.data;
+  const contradictions = manifestContradictions(manifest);
+  if (contradictions.length > 0) {
+    throw new ModelPackageError(`manifest.json contradicts its own graphs: ${contradictions.join('; ')}.`, manifestPath);
+  }
 
   const problems: string[] = [];
   const requireFile = (relative: string, what: string): string => {

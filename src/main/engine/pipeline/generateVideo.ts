@@ -1,6 +1,7 @@
 import type { GenerateRequest, GenerationEvent, GenerationSummary, ResolvedSettings, UnitTiming } from '../../../shared/domain/generation';
 import { StudioError } from '../../../shared/ipc/errors';
 import { videoTensorToClip, type RgbaClip } from '../output/frames';
+import { checkOutputTarget, estimateOutputBytes } from '../output/outputTarget';
 import { writeOutputs, type OutputOptions } from '../output/writeOutputs';
 import { checkPackageUnits } from '../package/checkUnits';
 import { readModelPackage, type ModelPackage } from '../package/modelPackage';
@@ -24,6 +25,7 @@ import {
 import { isAbortError, UnitStreamer, type PassResult, type StreamSchedule } from '../streaming/unitStreamer';
 import { createWordTokenizer } from '../text/wordTokenizer';
 import { batchLatent, buildStepConstants, embedderFeeds, ropeFeeds } from './denoiseFeeds';
+import { checkedFeeds, requireFinite, requireFiniteOutputs } from './numericCheck';
 import { RssMonitor } from './rssMonitor';
 import { resolveSettings } from './settings';
 import { encodePrompt } from './textStage';
@@ -110,6 +112,9 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     clip: { heightPx: manifest.native.height, widthPx: manifest.native.width, numFrames: manifest.native.frames },
   });
   const stepSizes = eulerStepSizes(timesteps, manifest.sampler.numTimesteps);
+  if (options.output) {
+    checkOutputTarget(options.output.basePath, estimateOutputBytes(manifest.native, options.output.upscale));
+  }
   if (options.checkUnits !== false) {
     await checkPackageUnits(pkg);
   }
@@ -173,7 +178,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       const stepStartMs = epochNowMs();
       const pass: PassResult = await streamer.runPass(
         passUnits,
-        (index, previous): TensorMap => {
+        checkedFeeds(passUnits.map((unit) => unit.id), (index, previous): TensorMap => {
           if (index === 0) {
             return embedderFeeds(constants, latentBatch, timestep, hiddenSize);
           }
@@ -194,13 +199,14 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
             };
           }
           return { x, y_tok: shared.yTok, t_mlp: shared.tMlp, ...rope };
-        },
+        }, { stage: 'denoise', step }),
         { signal: options.signal, keepFeeds: ['y_tok', 't_mlp', 't_emb', 'rope_cos', 'rope_sin', 'y_bias'] },
       );
       const velocityOutput = pass.outputs.v;
       if (!velocityOutput) {
         throw new StudioError('MODEL_INVALID', `${passUnits[lastIndex].id} produced no "v" output.`);
       }
+      requireFiniteOutputs(pass.outputs, { stage: 'denoise', step, unitId: passUnits[lastIndex].id });
       combineGuidedVelocityInto(guided, float32View(velocityOutput), latentShape, {
         cfgScale: settings.cfgScale,
         modelOutputChannels: manifest.denoiser.outChannels,
@@ -227,6 +233,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       } else {
         eulerStepInPlace(latent, guided, stepSizes[step]);
       }
+      requireFinite(latent, { stage: 'denoise', step, unitId: leap ? 'the LPL leap' : 'the sampler\'s Euler step' }, 'latent');
       stepsRun++;
       if (merged) {
         mergedStepsRun++;
@@ -279,6 +286,8 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     if (!video || video.dims.length !== 5) {
       throw new StudioError('MODEL_INVALID', 'The decoder produced no [1, 3, F, H, W] "video" output.');
     }
+    requireFiniteOutputs(decoded.outputs, { stage: 'decode', unitId: units.decoder[units.decoder.length - 1].id });
+    requireNativeClip(video.dims, manifest.native);
     const clip = videoTensorToClip(float32View(video), { frames: video.dims[2], height: video.dims[3], width: video.dims[4] }, manifest.native.fps);
     timings.decode = epochNowMs() - stageStart;
 
@@ -318,6 +327,17 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
   } finally {
     rss.stop();
     await streamer.dispose();
+  }
+}
+
+/** The decoded clip must be the clip the manifest (and so every record written) claims. */
+function requireNativeClip(dims: readonly number[], native: { frames: number; height: number; width: number }): void {
+  const [, , frames, height, width] = dims;
+  if (frames !== native.frames || height !== native.height || width !== native.width) {
+    throw new StudioError(
+      'MODEL_INVALID',
+      `The decoder made ${frames} frames of ${width}×${height} px; the manifest's native clip is ${native.frames} frames of ${native.width}×${native.height} px. Fix native in manifest.json.`,
+    );
   }
 }
 

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { StudioError } from '../../../shared/ipc/errors';
+import { defaultExportScale } from '../../../shared/media/pixels';
+import { formatMegabytes } from '../../../shared/util/bytes';
+
+export interface ClipGeometry {
+  frames: number;
+  height: number;
+  width: number;
+}
+
+/**
+ * An upper estimate of the bytes one clip's outputs take, at the export scale: GIF (≤ 1.5 bytes per pixel after
+ * LZW), PNG frames (≤ raw RGBA, 4 bytes per pixel, plus headers), MP4 (≤ a raw YUV 4:2:0 frame, 1.5 bytes per pixel)
+ * and the JSON record. Real files are far smaller; the check only needs to refuse a disk that cannot hold them.
+ */
+export function estimateOutputBytes(clip: ClipGeometry, upscale?: number): number {
+  const scale = upscale ?? defaultExportScale(clip.width, clip.height);
+  const pixels = clip.frames * clip.width * scale * clip.height * scale;
+  return Math.ceil(pixels * (1.5 + 4 + 1.5)) + clip.frames * 8192 + 64 * 1024;
+}
+
+/**
+ * Before the first step: the folder of `basePath` exists or can be made, takes a file, and has room for
+ * `requiredBytes`. Throws OUTPUT_UNWRITABLE or DISK_FULL naming the folder and the reason in words.
+ */
+export function checkOutputTarget(basePath: string, requiredBytes: number): void {
+  const dir = path.dirname(path.resolve(basePath));
+  const blocker = firstNonFolder(dir);
+  if (blocker) {
+    throw new StudioError('OUTPUT_UNWRITABLE', `Cannot write the outputs to ${dir}: ${blocker} is a file, not a folder.`);
+  }
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const probe = path.join(dir, `.write-check-${process.pid}`);
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe, { force: true });
+  } catch (error) {
+    throw outputFault(error, dir);
+  }
+  const stats = fs.statfsSync(dir);
+  const freeBytes = stats.bavail * stats.bsize;
+  if (freeBytes < requiredBytes) {
+    throw new StudioError(
+      'DISK_FULL',
+      `Not enough free space for the outputs in ${dir}: ${formatMegabytes(freeBytes)} free, the clip needs up to ${formatMegabytes(requiredBytes)}.`,
+    );
+  }
+}
+
+/** The first existing path on the way to `dir` that is not a folder (the walk stops at the first that is missing). */
+function firstNonFolder(dir: string): string | undefined {
+  const parts: string[] = [];
+  for (let current = dir; ; current = path.dirname(current)) {
+    parts.unshift(current);
+    if (path.dirname(current) === current) {
+      break;
+    }
+  }
+  for (const part of parts) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(part);
+    } catch {
+      return undefined;
+    }
+    if (!stat.isDirectory()) {
+      return part;
+    }
+  }
+  return undefined;
+}
+
+const REASONS: Record<string, [code: 'OUTPUT_UNWRITABLE' | 'DISK_FULL', reason: string]> = {
+  ENOSPC: ['DISK_FULL', 'the disk is full'],
+  EDQUOT: ['DISK_FULL', 'the disk quota is used up'],
+  EACCES: ['OUTPUT_UNWRITABLE', 'permission denied'],
+  EPERM: ['OUTPUT_UNWRITABLE', 'the operation is not permitted'],
+  EROFS: ['OUTPUT_UNWRITABLE', 'the file system is read-only'],
+  ENOTDIR: ['OUTPUT_UNWRITABLE', 'a part of the path is a file, not a folder'],
+  EISDIR: ['OUTPUT_UNWRITABLE', 'a folder is in the way of a file'],
+  ENAMETOOLONG: ['OUTPUT_UNWRITABLE', 'the path is too long'],
+  ENOENT: ['OUTPUT_UNWRITABLE', 'the folder does not exist and could not be made'],
+  EIO: ['OUTPUT_UNWRITABLE', 'the disk reported an I/O error'],
+};
+
+/** A file-system error while writing outputs as the typed error (path and reason in words), or itself if unknown. */
+export function outputFault(error: unknown, target: string): unknown {
+  // ffmpeg reports a full disk in its own words, without an errno.
+  const code = (error as NodeJS.ErrnoException | null)?.code ?? (/No space left on device/.test(String((error as Error | null)?.message)) ? 'ENOSPC' : undefined);
+  const known = code ? REASONS[code] : undefined;
+  if (!known) {
+    return error;
+  }
+  const [studioCode, reason] = known;
+  return new StudioError(studioCode, `Cannot write the outputs to ${target}: ${reason}.`, code);
+}
