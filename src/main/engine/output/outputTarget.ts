@@ -27,12 +27,15 @@ export function estimateOutputBytes(clip: ClipGeometry, upscale?: number): numbe
  */
 export function checkOutputTarget(basePath: string, requiredBytes: number): void {
   const dir = path.dirname(path.resolve(basePath));
-  const blocker = firstNonFolder(dir);
+  const { blocker, missing } = walkToFolder(dir);
   if (blocker) {
     throw new StudioError('OUTPUT_UNWRITABLE', `Cannot write the outputs to ${dir}: ${blocker} is a file, not a folder.`);
   }
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    // One level at a time (not mkdir -p, which reports a read-only disk as ENOENT): the error is the real reason.
+    for (const folder of missing) {
+      fs.mkdirSync(folder);
+    }
     const probe = path.join(dir, `.write-check-${process.pid}`);
     fs.writeFileSync(probe, '');
     fs.rmSync(probe, { force: true });
@@ -49,8 +52,8 @@ export function checkOutputTarget(basePath: string, requiredBytes: number): void
   }
 }
 
-/** The first existing path on the way to `dir` that is not a folder (the walk stops at the first that is missing). */
-function firstNonFolder(dir: string): string | undefined {
+/** From the root down to `dir`: the first existing path that is not a folder, or the folders still to be made. */
+function walkToFolder(dir: string): { blocker?: string; missing: string[] } {
   const parts: string[] = [];
   for (let current = dir; ; current = path.dirname(current)) {
     parts.unshift(current);
@@ -58,18 +61,16 @@ function firstNonFolder(dir: string): string | undefined {
       break;
     }
   }
-  for (const part of parts) {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(part);
-    } catch {
-      return undefined;
+  for (const [index, part] of parts.entries()) {
+    const stat = fs.statSync(part, { throwIfNoEntry: false });
+    if (!stat) {
+      return { missing: parts.slice(index) };
     }
     if (!stat.isDirectory()) {
-      return part;
+      return { blocker: part, missing: [] };
     }
   }
-  return undefined;
+  return { missing: [] };
 }
 
 const REASONS: Record<string, [code: 'OUTPUT_UNWRITABLE' | 'DISK_FULL', reason: string]> = {
