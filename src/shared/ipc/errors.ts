@@ -36,11 +36,19 @@ export class StudioError extends Error {
   readonly code: ErrorCode;
   readonly detail?: string;
   constructor(code: ErrorCode, message: string, detail?: string) {
-    super(message);
+    super(asSentence(message));
     this.name = 'StudioError';
     this.code = code;
     this.detail = detail;
   }
+}
+
+/**
+ * One full stop at the end: messages that quote a value ending in "." (a job id, a path, a nested message) would
+ * otherwise end in "..".
+ */
+export function asSentence(message: string): string {
+  return message.replace(/\.{2,}$/, '.');
 }
 
 export function serializeError(error: unknown): SerializedError {
@@ -51,7 +59,7 @@ export function serializeError(error: unknown): SerializedError {
     return error;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'INTERNAL', message };
+  return { code: 'INTERNAL', message: asSentence(message) };
 }
 
 export function isSerializedError(value: unknown): value is SerializedError {
