@@ -86,13 +86,8 @@ export class StoreWriter {
   }
 
   private fail(cause: unknown): void {
-    const count = this.pending.length;
-    const error = storageUnavailable(
-      this.options.fileName,
-      cause,
-      `${count} ${count === 1 ? 'change is' : 'changes are'} kept and will be written when it is available again; outputs are not affected.`,
-    );
-    this.health = { kind: 'failing', error: serializeError(error), pendingWrites: count, sinceMs: this.health.kind === 'failing' ? this.health.sinceMs : Date.now() };
+    const error = storageUnavailable(this.options.fileName, cause, 'What it could not take is kept and written when it is available again; outputs are not affected.');
+    this.health = { kind: 'failing', error: serializeError(error), pendingWrites: this.pending.length, sinceMs: this.health.kind === 'failing' ? this.health.sinceMs : Date.now() };
     this.options.onHealth?.(this.health);
     const delays = this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     const delayMs = delays[Math.min(this.retryIndex, delays.length - 1)];

@@ -28,7 +28,7 @@ export function StorageBanner(): React.JSX.Element | null {
   }
   return (
     <span className="engine-banner error" role="alert" data-testid="storage-state" data-pending={health.pendingWrites} title={health.error.detail}>
-      {health.error.message}
+      {health.error.message} ({health.pendingWrites} {health.pendingWrites === 1 ? 'change waits' : 'changes wait'}.)
     </span>
   );
 }
