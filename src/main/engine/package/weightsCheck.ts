@@ -12,7 +12,7 @@ const scanned = new Map<string, string | null>();
 /**
  * Scans every weights file of a package for NaN and ±Infinity (models/FORMAT.md: weights files hold float32
  * tensors, so the file is read as float32 throughout). One sequential read per file, cached by size and mtime, so
- * the cost is paid when a package is first used (about a second per GB, disk-bound) and not again. Returns one
+ * the cost is paid when a package is first used (about a second per GB on one core, plus the disk read) and not again. Returns one
  * problem per broken file, naming it and the first bad value's byte offset.
  */
 export async function findNonFiniteWeights(pkg: ModelPackage): Promise<string[]> {
