@@ -64,6 +64,38 @@ describe('run lifecycle in the history (real SQLite file)', () => {
     store.close();
   });
 
+  it('keeps what other migrations added to the table: columns with their data, indexes, triggers, referencing rows and views', () => {
+    const file = tempDbPath();
+    writeSchemaOneFile(file);
+    const raw = new Database(file);
+    raw.exec(`ALTER TABLE generations ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+      UPDATE generations SET starred = 1 WHERE id = 'old-done';
+      CREATE INDEX generations_starred ON generations (starred);
+      CREATE TABLE project_runs (project TEXT NOT NULL, run_id TEXT NOT NULL REFERENCES generations (id) ON DELETE CASCADE);
+      INSERT INTO project_runs VALUES ('p1', 'old-done'), ('p1', 'old-failed');
+      CREATE TABLE prompt_log (prompt TEXT);
+      CREATE TRIGGER generations_logged AFTER INSERT ON generations BEGIN INSERT INTO prompt_log VALUES (new.prompt); END;
+      CREATE TRIGGER project_runs_checked AFTER INSERT ON project_runs BEGIN SELECT id FROM generations WHERE id = new.run_id; END;
+      CREATE VIEW starred_runs AS SELECT id FROM generations WHERE starred = 1;`);
+    raw.close();
+    const store = openRunStore(file);
+    const db = store.db;
+    expect(db.prepare('SELECT id, starred FROM generations ORDER BY id').all()).toEqual([
+      { id: 'old-done', starred: 1 },
+      { id: 'old-failed', starred: 0 },
+    ]);
+    // The cascade did not fire when the old table was dropped.
+    expect(db.prepare('SELECT COUNT(*) AS n FROM project_runs').get()).toEqual({ n: 2 });
+    expect(db.prepare('SELECT id FROM starred_runs').all()).toEqual([{ id: 'old-done' }]);
+    const objects = db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name`).all().map((row) => (row as { name: string }).name);
+    expect(objects).toEqual(expect.arrayContaining(['generations_created', 'generations_starred', 'generations_logged', 'generations_unfinished', 'project_runs_checked']));
+    store.queued({ id: 'new', createdAtMs: 9, request: { prompt: 'through the trigger' }, steps: 4 });
+    expect(db.prepare('SELECT prompt FROM prompt_log').all()).toEqual([{ prompt: 'through the trigger' }]);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    store.close();
+  });
+
   it('records a run when queued, when it starts and when it ends', () => {
     const store = openRunStore(tempDbPath());
     const request = { prompt: 'a yellow square moving up', seed: 3, steps: 12, lpl: { kind: 'fixed' as const, leapStep: 8 } };

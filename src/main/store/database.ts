@@ -1,14 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { addRunLifecycle } from './migrations/runLifecycle';
 
 export type StudioDatabase = Database.Database;
 
 /**
  * Schema migrations, applied in order inside one transaction each; user_version records how far a file got, so an
- * older file is upgraded in place and nothing already saved is dropped.
+ * older file is upgraded in place and nothing already saved is dropped. A migration is SQL, or a function for one
+ * that must read the schema it upgrades.
  */
-const MIGRATIONS: string[] = [
+const MIGRATIONS: Array<string | ((db: StudioDatabase) => void)> = [
   `CREATE TABLE generations (
      id TEXT PRIMARY KEY,
      created_at_ms INTEGER NOT NULL,
@@ -29,37 +31,7 @@ const MIGRATIONS: string[] = [
      outputs_json TEXT NOT NULL DEFAULT '[]'
    );
    CREATE INDEX generations_created ON generations (created_at_ms DESC);`,
-  // Run lifecycle: a row is written when a run is queued and updated when it starts and ends, so a run cut off by a
-  // crash is still listed ('interrupted', with its prompt and settings). SQLite cannot alter a CHECK constraint in
-  // place: the table is rebuilt (copy every row, then swap), as https://www.sqlite.org/lang_altertable.html §7 describes.
-  `CREATE TABLE generations_v2 (
-     id TEXT PRIMARY KEY,
-     created_at_ms INTEGER NOT NULL,
-     started_at_ms INTEGER,
-     finished_at_ms INTEGER,
-     status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled', 'interrupted')),
-     prompt TEXT NOT NULL,
-     seed INTEGER,
-     model_id TEXT,
-     steps INTEGER,
-     steps_run INTEGER,
-     leap_step INTEGER,
-     merged_steps INTEGER,
-     total_ms REAL,
-     peak_rss_bytes INTEGER,
-     request_json TEXT NOT NULL,
-     summary_json TEXT,
-     error_json TEXT,
-     outputs_json TEXT NOT NULL DEFAULT '[]'
-   );
-   INSERT INTO generations_v2 (id, created_at_ms, finished_at_ms, status, prompt, seed, model_id, steps, steps_run, leap_step,
-     merged_steps, total_ms, peak_rss_bytes, request_json, summary_json, error_json, outputs_json)
-   SELECT id, created_at_ms, finished_at_ms, status, prompt, seed, model_id, steps, steps_run, leap_step,
-     merged_steps, total_ms, peak_rss_bytes, request_json, summary_json, error_json, outputs_json FROM generations;
-   DROP TABLE generations;
-   ALTER TABLE generations_v2 RENAME TO generations;
-   CREATE INDEX generations_created ON generations (created_at_ms DESC);
-   CREATE INDEX generations_unfinished ON generations (status) WHERE status IN ('queued', 'running');`,
+  addRunLifecycle,
 ];
 
 /**
@@ -84,7 +56,12 @@ export function openStudioDatabase(filePath: string): StudioDatabase {
     db.pragma('foreign_keys = OFF');
     for (let next = version; next < MIGRATIONS.length; next++) {
       db.transaction(() => {
-        db.exec(MIGRATIONS[next]);
+        const migration = MIGRATIONS[next];
+        if (typeof migration === 'string') {
+          db.exec(migration);
+        } else {
+          migration(db);
+        }
         const broken = db.pragma('foreign_key_check') as unknown[];
         if (broken.length > 0) {
           throw new Error(`schema migration ${next + 1} would leave ${broken.length} rows with a dangling reference; the file was left at schema ${next}.`);
