@@ -29,6 +29,8 @@ function writeSchemaOneFile(file: string): void {
      VALUES (?, ?, ?, ?, ?, ?, 'shapes-tiny', 30, ?, ?, ?, ?, ?)`,
   );
   insert.run('old-done', 1000, 2000, 'done', 'a red circle', 7, 30, 1234.5, JSON.stringify({ prompt: 'a red circle', seed: 7 }), null, JSON.stringify(['/o/clip.gif']));
+  insert.run('gone', 2500, 2600, 'done', 'deleted later', null, null, null, JSON.stringify({ prompt: 'deleted later' }), null, '[]');
+  db.prepare('DELETE FROM generations WHERE id = ?').run('gone');
   insert.run('old-failed', 3000, 3500, 'failed', 'a blue square', null, null, null, JSON.stringify({ prompt: 'a blue square' }), JSON.stringify({ code: 'ENGINE_CRASHED', message: 'gone' }), '[]');
   db.pragma('user_version = 1');
   db.close();
@@ -68,6 +70,7 @@ describe('run lifecycle in the history (real SQLite file)', () => {
     const file = tempDbPath();
     writeSchemaOneFile(file);
     const raw = new Database(file);
+    const rowids = raw.prepare('SELECT rowid, id FROM generations ORDER BY id').all();
     raw.exec(`ALTER TABLE generations ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
       UPDATE generations SET starred = 1 WHERE id = 'old-done';
       CREATE INDEX generations_starred ON generations (starred);
@@ -80,6 +83,7 @@ describe('run lifecycle in the history (real SQLite file)', () => {
     raw.close();
     const store = openRunStore(file);
     const db = store.db;
+    expect(db.prepare('SELECT rowid, id FROM generations ORDER BY id').all()).toEqual(rowids);
     expect(db.prepare('SELECT id, starred FROM generations ORDER BY id').all()).toEqual([
       { id: 'old-done', starred: 1 },
       { id: 'old-failed', starred: 0 },

@@ -27,7 +27,9 @@ export function addRunLifecycle(db: StudioDatabase): void {
     throw new Error('the generations table\'s definition has an unexpected form; the file was left as it was.');
   }
   db.exec(table.sql.replace(OLD_STATUS_CHECK, NEW_STATUS_CHECK).replace(namePattern, 'CREATE TABLE generations_rebuilt'));
-  db.exec('INSERT INTO generations_rebuilt SELECT * FROM generations');
+  // Rowids are kept too: an external-content full-text index refers to rows by rowid.
+  const columns = (db.pragma('table_info(generations)') as Array<{ name: string }>).map((column) => `"${column.name.replace(/"/g, '""')}"`).join(', ');
+  db.exec(`INSERT INTO generations_rebuilt (rowid, ${columns}) SELECT rowid, ${columns} FROM generations`);
   db.exec('DROP TABLE generations');
   // Legacy rename (the page above, step 7): views and other tables' triggers that name "generations" keep their text
   // and find the rebuilt table under that name again, instead of the rename failing on their dangling reference.
