@@ -58,6 +58,14 @@ describe('broken weights never pass as success', () => {
     expect(events.filter((event) => event.kind === 'step')).toHaveLength(0);
   });
 
+  it('scans again when a weights file changes after a clean check (cached by size and mtime only)', async () => {
+    const dir = copyShipped();
+    await generateVideo({ ...request, steps: 1, modelPath: dir });
+    poisonWeights(dir, 'denoiser.final.weights', Number.NaN, 5, 1);
+    const error = await failure(generateVideo({ ...request, steps: 1, modelPath: dir }));
+    expect(error.message).toContain('denoiser.final.weights holds NaN (first at byte 20)');
+  });
+
   it('flags a weights file of random bytes, and infinities', async () => {
     const dir = copyShipped();
     const size = fs.statSync(path.join(dir, 'decoder.weights')).size;
@@ -128,6 +136,25 @@ describe('manifest fields that contradict the graphs are refused before generati
     });
     expect(() => readModelPackage(dir)).toThrow(/denoiser\.hiddenSize is 128 but denoiser\.embedder\.onnx output "x" has 96 on axis 3/);
     expect(() => readModelPackage(dir)).toThrow(/denoiser\.captionChannels is 32 but text\.final\.onnx output "text_emb" has 64 on axis 2/);
+  });
+
+  it('a manifest changed consistently (8 channels everywhere) still contradicts the graphs: refused by the graph check', async () => {
+    const dir = copyShipped();
+    editManifest(dir, (manifest) => {
+      manifest.latent.channels = 8;
+      manifest.denoiser.inChannels = 8;
+      manifest.preview.factors = [...manifest.preview.factors, ...manifest.preview.factors];
+      for (const unit of [manifest.denoiser.embedder, manifest.denoiser.final, manifest.decoder.unit]) {
+        const z = unit.inputs.find((spec) => spec.name === 'z');
+        if (z) {
+          z.shape[1] = 8;
+        }
+      }
+    });
+    expect(readModelPackage(dir).manifest.latent.channels).toBe(8);
+    const error = await failure(generateVideo({ ...request, modelPath: dir }));
+    expect(error.code).toBe('MODEL_INVALID');
+    expect(error.message).toContain('denoiser.embedder.onnx: input "z" shape: expected [B, 8, T, H, W], actual [B, 4, T, H, W]');
   });
 
   it('an invalid manifest.json is named without echoing its contents', () => {
