@@ -181,6 +181,7 @@ export class GenerationService {
     this.publishQueue();
     const params: EngineGenerateParams = { request: job.engineRequest, output: { basePath: path.join(this.options.outputsDir, job.jobId, 'clip') } };
     let doneEvent: GenerationEvent | undefined;
+    let cancelledEvent = false;
     const { requestId, result } = this.options.engine.startRequest<{ summary: GenerationSummary; clip: EngineClip }>('generate', params, (raw) => {
       const event = raw as GenerationEvent;
       // "done" is held back until the result is stored, so a UI that reacts to it can fetch the frames at once.
@@ -188,6 +189,7 @@ export class GenerationService {
         doneEvent = event;
         return;
       }
+      cancelledEvent ||= event.kind === 'cancelled';
       this.options.onJobEvent({ jobId: job.jobId, event: toWireEvent(event) });
     });
     job.requestId = requestId;
@@ -208,9 +210,12 @@ export class GenerationService {
       }),
       (error: unknown) => this.settle(() => {
         const serialized = serializeError(error);
-        // The engine already reported a cancellation as an event; anything else (bad input, a crash) is reported here.
+        // The engine reports a cancellation as an event, unless it never saw the job (cancelled before it was sent);
+        // anything else (bad input, a crash) is reported here.
         if (serialized.code !== 'CANCELLED') {
           this.options.onJobEvent({ jobId: job.jobId, event: { kind: 'failed', error: serialized } });
+        } else if (!cancelledEvent) {
+          this.options.onJobEvent({ jobId: job.jobId, event: { kind: 'cancelled' } });
         }
         this.finished(job, { status: serialized.code === 'CANCELLED' ? 'cancelled' : 'failed', error: serialized });
       }),
