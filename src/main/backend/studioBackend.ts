@@ -7,18 +7,23 @@ import {
   type StudioEvents,
 } from '../../shared/ipc/contract';
 import type { HistoryQuery } from '../../shared/domain/history';
-import { StudioError } from '../../shared/ipc/errors';
+import type { JobId } from '../../shared/domain/studio';
+import { StudioError, type SerializedError } from '../../shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
-import type { HistoryRepository } from '../store/historyRepository';
-import { GenerationService } from './generationService';
-import { listModels } from './modelCatalog';
-import { preflight } from './preflight';
+import type { RunStore } from '../store/runStore';
+import { GenerationService, type JobLifecycle, type QueueLimits } from './generationService';
+import { ModelCatalog } from './modelCatalog';
+import { acceptRequest } from './preflight';
+import { describeJsonValue, exceedsDepth, MAX_PARAMS_DEPTH } from './inputShape';
 
 export interface StudioBackendOptions {
   /** Folder for generated outputs (one sub-folder per job). */
   outputsDir: string;
-  /** The prompt history; absent = not kept. */
-  history?: HistoryRepository;
+  /** The run history; absent = not kept. */
+  runs?: RunStore;
+  /** The models generation may use; default: the built-in package only. */
+  catalog?: ModelCatalog;
+  queueLimits?: QueueLimits;
 }
 
 type Handlers = { [M in InvokeMethod]: (params: unknown) => Promise<InvokeResult<M>> };
@@ -38,20 +43,24 @@ export class StudioBackend {
     private readonly engine: EngineClient,
     options: StudioBackendOptions,
   ) {
+    const catalog = options.catalog ?? new ModelCatalog();
+    const runs = options.runs;
     this.generation = new GenerationService({
       engine,
       outputsDir: options.outputsDir,
       onJobEvent: (event) => this.emit('generation.event', event),
       onQueue: (queue) => this.emit('generation.queue', queue),
-      preflight: (request) => preflight(request),
-      onFinished: (job) => {
-        if (options.history) {
-          options.history.record({ id: job.jobId, createdAtMs: job.createdAtMs, status: job.status, request: job.request, summary: job.summary, error: job.error });
-          this.emit('history.changed', { id: job.jobId });
-        }
-      },
+      accept: (request) => acceptRequest(catalog, request),
+      limits: options.queueLimits,
+      lifecycle: runs ? this.recordLifecycle(runs) : undefined,
     });
-    const history = options.history;
+    runs?.onHealth((health) => {
+      this.emit('store.health', health);
+      if (health.kind === 'ok') {
+        // What waited in memory is on disk now: lists refresh.
+        this.emit('history.changed', { id: '' });
+      }
+    });
     this.handlers = {
       'system.info': async () => this.engine.request('system.info', {}),
       'engine.state': async () => this.engine.getState(),
@@ -59,7 +68,7 @@ export class StudioBackend {
         const { echo } = params as { echo: string };
         return { echo, serverTimeMs: Date.now() };
       },
-      'models.list': async () => listModels(),
+      'models.list': async () => catalog.list(),
       'generation.start': async (params) => this.generation.start(params as Parameters<GenerationService['start']>[0]),
       'generation.cancel': async (params) => this.generation.cancel((params as { jobId: string }).jobId),
       'generation.finishNow': async (params) => this.generation.finishNow((params as { jobId: string }).jobId),
@@ -69,15 +78,16 @@ export class StudioBackend {
       },
       'generation.queue': async () => this.generation.snapshot(),
       'generation.result': async (params) => this.generation.result((params as { jobId: string }).jobId),
-      'history.list': async (params) => (history ? history.list(params as HistoryQuery) : { entries: [], total: 0 }),
+      'history.list': async (params) => (runs ? runs.list(params as HistoryQuery) : { entries: [], total: 0 }),
       'history.delete': async (params) => {
         const { id } = params as { id: string };
-        const deleted = history?.delete(id) ?? false;
+        const deleted = runs?.delete(id) ?? false;
         if (deleted) {
           this.emit('history.changed', { id });
         }
         return { deleted };
       },
+      'store.health': async () => runs?.health() ?? { kind: 'ok' },
     };
     engine.onDidChangeState((state) => this.emit('engine.state', state));
   }
@@ -85,7 +95,11 @@ export class StudioBackend {
   /** Validates and runs one call. Throws StudioError with a code for anything the caller got wrong. */
   async invoke(method: unknown, rawParams: unknown): Promise<unknown> {
     if (!isInvokeMethod(method)) {
-      throw new StudioError('UNKNOWN_METHOD', `Unknown method ${JSON.stringify(method)}.`);
+      throw new StudioError('UNKNOWN_METHOD', `Unknown method ${describeJsonValue(method)}.`);
+    }
+    // Checked before the schema walks it: params nested thousands deep must get a typed error, not a stack overflow.
+    if (exceedsDepth(rawParams, MAX_PARAMS_DEPTH)) {
+      throw new StudioError('INVALID_PARAMS', `Invalid params for ${method}: nested deeper than ${MAX_PARAMS_DEPTH} levels.`);
     }
     const parsed = invokeParamSchemas[method].safeParse(rawParams ?? {});
     if (!parsed.success) {
@@ -93,6 +107,29 @@ export class StudioBackend {
       throw new StudioError('INVALID_PARAMS', `Invalid params for ${method}: ${issues}`);
     }
     return this.handlers[method](parsed.data);
+  }
+
+  /**
+   * Writes each lifecycle change of a job to the run history. A write that cannot be made now waits in the store's
+   * queue; the job is told once (a "not-saved" event) and the UI sees the store's health.
+   */
+  private recordLifecycle(runs: RunStore): JobLifecycle {
+    const told = new Set<JobId>();
+    const tellOnce = (jobId: JobId, error: SerializedError | undefined): void => {
+      if (error && !told.has(jobId)) {
+        told.add(jobId);
+        this.emit('generation.event', { jobId, event: { kind: 'not-saved', error } });
+      }
+      this.emit('history.changed', { id: jobId });
+    };
+    return {
+      queued: (job) => tellOnce(job.jobId, runs.queued({ id: job.jobId, createdAtMs: job.createdAtMs, request: job.request, steps: job.steps })),
+      started: (job) => tellOnce(job.jobId, runs.started(job.jobId, job.startedAtMs)),
+      finished: (job) => {
+        tellOnce(job.jobId, runs.finished({ id: job.jobId, createdAtMs: job.createdAtMs, status: job.status, request: job.request, steps: job.steps, summary: job.summary, error: job.error }));
+        told.delete(job.jobId);
+      },
+    };
   }
 
   onEvent(listener: EventListener): () => void {

@@ -1,11 +1,13 @@
-import type { GenerateRequest, GenerationSummary } from '../../shared/domain/generation';
+import type { StudioGenerateRequest } from '../../shared/domain/generation';
 import type { HistoryEntry, HistoryQuery } from '../../shared/domain/history';
 import type { SerializedError } from '../../shared/ipc/errors';
 import type { StudioDatabase } from './database';
+import { writeFinishedRun, type FinishedRun } from './runLog';
 
 interface Row {
   id: string;
   created_at_ms: number;
+  started_at_ms: number | null;
   finished_at_ms: number | null;
   status: HistoryEntry['status'];
   prompt: string;
@@ -30,45 +32,13 @@ const SORT_COLUMNS: Record<HistoryQuery['sortBy'], string> = {
   stepsRun: 'steps_run',
 };
 
-/** The prompt history: every finished, failed or cancelled generation, newest first. */
+/** The prompt history: every run (queued, running, finished, failed, cancelled or interrupted), newest first. */
 export class HistoryRepository {
   constructor(private readonly db: StudioDatabase) {}
 
-  record(entry: {
-    id: string;
-    createdAtMs: number;
-    status: HistoryEntry['status'];
-    request: GenerateRequest;
-    summary?: GenerationSummary;
-    error?: SerializedError;
-  }): void {
-    const { summary } = entry;
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO generations (id, created_at_ms, finished_at_ms, status, prompt, seed, model_id, steps, steps_run,
-           leap_step, merged_steps, total_ms, peak_rss_bytes, request_json, summary_json, error_json, outputs_json)
-         VALUES (@id, @createdAtMs, @finishedAtMs, @status, @prompt, @seed, @modelId, @steps, @stepsRun, @leapStep, @mergedSteps,
-           @totalMs, @peakRssBytes, @requestJson, @summaryJson, @errorJson, @outputsJson)`,
-      )
-      .run({
-        id: entry.id,
-        createdAtMs: entry.createdAtMs,
-        finishedAtMs: Date.now(),
-        status: entry.status,
-        prompt: entry.request.prompt,
-        seed: summary?.seed ?? entry.request.seed ?? null,
-        modelId: summary?.settings.modelId ?? null,
-        steps: summary?.settings.steps ?? entry.request.steps ?? null,
-        stepsRun: summary?.stepsRun ?? null,
-        leapStep: summary?.leapStep ?? null,
-        mergedSteps: summary?.mergedSteps ?? null,
-        totalMs: summary?.timingsMs.total ?? null,
-        peakRssBytes: summary?.peakRssBytes ?? null,
-        requestJson: JSON.stringify(entry.request),
-        summaryJson: summary ? JSON.stringify(summary) : null,
-        errorJson: entry.error ? JSON.stringify(entry.error) : null,
-        outputsJson: JSON.stringify(summary?.outputs ?? []),
-      });
+  /** Writes a finished run (see runLog.ts for the whole lifecycle). */
+  record(run: FinishedRun): void {
+    writeFinishedRun(this.db, run);
   }
 
   list(query: HistoryQuery): { entries: HistoryEntry[]; total: number } {
@@ -96,6 +66,7 @@ function toEntry(row: Row): HistoryEntry {
   return {
     id: row.id,
     createdAtMs: row.created_at_ms,
+    startedAtMs: row.started_at_ms,
     finishedAtMs: row.finished_at_ms,
     status: row.status,
     prompt: row.prompt,
@@ -107,7 +78,7 @@ function toEntry(row: Row): HistoryEntry {
     mergedSteps: row.merged_steps,
     totalMs: row.total_ms,
     peakRssBytes: row.peak_rss_bytes,
-    request: JSON.parse(row.request_json) as GenerateRequest,
+    request: JSON.parse(row.request_json) as StudioGenerateRequest,
     error: row.error_json ? (JSON.parse(row.error_json) as SerializedError) : null,
     outputs: JSON.parse(row.outputs_json) as string[],
   };

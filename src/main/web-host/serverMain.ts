@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { StudioBackend } from '../backend/studioBackend';
 import { EngineClient } from '../engine-host/engineClient';
 import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
-import { openStudioDatabase } from '../store/database';
-import { HistoryRepository } from '../store/historyRepository';
+import { openRunStore, type RunStore } from '../store/runStore';
 import { startWebServer } from './webServer';
 
 /**
@@ -25,10 +24,10 @@ function argValue(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-/** The prompt history; a file that cannot be opened is left untouched and the studio runs without history. */
-function openHistory(filePath: string): HistoryRepository | undefined {
+/** The run history; a file that cannot be opened is left untouched and the studio runs without history. */
+function openHistory(filePath: string): RunStore | undefined {
   try {
-    return new HistoryRepository(openStudioDatabase(filePath));
+    return openRunStore(filePath);
   } catch (error) {
     process.stderr.write(`warning: prompt history disabled, ${filePath} could not be opened: ${(error as Error).message}\n`);
     return undefined;
@@ -39,15 +38,21 @@ async function main(): Promise<void> {
   const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
   const dataDir = studioDataDir();
-  const history = openHistory(path.join(dataDir, 'studio.db'));
-  const backend = new StudioBackend(engine, { outputsDir: path.join(dataDir, 'outputs'), history });
+  const runs = openHistory(path.join(dataDir, 'studio.db'));
+  const backend = new StudioBackend(engine, { outputsDir: path.join(dataDir, 'outputs'), runs });
   const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');
   const port = Number(argValue('--port') ?? process.env.STUDIO_PORT ?? 0);
   const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port });
   // Scripts (tests, start.mjs) read this line; keep its shape.
   process.stdout.write(`Studio (browser mode) at ${server.url}\n`);
   process.stdout.write(`STUDIO_URL=${server.url}\n`);
-  process.stdout.write(`STUDIO_ENGINE_PID=${engine.processId ?? ''}\n`);
+  // The engine's pid changes when it is restarted: a line is printed each time it becomes ready (the last one is true;
+  // engine.state and system.info carry it too).
+  engine.onDidChangeState((state) => {
+    if (state.kind === 'ready') {
+      process.stdout.write(`STUDIO_ENGINE_PID=${state.processId}\n`);
+    }
+  });
 
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -57,6 +62,7 @@ async function main(): Promise<void> {
     stopping = true;
     engine.dispose();
     await server.close();
+    runs?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

@@ -13,6 +13,7 @@ import { LiveView } from './features/live/LiveView';
 import { QueuePanel } from './features/queue/QueuePanel';
 import { ResultView } from './features/result/ResultView';
 import { EngineBanner } from './features/system/EngineBanner';
+import { StorageBanner } from './features/system/StorageBanner';
 import { SystemPanel } from './features/system/SystemPanel';
 import { useEngineState } from './features/system/useEngineState';
 import { useWorkspaceCommands } from './features/workspace/useWorkspaceCommands';
@@ -44,6 +45,7 @@ export function App(): React.JSX.Element {
       <header className="app-header">
         <h1 data-testid="app-title">On-device Sora Studio</h1>
         <EngineBanner state={engineState} />
+        <StorageBanner />
       </header>
       <main className="workspace">
         <div className="column left">

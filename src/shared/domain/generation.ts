@@ -48,6 +48,16 @@ export const generateRequestSchema = z
 export type GenerateRequest = z.input<typeof generateRequestSchema>;
 export type ParsedGenerateRequest = z.output<typeof generateRequestSchema>;
 
+/** A registered model's id (the catalog's key); never a path. */
+export const modelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'must be a model id from models.list');
+
+/**
+ * What the studio's transport accepts: the same settings, naming a registered model by id (the built-in one when
+ * absent). A folder path never crosses the transport: the backend resolves the id to its package through the catalog.
+ */
+export const studioGenerateRequestSchema = generateRequestSchema.omit({ modelPath: true }).extend({ modelId: modelIdSchema.optional() }).strict();
+export type StudioGenerateRequest = z.input<typeof studioGenerateRequestSchema>;
+
 /** Settings after defaults were applied: what actually ran (the reproducibility record). */
 export interface ResolvedSettings {
   prompt: string;

@@ -17,12 +17,14 @@ export const invokeMethods: Record<InvokeMethod, true> = {
   'generation.result': true,
   'history.list': true,
   'history.delete': true,
+  'store.health': true,
 };
 export const eventChannels: Record<EventChannel, true> = {
   'engine.state': true,
   'generation.event': true,
   'generation.queue': true,
   'history.changed': true,
+  'store.health': true,
 };
 
 export function isInvokeMethod(value: unknown): value is InvokeMethod {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { generateRequestSchema } from '../domain/generation';
-import { historyQuerySchema, type HistoryEntry } from '../domain/history';
+import { studioGenerateRequestSchema } from '../domain/generation';
+import { historyQuerySchema, type HistoryEntry, type StoreHealth } from '../domain/history';
 import type { JobEvent, JobResult, ModelSummary, QueueSnapshot } from '../domain/studio';
 
 /**
@@ -40,7 +40,7 @@ export const invokeParamSchemas = {
   'engine.state': z.object({}).strict(),
   'app.ping': z.object({ echo: z.string().max(1000) }).strict(),
   'models.list': z.object({}).strict(),
-  'generation.start': generateRequestSchema,
+  'generation.start': studioGenerateRequestSchema,
   'generation.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'generation.finishNow': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'generation.reorder': z.object({ jobId: z.string().min(1).max(100), toIndex: z.number().int().min(0) }).strict(),
@@ -48,6 +48,7 @@ export const invokeParamSchemas = {
   'generation.result': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'history.list': historyQuerySchema,
   'history.delete': z.object({ id: z.string().min(1).max(100) }).strict(),
+  'store.health': z.object({}).strict(),
 } as const;
 
 export interface StudioInvokeResults {
@@ -63,6 +64,7 @@ export interface StudioInvokeResults {
   'generation.result': JobResult;
   'history.list': { entries: HistoryEntry[]; total: number };
   'history.delete': { deleted: boolean };
+  'store.health': StoreHealth;
 }
 
 export type InvokeMethod = keyof typeof invokeParamSchemas;
@@ -76,6 +78,8 @@ export interface StudioEvents {
   'generation.queue': QueueSnapshot;
   /** The prompt history changed (a generation finished, or an entry was deleted). */
   'history.changed': { id: string };
+  /** The prompt history stopped (or resumed) taking writes. */
+  'store.health': StoreHealth;
 }
 export type EventChannel = keyof StudioEvents;
 

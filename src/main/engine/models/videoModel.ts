@@ -53,6 +53,8 @@ export interface VelocityRequest {
   /** The current latent, one sample [C, T, H, W]. */
   readonly latent: Float32Array;
   readonly timestep: number;
+  /** The step's index, for messages (a unit that produced NaN is named with its step). */
+  readonly step: number;
   readonly merged: boolean;
   readonly signal?: AbortSignal;
 }

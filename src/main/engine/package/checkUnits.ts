@@ -4,15 +4,21 @@ import { StudioError } from '../../../shared/ipc/errors';
 import { checkUnitAgainstSpec } from '../runtime/ort';
 import { allManifestUnits } from '../../../shared/model/manifestUnits';
 import type { ModelPackage } from './modelPackage';
+import { findNonFiniteWeights } from './weightsCheck';
 
 /** Packages already checked in this process, keyed by folder and manifest mtime. */
 const checked = new Set<string>();
 
 /**
- * Opens every ONNX unit once and compares its inputs/outputs with the manifest, before any generation. A corrupt
- * file or a mismatch is refused with a message naming the file and tensor. Results are cached per process.
+ * Opens every ONNX unit once and compares its inputs/outputs with the manifest, and scans the weights files for NaN
+ * and infinities, before any generation. A corrupt file or a mismatch is refused with a message naming the file and
+ * tensor. Results are cached per process (the weights scan per file size and mtime).
  */
 export async function checkPackageUnits(pkg: ModelPackage): Promise<void> {
+  const broken = await findNonFiniteWeights(pkg);
+  if (broken.length > 0) {
+    throw new StudioError('MODEL_INVALID', `Model package ${pkg.manifest.id} has broken weights: ${broken.join('; ')}.`);
+  }
   const key = `${pkg.dir}@${fs.statSync(path.join(pkg.dir, 'manifest.json')).mtimeMs}`;
   if (checked.has(key)) {
     return;

@@ -4,6 +4,7 @@ import { timingSince, type GenerateRequest, type GenerationEvent, type Generatio
 import { plannedModelCalls } from '../../../shared/domain/lpl';
 import { StudioError } from '../../../shared/ipc/errors';
 import { videoTensorToClip, type RgbaClip } from '../output/frames';
+import { checkOutputTarget, estimateOutputBytes } from '../output/outputTarget';
 import { writeOutputs, type OutputOptions } from '../output/writeOutputs';
 import { checkPackageUnits } from '../package/checkUnits';
 import { readModelPackage, type ModelPackage } from '../package/modelPackage';
@@ -28,6 +29,7 @@ import type { PipelinePasses } from '../../../shared/model/pipelineBudget';
 import { isAbortError, type PassResult, type StreamSchedule, type StreamUnit, type UnitStreamer } from '../streaming/unitStreamer';
 import { EngineSession } from './engineSession';
 import { openVideoModel } from '../models';
+import { requireFinite } from './numericCheck';
 import { RssMonitor } from './rssMonitor';
 import { resolveSettings } from './settings';
 import { estimateActivationBytes } from '../../../shared/model/activationEstimate';
@@ -109,6 +111,9 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     clip: { heightPx: manifest.native.height, widthPx: manifest.native.width, numFrames: manifest.native.frames },
   });
   const stepSizes = eulerStepSizes(timesteps, manifest.sampler.numTimesteps);
+  if (options.output) {
+    checkOutputTarget(options.output.basePath, estimateOutputBytes(manifest.native, options.output.upscale));
+  }
   if (options.checkUnits !== false) {
     await checkPackageUnits(pkg);
   }
@@ -182,7 +187,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       }
       const timestep = timesteps[step];
       const stepStartMs = epochNowMs();
-      const { velocity, pass } = await model.predictVelocity(streamer, { conditioning, latent, timestep, merged, signal: options.signal });
+      const { velocity, pass } = await model.predictVelocity(streamer, { conditioning, latent, timestep, merged, step, signal: options.signal });
       denoisePasses.push(pass);
       combineGuidedVelocityInto(guided, velocity, latentShape, {
         cfgScale: settings.cfgScale,
@@ -210,6 +215,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       } else {
         eulerStepInPlace(latent, guided, stepSizes[step]);
       }
+      requireFinite(latent, { stage: 'denoise', step, unitId: leap ? 'the LPL leap' : 'the sampler\'s Euler step' }, 'latent');
       stepsRun++;
       if (merged) {
         mergedStepsRun++;
@@ -249,6 +255,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     trackResident();
     const decodeLoadMs = exposedLoadMs(decoded.passes);
     timings.load += decodeLoadMs;
+    requireNativeClip([1, 3, decoded.frames, decoded.height, decoded.width], manifest.native);
     const clip = videoTensorToClip(decoded.video, { frames: decoded.frames, height: decoded.height, width: decoded.width }, manifest.native.fps);
     timings.decode = epochNowMs() - stageStart - decodeLoadMs;
 
@@ -313,6 +320,17 @@ async function keepWarm(streamer: UnitStreamer, units: PipelinePasses<StreamUnit
 function packageKey(pkg: ModelPackage): string {
   const manifestMtimeMs = fs.statSync(path.join(pkg.dir, 'manifest.json')).mtimeMs;
   return `${pkg.dir}\n${pkg.manifest.id}@${pkg.manifest.version}\n${manifestMtimeMs}`;
+}
+
+/** The decoded clip must be the clip the manifest (and so every record written) claims. */
+function requireNativeClip(dims: readonly number[], native: { frames: number; height: number; width: number }): void {
+  const [, , frames, height, width] = dims;
+  if (frames !== native.frames || height !== native.height || width !== native.width) {
+    throw new StudioError(
+      'MODEL_INVALID',
+      `The decoder made ${frames} frames of ${width}×${height} px; the manifest's native clip is ${native.frames} frames of ${native.width}×${native.height} px. Fix native in manifest.json.`,
+    );
+  }
 }
 
 function readPackageOrThrow(modelPath: string): ModelPackage {

@@ -4,6 +4,7 @@ import type { ModelUnit } from '../../../../shared/model/manifest';
 import { manifestPasses } from '../../../../shared/model/manifestUnits';
 import type { PipelinePasses } from '../../../../shared/model/pipelineBudget';
 import type { ModelPackage } from '../../package/modelPackage';
+import { checkedFeeds, requireFiniteOutputs } from '../../pipeline/numericCheck';
 import { float32View, tensorData, type TensorData, type TensorMap } from '../../runtime/types';
 import type { StreamUnit, UnitStreamer } from '../../streaming/unitStreamer';
 import { createWordTokenizer } from '../../text/wordTokenizer';
@@ -77,7 +78,7 @@ export function openStdit3Model(pkg: ModelPackage): VideoModel {
       let shared: { yTok: TensorData; tMlp: TensorData; tEmb: TensorData } | undefined;
       const pass = await streamer.runPass(
         passUnits,
-        (index, previous): TensorMap => {
+        checkedFeeds(passUnits.map((unit) => unit.id), (index, previous): TensorMap => {
           if (index === 0) {
             return embedderFeeds(constants, latentBatch, request.timestep, hiddenSize);
           }
@@ -98,13 +99,14 @@ export function openStdit3Model(pkg: ModelPackage): VideoModel {
             };
           }
           return { x, y_tok: shared.yTok, t_mlp: shared.tMlp, ...rope };
-        },
+        }, { stage: 'denoise', step: request.step }),
         { signal: request.signal, keepFeeds: SHARED_DENOISER_FEEDS },
       );
       const velocity = pass.outputs.v;
       if (!velocity) {
         throw new StudioError('MODEL_INVALID', `${passUnits[lastIndex].id} produced no "v" output.`);
       }
+      requireFiniteOutputs(pass.outputs, { stage: 'denoise', step: request.step, unitId: passUnits[lastIndex].id });
       return { velocity: float32View(velocity), pass };
     },
 
@@ -115,6 +117,7 @@ export function openStdit3Model(pkg: ModelPackage): VideoModel {
       if (!video || video.dims.length !== 5) {
         throw new StudioError('MODEL_INVALID', 'The decoder produced no [1, 3, F, H, W] "video" output.');
       }
+      requireFiniteOutputs(pass.outputs, { stage: 'decode', unitId: passes.decoder[passes.decoder.length - 1].id });
       return { video: float32View(video), frames: video.dims[2], height: video.dims[3], width: video.dims[4], passes: [pass] };
     },
   };

@@ -1,4 +1,5 @@
 import type { ModelPackage } from '../../package/modelPackage';
+import { checkedFeeds, requireFiniteOutputs } from '../../pipeline/numericCheck';
 import { tensorData, float32View, type TensorMap } from '../../runtime/types';
 import type { StreamUnit, UnitStreamer } from '../../streaming/unitStreamer';
 import type { PreparedPrompt, TextConditioning } from '../videoModel';
@@ -28,7 +29,7 @@ export async function encodePrompt(
   const lastIndex = units.length - 1;
   const pass = await streamer.runPass(
     units,
-    (index, previous): TensorMap => {
+    checkedFeeds(units.map((unit) => unit.id), (index, previous): TensorMap => {
       if (index === 0) {
         return { input_ids: tensorData('int64', [1, maxTokens], tokens.ids.slice()) };
       }
@@ -37,9 +38,10 @@ export async function encodePrompt(
         throw new Error(`text unit ${units[index - 1].id} produced no hidden state`);
       }
       return index === lastIndex ? { h: hidden } : { h: hidden, attn_bias: tensorData('float32', [1, maxTokens], bias.slice()) };
-    },
+    }, { stage: 'text' }),
     { signal },
   );
+  requireFiniteOutputs(pass.outputs, { stage: 'text', unitId: units[lastIndex].id });
   const textEmb = pass.outputs.text_emb;
   if (!textEmb) {
     throw new Error('the text encoder produced no text_emb output');

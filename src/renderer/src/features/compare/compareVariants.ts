@@ -1,4 +1,4 @@
-import { GENERATION_LIMITS, type GenerateRequest } from '../../../../shared/domain/generation';
+import { GENERATION_LIMITS, type StudioGenerateRequest } from '../../../../shared/domain/generation';
 import { DYNAMIC_LPL_DEFAULTS } from '../../../../shared/domain/lpl';
 
 export const MAX_VARIANTS = 6;
@@ -90,7 +90,7 @@ export function variantLabel(variant: CompareVariant): string {
   }
 }
 
-function toLplSetting(lpl: VariantLpl): NonNullable<GenerateRequest['lpl']> {
+function toLplSetting(lpl: VariantLpl): NonNullable<StudioGenerateRequest['lpl']> {
   switch (lpl.kind) {
     case 'off':
       return { kind: 'off' };
@@ -103,7 +103,7 @@ function toLplSetting(lpl: VariantLpl): NonNullable<GenerateRequest['lpl']> {
 }
 
 /** The request for one variant: the composer's request with the seed locked and this variant's steps and LPL. */
-export function variantRequest(base: GenerateRequest, seed: number, variant: CompareVariant): GenerateRequest {
+export function variantRequest(base: StudioGenerateRequest, seed: number, variant: CompareVariant): StudioGenerateRequest {
   return { ...base, seed, steps: variant.steps, lpl: toLplSetting(variant.lpl) };
 }
 

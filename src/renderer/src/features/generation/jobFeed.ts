@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
-import type { GenerateRequest } from '../../../../shared/domain/generation';
+import type { StudioGenerateRequest } from '../../../../shared/domain/generation';
 import type { JobId } from '../../../../shared/domain/studio';
 import { describeError, studio } from '../../ipc/studio';
 import { JobStore, type JobsSnapshot } from './jobStore';
@@ -48,7 +48,7 @@ async function attempt<T>(run: () => Promise<T>): Promise<ActionOutcome<T>> {
 }
 
 export interface GenerationActions {
-  start(request: GenerateRequest): Promise<ActionOutcome<JobId>>;
+  start(request: StudioGenerateRequest): Promise<ActionOutcome<JobId>>;
   cancel(jobId: JobId): Promise<ActionOutcome<boolean>>;
   finishNow(jobId: JobId): Promise<ActionOutcome<boolean>>;
   reorder(jobId: JobId, toIndex: number): Promise<ActionOutcome<void>>;
@@ -57,7 +57,7 @@ export interface GenerationActions {
 /** Generation intents: the only place the workspace's components reach generation.* on the backend. */
 export function useGenerationActions(): GenerationActions {
   const start = useCallback(
-    (request: GenerateRequest) =>
+    (request: StudioGenerateRequest) =>
       attempt(async () => {
         const { jobId } = await studio.invoke('generation.start', request);
         jobStore.noteSubmitted(jobId, request);

@@ -1,4 +1,4 @@
-import type { GenerateRequest, GenerationSummary, ResolvedSettings, StepPreview } from '../../../../shared/domain/generation';
+import type { StudioGenerateRequest, GenerationSummary, ResolvedSettings, StepPreview } from '../../../../shared/domain/generation';
 import type { JobEvent, JobId, QueueSnapshot, WireGenerationEvent, WireStepPreview } from '../../../../shared/domain/studio';
 import type { SerializedError } from '../../../../shared/ipc/errors';
 import { assertNever } from '../../lib/assertNever';
@@ -23,7 +23,7 @@ export interface JobView {
   phase: JobPhase;
   /** The seed asked for (null = random); the resolved seed is in settings once started. */
   requestedSeed: number | null;
-  request: GenerateRequest | null;
+  request: StudioGenerateRequest | null;
   /** Client clock (Date.now()) of: submission, the "started" event, the start of the current phase. */
   submittedAtMs: number | null;
   startedAtMs: number | null;
@@ -95,7 +95,7 @@ export class JobStore {
   }
 
   /** Records a request this studio submitted (prompt and settings known before any event). */
-  noteSubmitted(jobId: JobId, request: GenerateRequest, nowMs = Date.now()): void {
+  noteSubmitted(jobId: JobId, request: StudioGenerateRequest, nowMs = Date.now()): void {
     this.updateJob(jobId, (job) => ({ ...job, prompt: request.prompt, request, requestedSeed: request.seed ?? null, submittedAtMs: job.submittedAtMs ?? nowMs }), request.prompt);
   }
 
@@ -153,6 +153,10 @@ export class JobStore {
         return;
       case 'cancelled':
         this.updateJob(jobId, (job) => ({ ...job, status: 'cancelled', phase: 'finished', phaseStartedAtMs: nowMs }));
+        return;
+      case 'not-saved':
+        // The run goes on (or is done) and its outputs are kept; only its history row waits for the store.
+        this.updateJob(jobId, (job) => ({ ...job, warnings: [...job.warnings, `${event.error.code}: ${event.error.message}`] }));
         return;
       default:
         assertNever(event, 'generation event');
