@@ -77,7 +77,7 @@ function outsideReferences(relativePath: string, text: string, repoRoot = REPO):
       }
     }
     // In code, a section sign must say whose section it is, on the same line.
-    if (isCode && /§ ?[A-Za-z0-9]/.test(line) && !/docs\/[\w.-]+\.md|README\.md|FORMAT\.md|arXiv/.test(line)) {
+    if (isCode && /§ ?[A-Za-z0-9]/.test(line) && !/docs\/[\w.-]+\.md|README\.md|FORMAT\.md|arXiv|https?:\/\//.test(line)) {
       problems.push(`${where}: a § citation that names no document`);
     }
   });
