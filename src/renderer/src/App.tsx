@@ -16,6 +16,7 @@ import { EngineBanner } from './features/system/EngineBanner';
 import { SystemPanel } from './features/system/SystemPanel';
 import { useEngineState } from './features/system/useEngineState';
 import { useWorkspaceCommands } from './features/workspace/useWorkspaceCommands';
+import { Profiled } from './lib/renderStats';
 import { useShortcuts } from './lib/useShortcuts';
 
 export function App(): React.JSX.Element {
@@ -43,35 +44,51 @@ export function App(): React.JSX.Element {
     <div className="app">
       <header className="app-header">
         <h1 data-testid="app-title">On-device Sora Studio</h1>
-        <EngineBanner state={engineState} />
+        <Profiled id="header">
+          <EngineBanner state={engineState} />
+        </Profiled>
       </header>
       <main className="workspace">
         <div className="column left">
-          <Composer
-            settings={composer.settings}
-            update={composer.update}
-            models={models}
-            history={promptHistory.history}
-            presets={presets}
-            hasRunningJob={runningJobId !== null}
-            submitting={commands.submitting}
-            error={commands.error}
-            onGenerate={() => void commands.generate()}
-            onCancel={() => void commands.cancelRunning()}
-            onFinishNow={() => void commands.finishRunning()}
-          />
+          <Profiled id="composer">
+            <Composer
+              settings={composer.settings}
+              update={composer.update}
+              models={models}
+              history={promptHistory.history}
+              presets={presets}
+              hasRunningJob={runningJobId !== null}
+              submitting={commands.submitting}
+              error={commands.error}
+              onGenerate={() => void commands.generate()}
+              onCancel={() => void commands.cancelRunning()}
+              onFinishNow={() => void commands.finishRunning()}
+            />
+          </Profiled>
         </div>
         <div className="column center">
-          <LiveView snapshot={snapshot} jobId={selectLiveJobId(snapshot)} />
-          <ResultView snapshot={snapshot} finishedJobIds={finishedJobIds} jobId={chosenResult ?? latestFinished} onSelect={setChosenResult} onReuse={commands.reuse} />
+          <Profiled id="live">
+            <LiveView snapshot={snapshot} jobId={selectLiveJobId(snapshot)} />
+          </Profiled>
+          <Profiled id="result">
+            <ResultView snapshot={snapshot} finishedJobIds={finishedJobIds} jobId={chosenResult ?? latestFinished} onSelect={setChosenResult} onReuse={commands.reuse} />
+          </Profiled>
         </div>
         <div className="column right">
-          <QueuePanel queue={snapshot.queue} actions={queueActions} ended={selectEndedJobs(snapshot)} />
-          <SystemPanel engineState={engineState} />
+          <Profiled id="queue">
+            <QueuePanel queue={snapshot.queue} actions={queueActions} ended={selectEndedJobs(snapshot)} />
+          </Profiled>
+          <Profiled id="system">
+            <SystemPanel engineState={engineState} />
+          </Profiled>
         </div>
         <div className="column wide">
-          <ComparePanel settings={composer.settings} model={selectedModelOf(composer.settings, models)} actions={actions} snapshot={snapshot} />
-          <HistoryPanel engineReadyPid={readyPid} onUseAgain={commands.reuseHistoryEntry} />
+          <Profiled id="compare">
+            <ComparePanel settings={composer.settings} model={selectedModelOf(composer.settings, models)} actions={actions} snapshot={snapshot} />
+          </Profiled>
+          <Profiled id="history">
+            <HistoryPanel engineReadyPid={readyPid} onUseAgain={commands.reuseHistoryEntry} />
+          </Profiled>
         </div>
       </main>
     </div>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { GenerateRequest } from '../../../../shared/domain/generation';
 import type { JobId } from '../../../../shared/domain/studio';
 import { describeError, studio } from '../../ipc/studio';
+import { attributeRenders } from '../../lib/renderStats';
 import { JobStore, type JobsSnapshot } from './jobStore';
 
 /** The one job store of this window. */
@@ -10,8 +11,8 @@ export const jobStore = new JobStore();
 /** Connects the job store to the backend's generation events and queue (mount once, at the top). */
 export function useGenerationFeed(engineReadyPid: number | undefined): void {
   useEffect(() => {
-    const offEvent = studio.on('generation.event', (event) => jobStore.applyJobEvent(event));
-    const offQueue = studio.on('generation.queue', (queue) => jobStore.applyQueue(queue));
+    const offEvent = studio.on('generation.event', (event) => attributeRenders(`generation.${event.event.kind}`, () => jobStore.applyJobEvent(event)));
+    const offQueue = studio.on('generation.queue', (queue) => attributeRenders('generation.queue', () => jobStore.applyQueue(queue)));
     return () => {
       offEvent();
       offQueue();

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { JobId } from '../../../../shared/domain/studio';
 import type { JobsSnapshot } from '../generation/jobStore';
 import { selectFinishedJobIds } from '../generation/jobStore';
+import { Profiled } from '../../lib/renderStats';
 import { LatencySparkline } from './LatencySparkline';
 import { MemoryChart } from './MemoryChart';
 import { PreviewPlayer } from './PreviewPlayer';
@@ -43,7 +44,9 @@ export function LiveView({ snapshot, jobId }: LiveViewProps): React.JSX.Element 
         ) : null}
       </h2>
       {job ? (
-        <ProgressPanel job={job} tailEstimateMs={tailEstimateMs} />
+        <Profiled id="live.progress">
+          <ProgressPanel job={job} tailEstimateMs={tailEstimateMs} />
+        </Profiled>
       ) : (
         <p className="hint">Type a prompt and press Ctrl/⌘+Enter: the x0 preview of every frame appears here at each step, with the gauges.</p>
       )}
@@ -60,23 +63,29 @@ export function LiveView({ snapshot, jobId }: LiveViewProps): React.JSX.Element 
         </ul>
       ) : null}
       <div className="live-grid">
-        <PreviewPlayer jobId={job?.jobId ?? null} pinnedStep={pinnedStep} fps={job?.settings?.fps ?? 8} />
-        <div className="gauges">
-          <MemoryChart steps={steps} budgetBytes={job?.budgetBytes ?? null} />
-          <ResidentGauge
-            residentBytes={lastStep?.residentBytes ?? null}
-            budgetBytes={job?.budgetBytes ?? null}
-            minimumBytes={job?.minimumBudgetBytes ?? null}
-            residentUnitCount={job?.residentUnitIds.length ?? 0}
-          />
-          <LatencySparkline steps={steps} totalSteps={totalSteps} />
+        <Profiled id="live.preview">
+          <PreviewPlayer jobId={job?.jobId ?? null} pinnedStep={pinnedStep} fps={job?.settings?.fps ?? 8} />
+        </Profiled>
+        <Profiled id="live.gauges">
+          <div className="gauges">
+            <MemoryChart steps={steps} budgetBytes={job?.budgetBytes ?? null} />
+            <ResidentGauge
+              residentBytes={lastStep?.residentBytes ?? null}
+              budgetBytes={job?.budgetBytes ?? null}
+              minimumBytes={job?.minimumBudgetBytes ?? null}
+              residentUnitCount={job?.residentUnitIds.length ?? 0}
+            />
+            <LatencySparkline steps={steps} totalSteps={totalSteps} />
+          </div>
+        </Profiled>
+      </div>
+      <Profiled id="live.timeline">
+        <div className="live-wide">
+          <StepTrack steps={steps} totalSteps={totalSteps} plannedMergedSteps={job?.settings?.tdtmMergedSteps ?? 0} lpl={job?.settings?.lpl ?? null} />
+          <UnitTimeline steps={steps} focusStep={pinnedStep} />
         </div>
-      </div>
-      <div className="live-wide">
-        <StepTrack steps={steps} totalSteps={totalSteps} plannedMergedSteps={job?.settings?.tdtmMergedSteps ?? 0} lpl={job?.settings?.lpl ?? null} />
-        <UnitTimeline steps={steps} focusStep={pinnedStep} />
-      </div>
-      {job ? <StepStrip jobId={job.jobId} steps={steps} pinnedStep={pinnedStep} onPin={setPinnedStep} /> : null}
+      </Profiled>
+      <Profiled id="live.strip">{job ? <StepStrip jobId={job.jobId} steps={steps} pinnedStep={pinnedStep} onPin={setPinnedStep} /> : null}</Profiled>
     </section>
   );
 }
