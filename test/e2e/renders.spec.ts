@@ -14,6 +14,9 @@ test.use({ viewport: { width: 1440, height: 1000 } });
 
 const LABEL = 'renders';
 const STEPS = 24;
+/** The profiled parts (lib/renderStats.tsx ids) that show step data, and those that do not. */
+const STEP_PARTS = ['live.progress', 'live.gauges', 'live.timeline', 'live.strip'];
+const STILL_PARTS = ['header', 'composer', 'live.preview', 'result', 'queue', 'system', 'compare', 'history'];
 
 interface CauseStats {
   events: number;
@@ -28,13 +31,17 @@ function readStats(page: Page): Promise<Record<string, CauseStats>> {
   return page.evaluate<Record<string, CauseStats>>('JSON.parse(JSON.stringify(window.__studioRenderStats.causes))');
 }
 
-test('a step event re-renders only the live parts that show step data', async ({ page }) => {
-  test.setTimeout(90_000);
+/** The studio page with the render counters on (they are read once, when the page loads). */
+async function openWithRenderStats(page: Page): Promise<void> {
   await openScratchStudio(page);
-  // Again with the counters on (they are read once, when the page loads).
   await page.goto(`${page.url()}&renderStats=1`);
   await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready');
   await expect(page.getByTestId('model-select')).toBeEnabled();
+}
+
+test('a step event re-renders only the live parts that show step data', async ({ page }) => {
+  test.setTimeout(90_000);
+  await openWithRenderStats(page);
   await expect(page.getByTestId('forecast')).toHaveAttribute('data-kind', 'ok');
 
   await page.getByTestId('prompt-input').fill('a yellow square moving up on a black background');
@@ -62,7 +69,33 @@ test('a step event re-renders only the live parts that show step data', async ({
   const { causes: _all, ...summary } = report;
   process.stdout.write(`\n[renders] ${JSON.stringify(summary)}\n`);
 
-  // Every step of the run arrived as an event and was counted, and each one reached React.
+  // Every step of the run arrived as an event and was counted.
   expect(step.events).toBe(STEPS);
-  expect(step.commits).toBeGreaterThanOrEqual(step.events);
+  // One commit per step event, which re-renders the live parts that show step data, each once...
+  expect(step.commits / step.events).toBeLessThanOrEqual(1);
+  for (const part of STEP_PARTS) {
+    expect(step.parts[part] ?? 0, `${part} renders per step event`).toBe(step.events);
+  }
+  // ...and nothing else: the preview's pixels reach its canvas without React, and the rest shows no step data.
+  for (const part of STILL_PARTS) {
+    expect(step.parts[part] ?? 0, `${part} renders on step events`).toBe(0);
+  }
+});
+
+test('typing a prompt re-renders the composer, not the live view, result, queue or history', async ({ page }) => {
+  test.setTimeout(60_000);
+  await openWithRenderStats(page);
+
+  const typed = 'a red circle';
+  await page.getByTestId('prompt-input').fill('');
+  await page.evaluate('window.__studioRenderStats.reset()');
+  await page.getByTestId('prompt-input').pressSequentially(typed);
+  await expect(page.getByTestId('prompt-input')).toHaveValue(typed);
+
+  const other = (await readStats(page)).other;
+  process.stdout.write(`\n[renders] typing ${typed.length} keys: ${JSON.stringify(other)}\n`);
+  expect(other.parts.composer, 'composer renders per key').toBe(typed.length);
+  for (const part of ['live', 'result', 'queue', 'history']) {
+    expect(other.parts[part] ?? 0, `${part} renders while typing`).toBe(0);
+  }
 });
