@@ -1,4 +1,4 @@
-import { memo, useCallback, useMemo, useState, type ComponentProps } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { JobId } from '../../shared/domain/studio';
 import { ComparePanel } from './features/compare/ComparePanel';
 import { Composer } from './features/composer/Composer';
@@ -16,17 +16,11 @@ import { EngineBanner } from './features/system/EngineBanner';
 import { SystemPanel } from './features/system/SystemPanel';
 import { useEngineState } from './features/system/useEngineState';
 import { useWorkspaceCommands } from './features/workspace/useWorkspaceCommands';
-import { Profiled } from './lib/renderStats';
+import { memoPart, Profiled } from './lib/renderStats';
 import { useShortcuts } from './lib/useShortcuts';
 
 /** The history table reads nothing the workspace renders for (typing, a job starting): it re-renders on its own data only. */
-const WorkspaceHistory = memo(function WorkspaceHistory(props: ComponentProps<typeof HistoryPanel>): React.JSX.Element {
-  return (
-    <Profiled id="history">
-      <HistoryPanel {...props} />
-    </Profiled>
-  );
-});
+const WorkspaceHistory = memoPart('history', HistoryPanel);
 
 export function App(): React.JSX.Element {
   const engineState = useEngineState();

@@ -1,4 +1,4 @@
-import { Profiler, type ProfilerOnRenderCallback, type ReactNode } from 'react';
+import { memo, Profiler, type ComponentType, type ProfilerOnRenderCallback, type ReactNode } from 'react';
 
 /**
  * React commit counts for the browser tests, on only when the page's URL has `renderStats=1`. Each commit is put
@@ -6,8 +6,9 @@ import { Profiler, type ProfilerOnRenderCallback, type ReactNode } from 'react';
  * `other` (timers, input, fetched data) — and within a cause, each profiled part of the workspace counts the
  * commits its subtree rendered in. The counters live on window.__studioRenderStats for the test to read.
  *
- * A commit is put down to an event when it happens before the task that delivered the event ends: the store's
- * listeners schedule React's sync-lane render in a microtask, which runs ahead of the one that clears the cause.
+ * A commit is put down to an event when React makes it in the microtasks of the task that delivered the event:
+ * the store's listeners schedule React's sync-lane render in a microtask, which runs ahead of the one queued after
+ * the handler to clear the cause. The test checks this holds (every step event is followed by its commit).
  */
 
 export interface CauseStats {
@@ -102,4 +103,18 @@ export function Profiled({ id, children }: { id: string; children: ReactNode }):
 /** The whole workspace: its Profiler counts the commits. */
 export function ProfiledWorkspace({ children }: { children: ReactNode }): ReactNode {
   return <Profiled id={ROOT_ID}>{children}</Profiled>;
+}
+
+/**
+ * A part of the workspace that re-renders only on its own props and subscriptions, not with its parent (memo),
+ * counted in render stats. The Profiler sits inside the memo, so a render the memo skips is not counted.
+ */
+export function memoPart<P extends object>(id: string, Component: ComponentType<P>): ComponentType<P> {
+  return memo(function Part(props: P): ReactNode {
+    return (
+      <Profiled id={id}>
+        <Component {...props} />
+      </Profiled>
+    );
+  });
 }

@@ -55,7 +55,9 @@ const PREVIEW_JOBS_KEPT = 6;
 /**
  * The workspace's view of all jobs, fed by generation events and queue snapshots. It is a plain external store:
  * React reads immutable snapshots of the measurements through useSyncExternalStore, while preview pixels stay in
- * typed arrays here and reach canvases through preview listeners — they never enter React state.
+ * typed arrays here and reach canvases through preview listeners — they never enter React state. Each change
+ * copies only what it touches (a step event: that job's view and the job map), so components that select other
+ * slices (the queue, finished jobs) see the same objects and do not re-render.
  */
 export class JobStore {
   private snapshot: JobsSnapshot = { jobs: {}, order: [], queue: { running: null, queued: [] } };

@@ -1,6 +1,6 @@
-import { memo, useCallback, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { JobId } from '../../../../shared/domain/studio';
-import { Profiled } from '../../lib/renderStats';
+import { memoPart, Profiled } from '../../lib/renderStats';
 import { shallowEqual } from '../../lib/shallowEqual';
 import { useJobSlice, useJobsSlice } from '../generation/jobFeed';
 import { selectLiveJobId, selectTailEstimateMs, stepsOf, type JobsSnapshot, type JobView } from '../generation/jobStore';
@@ -12,12 +12,6 @@ import { ResidentGauge } from './ResidentGauge';
 import { StepStrip } from './StepStrip';
 import { StepTrack } from './StepTrack';
 import { UnitTimeline } from './UnitTimeline';
-
-/**
- * The live view subscribes in slices: the frame below reads only what a step leaves alone (prompt, seed, status,
- * errors), and each part that shows step data (progress, gauges, timeline, strip) reads its own slice, so a step
- * event re-renders those parts and nothing else. Preview pixels reach the canvases without React (PreviewPlayer).
- */
 
 function headingOf(job: JobView | undefined) {
   return job ? { status: job.status, prompt: job.prompt, seed: job.settings?.seed ?? null, fps: job.settings?.fps ?? 8, error: job.error, warnings: job.warnings } : null;
@@ -73,8 +67,12 @@ function LiveTimeline({ jobId, focusStep }: { jobId: JobId | null; focusStep: nu
 /**
  * The job as it forms: the animated preview of every frame, the step strip, progress and the gauges. The layout
  * stays put between jobs (the preview's play/pause choice carries over to the next job).
+ *
+ * It subscribes in slices: this frame reads only what a step leaves alone (prompt, seed, status, errors), and each
+ * part that shows step data (progress, gauges, timeline, strip) reads its own, so a step event re-renders those
+ * parts and nothing else. Preview pixels reach the canvases without React (PreviewPlayer).
  */
-export const LiveView = memo(function LiveView(): React.JSX.Element {
+export const LiveView = memoPart('live', function LiveView(): React.JSX.Element {
   const jobId = useJobsSlice(selectLiveJobId);
   const job = useJobSlice(jobId, headingOf, shallowEqual);
   // A pinned step belongs to its job: the next job starts following live.
@@ -83,49 +81,47 @@ export const LiveView = memo(function LiveView(): React.JSX.Element {
   const onPin = useCallback((step: number | null) => setPin({ jobId, step }), [jobId]);
 
   return (
-    <Profiled id="live">
-      <section className="panel live" aria-labelledby="live-heading" data-testid="live-view" data-state={job?.status ?? 'idle'} data-job-id={jobId ?? ''}>
-        <h2 id="live-heading">
-          Live{' '}
-          {job ? (
-            <>
-              <span className="job-title">“{job.prompt}”</span>
-              {job.seed !== null ? <span className="muted"> seed {job.seed}</span> : null}
-            </>
-          ) : null}
-        </h2>
-        {jobId && job ? (
-          <Profiled id="live.progress">
-            <LiveProgress jobId={jobId} />
-          </Profiled>
-        ) : (
-          <p className="hint">Type a prompt and press Ctrl/⌘+Enter: the x0 preview of every frame appears here at each step, with the gauges.</p>
-        )}
-        {job?.error ? (
-          <p className="error" role="alert" data-testid="job-error">
-            {job.error.code}: {job.error.message}
-          </p>
+    <section className="panel live" aria-labelledby="live-heading" data-testid="live-view" data-state={job?.status ?? 'idle'} data-job-id={jobId ?? ''}>
+      <h2 id="live-heading">
+        Live{' '}
+        {job ? (
+          <>
+            <span className="job-title">“{job.prompt}”</span>
+            {job.seed !== null ? <span className="muted"> seed {job.seed}</span> : null}
+          </>
         ) : null}
-        {job && job.warnings.length > 0 ? (
-          <ul className="warnings" data-testid="job-warnings">
-            {job.warnings.map((warning, index) => (
-              <li key={index}>{warning}</li>
-            ))}
-          </ul>
-        ) : null}
-        <div className="live-grid">
-          <Profiled id="live.preview">
-            <PreviewPlayer jobId={jobId} pinnedStep={pinnedStep} fps={job?.fps ?? 8} />
-          </Profiled>
-          <Profiled id="live.gauges">
-            <LiveGauges jobId={jobId} />
-          </Profiled>
-        </div>
-        <Profiled id="live.timeline">
-          <LiveTimeline jobId={jobId} focusStep={pinnedStep} />
+      </h2>
+      {jobId && job ? (
+        <Profiled id="live.progress">
+          <LiveProgress jobId={jobId} />
         </Profiled>
-        <Profiled id="live.strip">{jobId ? <StepStrip jobId={jobId} pinnedStep={pinnedStep} onPin={onPin} /> : null}</Profiled>
-      </section>
-    </Profiled>
+      ) : (
+        <p className="hint">Type a prompt and press Ctrl/⌘+Enter: the x0 preview of every frame appears here at each step, with the gauges.</p>
+      )}
+      {job?.error ? (
+        <p className="error" role="alert" data-testid="job-error">
+          {job.error.code}: {job.error.message}
+        </p>
+      ) : null}
+      {job && job.warnings.length > 0 ? (
+        <ul className="warnings" data-testid="job-warnings">
+          {job.warnings.map((warning, index) => (
+            <li key={index}>{warning}</li>
+          ))}
+        </ul>
+      ) : null}
+      <div className="live-grid">
+        <Profiled id="live.preview">
+          <PreviewPlayer jobId={jobId} pinnedStep={pinnedStep} fps={job?.fps ?? 8} />
+        </Profiled>
+        <Profiled id="live.gauges">
+          <LiveGauges jobId={jobId} />
+        </Profiled>
+      </div>
+      <Profiled id="live.timeline">
+        <LiveTimeline jobId={jobId} focusStep={pinnedStep} />
+      </Profiled>
+      <Profiled id="live.strip">{jobId ? <StepStrip jobId={jobId} pinnedStep={pinnedStep} onPin={onPin} /> : null}</Profiled>
+    </section>
   );
 });

@@ -1,7 +1,7 @@
 import { createColumnHelper, tableFeatures, useTable } from '@tanstack/react-table';
-import { memo, useMemo } from 'react';
+import { useMemo } from 'react';
 import type { JobId, QueuedJob, QueueSnapshot } from '../../../../shared/domain/studio';
-import { Profiled } from '../../lib/renderStats';
+import { memoPart } from '../../lib/renderStats';
 import { shallowEqual } from '../../lib/shallowEqual';
 import { useJobsSlice } from '../generation/jobFeed';
 import { selectEndedJobs, type JobsSnapshot, type JobView } from '../generation/jobStore';
@@ -84,12 +84,12 @@ function columnsFor(actions: QueueActions) {
   ]);
 }
 
-const selectQueue = (snapshot: JobsSnapshot): QueueSnapshot => snapshot.queue;
-
 const ENDED_LABELS: Record<JobView['status'], string> = { queued: 'waiting', running: 'running', done: 'done', failed: 'failed', cancelled: 'cancelled' };
 
+const selectQueue = (snapshot: JobsSnapshot): QueueSnapshot => snapshot.queue;
+
 /** The generation queue: the running job and the waiting ones, which can be reordered or cancelled; then what ended. */
-export const QueuePanel = memo(function QueuePanel({ actions }: { actions: QueueActions }): React.JSX.Element {
+export const QueuePanel = memoPart('queue', function QueuePanel({ actions }: { actions: QueueActions }): React.JSX.Element {
   const queue = useJobsSlice(selectQueue);
   const ended = useJobsSlice(selectEndedJobs, shallowEqual);
   const columns = useMemo(() => columnsFor(actions), [actions]);
@@ -102,54 +102,52 @@ export const QueuePanel = memo(function QueuePanel({ actions }: { actions: Queue
   );
   const table = useTable({ features, columns, data, getRowId: (row) => row.job.jobId });
   return (
-    <Profiled id="queue">
-      <section className="panel queue" aria-labelledby="queue-heading" data-testid="queue-panel" data-running={queue.running ? 1 : 0} data-waiting={queue.queued.length}>
-        <h2 id="queue-heading">
-          Queue <span className="muted">({queue.running ? 1 : 0} running, {queue.queued.length} waiting)</span>
-        </h2>
-        {data.length === 0 ? (
-          <p className="hint">Nothing queued. Generate while a job runs to queue the next one.</p>
-        ) : (
-          <table className="queue-table">
-            <thead>
-              {table.getHeaderGroups().map((group) => (
-                <tr key={group.id}>
-                  {group.headers.map((header) => (
-                    <th key={header.id} scope="col">
-                      {header.isPlaceholder ? null : <table.FlexRender header={header} />}
-                    </th>
-                  ))}
-                </tr>
-              ))}
-            </thead>
-            <tbody>
-              {table.getRowModel().rows.map((row) => (
-                <tr key={row.id} data-testid="queue-row" data-job-id={row.original.job.jobId} data-state={row.original.job.state} className={row.original.job.state}>
-                  {row.getAllCells().map((cell) => (
-                    <td key={cell.id}>
-                      <table.FlexRender cell={cell} />
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        {ended.length > 0 ? (
-          <>
-            <h3>Ended this session</h3>
-            <ul className="ended-jobs" data-testid="ended-jobs">
-              {ended.map((job) => (
-                <li key={job.jobId} data-job-id={job.jobId} data-status={job.status} className={job.status}>
-                  <span className="status-tag">{ENDED_LABELS[job.status]}</span> “{job.prompt}”
-                  {job.summary ? <span className="muted"> · {job.summary.stepsRun} steps{job.summary.leapStep !== null ? `, leapt at ${job.summary.leapStep + 1}` : ''}</span> : null}
-                  {job.error ? <span className="error"> · {job.error.message}</span> : null}
-                </li>
-              ))}
-            </ul>
-          </>
-        ) : null}
-      </section>
-    </Profiled>
+    <section className="panel queue" aria-labelledby="queue-heading" data-testid="queue-panel" data-running={queue.running ? 1 : 0} data-waiting={queue.queued.length}>
+      <h2 id="queue-heading">
+        Queue <span className="muted">({queue.running ? 1 : 0} running, {queue.queued.length} waiting)</span>
+      </h2>
+      {data.length === 0 ? (
+        <p className="hint">Nothing queued. Generate while a job runs to queue the next one.</p>
+      ) : (
+        <table className="queue-table">
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => (
+                  <th key={header.id} scope="col">
+                    {header.isPlaceholder ? null : <table.FlexRender header={header} />}
+                  </th>
+                ))}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {table.getRowModel().rows.map((row) => (
+              <tr key={row.id} data-testid="queue-row" data-job-id={row.original.job.jobId} data-state={row.original.job.state} className={row.original.job.state}>
+                {row.getAllCells().map((cell) => (
+                  <td key={cell.id}>
+                    <table.FlexRender cell={cell} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {ended.length > 0 ? (
+        <>
+          <h3>Ended this session</h3>
+          <ul className="ended-jobs" data-testid="ended-jobs">
+            {ended.map((job) => (
+              <li key={job.jobId} data-job-id={job.jobId} data-status={job.status} className={job.status}>
+                <span className="status-tag">{ENDED_LABELS[job.status]}</span> “{job.prompt}”
+                {job.summary ? <span className="muted"> · {job.summary.stepsRun} steps{job.summary.leapStep !== null ? `, leapt at ${job.summary.leapStep + 1}` : ''}</span> : null}
+                {job.error ? <span className="error"> · {job.error.message}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
   );
 });

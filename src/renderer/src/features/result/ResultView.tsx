@@ -1,7 +1,7 @@
-import { memo, useCallback, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { GenerationSummary } from '../../../../shared/domain/generation';
 import type { JobId } from '../../../../shared/domain/studio';
-import { Profiled } from '../../lib/renderStats';
+import { memoPart } from '../../lib/renderStats';
 import { shallowEqual } from '../../lib/shallowEqual';
 import { useJobsSlice } from '../generation/jobFeed';
 import { selectFinishedJobs } from '../generation/jobStore';
@@ -17,51 +17,49 @@ interface ResultViewProps {
 }
 
 /** The finished clip: looping player, settings and timings, exports; earlier results of this session to pick from. */
-export const ResultView = memo(function ResultView({ jobId, onSelect, onReuse }: ResultViewProps): React.JSX.Element {
+export const ResultView = memoPart('result', function ResultView({ jobId, onSelect, onReuse }: ResultViewProps): React.JSX.Element {
   const finishedJobs = useJobsSlice(selectFinishedJobs, shallowEqual);
   const result = useJobResult(jobId);
   const [frame, setFrame] = useState(0);
   const onFrameChange = useCallback((index: number) => setFrame(index), []);
   return (
-    <Profiled id="result">
-      <section className="panel result" aria-labelledby="result-heading" data-testid="result-view" data-state={result.kind} data-job-id={jobId ?? ''}>
-        <div className="panel-header">
-          <h2 id="result-heading">Result</h2>
-          {finishedJobs.length > 0 ? (
-            <label className="inline">
-              Clip
-              <select value={jobId ?? ''} onChange={(event) => onSelect(event.target.value)} data-testid="result-select">
-                {finishedJobs.map((job, index) => (
-                  <option key={job.jobId} value={job.jobId}>
-                    {index === 0 ? 'Latest: ' : ''}“{job.prompt}” seed {job.summary?.seed ?? '?'}
-                  </option>
-                ))}
-              </select>
-            </label>
-          ) : null}
-        </div>
-        {result.kind === 'idle' ? <p className="hint">Finished clips play here.</p> : null}
-        {result.kind === 'loading' ? <p className="hint">Loading the frames…</p> : null}
-        {result.kind === 'error' ? (
-          <p className="error" role="alert">
-            {result.message}
-          </p>
+    <section className="panel result" aria-labelledby="result-heading" data-testid="result-view" data-state={result.kind} data-job-id={jobId ?? ''}>
+      <div className="panel-header">
+        <h2 id="result-heading">Result</h2>
+        {finishedJobs.length > 0 ? (
+          <label className="inline">
+            Clip
+            <select value={jobId ?? ''} onChange={(event) => onSelect(event.target.value)} data-testid="result-select">
+              {finishedJobs.map((job, index) => (
+                <option key={job.jobId} value={job.jobId}>
+                  {index === 0 ? 'Latest: ' : ''}“{job.prompt}” seed {job.summary?.seed ?? '?'}
+                </option>
+              ))}
+            </select>
+          </label>
         ) : null}
-        {result.kind === 'ready' ? (
-          <div className="result-grid">
-            <div>
-              <FramePlayer jobId={result.jobId} frames={result.frames} fps={result.fps} onFrameChange={onFrameChange} />
-              <ExportBar key={result.jobId} jobId={result.jobId} summary={result.summary} width={result.width} height={result.height} currentFrame={frame} />
-            </div>
-            <div>
-              <ResultDetails summary={result.summary} />
-              <button type="button" onClick={() => onReuse(result.summary)} data-testid="reuse-settings">
-                Reuse these settings (seed locked)
-              </button>
-            </div>
+      </div>
+      {result.kind === 'idle' ? <p className="hint">Finished clips play here.</p> : null}
+      {result.kind === 'loading' ? <p className="hint">Loading the frames…</p> : null}
+      {result.kind === 'error' ? (
+        <p className="error" role="alert">
+          {result.message}
+        </p>
+      ) : null}
+      {result.kind === 'ready' ? (
+        <div className="result-grid">
+          <div>
+            <FramePlayer jobId={result.jobId} frames={result.frames} fps={result.fps} onFrameChange={onFrameChange} />
+            <ExportBar key={result.jobId} jobId={result.jobId} summary={result.summary} width={result.width} height={result.height} currentFrame={frame} />
           </div>
-        ) : null}
-      </section>
-    </Profiled>
+          <div>
+            <ResultDetails summary={result.summary} />
+            <button type="button" onClick={() => onReuse(result.summary)} data-testid="reuse-settings">
+              Reuse these settings (seed locked)
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </section>
   );
 });
