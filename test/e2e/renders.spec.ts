@@ -37,12 +37,24 @@ async function openWithRenderStats(page: Page): Promise<void> {
   await page.goto(`${page.url()}&renderStats=1`);
   await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready');
   await expect(page.getByTestId('model-select')).toBeEnabled();
+  // Everything the page fetches on load has arrived, so later commits come from what the test does.
+  await expect(page.getByTestId('forecast')).toHaveAttribute('data-kind', 'ok');
+  await expect(page.getByTestId('history-panel')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('sys-runtime-check')).toBeVisible();
+}
+
+/** The counts of one cause, failing with its name when nothing of that cause was counted. */
+function causeOf(causes: Record<string, CauseStats>, name: string): CauseStats {
+  const stats = causes[name];
+  if (!stats) {
+    throw new Error(`no commits or events counted for ${name}; counted: ${Object.keys(causes).join(', ') || 'nothing'}`);
+  }
+  return stats;
 }
 
 test('a step event re-renders only the live parts that show step data', async ({ page }) => {
   test.setTimeout(90_000);
   await openWithRenderStats(page);
-  await expect(page.getByTestId('forecast')).toHaveAttribute('data-kind', 'ok');
 
   await page.getByTestId('prompt-input').fill('a yellow square moving up on a black background');
   await page.getByTestId('steps-input').fill(String(STEPS));
@@ -56,7 +68,7 @@ test('a step event re-renders only the live parts that show step data', async ({
   await expect(page.getByTestId('result-view')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
 
   const causes = await readStats(page);
-  const step = causes['generation.step'];
+  const step = causeOf(causes, 'generation.step');
   const perStep = Object.fromEntries(Object.entries(step.parts).map(([part, count]) => [part, count / step.events]));
   const report = {
     stepEvents: step.events,
@@ -92,7 +104,7 @@ test('typing a prompt re-renders the composer, not the live view, result, queue 
   await page.getByTestId('prompt-input').pressSequentially(typed);
   await expect(page.getByTestId('prompt-input')).toHaveValue(typed);
 
-  const other = (await readStats(page)).other;
+  const other = causeOf(await readStats(page), 'other');
   process.stdout.write(`\n[renders] typing ${typed.length} keys: ${JSON.stringify(other)}\n`);
   expect(other.parts.composer, 'composer renders per key').toBe(typed.length);
   for (const part of ['live', 'result', 'queue', 'history']) {
