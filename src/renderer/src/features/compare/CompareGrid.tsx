@@ -27,22 +27,23 @@ export function CompareGrid({ comparison, jobs, ready }: CompareGridProps): Reac
 
   // Pixel differences against the baseline, computed once per pair of loaded clips.
   const baselineId = runs[0]?.jobId ?? null;
+  // `ready` is a new Set on every load; `loaded` is a new one only when the contents change.
   const readyKey = [...ready].sort().join(',');
+  const loaded = useMemo(() => new Set(readyKey === '' ? [] : readyKey.split(',')), [readyKey]);
   const differences = useMemo(() => {
     const result: Record<JobId, number | null> = {};
-    const baseline = baselineId && ready.has(baselineId) ? compareClip(baselineId) : undefined;
+    const baseline = baselineId && loaded.has(baselineId) ? compareClip(baselineId) : undefined;
     if (!baseline) {
       return result;
     }
     for (const run of runs) {
-      const clip = run.jobId && ready.has(run.jobId) ? compareClip(run.jobId) : undefined;
+      const clip = run.jobId && loaded.has(run.jobId) ? compareClip(run.jobId) : undefined;
       if (run.jobId && clip) {
         result[run.jobId] = meanAbsolutePixelDifference(baseline, clip);
       }
     }
     return result;
-    // `ready` is a new Set on every load; readyKey changes only when its contents do.
-  }, [baselineId, runs, readyKey]);
+  }, [baselineId, runs, loaded]);
 
   const facts = useMemo(() => comparisonFacts(runs, jobs, differences), [runs, jobs, differences]);
 

@@ -1,8 +1,7 @@
 import { useMemo } from 'react';
 import type { JobId, ModelSummary } from '../../../../shared/domain/studio';
 import type { ComposerSettings } from '../composer/composerSettings';
-import type { GenerationActions } from '../generation/jobFeed';
-import type { JobsSnapshot } from '../generation/jobStore';
+import { useJobsById, type GenerationActions } from '../generation/jobFeed';
 import { CompareGrid } from './CompareGrid';
 import { useCompareClips } from './useCompareClips';
 import { useComparison } from './useComparison';
@@ -12,7 +11,6 @@ interface ComparePanelProps {
   settings: ComposerSettings;
   model: ModelSummary | undefined;
   actions: GenerationActions;
-  snapshot: JobsSnapshot;
 }
 
 const ACTIVE = new Set(['queued', 'running']);
@@ -22,15 +20,15 @@ const ACTIVE = new Set(['queued', 'running']);
  * through the ordinary queue, then the final clips in a grid on one clock with model calls, times, speed-up and the
  * pixel difference against the first variant.
  */
-export function ComparePanel({ settings, model, actions, snapshot }: ComparePanelProps): React.JSX.Element {
+export function ComparePanel({ settings, model, actions }: ComparePanelProps): React.JSX.Element {
   const state = useComparison({ settings, model, actions });
   const { comparison } = state;
-  const finishedJobIds = useMemo(
-    () => (comparison?.runs ?? []).map((run) => run.jobId).filter((jobId): jobId is JobId => jobId !== null && snapshot.jobs[jobId]?.status === 'done'),
-    [comparison, snapshot.jobs],
-  );
+  // Only the compared jobs: a step of any other job leaves this panel alone.
+  const comparedJobIds = useMemo(() => (comparison?.runs ?? []).map((run) => run.jobId).filter((jobId): jobId is JobId => jobId !== null), [comparison]);
+  const jobs = useJobsById(comparedJobIds);
+  const finishedJobIds = useMemo(() => comparedJobIds.filter((jobId) => jobs[jobId]?.status === 'done'), [comparedJobIds, jobs]);
   const clips = useCompareClips(finishedJobIds);
-  const activeJobIds = (comparison?.runs ?? []).map((run) => run.jobId).filter((jobId): jobId is JobId => jobId !== null && ACTIVE.has(snapshot.jobs[jobId]?.status ?? ''));
+  const activeJobIds = comparedJobIds.filter((jobId) => ACTIVE.has(jobs[jobId]?.status ?? ''));
   const seedText = Number.isFinite(settings.seed) ? String(settings.seed) : '?';
   const tdtm = Number.isFinite(settings.tdtmMergedSteps) ? settings.tdtmMergedSteps : 0;
 
@@ -63,7 +61,7 @@ export function ComparePanel({ settings, model, actions, snapshot }: ComparePane
           <h3>
             “{comparison.prompt}” <span className="muted">seed {comparison.seed}</span>
           </h3>
-          <CompareGrid comparison={comparison} jobs={snapshot.jobs} ready={clips.ready} />
+          <CompareGrid comparison={comparison} jobs={jobs} ready={clips.ready} />
           {Object.entries(clips.errors).map(([jobId, message]) => (
             <p key={jobId} className="error" role="alert">
               Could not load the frames of {jobId}: {message}
