@@ -16,7 +16,7 @@ export interface StreamerKey {
 const TEXT_CACHE_ENTRIES = 8;
 
 /**
- * What the engine keeps between jobs (issue: warm engine): one UnitStreamer with the sessions the memory budget
+ * What the engine keeps between jobs (docs/techniques.md §CI-DL, the warm engine): one UnitStreamer with the sessions the memory budget
  * lets stay, for as long as the model, budget and schedule stay the same, and the text embeddings of recent
  * prompts, so a job that changes only the seed or sampler settings skips the text encoder. A job with another
  * model, budget or schedule releases everything first. `persistent: false` is a one-job session (CLI, tests).
