@@ -1,32 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestSchema } from '../../src/shared/model/manifest';
+import { parityFailures, readParityIndex, type ParityIndex } from './parityFixtures';
 import { exportRandomPackage, makeTempDir, pythonTorchUnavailable } from './pythonExporter';
 
 /**
  * Every exported ONNX unit of a random-weight package against PyTorch on the same inputs (max abs error ≤ 1e-4),
  * including the TDTM variants against an explicit merge → attention → unmerge reference at odd and even T.
  */
-interface TensorFile { name: string; dtype: 'float32' | 'int64'; shape: number[]; file: string }
-interface ParityCase { name: string; unit: string; file: string; reference: string; inputs: TensorFile[]; outputs: TensorFile[] }
-interface ParityIndex { tolerance: number; cases: ParityCase[] }
-
 const skipReason = pythonTorchUnavailable();
 if (skipReason) {console.warn(`[model parity] skipped: ${skipReason}`);}
-
-function readTensor(dir: string, t: TensorFile): ort.Tensor {
-  const buf = fs.readFileSync(path.join(dir, t.file));
-  const bytes = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-  return t.dtype === 'int64' ? new ort.Tensor('int64', new BigInt64Array(bytes), t.shape) : new ort.Tensor('float32', new Float32Array(bytes), t.shape);
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {m = Math.max(m, Math.abs(a[i] - b[i]));}
-  return Number.isNaN(m) ? Infinity : m;
-}
 
 describe.skipIf(skipReason !== null)('model package parity (ONNX vs PyTorch)', () => {
   let dir = '';
@@ -35,7 +19,7 @@ describe.skipIf(skipReason !== null)('model package parity (ONNX vs PyTorch)', (
   beforeAll(() => {
     dir = makeTempDir('studio-model-parity-');
     exportRandomPackage(dir);
-    index = JSON.parse(fs.readFileSync(path.join(dir, 'parity', 'index.json'), 'utf8')) as ParityIndex;
+    index = readParityIndex(path.join(dir, 'parity'));
   });
   afterAll(() => {
     if (dir) {fs.rmSync(dir, { recursive: true, force: true });}
@@ -64,21 +48,6 @@ describe.skipIf(skipReason !== null)('model package parity (ONNX vs PyTorch)', (
   });
 
   it('matches PyTorch on every unit within 1e-4', async () => {
-    const fixtures = path.join(dir, 'parity');
-    const failures: string[] = [];
-    for (const c of index.cases) {
-      const session = await ort.InferenceSession.create(path.join(dir, c.file), { intraOpNumThreads: 1 });
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const t of c.inputs) {feeds[t.name] = readTensor(fixtures, t);}
-      const result = await session.run(feeds);
-      for (const t of c.outputs) {
-        const got = result[t.name];
-        expect(got.dims, `${c.name}.${t.name} shape`).toEqual(t.shape);
-        const err = maxAbsDiff(got.data as Float32Array, readTensor(fixtures, t).data as Float32Array);
-        if (!(err <= index.tolerance)) {failures.push(`${c.name}.${t.name} (${c.reference}): max abs err ${err}`);}
-      }
-      await session.release();
-    }
-    expect(failures).toEqual([]);
+    expect(await parityFailures(dir, path.join(dir, 'parity'), index)).toEqual([]);
   });
 });
