@@ -1,5 +1,6 @@
 import type { ModelSummary } from '../../shared/domain/studio';
 import type { ModelUnit } from '../../shared/model/manifest';
+import { resolveClip, type ClipSize } from '../../shared/model/clipSize';
 import { manifestPasses, manifestWeightsBytes } from '../../shared/model/manifestUnits';
 import { readModelPackage } from '../engine/package/modelPackage';
 import { locateBuiltinModel } from '../engine/paths';
@@ -32,9 +33,14 @@ function summarize(dir: string, builtin: boolean): ModelSummary {
     description: manifest.description,
     path: dir,
     builtin,
-    native: manifest.native,
+    native: nativeClip(resolveClip(manifest, undefined)),
+    clipPresets: manifest.architecture === 'opensora-1.2' ? manifest.clip.presets : null,
     defaults: { steps: manifest.sampler.steps, cfgScale: manifest.sampler.cfgScale },
     passes,
     totalBytes: manifestWeightsBytes(manifest),
   };
+}
+
+function nativeClip(clip: ClipSize): ModelSummary['native'] {
+  return { frames: clip.frames, height: clip.height, width: clip.width, fps: clip.fps };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SerializedError } from '../ipc/errors';
+import { clipChoiceSchema } from '../model/clipSize';
 
 /** Limits checked before any compute (bad input gets a clear error naming the field). */
 export const GENERATION_LIMITS = {
@@ -47,6 +48,8 @@ export const generateRequestSchema = z
     memoryBudget: memoryBudgetSchema.optional(),
     /** Model package folder; the built-in model when absent. */
     modelPath: z.string().min(1).optional(),
+    /** Clip size by the package's presets (resolution, aspect, frames); the package's default when absent. */
+    clip: clipChoiceSchema.optional(),
   })
   .strict();
 export type GenerateRequest = z.input<typeof generateRequestSchema>;
@@ -64,10 +67,13 @@ export interface ResolvedSettings {
   modelId: string;
   modelVersion: string;
   modelPath: string;
+  /** The clip made: video frames, output pixel size, playback fps. */
   frames: number;
   height: number;
   width: number;
   fps: number;
+  /** The preset it was made at, for packages with presets (Open-Sora 1.2). */
+  clip?: { resolution: string; aspect: string };
 }
 
 /** One unit execution on the CI-DL timeline (times in ms since the job started). */

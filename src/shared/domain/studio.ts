@@ -1,3 +1,4 @@
+import type { ClipPresets } from '../model/manifest';
 import type { GenerationEvent, GenerationSummary, StepPreview } from './generation';
 
 /** A model the studio can run, with what the UI needs for the memory forecast. */
@@ -8,7 +9,10 @@ export interface ModelSummary {
   description: string;
   path: string;
   builtin: boolean;
+  /** The clip it makes by default (its native clip, or its default preset). */
   native: { frames: number; height: number; width: number; fps: number };
+  /** Resolution, aspect and duration presets the request may choose from (clip); null: one fixed clip size. */
+  clipPresets: ClipPresets | null;
   defaults: { steps: number; cfgScale: number };
   /** Unit sizes per pass, in pipeline order (for the budget forecast). */
   passes: {

@@ -100,6 +100,7 @@ export const denoiserSchema = z.object({
   blocks: z.array(z.object({ unit: unitSchema, tdtm: unitSchema })).min(1),
   final: unitSchema,
 });
+export type DenoiserSpec = z.infer<typeof denoiserSchema>;
 
 /** Fields every package has, whatever its architecture. */
 const packageHeaderShape = {

@@ -28,7 +28,7 @@ import { isAbortError, type PassResult, type StreamSchedule, type StreamUnit, ty
 import { EngineSession } from './engineSession';
 import { openVideoModel } from '../models';
 import { RssMonitor } from './rssMonitor';
-import { resolveSettings } from './settings';
+import { resolveRequest } from './settings';
 import { resolveBudget } from './unitPlans';
 
 /** "Finish now": the running job leaps (LPL) at its next step. */
@@ -88,9 +88,9 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     throw new StudioError('INVALID_PARAMS', 'No model package given and no built-in model configured.');
   }
   const pkg = options.modelPackage ?? readPackageOrThrow(modelPath);
-  const settings = resolveSettings(request, pkg);
+  const { settings, clip: clipSize } = resolveRequest(request, pkg);
   const { manifest } = pkg;
-  const model = openVideoModel(pkg);
+  const model = await openVideoModel(pkg, clipSize);
   const prompt = model.tokenize(settings.prompt);
   prompt.warnings.forEach(warn);
   const lplPolicy = toLplPolicy(settings);
@@ -103,7 +103,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     steps: settings.steps,
     numTimesteps: manifest.sampler.numTimesteps,
     transform: manifest.sampler.timestepTransform,
-    clip: { heightPx: manifest.native.height, widthPx: manifest.native.width, numFrames: manifest.native.frames },
+    clip: { heightPx: clipSize.conditioningHeight, widthPx: clipSize.conditioningWidth, numFrames: clipSize.frames },
   });
   const stepSizes = eulerStepSizes(timesteps, manifest.sampler.numTimesteps);
   if (options.checkUnits !== false) {
@@ -247,7 +247,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     trackResident();
     const decodeLoadMs = exposedLoadMs(decoded.passes);
     timings.load += decodeLoadMs;
-    const clip = videoTensorToClip(decoded.video, { frames: decoded.frames, height: decoded.height, width: decoded.width }, manifest.native.fps);
+    const clip = videoTensorToClip(decoded.video, { frames: decoded.frames, height: decoded.height, width: decoded.width }, clipSize.fps);
     timings.decode = epochNowMs() - stageStart - decodeLoadMs;
 
     // ---- Write ----

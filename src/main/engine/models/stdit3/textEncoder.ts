@@ -1,17 +1,13 @@
 import type { ModelPackage } from '../../package/modelPackage';
 import { tensorData, float32View, type TensorMap } from '../../runtime/types';
 import type { StreamUnit, UnitStreamer } from '../../streaming/unitStreamer';
+import { captionBatch } from '../captionBatch';
 import type { PreparedPrompt, TextConditioning } from '../videoModel';
 
 /** Additive attention bias for padding (models/FORMAT.md): finite, so fp16 runtimes stay safe. */
 const PADDING_BIAS = -1e4;
 
-
-/**
- * Runs the text encoder once (streamed block by block like the denoiser) and builds the CFG caption batch
- * y = [2, L, Ccap]: the prompt's first L embeddings and the null caption's first L rows, where L is the prompt's
- * real token count, end token included (Open-Sora truncates the null caption to the conditional prompt's length).
- */
+/** Runs the text encoder once (streamed block by block like the denoiser) and builds the CFG caption batch. */
 export async function encodePrompt(
   streamer: UnitStreamer,
   units: readonly StreamUnit[],
@@ -43,11 +39,6 @@ export async function encodePrompt(
   if (!textEmb) {
     throw new Error('the text encoder produced no text_emb output');
   }
-  const embeddings = float32View(textEmb);
-  const channels = pkg.manifest.nullCaption.shape[1];
-  const length = tokens.length;
-  const captions = new Float32Array(2 * length * channels);
-  captions.set(embeddings.subarray(0, length * channels), 0);
-  captions.set(pkg.nullCaption.subarray(0, length * channels), length * channels);
-  return { captions, tokenCount: length, pass };
+  const captions = captionBatch(float32View(textEmb), pkg.nullCaption, tokens.length, pkg.manifest.nullCaption.shape[1]);
+  return { captions, tokenCount: tokens.length, pass };
 }
