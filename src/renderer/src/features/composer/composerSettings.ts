@@ -23,6 +23,8 @@ export interface ComposerSettings {
   budgetText: string;
   /** The chosen model's id; null = the built-in model. */
   modelId: string | null;
+  /** Clip preset of a model with presets, "resolution|aspect|frames" (clipPresetKey); '' = the model's default. */
+  clipPreset: string;
 }
 
 export const DEFAULT_COMPOSER_SETTINGS: ComposerSettings = {
@@ -37,6 +39,7 @@ export const DEFAULT_COMPOSER_SETTINGS: ComposerSettings = {
   budgetMode: 'all',
   budgetText: '8MB',
   modelId: null,
+  clipPreset: '',
 };
 
 /**
@@ -55,6 +58,7 @@ export const COMPOSER_PERSISTENCE: Record<keyof ComposerSettings, { reload: bool
   budgetMode: { reload: true, preset: true },
   budgetText: { reload: true, preset: true },
   modelId: { reload: true, preset: true },
+  clipPreset: { reload: true, preset: true },
 };
 
 /** Keeps only the keys the given purpose persists. */
@@ -146,6 +150,10 @@ export function toGenerateRequest(settings: ComposerSettings, model: ModelSummar
   if (model && !model.builtin) {
     request.modelPath = model.path;
   }
+  const clip = model?.clipPresets ? clipFromPresetKey(settings.clipPreset) : undefined;
+  if (clip) {
+    request.clip = clip;
+  }
   return { ok: true, request };
 }
 
@@ -173,7 +181,18 @@ export const FIELD_LABELS: Record<keyof ComposerSettings, string> = {
   budgetMode: 'Memory budget',
   budgetText: 'Budget size',
   modelId: 'Model',
+  clipPreset: 'Clip size',
 };
+
+/** One entry of a model's preset table as the composer stores it. */
+export function clipPresetKey(resolution: string, aspect: string, frames: number): string {
+  return `${resolution}|${aspect}|${frames}`;
+}
+
+function clipFromPresetKey(key: string): GenerateRequest['clip'] {
+  const [resolution, aspect, frames] = key.split('|');
+  return resolution && aspect && frames ? { resolution, aspect, frames: Number(frames) } : undefined;
+}
 
 /** A fresh random seed in the range the backend accepts. */
 export function randomSeed(random: () => number = Math.random): number {
@@ -192,6 +211,7 @@ export function settingsFromResolved(resolved: ResolvedSettings): Partial<Compos
     tdtmMergedSteps: resolved.tdtmMergedSteps,
     budgetMode: resolved.memoryBudget.kind,
     modelId: resolved.modelId,
+    clipPreset: resolved.clip ? clipPresetKey(resolved.clip.resolution, resolved.clip.aspect, resolved.frames) : '',
   };
   if (resolved.lpl.kind === 'fixed') {
     settings.leapStep = resolved.lpl.leapStep;
