@@ -1,5 +1,6 @@
 import type { ModelSummary } from '../../shared/domain/studio';
 import type { ModelUnit } from '../../shared/model/manifest';
+import { clipMemoryTable } from '../../shared/model/clipMemory';
 import { resolveClip, type ClipSize } from '../../shared/model/clipSize';
 import { manifestPasses, manifestWeightsBytes } from '../../shared/model/manifestUnits';
 import { readModelPackage } from '../engine/package/modelPackage';
@@ -35,6 +36,7 @@ function summarize(dir: string, builtin: boolean): ModelSummary {
     builtin,
     native: nativeClip(resolveClip(manifest, undefined)),
     clipPresets: manifest.architecture === 'opensora-1.2' ? manifest.clip.presets : null,
+    clipMemory: clipMemoryTable(manifest),
     defaults: { steps: manifest.sampler.steps, cfgScale: manifest.sampler.cfgScale },
     passes,
     totalBytes: manifestWeightsBytes(manifest),

@@ -1,3 +1,4 @@
+import type { ClipMemoryEntry } from '../model/clipMemory';
 import type { ClipPresets } from '../model/manifest';
 import type { GenerationEvent, GenerationSummary, StepPreview } from './generation';
 
@@ -13,6 +14,8 @@ export interface ModelSummary {
   native: { frames: number; height: number; width: number; fps: number };
   /** Resolution, aspect and duration presets the request may choose from (clip); null: one fixed clip size. */
   clipPresets: ClipPresets | null;
+  /** Activation estimate per clip it can make (clipMemoryTable), for the forecast at the chosen clip size. */
+  clipMemory: ClipMemoryEntry[];
   defaults: { steps: number; cfgScale: number };
   /** Unit sizes per pass, in pipeline order (for the budget forecast). */
   passes: {

@@ -1,6 +1,7 @@
 import { GENERATION_LIMITS } from '../../../../shared/domain/generation';
 import type { ModelSummary } from '../../../../shared/domain/studio';
-import { clipPresetKey, randomSeed, type ComposerSettings, type LplMode, type SeedMode } from './composerSettings';
+import { clipKey } from '../../../../shared/model/clipMemory';
+import { randomSeed, type ComposerSettings, type LplMode, type SeedMode } from './composerSettings';
 
 interface SamplerFieldsProps {
   settings: ComposerSettings;
@@ -45,7 +46,7 @@ export function SamplerFields({ settings, models, update }: SamplerFieldsProps):
             {presets.resolutions.flatMap((resolution) =>
               resolution.aspects.flatMap((aspect) =>
                 presets.durations.map((duration) => (
-                  <option key={clipPresetKey(resolution.name, aspect.aspect, duration.frames)} value={clipPresetKey(resolution.name, aspect.aspect, duration.frames)}>
+                  <option key={clipKey({ resolution: resolution.name, aspect: aspect.aspect, frames: duration.frames })} value={clipKey({ resolution: resolution.name, aspect: aspect.aspect, frames: duration.frames })}>
                     {resolution.name} {aspect.aspect} · {duration.name} ({duration.frames} frames, {aspect.width}×{aspect.height} px)
                   </option>
                 )),

@@ -1,5 +1,6 @@
 import { GENERATION_LIMITS, type GenerateRequest, type ResolvedSettings } from '../../../../shared/domain/generation';
 import type { ModelSummary } from '../../../../shared/domain/studio';
+import { clipKey } from '../../../../shared/model/clipMemory';
 import { parseMemoryBudget, type MemoryBudget } from '../../../../shared/util/bytes';
 
 export type SeedMode = 'random' | 'locked';
@@ -23,7 +24,7 @@ export interface ComposerSettings {
   budgetText: string;
   /** The chosen model's id; null = the built-in model. */
   modelId: string | null;
-  /** Clip preset of a model with presets, "resolution|aspect|frames" (clipPresetKey); '' = the model's default. */
+  /** Clip preset of a model with presets, "resolution|aspect|frames" (clipKey); '' = the model's default. */
   clipPreset: string;
 }
 
@@ -184,11 +185,6 @@ export const FIELD_LABELS: Record<keyof ComposerSettings, string> = {
   clipPreset: 'Clip size',
 };
 
-/** One entry of a model's preset table as the composer stores it. */
-export function clipPresetKey(resolution: string, aspect: string, frames: number): string {
-  return `${resolution}|${aspect}|${frames}`;
-}
-
 function clipFromPresetKey(key: string): GenerateRequest['clip'] {
   const [resolution, aspect, frames] = key.split('|');
   return resolution && aspect && frames ? { resolution, aspect, frames: Number(frames) } : undefined;
@@ -211,7 +207,7 @@ export function settingsFromResolved(resolved: ResolvedSettings): Partial<Compos
     tdtmMergedSteps: resolved.tdtmMergedSteps,
     budgetMode: resolved.memoryBudget.kind,
     modelId: resolved.modelId,
-    clipPreset: resolved.clip ? clipPresetKey(resolved.clip.resolution, resolved.clip.aspect, resolved.frames) : '',
+    clipPreset: resolved.clip ? clipKey({ ...resolved.clip, frames: resolved.frames }) : '',
   };
   if (resolved.lpl.kind === 'fixed') {
     settings.leapStep = resolved.lpl.leapStep;

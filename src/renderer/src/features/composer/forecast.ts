@@ -22,6 +22,8 @@ export interface PassForecast {
   /** The most this pass has loaded at once. */
   peakBytes: number;
   minWorkingSetBytes: number;
+  /** Estimated activations inside this pass's largest unit at the chosen clip size; null when unknown. */
+  activationBytes: number | null;
 }
 
 export type MemoryForecast =
@@ -37,6 +39,9 @@ export type MemoryForecast =
       peakBytes: number;
       /** The least budget that runs every pass: the largest pass minimum. */
       minimumBytes: number;
+      /** The clip the activation estimate is for, and the largest pass's estimate; null when unknown. */
+      clip: { frames: number; width: number; height: number } | null;
+      activationPeakBytes: number | null;
       passes: PassForecast[];
     }
   | { kind: 'below-minimum'; budgetBytes: number; minimumBytes: number; passes: PassForecast[] };
@@ -46,9 +51,16 @@ export type MemoryForecast =
  * engine applies (planMemory per pass; every pass streams on its own and releases everything after it), so the
  * forecast and the engine's "started" event agree. Weights only: the runtime's own memory comes on top.
  */
-export function forecastMemory(model: Pick<ModelSummary, 'passes'>, budget: MemoryBudget, usesMergedSteps: boolean): MemoryForecast {
+export function forecastMemory(
+  model: Pick<ModelSummary, 'passes'> & Partial<Pick<ModelSummary, 'clipMemory'>>,
+  budget: MemoryBudget,
+  usesMergedSteps: boolean,
+  clipPreset = '',
+): MemoryForecast {
   const resolved = resolvePipelineBudget(model.passes, budget, usesMergedSteps);
-  const passes = resolved.plans.map((entry) => describePass(entry.pass, entry.plan));
+  // '' (or a preset this model lacks) = the model's default clip, the table's first entry.
+  const clip = model.clipMemory?.find((entry) => entry.key === clipPreset) ?? model.clipMemory?.[0] ?? null;
+  const passes = resolved.plans.map((entry) => describePass(entry.pass, entry.plan, clip?.activationBytes[entry.pass] ?? null));
   if (resolved.kind === 'below-minimum') {
     return { kind: 'below-minimum', budgetBytes: resolved.budgetBytes, minimumBytes: resolved.minimumBytes, passes };
   }
@@ -61,11 +73,13 @@ export function forecastMemory(model: Pick<ModelSummary, 'passes'>, budget: Memo
     streamedUnitIds: denoise?.streamedUnitIds ?? [],
     peakBytes: Math.max(0, ...resolved.plans.map((entry) => entry.plan.peakResidentBytes)),
     minimumBytes: resolved.minimumBytes,
+    clip: clip ? { frames: clip.frames, width: clip.width, height: clip.height } : null,
+    activationPeakBytes: clip ? Math.max(0, ...passes.map((pass) => pass.activationBytes ?? 0)) : null,
     passes,
   };
 }
 
-function describePass(pass: PassName, plan: MemoryPlan): PassForecast {
+function describePass(pass: PassName, plan: MemoryPlan, activationBytes: number | null): PassForecast {
   return {
     pass,
     unitCount: plan.residentUnitIds.length + plan.streamedUnitIds.length,
@@ -74,6 +88,7 @@ function describePass(pass: PassName, plan: MemoryPlan): PassForecast {
     residentBytes: plan.residentPrefixBytes,
     peakBytes: plan.peakResidentBytes,
     minWorkingSetBytes: plan.minWorkingSetBytes,
+    activationBytes,
   };
 }
 
