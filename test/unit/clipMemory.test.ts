@@ -1,11 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { forecastMemory } from '../../src/renderer/src/features/composer/forecast';
 import { clipMemoryTable, estimateActivationBytes } from '../../src/shared/model/clipMemory';
 import { latentFramesFor, resolveClip } from '../../src/shared/model/clipSize';
 import { packageManifestSchema } from '../../src/shared/model/manifest';
-import { manifestPasses } from '../../src/shared/model/manifestUnits';
 
 const manifest = packageManifestSchema.parse(JSON.parse(fs.readFileSync(path.resolve(__dirname, '../fixtures/packages/opensora-tiny/manifest.json'), 'utf8')));
 
@@ -46,17 +44,4 @@ describe('activation estimate per clip size', () => {
     expect(at('360p', 102)).toBeLessThan(at('480p', 102));
   });
 
-  it('reaches the composer forecast for the chosen preset (the default one when none is chosen)', () => {
-    const passes = manifestPasses(manifest);
-    const model = { passes, clipMemory: clipMemoryTable(manifest) };
-    const chosen = forecastMemory(model, { kind: 'all' }, false, '480p|1:1|102');
-    const fallback = forecastMemory(model, { kind: 'all' }, false, '');
-    if (chosen.kind !== 'ok' || fallback.kind !== 'ok') {
-      throw new Error('the forecast refused an "all" budget');
-    }
-    expect(chosen.clip).toEqual({ frames: 102, width: 640, height: 640 });
-    expect(fallback.clip).toEqual({ frames: 51, width: 256, height: 144 });
-    expect(chosen.activationPeakBytes).toBeGreaterThan(fallback.activationPeakBytes ?? Infinity);
-    expect(chosen.passes.find((pass) => pass.pass === 'decoder')?.activationBytes).toBe(model.clipMemory.find((entry) => entry.key === '480p|1:1|102')?.activationBytes.decoder);
-  });
 });

@@ -56,5 +56,18 @@ describe('forecastMemory', () => {
     expect(forecast.passes.map((pass) => pass.pass)).toEqual(['text', 'denoiser', 'denoiserMerged', 'decoder']);
     expect(forecast.passes[0]).toMatchObject({ unitCount: 2, totalBytes: 20, residentCount: 2, peakBytes: 20, minWorkingSetBytes: 20 });
   });
-});
 
+  it('adds the activation estimate of the chosen clip size, the model\'s default (first entry) when none is chosen', () => {
+    const activationBytes = (scale: number): Record<keyof ModelSummary['passes'], number> => ({ text: 1 * scale, denoiser: 40 * scale, denoiserMerged: 30 * scale, decoder: 70 * scale });
+    const clipMemory: ModelSummary['clipMemory'] = [
+      { key: '144p|16:9|51', frames: 51, width: 256, height: 144, activationBytes: activationBytes(1) },
+      { key: '480p|1:1|102', frames: 102, width: 640, height: 640, activationBytes: activationBytes(50) },
+    ];
+    const chosen = forecastMemory({ passes, clipMemory }, { kind: 'all' }, false, '480p|1:1|102');
+    const fallback = forecastMemory({ passes, clipMemory }, { kind: 'all' }, false, '');
+    expect(chosen).toMatchObject({ kind: 'ok', clip: { frames: 102, width: 640, height: 640 }, activationPeakBytes: 3500 });
+    expect(fallback).toMatchObject({ kind: 'ok', clip: { frames: 51, width: 256, height: 144 }, activationPeakBytes: 70 });
+    expect(chosen.passes.map((pass) => pass.activationBytes)).toEqual([50, 2000, 3500]);
+    expect(forecastMemory({ passes }, { kind: 'all' }, false)).toMatchObject({ clip: null, activationPeakBytes: null });
+  });
+});

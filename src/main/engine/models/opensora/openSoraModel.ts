@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../../../../shared/ipc/errors';
 import type { ClipSize } from '../../../../shared/model/clipSize';
@@ -11,7 +12,7 @@ import type { DecodedVideo, PreparedPrompt, TextConditioning, VelocityRequest, V
 import { cropPlanes, padPlanes, paddedGridOf } from './latentPadding';
 import { encodeT5Prompt } from './t5Encoder';
 import { openSoraTextInput } from './text/openSoraTextInput';
-import { loadT5Tokenizer, T5TokenizerError } from './text/t5Tokenizer';
+import { loadT5Tokenizer, T5TokenizerError, type T5Tokenizer, type T5TokenizerOptions } from './text/t5Tokenizer';
 import { decodeVideo } from './vaeDecoder';
 
 /**
@@ -27,11 +28,7 @@ export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSora
     throw new StudioError('MODEL_INVALID', `Model ${manifest.id}: Open-Sora 1.2 reads T5's spiece.model; its tokenizer is "${spec.kind}".`);
   }
   const aestheticScore = aestheticScoreOf(spec.promptSuffix, manifest.id);
-  const tokenizer = await loadT5Tokenizer(path.join(pkg.dir, spec.modelFile), { maxTokens: spec.maxTokens, expectedIds: { padId: spec.padId, endId: spec.endId } }).catch(
-    (error: unknown) => {
-      throw new StudioError('MODEL_INVALID', error instanceof T5TokenizerError ? error.message : `Cannot load ${spec.modelFile}: ${(error as Error).message}`);
-    },
-  );
+  const tokenizer = await tokenizerFor(path.join(pkg.dir, spec.modelFile), { maxTokens: spec.maxTokens, expectedIds: { padId: spec.padId, endId: spec.endId } });
   const passes = streamPasses(pkg);
   const { denoiser } = manifest;
   const latent = clip.latent;
@@ -99,6 +96,31 @@ export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSora
       });
     },
   };
+}
+
+/**
+ * One tokenizer per model file, size, time and options for the engine process: every job opens the model again,
+ * and a SentencePiece instance holds its own WebAssembly memory, so a warm engine must not make one per job.
+ */
+const tokenizers = new Map<string, Promise<T5Tokenizer>>();
+
+function tokenizerFor(modelPath: string, options: T5TokenizerOptions): Promise<T5Tokenizer> {
+  let stats: fs.Stats;
+  try {
+    stats = fs.statSync(modelPath);
+  } catch (error) {
+    return Promise.reject(new StudioError('MODEL_INVALID', `Cannot read the T5 tokenizer model ${modelPath}: ${(error as Error).message}`));
+  }
+  const key = JSON.stringify([modelPath, stats.size, stats.mtimeMs, options]);
+  let loading = tokenizers.get(key);
+  if (!loading) {
+    loading = loadT5Tokenizer(modelPath, options).catch((error: unknown) => {
+      tokenizers.delete(key);
+      throw new StudioError('MODEL_INVALID', error instanceof T5TokenizerError ? error.message : `Cannot load ${modelPath}: ${(error as Error).message}`);
+    });
+    tokenizers.set(key, loading);
+  }
+  return loading;
 }
 
 /** The score in the manifest's " aesthetic score: X." suffix (null: no suffix is appended). */
