@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GenerationEvent } from '../../../src/shared/domain/generation';
+import { EngineSession } from '../../../src/main/engine/pipeline/engineSession';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { fixturePackage } from '../support/randomPackage';
 
@@ -70,6 +71,26 @@ describe('Open-Sora 1.2 package (imported from small checkpoints) through genera
     const { clip, latent } = await generateVideo({ prompt: PROMPT, seed: 1, steps: 1, clip: { resolution: '240p', aspect: '16:9', frames: 1 }, modelPath });
     expect(latent).toHaveLength(4 * 1 * 30 * 53);
     expect([clip.width, clip.height, clip.frames.length]).toEqual([424, 240, 1]);
+  });
+});
+
+describe('Open-Sora 1.2 in a warm engine', () => {
+  it('a second job at another clip size reuses the text embedding and sessions, and makes the cold engine\'s frames', async () => {
+    const session = new EngineSession({ persistent: true });
+    try {
+      const first = await generateVideo({ prompt: PROMPT, seed: 2, steps: 2, clip: { resolution: '144p', aspect: '16:9', frames: 1 }, modelPath }, { session });
+      const events: GenerationEvent[] = [];
+      const request = { prompt: PROMPT, seed: 5, steps: 2, clip: { resolution: '144p', aspect: '9:16', frames: 1 }, modelPath };
+      const warm = await generateVideo(request, { session, onEvent: (event) => events.push(event) });
+      const cold = await generateVideo(request);
+      expect([first.clip.width, warm.clip.width, warm.clip.height]).toEqual([256, 144, 256]);
+      expect(warm.summary.timingsMs.text).toBeLessThan(first.summary.timingsMs.text);
+      const loadedDuringSteps = events.flatMap((event) => (event.kind === 'step' ? event.units.filter((unit) => unit.loadStartMs !== null) : []));
+      expect(loadedDuringSteps).toEqual([]);
+      expect(Buffer.from(warm.clip.frames[0]).equals(Buffer.from(cold.clip.frames[0]))).toBe(true);
+    } finally {
+      await session.releaseAll();
+    }
   });
 });
 
