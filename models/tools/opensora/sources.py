@@ -19,6 +19,9 @@ import torch
 import safetensors_io
 
 
+TIED_ALIAS = "encoder.embed_tokens.weight"  # T5's embedding again (tied to `shared.weight`) in pickled files
+
+
 class ImportRefused(Exception):
     """A problem with the user's files; the message names the file (and key) and what is wrong."""
 
@@ -144,11 +147,15 @@ class ShardedSource:
             absent = sorted(listed - set(self.loaded))
             if absent:
                 raise ImportRefused(f"{self.file_of(key)}: lacks '{absent[0]}', which {self.index_path} places in it")
-            extra = sorted(set(self.loaded) - listed - {"encoder.embed_tokens.weight"})
+            extra = sorted(set(self.loaded) - listed - {TIED_ALIAS})
             if extra:
                 raise ImportRefused(f"{self.file_of(key)}: holds '{extra[0]}', which {self.index_path} does not list")
             self.loaded_name = shard
-        return self.loaded[key].to(torch.float32).contiguous()
+        # each key is read once: drop it from the shard so its memory goes as the units take their tensors
+        t = self.loaded.pop(key)
+        if key == "shared.weight":
+            self.loaded.pop(TIED_ALIAS, None)
+        return t.to(torch.float32).contiguous()
 
     def release(self):
         self.loaded_name, self.loaded = None, None
