@@ -5,6 +5,7 @@ bytes) once, and points every graph's initializers at the stored offset. The blo
 go through the same WeightFile, so both reference one file.
 """
 import hashlib
+import inspect
 import io
 import os
 
@@ -13,6 +14,8 @@ import torch
 from onnx import numpy_helper
 
 OPSET = 16
+# Newer torch (a venv on a Mac) defaults to the dynamo exporter; these graphs are made for the tracing one.
+TRACING_EXPORTER = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 ALIGN_BYTES = 64  # keep every tensor aligned for mmap-friendly loading
 
 
@@ -21,7 +24,8 @@ def export_graph(module, args, input_names, output_names, dynamic_axes):
     buf = io.BytesIO()
     with torch.no_grad():
         torch.onnx.export(module, args, buf, opset_version=OPSET, input_names=input_names,
-                          output_names=output_names, dynamic_axes=dynamic_axes, do_constant_folding=True)
+                          output_names=output_names, dynamic_axes=dynamic_axes, do_constant_folding=True,
+                          **TRACING_EXPORTER)
         outputs = module(*args)
     outputs = outputs if isinstance(outputs, tuple) else (outputs,)
     model = onnx.load_from_string(buf.getvalue())
