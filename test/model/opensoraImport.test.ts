@@ -94,6 +94,23 @@ describe('Open-Sora 1.2 import (small published-format checkpoints)', () => {
     }
   });
 
+  it('reads pickled shards in the legacy (pre-zip) torch format too, with the same result', () => {
+    const ck = path.join(work, 'ckpt-legacy');
+    fs.cpSync(path.join(work, 'ckpt'), ck, { recursive: true });
+    runPython(
+      `import glob, os, torch
+for f in glob.glob(os.path.join(sys.argv[1], 'pytorch_model-*.bin')):
+    torch.save(torch.load(f), f, _use_new_zipfile_serialization=False)`,
+      [path.join(ck, 't5')],
+    );
+    const out = path.join(work, 'pkg-legacy');
+    const run = importModel(ck, out);
+    expect(run.status, run.stderr).toBe(0);
+    for (const f of ['text.embed.weights', 'text.block.01.weights', 'text.final.weights']) {
+      expect(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(pkg, f))), f).toBe(true);
+    }
+  });
+
   it('builds mirror modules whose tensors at the real sizes add up to the published checkpoints', () => {
     const census = runTool('census.py', []);
     expect(census.status, census.stderr).toBe(0);

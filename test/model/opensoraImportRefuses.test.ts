@@ -96,6 +96,14 @@ describe('Open-Sora 1.2 import refuses bad checkpoints', () => {
     }, "names shard 'pytorch_model-00003-of-00002.bin' (for 1 keys, e.g. 'encoder.final_layer_norm.weight')");
   });
 
+  it('refuses a pickled shard that is not a PyTorch weights file, naming it', () => {
+    expectRefusal((ck) => fs.writeFileSync(path.join(ck, 't5', 'pytorch_model-00001-of-00002.bin'), 'garbage'), /pytorch_model-00001-of-00002\.bin: not a readable PyTorch weights file/);
+    expectRefusal((ck) => {
+      const p = path.join(ck, 't5', 'pytorch_model-00002-of-00002.bin');
+      fs.writeFileSync(p, fs.readFileSync(p).subarray(0, 4000));
+    }, /pytorch_model-00002-of-00002\.bin: not a readable PyTorch weights file/);
+  });
+
   it('refuses a truncated safetensors file, naming it', () => {
     expectRefusal((ck) => {
       const p = path.join(ck, 'stdit', 'model.safetensors');

@@ -74,11 +74,18 @@ class Progress:
     def unit(self, uid, size_bytes):
         self.done += 1
         elapsed = time.time() - self.started
+        peak = peak_rss_bytes()
         if self.as_json:
             print(json.dumps({"event": "unit", "unit": uid, "done": self.done, "total": self.total,
-                              "sizeBytes": size_bytes, "elapsedSeconds": round(elapsed, 2)}), flush=True)
+                              "sizeBytes": size_bytes, "elapsedSeconds": round(elapsed, 2), "peakRssBytes": peak}),
+                  flush=True)
         else:
-            print(f"[{self.done}/{self.total}] {uid} ({size_bytes / 1e6:.1f} MB, {elapsed:.1f} s)", flush=True)
+            print(f"[{self.done}/{self.total}] {uid} ({size_bytes / 1e6:.1f} MB, {elapsed:.1f} s, "
+                  f"peak RSS so far {peak / 2 ** 20:.0f} MiB)", flush=True)
+
+
+def peak_rss_bytes():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 class Inputs:
@@ -91,10 +98,9 @@ class Inputs:
         self.vae = sources.open_single_file_folder(args.vae, "vae")
         self.tokenizer = tokenizer_files.check(args.t5)
         self.t5 = sources.open_t5_weights(args.t5)
-        self.t5_folder = args.t5
 
         st_shapes = self.stdit.file.shapes()
-        self.mcfg = layouts.stdit_config(st_shapes, self.cfg["stdit"], self.cfg_path["stdit"])
+        self.mcfg = layouts.stdit_config(st_shapes, self.cfg["stdit"], self.cfg_path["stdit"], self.stdit.path)
         self.spatial, self.temporal = layouts.vae_sizes(self.vae.file.shapes(), self.vae.path)
         known = {k: self.t5.shape(k) for k in self.t5.keys() if self.t5.shape(k) is not None}
         self.t5cfg = layouts.t5_config(self.cfg["t5"], known, self.cfg_path["t5"])
@@ -319,7 +325,7 @@ def run(args):
         raise
     size = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out) if os.path.isfile(os.path.join(out, f)))
     summary = {"event": "done", "out": out, "sizeBytes": size, "seconds": round(time.time() - started, 2),
-               "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+               "peakRssBytes": peak_rss_bytes(),
                "previewRmse": round(vae["preview_rmse"], 5)}
     print(json.dumps(summary) if args.progress_json else
           f"wrote {out}: {size / 1e6:.2f} MB in {summary['seconds']} s, peak RSS "
@@ -329,7 +335,8 @@ def run(args):
 def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(1)
-    warnings.filterwarnings("ignore", message="The shape inference of prim::Constant", category=UserWarning)
+    for noise in ("The shape inference of prim::Constant", "Constant folding - Only steps=1"):
+        warnings.filterwarnings("ignore", message=noise, category=UserWarning)
     try:
         run(args)
     except ImportRefused as err:

@@ -17,11 +17,10 @@ import stdit3  # noqa: E402  (models/tools/stdit3.py: STDiT3 with Open-Sora 1.2'
 import t5_encoder  # noqa: E402
 import vae_spatial  # noqa: E402
 import vae_temporal  # noqa: E402
-from sources import ImportRefused  # noqa: E402
+from sources import TIED_ALIAS, ImportRefused  # noqa: E402
 
 SPATIAL_PREFIX = "spatial_vae.module."
 TEMPORAL_PREFIX = "temporal_vae."
-T5_TIED_ALIAS = "encoder.embed_tokens.weight"  # the same tensor as `shared.weight` when a file stores both
 
 
 @contextlib.contextmanager
@@ -44,11 +43,11 @@ def shapes_of(module, prefix=""):
 
 
 # ----- STDiT3 -----
-def stdit_config(shapes, cfg, cfg_path):
+def stdit_config(shapes, cfg, cfg_path, weights_path):
     """Model config for stdit3.STDiT3 from the tensors, cross-checked with config.json."""
     def need(key):
         if key not in shapes:
-            raise ImportRefused(f"{cfg_path}: checkpoint lacks '{key}', needed to read the model's sizes")
+            raise ImportRefused(f"{weights_path}: missing key '{key}', needed to read the model's sizes")
         return shapes[key]
     hidden, cin = need("x_embedder.proj.weight")[0], need("x_embedder.proj.weight")[1]
     patch = list(need("x_embedder.proj.weight")[2:])
@@ -72,11 +71,13 @@ def stdit_config(shapes, cfg, cfg_path):
     if not isinstance(heads, int) or heads <= 0 or hidden % heads:
         raise ImportRefused(f"{cfg_path}: num_heads {heads!r} does not divide hidden_size {hidden}")
     if patch != [1, 2, 2]:
-        raise ImportRefused(f"{cfg_path}: patch_size {patch} is not supported (Open-Sora 1.2 uses [1, 2, 2])")
+        raise ImportRefused(f"{weights_path}: 'x_embedder.proj.weight' has patch {patch}; only Open-Sora 1.2's "
+                            "[1, 2, 2] is supported")
     if out not in (cin, 2 * cin):
-        raise ImportRefused(f"{cfg_path}: final_layer.linear gives {out} channels per patch, expected {cin} or {2 * cin}")
+        raise ImportRefused(f"{weights_path}: 'final_layer.linear.weight' gives {out} channels per patch, "
+                            f"expected {cin} or {2 * cin}")
     if depth == 0:
-        raise ImportRefused(f"{cfg_path}: checkpoint has no 'spatial_blocks.0.*' tensors")
+        raise ImportRefused(f"{weights_path}: missing key 'spatial_blocks.0.scale_shift_table' (no STDiT3 blocks)")
     derived["input_sq_size"] = cfg.get("input_sq_size", 512)
     return derived
 
@@ -169,7 +170,7 @@ def compare(expected, source, label):
                 problems.append(f"{source.file_of(key)}: shape mismatch for '{key}': file has {list(shape)}, "
                                 f"expected {list(expected[key])}")
     for key in sorted(got - set(expected)):
-        if label.startswith("t5") and key == T5_TIED_ALIAS:
+        if label.startswith("t5") and key == TIED_ALIAS:
             continue
         problems.append(f"{source.file_of(key)}: unexpected key '{key}'")
     return problems

@@ -47,7 +47,7 @@ class PreviewProbe:
     through the package's own VAE units; the target is the decoded clip averaged over each latent pixel's 8×8
     block and its frames (latent frame 0 ↔ frame 0, latent k ↔ frames 4k−3 … 4k of the chunk)."""
 
-    def __init__(self, channels, chunk_frames, time_factor, samples=4, size=8, seed=0):
+    def __init__(self, channels, chunk_frames, time_factor, samples=2, size=8, seed=0):
         self.channels, self.chunk_frames, self.tf = channels, chunk_frames, time_factor
         self.samples, self.size, self.seed = samples, size, seed
 

@@ -6,17 +6,23 @@
   weights as pickled shards `pytorch_model-0000N-of-0000M.bin` + `pytorch_model.bin.index.json`, or safetensors
   shards + `model.safetensors.index.json` (a single `pytorch_model.bin` / `model.safetensors` also works).
 
-A source answers `keys()`, `shape(key)` where known without loading, and `read(key)` → float32 tensor. Pickled
-shards are loaded whole (a pickle cannot be read in parts), one at a time: asking for a key of another shard
-drops the loaded one first, so memory holds at most one shard plus the unit being built.
+A source answers `keys()`, `shape(key)`, and `read(key)` → float32 tensor, one
+tensor at a time (pickled shards through pickle_lazy.py; only a legacy-format pickle is loaded whole, one shard
+at a time, so memory holds at most one shard plus the unit being built).
 """
 import gc
 import json
 import os
+import pickle
+import zipfile
 
 import torch
 
+import pickle_lazy
 import safetensors_io
+
+
+TIED_ALIAS = "encoder.embed_tokens.weight"  # T5's embedding again (tied to `shared.weight`) in pickled files
 
 
 class ImportRefused(Exception):
@@ -95,29 +101,41 @@ def open_single_file_folder(folder, role):
 
 
 class ShardedSource:
-    """T5 weights: an index (weight_map: key → shard file) over pickled or safetensors shards."""
+    """T5 weights: an index (weight_map: key → shard file) over safetensors or pickled shards.
 
-    def __init__(self, folder, index_name, weight_map, preloaded=None):
+    Safetensors shards and pickled shards in PyTorch's zip format are read one tensor at a time (their key
+    lists and shapes are checked against the index when opened). A pickled shard in the legacy format is
+    loaded whole when first needed, one shard at a time, its tensors dropped as the units take them.
+    """
+
+    def __init__(self, folder, index_name, weight_map):
         self.folder, self.index_path = folder, os.path.join(folder, index_name)
         self.weight_map = weight_map
-        self.loaded_name, self.loaded = (index_name, preloaded) if preloaded is not None else (None, None)
-        self.safetensors = {}
-        for shard in sorted(set(weight_map.values())):
+        self.loaded_name, self.loaded = None, None
+        self.lazy = {}  # shard file → SafetensorsSource or LazyShard
+        shards = sorted(set(weight_map.values()))
+        for shard in shards:
             path = os.path.join(folder, shard)
             if not os.path.isfile(path):
                 keys = [k for k, s in weight_map.items() if s == shard]
                 raise ImportRefused(f"{self.index_path}: names shard {shard!r} (for {len(keys)} keys, e.g. "
                                     f"'{keys[0]}') but {path} does not exist")
-            if shard.endswith(".safetensors"):
-                src = SafetensorsSource(path)
-                listed = {k for k, s in weight_map.items() if s == shard}
-                absent = sorted(listed - set(src.keys()))
-                if absent:
-                    raise ImportRefused(f"{path}: lacks '{absent[0]}', which {self.index_path} places in it")
-                extra = sorted(set(src.keys()) - listed)
-                if extra:
-                    raise ImportRefused(f"{path}: holds '{extra[0]}', which {self.index_path} does not list")
-                self.safetensors[shard] = src
+        for shard in shards:
+            path = os.path.join(folder, shard)
+            src = SafetensorsSource(path) if shard.endswith(".safetensors") else open_lazy_pickle(path)
+            if src is not None:
+                self.check_listing(shard, src.keys())
+                self.lazy[shard] = src
+
+    def check_listing(self, shard, keys):
+        path = os.path.join(self.folder, shard)
+        listed = {k for k, s in self.weight_map.items() if s == shard}
+        absent = sorted(listed - set(keys))
+        if absent:
+            raise ImportRefused(f"{path}: lacks '{absent[0]}', which {self.index_path} places in it")
+        extra = sorted(set(keys) - listed - {TIED_ALIAS})
+        if extra:
+            raise ImportRefused(f"{path}: holds '{extra[0]}', which {self.index_path} does not list")
 
     def keys(self):
         return list(self.weight_map)
@@ -127,32 +145,46 @@ class ShardedSource:
 
     def shape(self, key):
         shard = self.weight_map[key]
-        return self.safetensors[shard].shape(key) if shard in self.safetensors else None
+        return self.lazy[shard].shape(key) if shard in self.lazy else None
 
     def file_of(self, key):
         return os.path.join(self.folder, self.weight_map[key])
 
     def read(self, key):
         shard = self.weight_map[key]
-        if shard in self.safetensors:
-            return self.safetensors[shard].read(key)
+        if shard in self.lazy:
+            try:
+                t = self.lazy[shard].read(key)
+            except pickle.UnpicklingError as err:
+                raise ImportRefused(f"{self.file_of(key)}: {err}") from None
+            return t.to(torch.float32).contiguous()
         if self.loaded_name != shard:
             self.loaded_name, self.loaded = None, None
             gc.collect()
             self.loaded = load_pickled_shard(os.path.join(self.folder, shard))
-            listed = {k for k, s in self.weight_map.items() if s == shard}
-            absent = sorted(listed - set(self.loaded))
-            if absent:
-                raise ImportRefused(f"{self.file_of(key)}: lacks '{absent[0]}', which {self.index_path} places in it")
-            extra = sorted(set(self.loaded) - listed - {"encoder.embed_tokens.weight"})
-            if extra:
-                raise ImportRefused(f"{self.file_of(key)}: holds '{extra[0]}', which {self.index_path} does not list")
+            self.check_listing(shard, self.loaded)
             self.loaded_name = shard
-        return self.loaded[key].to(torch.float32).contiguous()
+        # each key is read once: drop it from the shard so its memory goes as the units take their tensors
+        t = self.loaded.pop(key)
+        if key == "shared.weight":
+            self.loaded.pop(TIED_ALIAS, None)
+        return t.to(torch.float32).contiguous()
 
     def release(self):
         self.loaded_name, self.loaded = None, None
         gc.collect()
+
+
+def open_lazy_pickle(path):
+    """A LazyShard over a zip-format torch file; None for the legacy format (loaded whole instead)."""
+    try:
+        return pickle_lazy.LazyShard(path)
+    except pickle_lazy.NotZipFormat:
+        return None
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, AttributeError, IndexError,
+            zipfile.BadZipFile) as err:
+        raise ImportRefused(f"{path}: not a readable PyTorch weights file ({type(err).__name__}: "
+                            f"{str(err).splitlines()[0] if str(err) else 'no detail'})") from None
 
 
 def load_pickled_shard(path):
@@ -185,7 +217,8 @@ def open_t5_weights(folder):
         return SafetensorsSource(single)
     single = os.path.join(folder, "pytorch_model.bin")
     if os.path.isfile(single):
-        state = load_pickled_shard(single)
-        return ShardedSource(folder, "pytorch_model.bin", {k: "pytorch_model.bin" for k in state}, preloaded=state)
+        lazy = open_lazy_pickle(single)
+        keys = lazy.keys() if lazy is not None else list(load_pickled_shard(single))
+        return ShardedSource(folder, "pytorch_model.bin", {k: "pytorch_model.bin" for k in keys})
     raise ImportRefused(f"{folder}: no T5 weights: expected pytorch_model.bin.index.json + "
                         "pytorch_model-0000N-of-0000M.bin shards (or model.safetensors.index.json + shards)")

@@ -1,6 +1,7 @@
 """Small random-weight checkpoints in the three published Open-Sora 1.2 layouts, for the importer's tests.
 
     /usr/bin/python3 models/tools/opensora/write_checkpoints.py --out DIR [--t5-format bin|safetensors] [--seed N]
+        [--size small|wide]
 
 Writes DIR/stdit (config.json + model.safetensors, as hpcai-tech/OpenSora-STDiT-v3), DIR/vae (config.json +
 model.safetensors, as hpcai-tech/OpenSora-VAE-v1.2) and DIR/t5 (config.json, a real SentencePiece unigram
@@ -33,6 +34,14 @@ T5_SMALL = {"d_model": 32, "d_kv": 8, "d_ff": 64, "num_layers": 3, "num_heads": 
             "relative_attention_num_buckets": 32, "relative_attention_max_distance": 128, "layer_norm_epsilon": 1e-6}
 SPATIAL_SMALL = vae_spatial.SpatialSizes([32, 32, 64, 64], 1, 4)
 TEMPORAL_SMALL = vae_temporal.TemporalSizes(32, [1, 2, 2, 2], 1, [False, True, True])
+# Real widths (STDiT3-XL/2, T5-XXL, the published VAE) with few blocks: the importer's per-unit memory and time
+# at full width, for measuring on a machine that cannot hold the full checkpoints.
+STDIT_WIDE = dict(STDIT_SMALL, hidden_size=1152, num_heads=16, caption_channels=4096, model_max_length=300)
+T5_WIDE = dict(T5_SMALL, d_model=4096, d_kv=64, d_ff=10240, num_heads=64, vocab_size=32128, num_layers=2)
+SPATIAL_WIDE = vae_spatial.SpatialSizes([128, 256, 512, 512], 2, 4)
+TEMPORAL_WIDE = vae_temporal.TemporalSizes(128, [1, 2, 2, 4], 4, [False, True, True])
+SIZES = {"small": (STDIT_SMALL, T5_SMALL, SPATIAL_SMALL, TEMPORAL_SMALL),
+         "wide": (STDIT_WIDE, T5_WIDE, SPATIAL_WIDE, TEMPORAL_WIDE)}
 VAE_SCALE = (3.85, 2.32, 2.33, 3.06)  # OpenSoraVAE_V1_2's normalization (opensora/models/vae/vae.py)
 VAE_SHIFT = (-0.10, 0.34, 0.27, 0.98)
 SPM_VOCAB = 200
@@ -105,20 +114,20 @@ def write_json(path, obj):
         json.dump(obj, f, indent=2)
 
 
-def write_stdit(folder, gen):
+def write_stdit(folder, gen, cfg):
     os.makedirs(folder)
     with layouts.without_init():
         shapes = {}
-        for _, prefix, make in layouts.stdit_parts(STDIT_SMALL):
+        for _, prefix, make in layouts.stdit_parts(cfg):
             shapes.update(layouts.shapes_of(make(), prefix))
-    write_json(os.path.join(folder, "config.json"), stdit_config_json(STDIT_SMALL))
+    write_json(os.path.join(folder, "config.json"), stdit_config_json(cfg))
     safetensors_io.write(os.path.join(folder, "model.safetensors"), random_state(shapes, gen), {"format": "pt"})
 
 
-def write_vae(folder, gen):
+def write_vae(folder, gen, spatial, temporal):
     os.makedirs(folder)
     with layouts.without_init():
-        shapes = layouts.shapes_of(layouts.vae_parts(SPATIAL_SMALL, TEMPORAL_SMALL)())
+        shapes = layouts.shapes_of(layouts.vae_parts(spatial, temporal)())
     state = random_state(shapes, gen)
     state["scale"] = torch.tensor(VAE_SCALE).reshape(1, 4, 1, 1, 1)
     state["shift"] = torch.tensor(VAE_SHIFT).reshape(1, 4, 1, 1, 1)
@@ -143,15 +152,15 @@ def train_spiece(path):
         f.write(model.getvalue())
 
 
-def write_t5(folder, gen, fmt):
+def write_t5(folder, gen, fmt, sizes):
     os.makedirs(folder)
-    cfg = t5_encoder.T5Config(T5_SMALL)
+    cfg = t5_encoder.T5Config(sizes)
     with layouts.without_init():
         ordered = {}
         for _, prefix, make in t5_encoder.unit_prefixes(cfg):
             ordered.update(layouts.shapes_of(make(), prefix))
     state = random_state(ordered, gen)
-    write_json(os.path.join(folder, "config.json"), t5_config_json(T5_SMALL))
+    write_json(os.path.join(folder, "config.json"), t5_config_json(sizes))
     write_json(os.path.join(folder, "tokenizer_config.json"), tokenizer_config_json())
     train_spiece(os.path.join(folder, "spiece.model"))
     keys = list(state)  # state-dict order, as save_pretrained shards
@@ -180,13 +189,16 @@ def main(argv=None):
     ap.add_argument("--out", required=True)
     ap.add_argument("--t5-format", choices=("bin", "safetensors"), default="bin")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--size", choices=sorted(SIZES), default="small",
+                    help="small (tests) or wide (real widths, 2 STDiT3 pairs, 2 T5 blocks: ≈ 4 GB)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     gen = torch.Generator().manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
-    write_stdit(os.path.join(args.out, "stdit"), gen)
-    write_vae(os.path.join(args.out, "vae"), gen)
-    write_t5(os.path.join(args.out, "t5"), gen, args.t5_format)
+    stdit, t5, spatial, temporal = SIZES[args.size]
+    write_stdit(os.path.join(args.out, "stdit"), gen, stdit)
+    write_vae(os.path.join(args.out, "vae"), gen, spatial, temporal)
+    write_t5(os.path.join(args.out, "t5"), gen, args.t5_format, t5)
     return 0
 
 
