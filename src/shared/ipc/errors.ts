@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'MODEL_INVALID',
   'NOT_FOUND',
   'CANCELLED',
+  'ARCHIVE_REFUSED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

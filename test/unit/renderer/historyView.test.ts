@@ -25,6 +25,14 @@ function entry(change: Partial<HistoryEntry> = {}): HistoryEntry {
     request: { prompt: 'a red circle', steps: 30, lpl: { kind: 'fixed', leapStep: 15 }, tdtmMergedSteps: 2 },
     error: null,
     outputs: [],
+    projectId: 'default',
+    derivedFrom: null,
+    starred: false,
+    modelVersion: '1.0.0',
+    manifestHash: null,
+    memoryBudgetBytes: null,
+    hasMedia: false,
+    modelInstalled: true,
     ...change,
   };
 }
