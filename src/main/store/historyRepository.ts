@@ -122,6 +122,12 @@ export class HistoryRepository {
       });
   }
 
+  /** Writes a whole row as given (an imported run keeps its dates, star and lineage). */
+  insertRow(row: Row): void {
+    const columns = Object.keys(row);
+    this.db.prepare(`INSERT INTO generations (${columns.join(', ')}) VALUES (${columns.map((column) => `@${column}`).join(', ')})`).run(row);
+  }
+
   list(query: HistoryQuery): { entries: HistoryEntry[]; total: number } {
     const conditions: string[] = [];
     const params: Record<string, unknown> = { limit: query.limit, offset: query.offset };
