@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -10,6 +11,11 @@ export interface DataFolder {
   databasePath: string;
   outputsDir: string;
   tmpDir: string;
+}
+
+/** Browser mode and the CLIs keep their data in STUDIO_DATA_DIR, or ~/.on-device-sora-studio. */
+export function studioDataRoot(): string {
+  return process.env.STUDIO_DATA_DIR ?? path.join(os.homedir(), '.on-device-sora-studio');
 }
 
 export function dataFolder(root: string): DataFolder {
