@@ -5,7 +5,8 @@ import { StudioBackend } from './backend/studioBackend';
 import { registerIpc } from './electron/ipcRouter';
 import { launchUtilityEngine } from './electron/utilityEngineConnection';
 import { EngineClient } from './engine-host/engineClient';
-import type { HistoryRepository } from './store/historyRepository';
+import type { ProjectsService } from './backend/projectsService';
+import { dataFolder } from './store/dataFolder';
 
 /** Electron composition root: engine in a utilityProcess, one sandboxed window, the typed IPC router. */
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -61,12 +62,14 @@ if (app.isPackaged && !process.env.STUDIO_MODELS_DIR) {
  * better-sqlite3 is a native addon built for Node's ABI by `npm ci`; Electron needs it rebuilt (`npm run package:mac`
  * does; for `npm start` run `npx @electron/rebuild -f -w better-sqlite3`). Until then the app runs without history.
  */
-async function openHistory(filePath: string): Promise<HistoryRepository | undefined> {
+async function openProjects(root: string): Promise<ProjectsService | undefined> {
+  const folder = dataFolder(root);
   try {
-    const [{ openStudioDatabase }, { HistoryRepository }] = await Promise.all([import('./store/database'), import('./store/historyRepository')]);
-    return new HistoryRepository(openStudioDatabase(filePath));
+    const [{ openStudioDatabase }, { ProjectsService }, { listModels }] = await Promise.all([import('./store/database'), import('./backend/projectsService'), import('./backend/modelCatalog')]);
+    const installed = new Set(listModels().map((model) => model.id));
+    return new ProjectsService({ db: openStudioDatabase(folder.databasePath), folder, isModelInstalled: (id) => installed.has(id) });
   } catch (error) {
-    console.warn(`Prompt history disabled (${filePath}): ${(error as Error).message}`);
+    console.warn(`Prompt history disabled (${folder.databasePath}): ${(error as Error).message}`);
     return undefined;
   }
 }
@@ -75,8 +78,8 @@ void app.whenReady().then(async () => {
   const engine = new EngineClient({ launch: () => launchUtilityEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
   const userData = app.getPath('userData');
-  const history = await openHistory(path.join(userData, 'studio.db'));
-  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), history });
+  const projects = await openProjects(userData);
+  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), projects });
   await createWindow(backend);
   app.on('window-all-closed', () => {
     engine.dispose();

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { ModelSummary } from '../../shared/domain/studio';
 import type { ModelUnit } from '../../shared/model/manifest';
 import { readModelPackage } from '../engine/package/modelPackage';
@@ -40,4 +43,13 @@ function summarize(dir: string, builtin: boolean): ModelSummary {
     passes,
     totalBytes: [...byFile.values()].reduce((sum, bytes) => sum + bytes, 0),
   };
+}
+
+/** SHA-256 (hex) of a model package's manifest.json: which exact package made a run. Null when it cannot be read. */
+export function manifestHash(modelPath: string): string | null {
+  try {
+    return createHash('sha256').update(fs.readFileSync(path.join(modelPath, 'manifest.json'))).digest('hex');
+  } catch {
+    return null;
+  }
 }

@@ -7,18 +7,23 @@ import {
   type StudioEvents,
 } from '../../shared/ipc/contract';
 import type { HistoryQuery } from '../../shared/domain/history';
+import type { SaveComparisonInput } from '../../shared/domain/projects';
 import { StudioError } from '../../shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
 import type { HistoryRepository } from '../store/historyRepository';
-import { GenerationService } from './generationService';
-import { listModels } from './modelCatalog';
+import { GenerationService, type FinishedJob } from './generationService';
+import { listModels, manifestHash } from './modelCatalog';
 import { preflight } from './preflight';
+import type { ProjectsService } from './projectsService';
+import { recordFinishedRun } from './recordRun';
 
 export interface StudioBackendOptions {
   /** Folder for generated outputs (one sub-folder per job). */
   outputsDir: string;
   /** The prompt history; absent = not kept. */
   history?: HistoryRepository;
+  /** Projects, stored media and saved comparisons (their history replaces `history`); absent = not kept. */
+  projects?: ProjectsService;
 }
 
 type Handlers = { [M in InvokeMethod]: (params: unknown) => Promise<InvokeResult<M>> };
@@ -33,6 +38,8 @@ export class StudioBackend {
   private readonly handlers: Handlers;
 
   private readonly generation: GenerationService;
+  /** Where each started job's run goes (project, lineage), until it is recorded. */
+  private readonly placements = new Map<string, { projectId?: string; derivedFrom?: string }>();
 
   constructor(
     private readonly engine: EngineClient,
@@ -44,14 +51,15 @@ export class StudioBackend {
       onJobEvent: (event) => this.emit('generation.event', event),
       onQueue: (queue) => this.emit('generation.queue', queue),
       preflight: (request) => preflight(request),
-      onFinished: (job) => {
-        if (options.history) {
-          options.history.record({ id: job.jobId, createdAtMs: job.createdAtMs, status: job.status, request: job.request, summary: job.summary, error: job.error });
-          this.emit('history.changed', { id: job.jobId });
-        }
-      },
+      onFinished: (job) => this.recordFinished(job, options),
     });
-    const history = options.history;
+    const history = options.projects?.history ?? options.history;
+    const projects = (): ProjectsService => {
+      if (!options.projects) {
+        throw new StudioError('NOT_FOUND', 'Projects are not available: the studio database could not be opened (see the server log).');
+      }
+      return options.projects;
+    };
     this.handlers = {
       'system.info': async () => this.engine.request('system.info', {}),
       'engine.state': async () => this.engine.getState(),
@@ -60,7 +68,15 @@ export class StudioBackend {
         return { echo, serverTimeMs: Date.now() };
       },
       'models.list': async () => listModels(),
-      'generation.start': async (params) => this.generation.start(params as Parameters<GenerationService['start']>[0]),
+      'generation.start': async (params) => {
+        const { projectId, derivedFrom, ...request } = params as Parameters<GenerationService['start']>[0] & { projectId?: string; derivedFrom?: string };
+        if (projectId) {
+          projects().projects.require(projectId);
+        }
+        const started = this.generation.start(request);
+        this.placements.set(started.jobId, { projectId, derivedFrom });
+        return started;
+      },
       'generation.cancel': async (params) => this.generation.cancel((params as { jobId: string }).jobId),
       'generation.finishNow': async (params) => this.generation.finishNow((params as { jobId: string }).jobId),
       'generation.reorder': async (params) => {
@@ -78,7 +94,47 @@ export class StudioBackend {
         }
         return { deleted };
       },
+      'history.star': async (params) => {
+        const { id, starred } = params as { id: string; starred: boolean };
+        return projects().star(id, starred);
+      },
+      'runs.thumbnail': async (params) => projects().thumbnail((params as { id: string }).id),
+      'runs.preview': async (params) => projects().preview((params as { id: string }).id),
+      'runs.clip': async (params) => projects().clip((params as { id: string }).id),
+      'runs.move': async (params) => {
+        const { ids, projectId } = params as { ids: string[]; projectId: string };
+        return projects().move(ids, projectId);
+      },
+      'projects.list': async () => projects().list(),
+      'projects.create': async (params) => projects().create((params as { name: string }).name),
+      'projects.rename': async (params) => {
+        const { id, name } = params as { id: string; name: string };
+        return projects().rename(id, name);
+      },
+      'projects.delete': async (params) => projects().delete((params as { id: string }).id),
+      'projects.export': async (params) => projects().startExport((params as { id: string }).id),
+      'projects.exportChunk': async (params) => {
+        const { exportId, offset } = params as { exportId: string; offset: number };
+        return projects().exportChunk(exportId, offset);
+      },
+      'projects.importBegin': async (params) => {
+        const { fileName, sizeBytes } = params as { fileName: string; sizeBytes: number };
+        return projects().beginImport(fileName, sizeBytes);
+      },
+      'projects.importChunk': async (params) => {
+        const { uploadId, offset, dataBase64 } = params as { uploadId: string; offset: number; dataBase64: string };
+        return projects().importChunk(uploadId, offset, dataBase64);
+      },
+      'projects.importFinish': async (params) => projects().finishImport((params as { uploadId: string }).uploadId),
+      'comparisons.save': async (params) => projects().saveComparison(params as SaveComparisonInput),
+      'comparisons.setRun': async (params) => {
+        const { id, position, runId, startError } = params as { id: string; position: number; runId: string | null; startError: string | null };
+        return projects().setComparisonRun(id, position, runId, startError);
+      },
+      'comparisons.list': async (params) => projects().comparisons.list((params as { projectId?: string }).projectId),
+      'comparisons.get': async (params) => projects().getComparison((params as { id: string }).id),
     };
+    options.projects?.connect({ projectsChanged: () => this.emit('projects.changed', {}), historyChanged: (id) => this.emit('history.changed', { id }) });
     engine.onDidChangeState((state) => this.emit('engine.state', state));
   }
 
@@ -93,6 +149,22 @@ export class StudioBackend {
       throw new StudioError('INVALID_PARAMS', `Invalid params for ${method}: ${issues}`);
     }
     return this.handlers[method](parsed.data);
+  }
+
+  private recordFinished(job: FinishedJob, options: StudioBackendOptions): void {
+    const placement = this.placements.get(job.jobId) ?? {};
+    this.placements.delete(job.jobId);
+    const history = options.projects?.history ?? options.history;
+    if (!history) {
+      return;
+    }
+    recordFinishedRun(history, job, {
+      ...placement,
+      outputsDir: options.outputsDir,
+      dataRoot: options.projects?.folder.root,
+      manifestHash: job.summary ? manifestHash(job.summary.settings.modelPath) : null,
+    });
+    this.emit('history.changed', { id: job.jobId });
   }
 
   onEvent(listener: EventListener): () => void {

@@ -179,6 +179,11 @@ export class HistoryRepository {
     return this.db.prepare('SELECT * FROM generations WHERE id = ?').get(id) as Row | undefined;
   }
 
+  summaryOf(id: string): GenerationSummary | undefined {
+    const row = this.db.prepare('SELECT summary_json FROM generations WHERE id = ?').get(id) as { summary_json: string | null } | undefined;
+    return row?.summary_json ? (JSON.parse(row.summary_json) as GenerationSummary) : undefined;
+  }
+
   delete(id: string): boolean {
     return this.db.prepare('DELETE FROM generations WHERE id = ?').run(id).changes > 0;
   }

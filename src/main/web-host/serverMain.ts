@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listModels } from '../backend/modelCatalog';
+import { ProjectsService } from '../backend/projectsService';
 import { StudioBackend } from '../backend/studioBackend';
 import { EngineClient } from '../engine-host/engineClient';
 import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
+import { dataFolder, studioDataRoot, type DataFolder } from '../store/dataFolder';
 import { openStudioDatabase } from '../store/database';
-import { HistoryRepository } from '../store/historyRepository';
 import { startWebServer } from './webServer';
 
 /**
@@ -15,22 +16,18 @@ import { startWebServer } from './webServer';
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** Browser mode keeps outputs in STUDIO_DATA_DIR or ~/.on-device-sora-studio. */
-function studioDataDir(): string {
-  return process.env.STUDIO_DATA_DIR ?? path.join(os.homedir(), '.on-device-sora-studio');
-}
-
 function argValue(name: string): string | undefined {
   const index = process.argv.indexOf(name);
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-/** The prompt history; a file that cannot be opened is left untouched and the studio runs without history. */
-function openHistory(filePath: string): HistoryRepository | undefined {
+/** Projects and the prompt history; a file that cannot be opened is left untouched and the studio runs without them. */
+function openProjects(folder: DataFolder): ProjectsService | undefined {
   try {
-    return new HistoryRepository(openStudioDatabase(filePath));
+    const installed = new Set(listModels().map((model) => model.id));
+    return new ProjectsService({ db: openStudioDatabase(folder.databasePath), folder, isModelInstalled: (id) => installed.has(id) });
   } catch (error) {
-    process.stderr.write(`warning: prompt history disabled, ${filePath} could not be opened: ${(error as Error).message}\n`);
+    process.stderr.write(`warning: prompt history disabled, ${folder.databasePath} could not be opened: ${(error as Error).message}\n`);
     return undefined;
   }
 }
@@ -38,9 +35,9 @@ function openHistory(filePath: string): HistoryRepository | undefined {
 async function main(): Promise<void> {
   const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
-  const dataDir = studioDataDir();
-  const history = openHistory(path.join(dataDir, 'studio.db'));
-  const backend = new StudioBackend(engine, { outputsDir: path.join(dataDir, 'outputs'), history });
+  const folder = dataFolder(studioDataRoot());
+  const projects = openProjects(folder);
+  const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, projects });
   const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');
   const port = Number(argValue('--port') ?? process.env.STUDIO_PORT ?? 0);
   const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port });
