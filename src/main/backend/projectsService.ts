@@ -123,11 +123,12 @@ export class ProjectsService {
       throw new StudioError('NOT_FOUND', `No run with id ${id}.`);
     }
     const frames = this.media(id)?.frames ?? [];
-    const settings = this.history.summaryOf(id)?.settings;
-    if (frames.length === 0 || !settings) {
+    const summary = this.history.summaryOf(id);
+    if (frames.length === 0 || !summary) {
       throw new StudioError('NOT_FOUND', `The run “${entry.prompt}” has no frames in the data folder${entry.status === 'done' ? '' : ` (it ${entry.status === 'failed' ? 'failed' : 'was cancelled'})`}.`);
     }
-    return { runId: id, entry, width: settings.width, height: settings.height, fps: settings.fps, framesPngBase64: frames.map((file) => fs.readFileSync(file).toString('base64')) };
+    const { width, height, fps } = summary.settings;
+    return { runId: id, entry, summary, width, height, fps, framesPngBase64: frames.map((file) => fs.readFileSync(file).toString('base64')) };
   }
 
   async startExport(id: string): Promise<{ exportId: string; fileName: string; sizeBytes: number }> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { generateRequestSchema } from '../domain/generation';
+import { generateRequestSchema, type GenerationSummary } from '../domain/generation';
 import { historyQuerySchema, type HistoryEntry } from '../domain/history';
 import { projectNameSchema, saveComparisonSchema, type ImportOutcome, type Project, type SavedComparison } from '../domain/projects';
 import type { JobEvent, JobResult, ModelSummary, QueueSnapshot } from '../domain/studio';
@@ -47,6 +47,7 @@ export const ARCHIVE_CHUNK_BYTES = 512 * 1024;
 export interface StoredRunClip {
   runId: string;
   entry: HistoryEntry;
+  summary: GenerationSummary;
   width: number;
   height: number;
   fps: number;

@@ -3,9 +3,12 @@ import type { JobId, ModelSummary } from '../../../../shared/domain/studio';
 import type { ComposerSettings } from '../composer/composerSettings';
 import type { GenerationActions } from '../generation/jobFeed';
 import type { JobsSnapshot } from '../generation/jobStore';
+import { formatTimestamp } from '../history/historyFormat';
+import { useCurrentProjectId } from '../projects/currentProject';
 import { CompareGrid } from './CompareGrid';
 import { useCompareClips } from './useCompareClips';
 import { useComparison } from './useComparison';
+import { useSavedComparisons } from './useSavedComparisons';
 import { VariantEditor } from './VariantEditor';
 
 interface ComparePanelProps {
@@ -25,8 +28,13 @@ const ACTIVE = new Set(['queued', 'running']);
 export function ComparePanel({ settings, model, actions, snapshot }: ComparePanelProps): React.JSX.Element {
   const state = useComparison({ settings, model, actions });
   const { comparison } = state;
+  const saved = useSavedComparisons(useCurrentProjectId());
+  // This session's finished jobs, and runs this session never saw (a reopened comparison: stored in the data folder).
   const finishedJobIds = useMemo(
-    () => (comparison?.runs ?? []).map((run) => run.jobId).filter((jobId): jobId is JobId => jobId !== null && snapshot.jobs[jobId]?.status === 'done'),
+    () =>
+      (comparison?.runs ?? [])
+        .map((run) => run.jobId)
+        .filter((jobId): jobId is JobId => jobId !== null && (snapshot.jobs[jobId] === undefined || snapshot.jobs[jobId].status === 'done')),
     [comparison, snapshot.jobs],
   );
   const clips = useCompareClips(finishedJobIds);
@@ -50,6 +58,27 @@ export function ComparePanel({ settings, model, actions, snapshot }: ComparePane
         <button type="button" data-testid="compare-cancel" disabled={activeJobIds.length === 0} onClick={() => state.cancel(activeJobIds)}>
           Cancel the comparison
         </button>
+        <label className="inline">
+          Saved comparisons
+          <select
+            data-testid="compare-saved"
+            value={comparison?.savedId ?? ''}
+            disabled={state.starting || saved.length === 0}
+            onChange={(event) => {
+              const chosen = saved.find((entry) => entry.id === event.target.value);
+              if (chosen) {
+                state.open(chosen);
+              }
+            }}
+          >
+            <option value="">{saved.length === 0 ? 'none in this project' : 'Reopen…'}</option>
+            {saved.map((entry) => (
+              <option key={entry.id} value={entry.id}>
+                “{entry.prompt}” seed {entry.seed}, {entry.variants.length} variants — {formatTimestamp(entry.createdAtMs)}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       <div aria-live="assertive">
         {state.error ? (

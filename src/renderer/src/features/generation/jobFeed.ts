@@ -47,8 +47,14 @@ async function attempt<T>(run: () => Promise<T>): Promise<ActionOutcome<T>> {
   }
 }
 
+/** Where a started run goes: a project (the default when absent) and the run it was made from. */
+export interface RunPlacement {
+  projectId?: string;
+  derivedFrom?: string;
+}
+
 export interface GenerationActions {
-  start(request: GenerateRequest): Promise<ActionOutcome<JobId>>;
+  start(request: GenerateRequest, placement?: RunPlacement): Promise<ActionOutcome<JobId>>;
   cancel(jobId: JobId): Promise<ActionOutcome<boolean>>;
   finishNow(jobId: JobId): Promise<ActionOutcome<boolean>>;
   reorder(jobId: JobId, toIndex: number): Promise<ActionOutcome<void>>;
@@ -57,9 +63,9 @@ export interface GenerationActions {
 /** Generation intents: the only place the workspace's components reach generation.* on the backend. */
 export function useGenerationActions(): GenerationActions {
   const start = useCallback(
-    (request: GenerateRequest) =>
+    (request: GenerateRequest, placement?: RunPlacement) =>
       attempt(async () => {
-        const { jobId } = await studio.invoke('generation.start', request);
+        const { jobId } = await studio.invoke('generation.start', { ...request, ...placement });
         jobStore.noteSubmitted(jobId, request);
         return jobId;
       }),

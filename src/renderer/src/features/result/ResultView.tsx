@@ -12,7 +12,7 @@ interface ResultViewProps {
   finishedJobIds: readonly JobId[];
   jobId: JobId | null;
   onSelect: (jobId: JobId) => void;
-  onReuse: (summary: GenerationSummary) => void;
+  onReuse: (summary: GenerationSummary, jobId: JobId) => void;
 }
 
 /** The finished clip: looping player, settings and timings, exports; earlier results of this session to pick from. */
@@ -55,7 +55,7 @@ export function ResultView({ snapshot, finishedJobIds, jobId, onSelect, onReuse 
           </div>
           <div>
             <ResultDetails summary={result.summary} />
-            <button type="button" onClick={() => onReuse(result.summary)} data-testid="reuse-settings">
+            <button type="button" onClick={() => onReuse(result.summary, result.jobId)} data-testid="reuse-settings">
               Reuse these settings (seed locked)
             </button>
           </div>
