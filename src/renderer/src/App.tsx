@@ -10,6 +10,7 @@ import { useGenerationActions, useGenerationFeed, useJobsSnapshot } from './feat
 import { selectEndedJobs, selectFinishedJobIds, selectLiveJobId } from './features/generation/jobStore';
 import { HistoryPanel } from './features/history/HistoryPanel';
 import { LiveView } from './features/live/LiveView';
+import { ProjectsBar } from './features/projects/ProjectsBar';
 import { QueuePanel } from './features/queue/QueuePanel';
 import { ResultView } from './features/result/ResultView';
 import { EngineBanner } from './features/system/EngineBanner';
@@ -70,8 +71,9 @@ export function App(): React.JSX.Element {
           <SystemPanel engineState={engineState} />
         </div>
         <div className="column wide">
+          <ProjectsBar />
           <ComparePanel settings={composer.settings} model={selectedModelOf(composer.settings, models)} actions={actions} snapshot={snapshot} />
-          <HistoryPanel engineReadyPid={readyPid} onUseAgain={commands.reuseHistoryEntry} />
+          <HistoryPanel onUseAgain={commands.reuseHistoryEntry} onOpen={(entry) => setChosenResult(entry.id)} />
         </div>
       </main>
     </div>

@@ -24,10 +24,11 @@ export function ResultView({ snapshot, finishedJobIds, jobId, onSelect, onReuse 
     <section className="panel result" aria-labelledby="result-heading" data-testid="result-view" data-state={result.kind} data-job-id={jobId ?? ''}>
       <div className="panel-header">
         <h2 id="result-heading">Result</h2>
-        {finishedJobIds.length > 0 ? (
+        {finishedJobIds.length > 0 || (jobId && result.kind === 'ready') ? (
           <label className="inline">
             Clip
             <select value={jobId ?? ''} onChange={(event) => onSelect(event.target.value)} data-testid="result-select">
+              {jobId && !finishedJobIds.includes(jobId) ? <option value={jobId}>From the history: “{result.kind === 'ready' ? result.summary.settings.prompt : '…'}”</option> : null}
               {finishedJobIds.map((id, index) => {
                 const job = snapshot.jobs[id];
                 return (
