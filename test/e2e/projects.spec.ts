@@ -15,6 +15,7 @@ const PROJECT = 'Circles study';
 const RED = 'a red circle moving left';
 const BLUE = 'a blue square moving right';
 const GREEN = 'a green triangle moving down';
+const COMPARED = 'a yellow star bouncing';
 
 const openStudio = useScratchStudio('projects');
 
@@ -114,7 +115,7 @@ test('a project with three runs and a comparison survives export → delete → 
 });
 
 async function generateComparison(page: Page): Promise<void> {
-  await page.getByTestId('prompt-input').fill(RED);
+  await page.getByTestId('prompt-input').fill(COMPARED);
   await page.getByTestId('steps-input').fill('4');
   await page.getByTestId('seed-input').fill('5');
   await page.getByTestId('variant-reset').click();
