@@ -75,7 +75,7 @@ test('a project with three runs and a comparison survives export → delete → 
 
   // Import project…: it comes back as the current project.
   await page.getByTestId('project-import-file').setInputFiles(zipFile);
-  await expect(page.getByTestId('projects-status')).toContainText(`Imported “${PROJECT}”: 5 runs, 1 comparisons.`, { timeout: 30_000 });
+  await expect(page.getByTestId('projects-status')).toContainText(`Imported “${PROJECT}”: 5 runs, 1 comparison.`, { timeout: 30_000 });
   await expect(page.getByTestId('project-select').locator('option:checked')).toContainText(PROJECT);
   await expect(history).toHaveAttribute('data-total', '5');
   await expect(rowOf(RED)).toHaveAttribute('data-starred', 'true');

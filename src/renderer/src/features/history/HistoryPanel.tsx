@@ -1,6 +1,6 @@
-import { useTable, type ColumnVisibilityState, type SortingState } from '@tanstack/react-table';
+import { FlexRender, useTable, type ColumnVisibilityState, type Row, type SortingState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { HistoryEntry } from '../../../../shared/domain/history';
 import { describeError, studio } from '../../ipc/studio';
 import { readStored, writeStored } from '../../lib/localStore';
@@ -21,6 +21,109 @@ interface HistoryPanelProps {
   onUseAgain: (entry: HistoryEntry) => void;
   /** Plays the run in the result player. */
   onOpen: (entry: HistoryEntry) => void;
+}
+
+interface HistoryRowProps {
+  row: Row<typeof historyFeatures, HistoryEntry>;
+  index: number;
+  /** The visible column ids; with `columns` it says when the cells must render again. */
+  columnsKey: string;
+  columns: unknown;
+}
+
+/**
+ * One body row, rendered again only when its entry, its place or the columns change: the table makes new row
+ * objects whenever a block of rows arrives, but the entries of the blocks already shown keep their identity, so
+ * scrolling renders only the rows that come into view.
+ */
+const HistoryRow = memo(
+  function HistoryRow({ row, index }: HistoryRowProps): React.JSX.Element {
+  const entry = row.original;
+  return (
+    <tr style={{ height: ROW_HEIGHT_PX }} aria-rowindex={index + 2} data-testid="history-row" data-entry-id={entry.id} data-status={entry.status} data-starred={entry.starred}>
+      {row.getVisibleCells().map((cell) => (
+        <td key={cell.id} data-column={cell.column.id}>
+          <FlexRender cell={cell} />
+        </td>
+      ))}
+    </tr>
+  );
+  },
+  (before, after) => before.row.original === after.row.original && before.index === after.index && before.columnsKey === after.columnsKey && before.columns === after.columns,
+);
+
+interface HistoryBodyProps {
+  scrollRef: React.RefObject<HTMLDivElement | null>;
+  total: number;
+  entryAt: (index: number) => HistoryEntry | undefined;
+  rowById: ReadonlyMap<string, Row<typeof historyFeatures, HistoryEntry>>;
+  visibleColumnCount: number;
+  columnsKey: string;
+  columns: unknown;
+  /** The rows in view (with overscan), whenever they change. */
+  onRange: (first: number, last: number) => void;
+}
+
+/** The virtualized body: it alone renders again as the list scrolls (the header, filters and search do not). */
+function HistoryBody({ scrollRef, total, entryAt, rowById, visibleColumnCount, columnsKey, columns, onRange }: HistoryBodyProps): React.JSX.Element {
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT_PX,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  useEffect(() => onRange(first, last), [onRange, first, last]);
+  const paddingTop = items[0]?.start ?? 0;
+  const paddingBottom = Math.max(0, virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0));
+  return (
+    <tbody>
+      {paddingTop > 0 ? <tr aria-hidden="true" style={{ height: paddingTop }} /> : null}
+      {items.map((item) => {
+        const entry = entryAt(item.index);
+        const row = entry ? rowById.get(entry.id) : undefined;
+        if (!entry || !row) {
+          return (
+            <tr key={`pending-${item.index}`} className="history-pending" style={{ height: ROW_HEIGHT_PX }} aria-rowindex={item.index + 2}>
+              <td colSpan={visibleColumnCount}>…</td>
+            </tr>
+          );
+        }
+        return <HistoryRow key={row.id} row={row} index={item.index} columnsKey={columnsKey} columns={columns} />;
+      })}
+      {paddingBottom > 0 ? <tr aria-hidden="true" style={{ height: paddingBottom }} /> : null}
+    </tbody>
+  );
+}
+
+/** The rows in view, kept outside React state so scrolling does not render the whole panel again. */
+function createRangeStore() {
+  let range = { first: 0, last: 0 };
+  const listeners = new Set<() => void>();
+  return {
+    get: () => range,
+    set(first: number, last: number) {
+      if (range.first !== first || range.last !== last) {
+        range = { first, last };
+        listeners.forEach((listener) => listener());
+      }
+    },
+    subscribe(listener: () => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+function RangeLabel({ store, total }: { store: ReturnType<typeof createRangeStore>; total: number }): React.JSX.Element {
+  const { first, last } = useSyncExternalStore(store.subscribe, store.get);
+  return (
+    <p className="muted" data-testid="history-range">
+      {describeRange(first, last, total)}
+    </p>
+  );
 }
 
 function storedVisibility(): ColumnVisibilityState {
@@ -127,22 +230,21 @@ export function HistoryPanel({ onUseAgain, onOpen }: HistoryPanelProps): React.J
     enableSortingRemoval: false,
     enableMultiSort: false,
   });
-  const rowById = new Map(table.getRowModel().rows.map((row) => [row.id, row]));
-  const visibleColumnCount = table.getVisibleLeafColumns().length;
+  const rowModel = table.getRowModel();
+  const rowById = useMemo(() => new Map(rowModel.rows.map((row) => [row.id, row])), [rowModel]);
+  const visibleColumns = table.getVisibleLeafColumns();
+  const visibleColumnCount = visibleColumns.length;
+  const columnsKey = visibleColumns.map((column) => column.id).join(',');
 
-  const virtualizer = useVirtualizer({
-    count: history.total,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT_PX,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
+  const [rangeStore] = useState(createRangeStore);
   const { ensure } = history;
-  useEffect(() => ensure(first, last), [ensure, first, last]);
-  const paddingTop = items[0]?.start ?? 0;
-  const paddingBottom = Math.max(0, virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0));
+  const onRange = useCallback(
+    (first: number, last: number) => {
+      ensure(first, last);
+      rangeStore.set(first, last);
+    },
+    [ensure, rangeStore],
+  );
 
   const sortedBy = sorting[0] ?? DEFAULT_SORT;
   const modelIds = [...new Set(history.loaded.map((entry) => entry.modelId).filter((id): id is string => id !== null)), ...(modelId ? [modelId] : [])];
@@ -282,43 +384,19 @@ export function HistoryPanel({ onUseAgain, onOpen }: HistoryPanelProps): React.J
               </tr>
             ))}
           </thead>
-          <tbody>
-            {paddingTop > 0 ? <tr aria-hidden="true" style={{ height: paddingTop }} /> : null}
-            {items.map((item) => {
-              const entry = history.entryAt(item.index);
-              const row = entry ? rowById.get(entry.id) : undefined;
-              if (!entry || !row) {
-                return (
-                  <tr key={`pending-${item.index}`} className="history-pending" style={{ height: ROW_HEIGHT_PX }} aria-rowindex={item.index + 2}>
-                    <td colSpan={visibleColumnCount}>…</td>
-                  </tr>
-                );
-              }
-              return (
-                <tr
-                  key={row.id}
-                  style={{ height: ROW_HEIGHT_PX }}
-                  aria-rowindex={item.index + 2}
-                  data-testid="history-row"
-                  data-entry-id={entry.id}
-                  data-status={entry.status}
-                  data-starred={entry.starred}
-                >
-                  {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} data-column={cell.column.id}>
-                      <table.FlexRender cell={cell} />
-                    </td>
-                  ))}
-                </tr>
-              );
-            })}
-            {paddingBottom > 0 ? <tr aria-hidden="true" style={{ height: paddingBottom }} /> : null}
-          </tbody>
+          <HistoryBody
+            scrollRef={scrollRef}
+            total={history.total}
+            entryAt={history.entryAt}
+            rowById={rowById}
+            visibleColumnCount={visibleColumnCount}
+            columnsKey={columnsKey}
+            columns={columns}
+            onRange={onRange}
+          />
         </table>
       </div>
-      <p className="muted" data-testid="history-range">
-        {describeRange(first, last, history.total)}
-      </p>
+      <RangeLabel store={rangeStore} total={history.total} />
     </section>
   );
 }

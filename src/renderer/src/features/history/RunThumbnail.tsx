@@ -1,6 +1,9 @@
 import { useEffect, useState } from 'react';
 import { studio } from '../../ipc/studio';
 
+/** A row must stay in view this long before its thumbnail is fetched: a fast scroll fetches nothing it passes by. */
+const SETTLE_MS = 150;
+
 /** Data URLs of thumbnails and hover clips already fetched (small files; a screenful at a time). */
 const thumbnails = new Map<string, string | null>();
 const previews = new Map<string, string | null>();
@@ -22,16 +25,19 @@ export function RunThumbnail({ id, hasMedia, prompt }: { id: string; hasMedia: b
   const [hovered, setHovered] = useState(false);
 
   useEffect(() => {
-    if (!hasMedia) {
+    if (!hasMedia || thumbnails.has(id)) {
       return;
     }
     let live = true;
-    void cached(thumbnails, id, async () => {
-      const { pngBase64 } = await studio.invoke('runs.thumbnail', { id });
-      return pngBase64 ? `data:image/png;base64,${pngBase64}` : null;
-    }).then((url) => live && setStill(url), () => undefined);
+    const timer = setTimeout(() => {
+      void cached(thumbnails, id, async () => {
+        const { pngBase64 } = await studio.invoke('runs.thumbnail', { id });
+        return pngBase64 ? `data:image/png;base64,${pngBase64}` : null;
+      }).then((url) => live && setStill(url), () => undefined);
+    }, SETTLE_MS);
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [id, hasMedia]);
 

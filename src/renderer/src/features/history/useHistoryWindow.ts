@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { HistoryEntry, HistoryQuery } from '../../../../shared/domain/history';
 import { describeError, studio } from '../../ipc/studio';
 
@@ -107,7 +107,8 @@ export function useHistoryWindow(filter: HistoryFilter): HistoryWindow {
   const ensure = useCallback(
     (first: number, last: number) => {
       wanted.current = { first, last };
-      for (const block of blocksFor(first, last)) {
+      // Half a block ahead either way, so rows are usually there before they scroll into view.
+      for (const block of blocksFor(first - HISTORY_BLOCK_ROWS / 2, last + HISTORY_BLOCK_ROWS / 2)) {
         if (!blocks.has(block)) {
           fetchBlock(block, generation.current);
         }
@@ -117,7 +118,8 @@ export function useHistoryWindow(filter: HistoryFilter): HistoryWindow {
   );
 
   const entryAt = useCallback((index: number) => blocks.get(Math.floor(index / HISTORY_BLOCK_ROWS))?.[index % HISTORY_BLOCK_ROWS], [blocks]);
-  const loaded = [...blocks.keys()].sort((a, b) => a - b).flatMap((block) => blocks.get(block) ?? []);
+  // One array per change of the blocks: the table rebuilds its rows only when they change, not on every scroll frame.
+  const loaded = useMemo(() => [...blocks.keys()].sort((a, b) => a - b).flatMap((block) => blocks.get(block) ?? []), [blocks]);
 
   const remove = useCallback(async (id: string) => {
     try {

@@ -4,6 +4,11 @@ import { downloadProjectArchive, uploadProjectArchive } from './archiveTransfer'
 import { setCurrentProjectId, useCurrentProjectId } from './currentProject';
 import { useProjects } from './useProjects';
 
+/** "1 run", "5 runs". */
+function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 type Editing = { kind: 'none' } | { kind: 'create' | 'rename'; name: string } | { kind: 'confirm-delete' };
 
 /**
@@ -57,7 +62,7 @@ export function ProjectsBar(): React.JSX.Element {
           <select data-testid="project-select" value={currentId} disabled={busy} onChange={(event) => setCurrentProjectId(event.target.value)}>
             {state.projects.map((project) => (
               <option key={project.id} value={project.id}>
-                {project.name} ({project.runCount} run{project.runCount === 1 ? '' : 's'})
+                {project.name} ({countOf(project.runCount, 'run')})
               </option>
             ))}
           </select>
@@ -91,6 +96,7 @@ export function ProjectsBar(): React.JSX.Element {
             type="file"
             accept=".zip,application/zip"
             hidden
+            aria-label="Project archive to import (.zip)"
             data-testid="project-import-file"
             onChange={(event) => {
               const file = event.target.files?.[0];
@@ -100,7 +106,7 @@ export function ProjectsBar(): React.JSX.Element {
                   const outcome = await uploadProjectArchive(file, (fraction) => setMessage({ text: `Uploading ${file.name}… ${Math.round(fraction * 100)} %`, error: false }));
                   setCurrentProjectId(outcome.project.id);
                   const missing = outcome.missingModelIds.length > 0 ? ` Not installed here: ${outcome.missingModelIds.join(', ')} (those runs are kept and marked).` : '';
-                  return `Imported “${outcome.project.name}”: ${outcome.runCount} runs, ${outcome.comparisonCount} comparisons.${missing}`;
+                  return `Imported “${outcome.project.name}”: ${countOf(outcome.runCount, 'run')}, ${countOf(outcome.comparisonCount, 'comparison')}.${missing}`;
                 });
               }
             }}
@@ -134,7 +140,7 @@ export function ProjectsBar(): React.JSX.Element {
       {editing.kind === 'confirm-delete' && current ? (
         <div className="inline project-confirm" role="group" aria-label={`Delete “${current.name}”?`}>
           <span>
-            Delete “{current.name}” with its {current.runCount} runs, {current.comparisonCount} comparisons and their files?
+            Delete “{current.name}” with its {countOf(current.runCount, 'run')}, {countOf(current.comparisonCount, 'comparison')} and their files?
           </span>
           <button
             type="button"
@@ -146,7 +152,7 @@ export function ProjectsBar(): React.JSX.Element {
               const result = await studio.invoke('projects.delete', { id: current.id, confirm: true });
               setEditing({ kind: 'none' });
               setCurrentProjectId('default');
-              return `Deleted “${current.name}” and its ${result.removedRuns} runs.`;
+              return `Deleted “${current.name}” and its ${countOf(result.removedRuns, 'run')}.`;
             })}
           >
             Delete it
