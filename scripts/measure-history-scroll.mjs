@@ -2,6 +2,7 @@
 // `npm run measure:history [-- --runs N]`: the history's frame time while scrolling N runs (default 10,000) in
 // Chromium. Seeds a scratch data folder with N finished runs (each with a thumbnail), starts the built studio in
 // browser mode on it, scrolls the history's body for a few seconds and prints frame-time percentiles as JSON.
+/* global window, document, requestAnimationFrame -- the functions given to page.evaluate run in the page */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
