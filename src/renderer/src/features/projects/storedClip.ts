@@ -3,6 +3,7 @@ import type { HistoryEntry } from '../../../../shared/domain/history';
 import { decodeBase64 } from '../../lib/base64';
 import type { RgbaFrames } from '../../lib/canvasDraw';
 import { studio } from '../../ipc/studio';
+import { decodeResultFrames } from '../compare/compareMetrics';
 
 export interface StoredClip extends RgbaFrames {
   fps: number;
@@ -41,10 +42,7 @@ export async function loadStoredClip(runId: string): Promise<StoredClip> {
 export async function loadClip(jobId: string): Promise<Omit<StoredClip, 'entry'>> {
   try {
     const result = await studio.invoke('generation.result', { jobId });
-    const frameBytes = result.width * result.height * 4;
-    const rgba = new Uint8Array(frameBytes * result.framesBase64.length);
-    result.framesBase64.forEach((frame, index) => rgba.set(decodeBase64(frame).subarray(0, frameBytes), index * frameBytes));
-    return { width: result.width, height: result.height, frames: result.framesBase64.length, fps: result.fps, rgba, summary: result.summary };
+    return { ...decodeResultFrames(result), fps: result.fps, summary: result.summary };
   } catch {
     return loadStoredClip(jobId);
   }
