@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProjectsService } from '../../src/main/backend/projectsService';
+import { HistoryRepository } from '../../src/main/store/historyRepository';
 import { ARCHIVE_CHUNK_BYTES } from '../../src/shared/ipc/contract';
 import { listFiles, seedRun, tempDataFolder } from './archiveSupport';
 
@@ -54,6 +55,23 @@ describe('projects behind the contract: chunked export and upload, media of stor
     expect(fs.readFileSync(path.join(folder.outputsDir, run.id, 'clip.mp4')).length).toBe(ARCHIVE_CHUNK_BYTES * 2 + 1000);
     expect(listFiles(folder.tmpDir)).toEqual([]);
     expect(events).toContain('projects');
+  });
+
+  it('adopts the media of runs recorded before media folders were kept, and deletes a run with its files', () => {
+    const { folder, db } = tempDataFolder();
+    const history = new HistoryRepository(db);
+    seedRun(folder, history, { id: 'old', createdAtMs: 1, prompt: 'a red circle', projectId: 'default', shade: 40 });
+    // As an earlier studio left it: files in outputs/<id>, no media folder recorded, no thumbnail.
+    db.prepare('UPDATE generations SET media_dir = NULL WHERE id = ?').run('old');
+    fs.rmSync(path.join(folder.outputsDir, 'old', 'thumb.png'));
+    const service = new ProjectsService({ db, folder });
+    expect(service.history.get('old')?.hasMedia).toBe(true);
+    expect(service.thumbnail('old').pngBase64).not.toBeNull();
+    expect(service.placementProject('gone')).toBeUndefined();
+    expect(service.placementProject('default')).toBe('default');
+    expect(service.deleteRun('old')).toBe(true);
+    expect(fs.existsSync(path.join(folder.outputsDir, 'old'))).toBe(false);
+    expect(service.deleteRun('old')).toBe(false);
   });
 
   it('a refused upload names the user\'s file and leaves no transfer behind', async () => {

@@ -88,7 +88,7 @@ export class StudioBackend {
       'history.list': async (params) => (history ? history.list(params as HistoryQuery) : { entries: [], total: 0 }),
       'history.delete': async (params) => {
         const { id } = params as { id: string };
-        const deleted = history?.delete(id) ?? false;
+        const deleted = options.projects ? options.projects.deleteRun(id) : (history?.delete(id) ?? false);
         if (deleted) {
           this.emit('history.changed', { id });
         }
@@ -160,6 +160,7 @@ export class StudioBackend {
     }
     recordFinishedRun(history, job, {
       ...placement,
+      projectId: options.projects ? options.projects.placementProject(placement.projectId) : placement.projectId,
       outputsDir: options.outputsDir,
       dataRoot: options.projects?.folder.root,
       manifestHash: job.summary ? manifestHash(job.summary.settings.modelPath) : null,
