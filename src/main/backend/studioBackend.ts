@@ -70,8 +70,9 @@ export class StudioBackend {
       'models.list': async () => listModels(),
       'generation.start': async (params) => {
         const { projectId, derivedFrom, ...request } = params as Parameters<GenerationService['start']>[0] & { projectId?: string; derivedFrom?: string };
-        if (projectId) {
-          projects().projects.require(projectId);
+        // Without a database (it could not be opened) runs are not kept, so there is no project to check.
+        if (projectId && options.projects) {
+          options.projects.projects.require(projectId);
         }
         const started = this.generation.start(request);
         this.placements.set(started.jobId, { projectId, derivedFrom });

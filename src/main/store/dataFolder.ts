@@ -59,7 +59,8 @@ export function listRunMedia(dir: string): RunMediaFiles {
     ? fs
         .readdirSync(framesDir)
         .filter((name) => FRAME_NAME.test(name))
-        .sort()
+        // By frame number: "frame-1000" comes after "frame-999", not after "frame-100".
+        .sort((a, b) => Number(a.slice(6, -4)) - Number(b.slice(6, -4)))
         .map((name) => path.join(framesDir, name))
     : [];
   return { thumbnail: existing(RUN_MEDIA.thumbnail), gif: existing(RUN_MEDIA.gif), mp4: existing(RUN_MEDIA.mp4), record: existing(RUN_MEDIA.record), frames };

@@ -107,7 +107,12 @@ export async function importProject(archiveFile: string, options: ImportOptions)
         totalBytes += written;
       }
     }
-    return commit(archive, plans, stagingDir, options);
+    try {
+      return commit(archive, plans, stagingDir, options);
+    } catch (error) {
+      // The archive was fine; writing it here was not (disk, database). The transaction undid what it had done.
+      throw new StudioError('INTERNAL', `${path.basename(archiveFile)} could not be imported: ${(error as Error).message}. Nothing was imported.`);
+    }
   } catch (error) {
     if (error instanceof StudioError) {
       throw error;
