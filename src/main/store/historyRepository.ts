@@ -198,8 +198,9 @@ export class HistoryRepository {
     return this.db.transaction(() => ids.reduce((moved, id) => moved + statement.run(projectId, id).changes, 0))();
   }
 
+  /** A project's ended runs (none still queued or running), oldest first: what an export holds. */
   rowsOfProject(projectId: string): Row[] {
-    return this.db.prepare('SELECT * FROM generations WHERE project_id = ? ORDER BY created_at_ms, id').all(projectId) as Row[];
+    return this.db.prepare("SELECT * FROM generations WHERE project_id = ? AND status NOT IN ('queued', 'running') ORDER BY created_at_ms, id").all(projectId) as Row[];
   }
 
   toEntry(row: Row): HistoryEntry {
