@@ -4,7 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { useScratchStudio } from './support/studioServer';
 
 /**
- * Projects in browser mode: three runs and a comparison in a new project, "Export project…" downloads one zip, the
+ * Projects in browser mode: three runs, one made from another ("Use again") and a comparison in a new project, "Export project…" downloads one zip, the
  * project is deleted with its files, "Import project…" brings it back with its runs playable, its comparison
  * reopening (SSIM/PSNR against the baseline) and the history's search, sort and star working on it.
  */
@@ -16,6 +16,7 @@ const RED = 'a red circle moving left';
 const BLUE = 'a blue square moving right';
 const GREEN = 'a green triangle moving down';
 const COMPARED = 'a yellow star bouncing';
+const DERIVED = 'a red circle moving up';
 
 const openStudio = useScratchStudio('projects');
 
@@ -52,9 +53,16 @@ test('a project with three runs and a comparison survives export → delete → 
   await rowOf(RED).getByTestId('history-star').click();
   await expect(rowOf(RED)).toHaveAttribute('data-starred', 'true');
 
+  // "Use again" on the red circle, a changed prompt: the new run records where it came from.
+  await rowOf(RED).getByTestId('history-use-again').click();
+  await page.getByTestId('prompt-input').fill(DERIVED);
+  await page.getByTestId('prompt-input').press('Control+Enter');
+  await expect(rows).toHaveCount(4, { timeout: 40_000 });
+  await expect(rowOf(DERIVED)).toHaveAttribute('data-derived-from', (await rowOf(RED).getAttribute('data-entry-id')) ?? 'missing');
+
   // A comparison of two variants in the same project (two more runs).
   await generateComparison(page);
-  await expect(history).toHaveAttribute('data-total', '5');
+  await expect(history).toHaveAttribute('data-total', '6');
 
   // Export project…: one zip downloaded.
   const downloading = page.waitForEvent('download');
@@ -69,16 +77,20 @@ test('a project with three runs and a comparison survives export → delete → 
   // Delete it, after confirming: its runs go from the history.
   await page.getByTestId('project-delete').click();
   await page.getByTestId('project-confirm-delete').click();
-  await expect(page.getByTestId('projects-status')).toContainText(`Deleted “${PROJECT}” and its 5 runs`);
+  await expect(page.getByTestId('projects-status')).toContainText(`Deleted “${PROJECT}” and its 6 runs`);
   await expect(page.getByTestId('project-select').locator('option')).toHaveCount(1);
   await expect(history).toHaveAttribute('data-total', '0');
 
   // Import project…: it comes back as the current project.
   await page.getByTestId('project-import-file').setInputFiles(zipFile);
-  await expect(page.getByTestId('projects-status')).toContainText(`Imported “${PROJECT}”: 5 runs, 1 comparison.`, { timeout: 30_000 });
+  await expect(page.getByTestId('projects-status')).toContainText(`Imported “${PROJECT}”: 6 runs, 1 comparison.`, { timeout: 30_000 });
   await expect(page.getByTestId('project-select').locator('option:checked')).toContainText(PROJECT);
-  await expect(history).toHaveAttribute('data-total', '5');
+  await expect(history).toHaveAttribute('data-total', '6');
   await expect(rowOf(RED)).toHaveAttribute('data-starred', 'true');
+  // Lineage survives with the new ids.
+  const importedRed = (await rowOf(RED).getAttribute('data-entry-id')) ?? 'missing';
+  await expect(rowOf(DERIVED)).toHaveAttribute('data-derived-from', importedRed);
+  await expect(rowOf(DERIVED).getByTestId('history-derived')).toBeVisible();
 
   // Its runs play in the result player, with their record.
   await rowOf(BLUE).getByTestId('history-open').click();
@@ -103,7 +115,7 @@ test('a project with three runs and a comparison survives export → delete → 
   await expect(rows).toHaveCount(1);
   await expect(rows.first().getByTestId('history-prompt')).toHaveText(BLUE);
   await page.getByTestId('history-search').fill('');
-  await expect(rows).toHaveCount(5);
+  await expect(rows).toHaveCount(6);
   await page.getByTestId('history-sort-prompt').click();
   await expect(page.getByTestId('history-header-prompt')).toHaveAttribute('aria-sort', 'ascending');
   await expect(rows.first().getByTestId('history-prompt')).toHaveText(BLUE);

@@ -40,7 +40,7 @@ const HistoryRow = memo(
   function HistoryRow({ row, index }: HistoryRowProps): React.JSX.Element {
   const entry = row.original;
   return (
-    <tr style={{ height: ROW_HEIGHT_PX }} aria-rowindex={index + 2} data-testid="history-row" data-entry-id={entry.id} data-status={entry.status} data-starred={entry.starred}>
+    <tr style={{ height: ROW_HEIGHT_PX }} aria-rowindex={index + 2} data-testid="history-row" data-entry-id={entry.id} data-status={entry.status} data-starred={entry.starred} data-derived-from={entry.derivedFrom ?? ''}>
       {row.getVisibleCells().map((cell) => (
         <td key={cell.id} data-column={cell.column.id}>
           <FlexRender cell={cell} />

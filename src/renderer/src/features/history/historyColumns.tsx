@@ -50,8 +50,13 @@ export function historyColumns({ onOpen, onUseAgain, onDelete, onStar, onMove, p
       header: 'Prompt',
       sortDescFirst: false,
       cell: ({ getValue, row }) => (
-        <span className="history-prompt" title={getValue()} data-testid="history-prompt">
-          {getValue()}
+        <span className="history-prompt" title={getValue()}>
+          {row.original.derivedFrom ? (
+            <span className="muted" title="Made from an earlier run (Use again)" data-testid="history-derived">
+              ↳{' '}
+            </span>
+          ) : null}
+          <span data-testid="history-prompt">{getValue()}</span>
           {row.original.modelInstalled ? null : (
             <span className="status-tag failed" title={`Model ${row.original.modelId} is not installed here`} data-testid="history-model-missing">
               {' '}
