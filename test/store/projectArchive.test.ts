@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yauzl from 'yauzl';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { exportProject } from '../../src/main/store/archive/exportProject';
 import { importProject } from '../../src/main/store/archive/importProject';
 import { ComparisonRepository } from '../../src/main/store/comparisonRepository';
@@ -239,6 +239,47 @@ describe('bad project archives are refused, naming the problem, and leave nothin
     expect(listFiles(path.dirname(folder.root))).toEqual(outsideBefore);
     expect(new ProjectRepository(db).list()).toEqual(projectsBefore);
     expect(db.prepare('SELECT COUNT(*) AS n FROM generations').get()).toEqual(runsBefore);
+  });
+
+  it('a sound archive that cannot be written here (outputs/ is a file) leaves no project, rows or staged files', async () => {
+    const { folder, db, project } = seededProject();
+    const zipFile = path.join(folder.root, '..', 'sound.zip');
+    await exportProject(project.id, zipFile, { folder, db });
+    fs.rmSync(folder.outputsDir, { recursive: true });
+    fs.writeFileSync(folder.outputsDir, 'in the way');
+    const projectsBefore = new ProjectRepository(db).list();
+    await expect(importProject(zipFile, { folder, db })).rejects.toThrow(/^sound\.zip could not be imported: .*Nothing was imported\.$/);
+    expect(new ProjectRepository(db).list()).toEqual(projectsBefore);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM generations').get()).toEqual({ n: 3 });
+    expect(listFiles(folder.tmpDir)).toEqual([]);
+  });
+
+  it('a move that fails halfway (the second run folder) undoes the rows and the folders already moved', async () => {
+    const { folder, db, project } = seededProject();
+    const zipFile = path.join(folder.root, '..', 'halfway.zip');
+    await exportProject(project.id, zipFile, { folder, db });
+    const outputsBefore = fs.readdirSync(folder.outputsDir).sort();
+    const realRename = fs.renameSync;
+    let moves = 0;
+    // The disk refuses the second folder move (as a full or vanished disk would).
+    const rename = vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      moves += 1;
+      if (moves === 2) {
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      }
+      realRename(from, to);
+    });
+    try {
+      await expect(importProject(zipFile, { folder, db })).rejects.toThrow(/^halfway\.zip could not be imported: ENOSPC.*Nothing was imported\.$/);
+    } finally {
+      rename.mockRestore();
+    }
+    expect(moves).toBe(2);
+    expect(fs.readdirSync(folder.outputsDir).sort()).toEqual(outputsBefore);
+    expect(new ProjectRepository(db).list().map((p) => p.name)).toEqual(['Default project', 'Circles']);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM generations').get()).toEqual({ n: 3 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM comparisons').get()).toEqual({ n: 1 });
+    expect(listFiles(folder.tmpDir)).toEqual([]);
   });
 
   it('an entry whose real size exceeds the limit it declared is stopped while streaming', async () => {
