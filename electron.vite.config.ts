@@ -6,16 +6,20 @@ import type { Plugin } from 'vite';
 
 /**
  * The ORT worker body is plain JS so it runs unbundled under vitest and bundled in the app alike;
- * the main build copies it next to the entries, where the engine looks for it.
+ * the main build copies it, with the one module it imports, next to the entries, where the engine looks for it.
  */
 function copyOrtWorker(): Plugin {
-  const source = resolve(__dirname, 'src/main/engine/runtime/ortWorker.mjs');
+  const runtimeDir = resolve(__dirname, 'src/main/engine/runtime');
   return {
     name: 'studio-copy-ort-worker',
     generateBundle() {
-      if (fs.existsSync(source)) {
+      for (const name of ['ortWorker.mjs', 'valueMetadata.mjs']) {
+        const source = resolve(runtimeDir, name);
+        if (!fs.existsSync(source)) {
+          continue;
+        }
         // Next to the entries and next to the shared chunks: the runtime resolves it beside its own module.
-        for (const fileName of ['ortWorker.mjs', 'chunks/ortWorker.mjs']) {
+        for (const fileName of [name, `chunks/${name}`]) {
           this.emitFile({ type: 'asset', fileName, source: fs.readFileSync(source, 'utf8') });
         }
       }

@@ -1,9 +1,10 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
- * Layers by runtime (house-style rule 1), enforced here:
+ * Layers by runtime (README.md §Source layout), enforced here:
  * - src/shared: pure TS, imports nothing from main, renderer, preload, node or electron;
  * - src/main/engine: Node + onnxruntime-node only; never electron, the store, hosts, backend or UI;
  * - src/renderer: never node or electron.
@@ -65,7 +66,11 @@ export default tseslint.config(
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
     rules: {
+      // Hooks run unconditionally, in the same order; effects and memos list everything they read.
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
       'no-restricted-imports': [
         'error',
         {

@@ -12,8 +12,6 @@ if (!fs.existsSync(file)) {
   process.stderr.write(`No built entry "${entry}" (${file}).\n`);
   process.exit(2);
 }
-const child = spawn(process.execPath, [file, ...rest], {
-  stdio: 'inherit',
-  env: process.platform === 'linux' ? { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=1048576' } : process.env,
-});
+// The entries start the engine in its own process with the allocator settings it needs (engineProcessEnv).
+const child = spawn(process.execPath, [file, ...rest], { stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

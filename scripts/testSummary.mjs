@@ -22,7 +22,7 @@ export function countVitest(reportFile, exitStatus) {
     skipped += tests.filter((t) => t.status === 'pending' || t.status === 'skipped' || t.status === 'todo').length;
     if (file.status === 'failed' && failedHere === 0) {
       suiteErrors += 1;
-      process.stderr.write(`Suite-level error in ${file.name}: ${String(file.message ?? '').split('\n')[0]}\n`);
+      process.stderr.write(`Suite-level error in ${file.name}: ${String(file.message ?? '').split('\n')[0] || 'a hook or the file itself failed (see the output above)'}\n`);
     }
   }
   failed += suiteErrors;

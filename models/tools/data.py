@@ -8,6 +8,8 @@ import random
 
 import numpy as np
 
+from words import prompt_words
+
 FRAMES = 16
 SIZE_PX = 32
 FPS = 8
@@ -83,7 +85,7 @@ def caption_words():
     words = set()
     for c in all_combinations()[:1] + all_combinations():
         for p in range(3):
-            words.update(w for w in caption(*c, phrasing=p).replace(",", " ").split())
+            words.update(prompt_words(caption(*c, phrasing=p)))
     return sorted(words)
 
 

@@ -47,6 +47,8 @@ def apply_overrides(cfgs, args):
     if args.text_hidden is not None:
         t["hidden_size"] = args.text_hidden
         d["caption_channels"] = args.text_hidden
+    if args.decoder_channels is not None:
+        cfgs["decoder"]["channels"] = [int(c) for c in args.decoder_channels.split(",")]
 
 
 @torch.no_grad()
@@ -218,13 +220,14 @@ def main(argv=None):
     ap.add_argument("--parity", action="store_true", help="also write parity fixtures into OUT/parity/")
     for flag in ("depth", "hidden", "heads", "text-depth", "text-hidden", "frames"):
         ap.add_argument("--" + flag, type=int, default=None, help="config override (random packages only)")
+    ap.add_argument("--decoder-channels", default=None, help="config override, e.g. 16,12,8 (random packages only)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     started = time.time()
 
     cfgs = read_configs(args.config_dir)
     overrides = any(getattr(args, k) is not None for k in ("depth", "hidden", "heads", "text_depth",
-                                                          "text_hidden", "frames"))
+                                                          "text_hidden", "frames", "decoder_channels"))
     if overrides and not args.random:
         ap.error("config overrides are only allowed with --random")
     apply_overrides(cfgs, args)

@@ -6,7 +6,7 @@
 
 INDEX.json = {"clips": [{"file": "a.rgba", "frames": F, "height": H, "width": W,
                         "combo": [object colour, shape, motion, background]}]}; each file holds F·H·W·4 bytes of
-RGBA (the engine's frames, row-major). Paths are relative to the index file.
+RGBA (the engine's frames, row-major); clips may differ in size. Paths are relative to the index file.
 """
 import json
 import os
@@ -35,7 +35,8 @@ def main():
     base = os.path.dirname(os.path.abspath(index_path))
     with open(index_path) as f:
         clips = json.load(f)["clips"]
-    videos = np.stack([load_clip(os.path.join(base, c["file"]), c["frames"], c["height"], c["width"]) for c in clips])
+    # A list, not one array: clips of an index may differ in frame count and size.
+    videos = [load_clip(os.path.join(base, c["file"]), c["frames"], c["height"], c["width"]) for c in clips]
     combos = [tuple(c["combo"]) for c in clips]
     accuracy, verdicts = scorer.score(videos, combos)
     print(json.dumps({"accuracy": accuracy, "verdicts": verdicts}))

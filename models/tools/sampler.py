@@ -1,5 +1,6 @@
-"""Python reference sampler mirroring opensora-1.2.md §2.3 (rectified flow, CFG, Euler), with an optional
-Linear Proportional Leap (LPL): after `leap_at` ordinary steps, z_final = z + (t'_n / 1000) · v̂_n.
+"""Python reference sampler mirroring Open-Sora 1.2's RFLOW (docs/open-sora.md §Sampler: rectified flow, CFG,
+Euler), with an optional Linear Proportional Leap (LPL): after `leap_at` ordinary steps,
+z_final = z + (t'_n / 1000) · v̂_n (docs/techniques.md §LPL).
 
 Uses the same staged module calls as the exported units, so it samples exactly what the engine runs.
 """
@@ -35,7 +36,8 @@ def sample(model, text_encoder, tokenizer, prompts, latent_shape, steps=30, cfg_
     y_null = model.y_embedder.y_embedding.unsqueeze(0).expand(n, -1, -1)[:, : y_c.shape[1]]
     y = torch.cat((y_c, y_null))
     bias = stdit3.caption_bias(mask)
-    y_bias = torch.cat((bias, bias))  # the null row keeps its prompt's length (§1.7)
+    # The null row keeps its prompt's length (docs/open-sora.md §Text and the null caption).
+    y_bias = torch.cat((bias, bias))
     pos = stdit3.pos_embed_for_clip(model.cfg, h, w, clip_px[0], clip_px[1])
     cos, sin = stdit3.rope_tables(model.head_dim, t)
     fps_in = torch.full((2 * n,), float(fps))

@@ -44,8 +44,9 @@ def judge(video):
 
 
 def _shape(mask, area):
-    """Fill ratio of the bounding box on the larger frames: square ~1, circle ~0.79, triangle ~0.5."""
-    order = np.argsort(area)[::-1][: max(1, len(area) // 2)]
+    """Fill ratio of the bounding box on the larger frames: square ~1, circle ~0.79, triangle ~0.5.
+    Frames of equal area: the later one first (a stable sort, so the TypeScript judge can follow it)."""
+    order = np.argsort(area, kind="stable")[::-1][: max(1, len(area) // 2)]
     ratios = []
     for k in order:
         ys, xs = np.nonzero(mask[k])
@@ -63,7 +64,8 @@ def _motion(cx, cy, area):
     n = len(area)
     k = max(2, n // 5)
     first, last = slice(0, k), slice(n - k, n)
-    a0, a1 = np.nanmean(area[first]), np.nanmean(area[last])
+    # float32 means, compared in float64 whatever numpy's promotion rules (the TypeScript judge does the same).
+    a0, a1 = float(np.nanmean(area[first])), float(np.nanmean(area[last]))
     if a1 > 2.2 * max(a0, 1.0):
         return "growing"
     y = cy[~np.isnan(cy)]

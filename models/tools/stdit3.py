@@ -1,7 +1,9 @@
 """STDiT3 (Open-Sora 1.2) denoiser at a configurable size, with Open-Sora's exact module and parameter names.
 
-Facts from /work/shared/reference/opensora-1.2.md §1 (no upstream code copied). Activations inside blocks are
-rank-4 [B, T, S, C] so ONNX graphs keep B and T symbolic without reshapes over symbolic products (§6.3).
+Structure and names follow opensora/models/stdit/stdit3.py and opensora/models/layers/blocks.py of
+hpcaitech/Open-Sora at tag v1.2.0, as summarised in docs/open-sora.md (no upstream code copied). Activations inside
+blocks are rank-4 [B, T, S, C] so ONNX graphs keep B and T symbolic without reshapes over symbolic products
+(docs/open-sora.md §Export pitfalls).
 Every reshape takes its sizes from input shapes or Python-int constants, and every dim index is positive.
 """
 import json
@@ -22,7 +24,7 @@ def load_config(path):
 
 
 def layer_norm(x, dim):
-    """Affine-free LayerNorm with a Python-int normalized shape (pitfalls 4 and 5 of §6.3)."""
+    """Affine-free LayerNorm with a Python-int normalized shape (docs/open-sora.md §Export pitfalls, 4 and 5)."""
     return F.layer_norm(x, (dim,), eps=NORM_EPS)
 
 
@@ -84,7 +86,7 @@ class Attention(nn.Module):
         q = self.q_norm(qkv[0])
         k = self.k_norm(qkv[1])
         v = qkv[2]
-        if rope_cos is not None:  # RoPE after the qk-norm (§1.4)
+        if rope_cos is not None:  # RoPE after the qk-norm (docs/open-sora.md §Blocks)
             q = apply_rope(q, rope_cos, rope_sin)
             k = apply_rope(k, rope_cos, rope_sin)
         scores = torch.matmul(q * (self.head_dim ** -0.5), k.permute(0, 1, 2, 4, 3))
@@ -137,7 +139,8 @@ def tdtm_unmerge(m, frames):
 
 
 class STDiT3Block(nn.Module):
-    """One spatial or temporal block: adaLN-single modulated self-attention, cross-attention, MLP (§1.4)."""
+    """One spatial or temporal block: adaLN-single modulated self-attention, cross-attention, MLP
+    (docs/open-sora.md §Blocks)."""
 
     def __init__(self, hidden_size, num_heads, mlp_ratio, temporal, qk_norm=True):
         super().__init__()
@@ -157,7 +160,7 @@ class STDiT3Block(nn.Module):
         shift_mlp, scale_mlp, gate_mlp = mod[:, 3], mod[:, 4], mod[:, 5]
 
         h = modulate(layer_norm(x, c), shift_msa, scale_msa)
-        if tdtm:  # TDTM: merge after modulation, unmerge before the gate (paper §3.2)
+        if tdtm:  # TDTM: merge after modulation, unmerge before the gate (docs/techniques.md §TDTM)
             h = tdtm_merge(h)
         if self.temporal:
             h = self.attn(h.permute(0, 2, 1, 3), rope_cos, rope_sin).permute(0, 2, 1, 3)
@@ -177,7 +180,7 @@ class STDiT3Block(nn.Module):
 
 
 def sinusoid_embedding(t, dim=FREQ_EMBED_SIZE, max_period=10000.0):
-    """[cos, sin] of t·f_k, f_k = max_period^(-k/(dim/2)) (§1.5.1)."""
+    """[cos, sin] of t·f_k, f_k = max_period^(-k/(dim/2)) (docs/open-sora.md §Embeddings)."""
     half = dim // 2
     freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32) / half)
     args = t.float().reshape(-1, 1) * freqs.reshape(1, half)
@@ -215,7 +218,8 @@ class T2IFinalLayer(nn.Module):
 
 
 class RotaryFreqs(nn.Module):
-    """Holds rope.freqs [hd/2] = 10000^(-2i/hd), a stored parameter in the real checkpoint (§1.5.4)."""
+    """Holds rope.freqs [hd/2] = 10000^(-2i/hd), a stored parameter in the real checkpoint
+    (docs/open-sora.md §Embeddings)."""
 
     def __init__(self, head_dim):
         super().__init__()
@@ -227,7 +231,7 @@ def rope_freqs(head_dim):
 
 
 class STDiT3(nn.Module):
-    """Top-level module; state_dict keys match Open-Sora 1.2's STDiT3 (§1.10)."""
+    """Top-level module; state_dict keys match Open-Sora 1.2's STDiT3 (docs/open-sora.md §Blocks)."""
 
     def __init__(self, cfg):
         super().__init__()
@@ -268,7 +272,8 @@ class STDiT3(nn.Module):
         self.initialize_weights()
 
     def initialize_weights(self):
-        """Training init of §1.12: xavier linears, zeroed temporal outputs so temporal blocks start as identity."""
+        """Training init (docs/open-sora.md §Initialisation): xavier linears, zeroed temporal outputs so temporal
+        blocks start as identity."""
         for m in self.modules():
             if isinstance(m, nn.Linear):
                 nn.init.xavier_uniform_(m.weight)

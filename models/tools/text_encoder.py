@@ -3,19 +3,19 @@
 Stages match the package units text.embed / text.block.NN / text.final (models/FORMAT.md).
 """
 import json
-import re
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from stdit3 import Mlp
+from words import prompt_words
 
 PAD, UNK, END = "<pad>", "<unk>", "<end>"
 
 
 class WordTokenizer:
-    """FORMAT.md tokenizer: lowercase, split on non-alphanumerics, append end, truncate, pad."""
+    """FORMAT.md tokenizer: lowercase, split into words (words.py), append end, truncate, pad."""
 
     def __init__(self, words, max_tokens):
         self.words = list(words)
@@ -28,7 +28,7 @@ class WordTokenizer:
         return WordTokenizer([PAD, UNK, END] + sorted(set(caption_words)), max_tokens)
 
     def encode(self, text):
-        ids = [self.index.get(w, self.unk_id) for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
+        ids = [self.index.get(w, self.unk_id) for w in prompt_words(text)]
         ids = ids[: self.max_tokens - 1] + [self.end_id]
         mask = [1] * len(ids) + [0] * (self.max_tokens - len(ids))
         return ids + [self.pad_id] * (self.max_tokens - len(ids)), mask

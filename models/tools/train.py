@@ -4,7 +4,8 @@
     train.py --resume --ckpt models/checkpoints/shapes-tiny.pt --steps N                           (continue)
 
 Noising z_t = (1−τ)·x0 + τ·ε with τ ~ logit-normal(0, 1); the network predicts x0 and the loss is the
-unweighted x0 MSE (tiny-model-notes: velocity loss wastes capacity on low-noise detail). Caption dropout
+unweighted x0 MSE (models/README.md §Training recipe: a velocity loss weights the x0 error by 1/τ², spending the
+model on low-noise detail). Caption dropout
 (10 %) swaps the caption for the learned null embedding y_embedder.y_embedding, keeping the mask.
 Checkpoints (atomic) every --ckpt-minutes; optimizer moments in fp16 to keep the file small.
 """

@@ -5,7 +5,8 @@ import { StudioBackend } from './backend/studioBackend';
 import { registerIpc } from './electron/ipcRouter';
 import { launchUtilityEngine } from './electron/utilityEngineConnection';
 import { EngineClient } from './engine-host/engineClient';
-import type { ProjectsService } from './backend/projectsService';
+import { ModelCatalog } from './backend/modelCatalog';
+import type { StudioStore } from './backend/studioStore';
 import { dataFolder } from './store/dataFolder';
 
 /** Electron composition root: engine in a utilityProcess, one sandboxed window, the typed IPC router. */
@@ -62,12 +63,11 @@ if (app.isPackaged && !process.env.STUDIO_MODELS_DIR) {
  * better-sqlite3 is a native addon built for Node's ABI by `npm ci`; Electron needs it rebuilt (`npm run package:mac`
  * does; for `npm start` run `npx @electron/rebuild -f -w better-sqlite3`). Until then the app runs without history.
  */
-async function openProjects(root: string): Promise<ProjectsService | undefined> {
+async function openStore(root: string, catalog: ModelCatalog): Promise<StudioStore | undefined> {
   const folder = dataFolder(root);
   try {
-    const [{ openStudioDatabase }, { ProjectsService }, { listModels }] = await Promise.all([import('./store/database'), import('./backend/projectsService'), import('./backend/modelCatalog')]);
-    const installed = new Set(listModels().map((model) => model.id));
-    return new ProjectsService({ db: openStudioDatabase(folder.databasePath), folder, isModelInstalled: (id) => installed.has(id) });
+    const { openStudioStore } = await import('./backend/studioStore');
+    return openStudioStore(folder, catalog);
   } catch (error) {
     console.warn(`Prompt history disabled (${folder.databasePath}): ${(error as Error).message}`);
     return undefined;
@@ -78,11 +78,13 @@ void app.whenReady().then(async () => {
   const engine = new EngineClient({ launch: () => launchUtilityEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
   const userData = app.getPath('userData');
-  const projects = await openProjects(userData);
-  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), projects });
+  const catalog = new ModelCatalog();
+  const store = await openStore(userData, catalog);
+  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), runs: store?.runs, projects: store?.projects, catalog });
   await createWindow(backend);
   app.on('window-all-closed', () => {
     engine.dispose();
+    store?.runs.close();
     app.quit();
   });
 });

@@ -1,27 +1,33 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Runs models/tools (Debian python3-torch) from the tests; CI installs torch, elsewhere tests skip. */
-export const PYTHON = '/usr/bin/python3';
-export const TOOLS_DIR = path.resolve(__dirname, '../../models/tools');
-
-/** Why the Python model tools cannot run here, or null when they can. */
-export function pythonTorchUnavailable(): string | null {
-  if (!fs.existsSync(PYTHON)) {return `${PYTHON} not found`;}
-  const probe = spawnSync(PYTHON, ['-c', 'import torch, onnx'], { encoding: 'utf8' });
-  return probe.status === 0 ? null : `${PYTHON} lacks torch/onnx: ${probe.stderr.trim().split('\n').pop()}`;
-}
+/**
+ * The Python that runs models/tools in the model-tools suite: `npm run test:models` sets STUDIO_PYTHON after checking
+ * it has torch, numpy, onnx and sentencepiece (scripts/pythonEnv.mjs), and refuses to run when it has not.
+ */
+export const PYTHON = process.env.STUDIO_PYTHON ?? '/usr/bin/python3';
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+export const TOOLS_DIR = path.join(REPO_ROOT, 'models', 'tools');
 
 export function makeTempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Writes a random-weight package with parity fixtures (DIR/parity/index.json); takes a few seconds. */
-export function exportRandomPackage(outDir: string, extraArgs: string[] = []): void {
-  execFileSync(PYTHON, [path.join(TOOLS_DIR, 'export_package.py'), '--random', '--seed', '0', '--out', outDir, '--parity', ...extraArgs], {
-    env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** Runs a Python script; throws with its stderr when it fails. */
+export function runPython(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): string {
+  const result = spawnSync(PYTHON, args, {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: '1', ...options.env },
+    timeout: options.timeoutMs ?? 600_000,
+    maxBuffer: 64 * 1024 * 1024,
   });
+  if (result.error) {
+    throw new Error(`${PYTHON} ${args.join(' ')} could not run: ${result.error.message}`);
+  }
+  if (result.status !== 0) {
+    throw new Error(`${PYTHON} ${args.join(' ')} exited ${result.status}: ${result.stderr.trim()}`);
+  }
+  return result.stdout;
 }

@@ -73,15 +73,19 @@ export function seedRun(folder: DataFolder, history: HistoryRepository, options:
   fs.writeFileSync(path.join(dir, 'clip.gif'), encodeGif(frames, 4, 4, 8));
   const summary = {
     settings: { prompt: options.prompt, seed: 7, steps: 30, cfgScale: 4, lpl: { kind: 'fixed', leapStep: 15 }, tdtmMergedSteps: 0, memoryBudget: { kind: 'all' }, modelId: 'shapes-tiny', modelVersion: '1.0.0', modelPath: '/somewhere/models/shapes-tiny', frames: 3, height: 4, width: 4, fps: 8 },
+    promptText: options.prompt,
+    promptTokens: [3, 4, 1],
     seed: 7,
     stepsRun: 16,
     leapStep: 15,
     mergedSteps: 0,
-    timingsMs: { text: 1, denoise: 2, decode: 3, write: 4, total: 10 },
+    timingsMs: { load: 0, text: 1, denoise: 2, decode: 3, write: 4, total: 10 },
     stepLatencyMs: [1, 2],
     peakRssBytes: 1000,
     peakResidentBytes: 500,
     memoryBudgetBytes: 2000,
+    activationBytes: 100,
+    baselineRssBytes: 400,
     outputs: [path.join(dir, 'clip.gif'), path.join(dir, 'clip-frames')],
     warnings: [],
   } satisfies GenerationSummary;
@@ -89,9 +93,12 @@ export function seedRun(folder: DataFolder, history: HistoryRepository, options:
     id: options.id,
     createdAtMs: options.createdAtMs,
     status: 'done',
-    request: { prompt: options.prompt, seed: 7, lpl: { kind: 'fixed', leapStep: 15 }, modelPath: '/somewhere/models/shapes-tiny' },
+    request: { prompt: options.prompt, seed: 7, lpl: { kind: 'fixed', leapStep: 15 }, modelId: 'shapes-tiny' },
     summary,
-    placement: { projectId: options.projectId, derivedFrom: options.derivedFrom, manifestHash: 'abc123', mediaDir: runMediaDirName(options.id) },
+    projectId: options.projectId,
+    derivedFrom: options.derivedFrom,
+    manifestHash: 'abc123',
+    mediaDir: runMediaDirName(options.id),
   });
 }
 

@@ -50,6 +50,8 @@ function seededProject() {
   seedRun(folder, history, { id: 'run-b', createdAtMs: Date.UTC(2026, 0, 2), prompt: 'a red circle moving right', projectId: project.id, derivedFrom: 'run-a', shade: 60 });
   seedRun(folder, history, { id: 'run-c', createdAtMs: Date.UTC(2026, 0, 3), prompt: 'a blue square', projectId: project.id, shade: 120 });
   history.setStarred('run-b', true);
+  // A run recorded before requests named models by id: its request holds the folder its model lived in.
+  db.prepare(`UPDATE generations SET request_json = json_set(request_json, '$.modelPath', '/somewhere/models/shapes-tiny') WHERE id = 'run-c'`).run();
   new ComparisonRepository(db).save({
     projectId: project.id,
     createdAtMs: Date.UTC(2026, 0, 4),
@@ -133,6 +135,7 @@ function validArchive(): ProjectArchive {
       {
         key: 'r1',
         createdAt: '2026-01-01T00:00:00.000Z',
+        startedAt: null,
         finishedAt: null,
         status: 'done',
         prompt: 'a red circle',

@@ -7,6 +7,8 @@ import { historyQuerySchema } from '../../src/shared/domain/history';
 import { openStudioDatabase } from '../../src/main/store/database';
 import { ComparisonRepository } from '../../src/main/store/comparisonRepository';
 import { HistoryRepository } from '../../src/main/store/historyRepository';
+import { addRunLifecycle } from '../../src/main/store/migrations/runLifecycle';
+import { markInterruptedRuns, writeQueuedRun } from '../../src/main/store/runLog';
 import { DEFAULT_PROJECT_ID, ProjectRepository } from '../../src/main/store/projectRepository';
 
 function tempDbPath(): string {
@@ -39,7 +41,7 @@ describe('projects in the store (real SQLite file)', () => {
     const file = tempDbPath();
     writeSchema1File(file);
     const db = openStudioDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     const history = new HistoryRepository(db);
     const all = history.list(query());
     expect(all.entries.map((e) => [e.id, e.projectId, e.starred, e.derivedFrom])).toEqual([
@@ -57,6 +59,37 @@ describe('projects in the store (real SQLite file)', () => {
     again.close();
   });
 
+  it('upgrades a file at schema 2 (run lifecycle, before projects) with queued and interrupted runs: all kept and searchable, the lifecycle still writable', () => {
+    const file = tempDbPath();
+    writeSchema1File(file);
+    const raw = new Database(file);
+    raw.transaction(() => {
+      addRunLifecycle(raw);
+      raw.pragma('user_version = 2');
+    })();
+    raw.prepare(`INSERT INTO generations (id, created_at_ms, started_at_ms, status, prompt, request_json) VALUES ('cut', 3000, 3100, 'interrupted', 'a green triangle', '{"prompt":"a green triangle"}')`).run();
+    raw.prepare(`INSERT INTO generations (id, created_at_ms, status, prompt, request_json) VALUES ('waiting', 4000, 'queued', 'a yellow star', '{"prompt":"a yellow star"}')`).run();
+    raw.close();
+    const db = openStudioDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    const history = new HistoryRepository(db);
+    expect(history.list(query()).entries.map((e) => [e.id, e.status, e.projectId])).toEqual([
+      ['waiting', 'queued', DEFAULT_PROJECT_ID],
+      ['cut', 'interrupted', DEFAULT_PROJECT_ID],
+      ['old-2', 'done', DEFAULT_PROJECT_ID],
+      ['old-1', 'done', DEFAULT_PROJECT_ID],
+    ]);
+    expect(history.get('cut')).toMatchObject({ startedAtMs: 3100, prompt: 'a green triangle' });
+    expect(history.list(query({ search: 'triangle' })).entries.map((e) => e.id)).toEqual(['cut']);
+    // The projects columns and search triggers are on the table the lifecycle rebuilt, and the lifecycle works on it.
+    writeQueuedRun(db, { id: 'next', createdAtMs: 5000, request: { prompt: 'a purple hexagon' }, derivedFrom: 'cut' });
+    expect(markInterruptedRuns(db)).toBe(2);
+    expect(history.get('next')).toMatchObject({ status: 'interrupted', derivedFrom: 'cut' });
+    expect(history.list(query({ search: 'hexagon' })).entries.map((e) => e.id)).toEqual(['next']);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('creates, renames, refuses duplicate and empty names, moves runs and deletes a project with its runs and comparisons', () => {
     const db = openStudioDatabase(tempDbPath());
     const projects = new ProjectRepository(db);
@@ -67,8 +100,8 @@ describe('projects in the store (real SQLite file)', () => {
     expect(projects.rename(shapes.id, 'Shapes study').name).toBe('Shapes study');
     expect(() => projects.rename(DEFAULT_PROJECT_ID, 'SHAPES STUDY')).toThrow(/already exists/);
     expect(projects.freeName('Shapes study')).toBe('Shapes study (2)');
-    history.record({ id: 'r1', createdAtMs: 1, status: 'done', request: { prompt: 'one' }, placement: { projectId: shapes.id, mediaDir: 'outputs/r1' } });
-    history.record({ id: 'r2', createdAtMs: 2, status: 'done', request: { prompt: 'two' }, placement: { derivedFrom: 'r1' } });
+    history.record({ id: 'r1', createdAtMs: 1, status: 'done', request: { prompt: 'one' }, projectId: shapes.id, mediaDir: 'outputs/r1' });
+    history.record({ id: 'r2', createdAtMs: 2, status: 'done', request: { prompt: 'two' }, derivedFrom: 'r1' });
     expect(history.get('r2')).toMatchObject({ projectId: DEFAULT_PROJECT_ID, derivedFrom: 'r1' });
     expect(history.move(['r2', 'missing'], shapes.id)).toBe(1);
     comparisons.save({ projectId: shapes.id, prompt: 'one', seed: 3, variants: [
@@ -92,7 +125,7 @@ describe('projects in the store (real SQLite file)', () => {
     const summary = (leapStep: number | null, mergedSteps: number, modelId: string) =>
       ({ settings: { modelId, modelVersion: '1', steps: 30 }, seed: 1, stepsRun: leapStep ? leapStep + 1 : 30, leapStep, mergedSteps, timingsMs: { total: 100 }, peakRssBytes: 5, memoryBudgetBytes: 9, outputs: [] }) as never;
     history.record({ id: 'a', createdAtMs: 1, status: 'done', request: { prompt: 'a red circle moving left' }, summary: summary(15, 0, 'shapes-tiny') });
-    history.record({ id: 'b', createdAtMs: 2, status: 'done', request: { prompt: 'a blue square "quoted" AND NEAR(' }, summary: summary(null, 4, 'elsewhere'), placement: { projectId: other.id } });
+    history.record({ id: 'b', createdAtMs: 2, status: 'done', request: { prompt: 'a blue square "quoted" AND NEAR(' }, summary: summary(null, 4, 'elsewhere'), projectId: other.id });
     history.record({ id: 'c', createdAtMs: 3, status: 'failed', request: { prompt: 'a red triangle bouncing' } });
     const ids = (input: Record<string, unknown>) => history.list(query(input)).entries.map((e) => e.id);
     expect(ids({ search: 'red' })).toEqual(['c', 'a']);
@@ -113,9 +146,13 @@ describe('projects in the store (real SQLite file)', () => {
     expect(ids({ sortBy: 'leapStep', descending: false })).toEqual(['a', 'c', 'b']);
     expect(history.get('b')?.modelInstalled).toBe(false);
     expect(history.get('a')?.modelInstalled).toBe(true);
-    // Re-recording a run (e.g. finished after queued) keeps its star, project and lineage; the search index follows the prompt.
-    history.record({ id: 'b', createdAtMs: 2, status: 'done', request: { prompt: 'a green hexagon' } });
-    expect(history.get('b')).toMatchObject({ projectId: other.id, prompt: 'a green hexagon' });
+    // Recording a run's end again (as after it was queued) keeps its star, project and lineage.
+    history.setStarred('b', true);
+    history.record({ id: 'b', createdAtMs: 2, status: 'failed', request: { prompt: 'a blue square "quoted" AND NEAR(' } });
+    expect(history.get('b')).toMatchObject({ projectId: other.id, starred: true, status: 'failed' });
+    // The search index follows the prompt.
+    db.prepare(`UPDATE generations SET prompt = 'a green hexagon' WHERE id = 'b'`).run();
+    expect(history.get('b')?.prompt).toBe('a green hexagon');
     expect(ids({ search: 'blue' })).toEqual([]);
     expect(ids({ search: 'hexagon' })).toEqual(['b']);
     expect(history.delete('b')).toBe(true);

@@ -1,14 +1,43 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { GenerateRequest, GenerationEvent, GenerationSummary } from '../../shared/domain/generation';
+import type { GenerateRequest, GenerationEvent, GenerationSummary, StudioGenerateRequest } from '../../shared/domain/generation';
+import type { RunPlacement } from '../../shared/domain/projects';
 import type { JobEvent, JobId, JobResult, QueueSnapshot, QueuedJob, WireGenerationEvent } from '../../shared/domain/studio';
 import { serializeError, StudioError, type SerializedError } from '../../shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
 import type { EngineGenerateParams } from '../engine-host/engineRequests';
 
 interface Job extends QueuedJob {
-  request: GenerateRequest;
+  /** As given by the UI (a model id), for the history. */
+  request: StudioGenerateRequest;
+  /** What the engine runs (the model resolved to its package folder). */
+  engineRequest: GenerateRequest;
+  /** Steps the job will take (the model default when the request leaves it out); counted against the queue limit. */
+  steps: number;
+  /** Where its run is filed in the history; the queue only carries it along. */
+  placement: RunPlacement;
   requestId?: number;
+}
+
+/** The queue's stated limits: jobs waiting or running, and their steps together. */
+export interface QueueLimits {
+  maxJobs: number;
+  maxTotalSteps: number;
+}
+
+export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxJobs: 32, maxTotalSteps: 2000 };
+
+/** A request checked and resolved before queueing. */
+export interface AcceptedRequest {
+  engineRequest: GenerateRequest;
+  steps: number;
+}
+
+/** A job's lifecycle as the history records it; listeners must not throw (a throw is logged and ignored). */
+export interface JobLifecycle {
+  queued?: (job: { jobId: JobId; createdAtMs: number; request: StudioGenerateRequest; steps: number; placement: RunPlacement }) => void;
+  started?: (job: { jobId: JobId; startedAtMs: number }) => void;
+  finished?: (job: FinishedJob) => void;
 }
 
 interface EngineClip {
@@ -26,17 +55,19 @@ export interface GenerationServiceOptions {
   onQueue: (queue: QueueSnapshot) => void;
   /** Finished results kept for the player/export. */
   keepResults?: number;
-  /** Throws a StudioError for a request that can be refused before any compute. */
-  preflight?: (request: GenerateRequest) => void;
-  /** Called once per job that ran or was cancelled (the prompt history). */
-  onFinished?: (job: FinishedJob) => void;
+  /** Resolves the request (model id → package) and throws a StudioError for one refused before any compute. */
+  accept: (request: StudioGenerateRequest) => AcceptedRequest;
+  limits?: QueueLimits;
+  lifecycle?: JobLifecycle;
 }
 
 export interface FinishedJob {
   jobId: JobId;
   createdAtMs: number;
   status: 'done' | 'failed' | 'cancelled';
-  request: GenerateRequest;
+  request: StudioGenerateRequest;
+  steps: number;
+  placement: RunPlacement;
   summary?: GenerationSummary;
   error?: SerializedError;
 }
@@ -49,10 +80,12 @@ export class GenerationService {
 
   constructor(private readonly options: GenerationServiceOptions) {}
 
-  start(request: GenerateRequest): { jobId: JobId } {
-    // Refuse what can be refused now (leap step ≥ steps, a budget that cannot fit, …), before queueing.
-    this.options.preflight?.(request);
-    const job: Job = { jobId: randomUUID(), prompt: request.prompt, seed: request.seed ?? null, state: 'queued', enqueuedAtMs: Date.now(), request };
+  start(request: StudioGenerateRequest, placement: RunPlacement = {}): { jobId: JobId } {
+    // Refuse what can be refused now (unknown model, leap step ≥ steps, a budget that cannot fit, a full queue), before queueing.
+    const { engineRequest, steps } = this.options.accept(request);
+    this.checkLimits(steps);
+    const job: Job = { jobId: randomUUID(), prompt: request.prompt, seed: request.seed ?? null, state: 'queued', enqueuedAtMs: Date.now(), request, engineRequest, steps, placement };
+    this.notify(() => this.options.lifecycle?.queued?.({ jobId: job.jobId, createdAtMs: job.enqueuedAtMs, request, steps, placement }));
     this.queued.push(job);
     this.publishQueue();
     this.pump();
@@ -64,7 +97,7 @@ export class GenerationService {
     if (index >= 0) {
       const [job] = this.queued.splice(index, 1);
       this.options.onJobEvent({ jobId, event: { kind: 'cancelled' } });
-      this.options.onFinished?.({ jobId, createdAtMs: job.enqueuedAtMs, status: 'cancelled', request: job.request });
+      this.finished(job, { status: 'cancelled' });
       this.publishQueue();
       return { cancelled: true };
     }
@@ -107,6 +140,36 @@ export class GenerationService {
     return { running: this.running ? strip(this.running) : null, queued: this.queued.map(strip) };
   }
 
+  private checkLimits(steps: number): void {
+    const limits = this.options.limits ?? DEFAULT_QUEUE_LIMITS;
+    const jobs = [...(this.running ? [this.running] : []), ...this.queued];
+    if (jobs.length >= limits.maxJobs) {
+      throw new StudioError('QUEUE_FULL', `The queue is full: ${jobs.length} jobs are waiting or running (the limit is ${limits.maxJobs}). Cancel one or wait for one to finish.`);
+    }
+    const queuedSteps = jobs.reduce((sum, job) => sum + job.steps, 0);
+    if (queuedSteps + steps > limits.maxTotalSteps) {
+      throw new StudioError(
+        'QUEUE_FULL',
+        `The queue is full: its jobs already take ${queuedSteps} steps and this one ${steps} more (the limit is ${limits.maxTotalSteps} steps together). Cancel a job or wait for one to finish.`,
+      );
+    }
+  }
+
+  /** Lifecycle listeners record history; a fault there must never reach the queue. */
+  private notify(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      process.stderr.write(`warning: a job lifecycle listener failed: ${serializeError(error).message}\n`);
+    }
+  }
+
+  private finished(job: Job, outcome: { status: FinishedJob['status']; summary?: GenerationSummary; error?: SerializedError }): void {
+    this.notify(() =>
+      this.options.lifecycle?.finished?.({ jobId: job.jobId, createdAtMs: job.enqueuedAtMs, request: job.request, steps: job.steps, placement: job.placement, ...outcome }),
+    );
+  }
+
   private publishQueue(): void {
     this.options.onQueue(this.snapshot());
   }
@@ -118,9 +181,11 @@ export class GenerationService {
     const job = this.queued.shift() as Job;
     job.state = 'running';
     this.running = job;
+    this.notify(() => this.options.lifecycle?.started?.({ jobId: job.jobId, startedAtMs: Date.now() }));
     this.publishQueue();
-    const params: EngineGenerateParams = { request: job.request, output: { basePath: path.join(this.options.outputsDir, job.jobId, 'clip') } };
+    const params: EngineGenerateParams = { request: job.engineRequest, output: { basePath: path.join(this.options.outputsDir, job.jobId, 'clip') } };
     let doneEvent: GenerationEvent | undefined;
+    let cancelledEvent = false;
     const { requestId, result } = this.options.engine.startRequest<{ summary: GenerationSummary; clip: EngineClip }>('generate', params, (raw) => {
       const event = raw as GenerationEvent;
       // "done" is held back until the result is stored, so a UI that reacts to it can fetch the frames at once.
@@ -128,11 +193,13 @@ export class GenerationService {
         doneEvent = event;
         return;
       }
+      cancelledEvent ||= event.kind === 'cancelled';
       this.options.onJobEvent({ jobId: job.jobId, event: toWireEvent(event) });
     });
     job.requestId = requestId;
-    result
-      .then(({ summary, clip }) => {
+    // Two handlers, not then/catch: a fault while reporting success must not turn into a second, "failed" outcome.
+    result.then(
+      ({ summary, clip }) => this.settle(() => {
         this.results.set(job.jobId, {
           jobId: job.jobId,
           summary,
@@ -143,22 +210,33 @@ export class GenerationService {
         });
         this.trimResults();
         this.options.onJobEvent({ jobId: job.jobId, event: toWireEvent(doneEvent ?? { kind: 'done', summary }) });
-        this.options.onFinished?.({ jobId: job.jobId, createdAtMs: job.enqueuedAtMs, status: 'done', request: job.request, summary });
-      })
-      .catch((error: unknown) => {
+        this.finished(job, { status: 'done', summary });
+      }),
+      (error: unknown) => this.settle(() => {
         const serialized = serializeError(error);
-        // The engine already reported a cancellation as an event; anything else (bad input, a crash) is reported here.
+        // The engine reports a cancellation as an event, unless it never saw the job (cancelled before it was sent);
+        // anything else (bad input, a crash) is reported here.
         if (serialized.code !== 'CANCELLED') {
           this.options.onJobEvent({ jobId: job.jobId, event: { kind: 'failed', error: serialized } });
+        } else if (!cancelledEvent) {
+          this.options.onJobEvent({ jobId: job.jobId, event: { kind: 'cancelled' } });
         }
-        const status = serialized.code === 'CANCELLED' ? 'cancelled' : 'failed';
-        this.options.onFinished?.({ jobId: job.jobId, createdAtMs: job.enqueuedAtMs, status, request: job.request, error: serialized });
-      })
-      .finally(() => {
-        this.running = undefined;
-        this.publishQueue();
-        this.pump();
-      });
+        this.finished(job, { status: serialized.code === 'CANCELLED' ? 'cancelled' : 'failed', error: serialized });
+      }),
+    );
+  }
+
+  /** Ends the running job's turn: whatever reporting does, the next job starts and nothing is left unhandled. */
+  private settle(report: () => void): void {
+    try {
+      report();
+    } catch (error) {
+      process.stderr.write(`warning: reporting a finished job failed: ${serializeError(error).message}\n`);
+    } finally {
+      this.running = undefined;
+      this.publishQueue();
+      this.pump();
+    }
   }
 
   private trimResults(): void {

@@ -2,35 +2,92 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ModelSummary } from '../../shared/domain/studio';
+import { StudioError } from '../../shared/ipc/errors';
 import type { ModelUnit } from '../../shared/model/manifest';
-import { readModelPackage } from '../engine/package/modelPackage';
+import { estimateActivationBytes } from '../../shared/model/activationEstimate';
+import { manifestPasses, manifestWeightsBytes } from '../../shared/model/manifestUnits';
+import { readModelPackage, type ModelPackage } from '../engine/package/modelPackage';
 import { locateBuiltinModel } from '../engine/paths';
 
-/** Lists the models the studio can run (the built-in package for now), with unit sizes for the forecast. */
-export function listModels(): ModelSummary[] {
-  const builtinPath = locateBuiltinModel();
-  try {
-    return [summarize(builtinPath, true)];
-  } catch {
-    // A missing or broken built-in package shows up as an empty list; generation then reports the exact error.
-    return [];
+/** A model the studio may generate with: its id and where its package lives. */
+export interface RegisteredModel {
+  id: string;
+  dir: string;
+  builtin: boolean;
+}
+
+/**
+ * The single list of models the studio generates with: the built-in package, plus those registered later (the
+ * "Add model…" flow calls register). The transport names models by id only; a path never comes from the UI.
+ */
+export class ModelCatalog {
+  private readonly added = new Map<string, RegisteredModel>();
+
+  constructor(private readonly builtinDir: () => string = locateBuiltinModel) {}
+
+  register(dir: string): RegisteredModel {
+    const { manifest, dir: packageDir } = readModelPackage(dir);
+    const model = { id: manifest.id, dir: packageDir, builtin: false };
+    this.added.set(model.id, model);
+    return model;
+  }
+
+  /** Every model whose package reads; a broken one is left out (generation with it reports the exact error). */
+  list(): ModelSummary[] {
+    const summaries: ModelSummary[] = [];
+    for (const dir of [this.builtinDir(), ...[...this.added.values()].map((model) => model.dir)]) {
+      try {
+        summaries.push(summarize(readModelPackage(dir), dir === this.builtinDir()));
+      } catch {
+        // Left out of the list; see above.
+      }
+    }
+    return summaries;
+  }
+
+  /** The package of a registered model (the built-in one when no id is given). Errors name the id, never a path. */
+  resolve(modelId: string | undefined): ModelPackage {
+    const dir = modelId === undefined ? this.builtinDir() : this.dirOf(modelId);
+    let pkg: ModelPackage;
+    try {
+      pkg = readModelPackage(dir);
+    } catch (error) {
+      // A registered package's own problem (its messages name files inside it, never their contents).
+      throw new StudioError('MODEL_INVALID', (error as Error).message);
+    }
+    if (modelId !== undefined && pkg.manifest.id !== modelId) {
+      throw new StudioError('MODEL_INVALID', `The package registered as ${modelId} now says it is ${pkg.manifest.id}; register it again.`);
+    }
+    return pkg;
+  }
+
+  private dirOf(modelId: string): string {
+    const added = this.added.get(modelId);
+    if (added) {
+      return added.dir;
+    }
+    const builtin = this.builtinDir();
+    try {
+      if (readModelPackage(builtin).manifest.id === modelId) {
+        return builtin;
+      }
+    } catch {
+      // Falls through to "not registered".
+    }
+    throw new StudioError('NOT_FOUND', `No registered model has the id ${JSON.stringify(modelId)}; models.list names the models this studio has.`);
   }
 }
 
-function summarize(dir: string, builtin: boolean): ModelSummary {
-  const { manifest } = readModelPackage(dir);
-  const sizes = (units: ModelUnit[]): Array<{ id: string; sizeBytes: number }> => units.map((unit) => ({ id: unit.id, sizeBytes: unit.sizeBytes }));
+function summarize(pkg: ModelPackage, builtin: boolean): ModelSummary {
+  const { manifest, dir } = pkg;
+  const sizes = (units: readonly ModelUnit[]): Array<{ id: string; sizeBytes: number }> => units.map((unit) => ({ id: unit.id, sizeBytes: unit.sizeBytes }));
+  const unitPasses = manifestPasses(manifest);
   const passes = {
-    text: sizes([manifest.text.embed, ...manifest.text.blocks, manifest.text.final]),
-    denoiser: sizes([manifest.denoiser.embedder, ...manifest.denoiser.blocks.map((pair) => pair.unit), manifest.denoiser.final]),
-    denoiserMerged: sizes([manifest.denoiser.embedder, ...manifest.denoiser.blocks.map((pair) => pair.tdtm), manifest.denoiser.final]),
-    decoder: sizes([manifest.decoder.unit]),
+    text: sizes(unitPasses.text),
+    denoiser: sizes(unitPasses.denoiser),
+    denoiserMerged: sizes(unitPasses.denoiserMerged),
+    decoder: sizes(unitPasses.decoder),
   };
-  // TDTM variants share their block's weight file: count each file once.
-  const byFile = new Map<string, number>();
-  for (const unit of [manifest.text.embed, ...manifest.text.blocks, manifest.text.final, manifest.denoiser.embedder, ...manifest.denoiser.blocks.map((pair) => pair.unit), manifest.denoiser.final, manifest.decoder.unit]) {
-    byFile.set(unit.weightsFile ?? unit.file, unit.sizeBytes);
-  }
   return {
     id: manifest.id,
     name: manifest.name,
@@ -41,7 +98,8 @@ function summarize(dir: string, builtin: boolean): ModelSummary {
     native: manifest.native,
     defaults: { steps: manifest.sampler.steps, cfgScale: manifest.sampler.cfgScale },
     passes,
-    totalBytes: [...byFile.values()].reduce((sum, bytes) => sum + bytes, 0),
+    totalBytes: manifestWeightsBytes(manifest),
+    activationBytes: estimateActivationBytes(manifest).peakBytes,
   };
 }
 

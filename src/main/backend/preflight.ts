@@ -1,16 +1,16 @@
-import type { GenerateRequest } from '../../shared/domain/generation';
-import { StudioError } from '../../shared/ipc/errors';
-import { readModelPackage } from '../engine/package/modelPackage';
+import type { StudioGenerateRequest } from '../../shared/domain/generation';
 import { preflightRequest } from '../engine/pipeline/settings';
-import { locateBuiltinModel } from '../engine/paths';
+import type { AcceptedRequest } from './generationService';
+import type { ModelCatalog } from './modelCatalog';
 
-/** Checks a request against its model package (read from disk; no ONNX session is created here). */
-export function preflight(request: GenerateRequest): void {
-  let pkg;
-  try {
-    pkg = readModelPackage(request.modelPath ?? locateBuiltinModel());
-  } catch (error) {
-    throw new StudioError('MODEL_INVALID', (error as Error).message);
-  }
-  preflightRequest(request, pkg);
+/**
+ * Resolves a transport request to what the engine runs (the registered model's package folder) and checks it
+ * against that package (read from disk; no ONNX session is created here).
+ */
+export function acceptRequest(catalog: ModelCatalog, request: StudioGenerateRequest): AcceptedRequest {
+  const { modelId, ...settings } = request;
+  const pkg = catalog.resolve(modelId);
+  const engineRequest = { ...settings, modelPath: pkg.dir };
+  const resolved = preflightRequest(engineRequest, pkg);
+  return { engineRequest, steps: resolved.steps };
 }

@@ -8,22 +8,28 @@ import {
 } from '../../shared/ipc/contract';
 import type { HistoryQuery } from '../../shared/domain/history';
 import type { SaveComparisonInput } from '../../shared/domain/projects';
-import { StudioError } from '../../shared/ipc/errors';
+import type { JobId } from '../../shared/domain/studio';
+import { StudioError, type SerializedError } from '../../shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
-import type { HistoryRepository } from '../store/historyRepository';
-import { GenerationService, type FinishedJob } from './generationService';
-import { listModels, manifestHash } from './modelCatalog';
-import { preflight } from './preflight';
+import type { RunStore } from '../store/runStore';
+import { GenerationService, type FinishedJob, type JobLifecycle, type QueueLimits } from './generationService';
+import { manifestHash, ModelCatalog } from './modelCatalog';
+import { acceptRequest } from './preflight';
+import { describeJsonValue, exceedsDepth, MAX_PARAMS_DEPTH } from './inputShape';
 import type { ProjectsService } from './projectsService';
-import { recordFinishedRun } from './recordRun';
+import { keepRunMedia } from './recordRun';
+import type { FinishedRun } from '../store/runLog';
 
 export interface StudioBackendOptions {
   /** Folder for generated outputs (one sub-folder per job). */
   outputsDir: string;
-  /** The prompt history; absent = not kept. */
-  history?: HistoryRepository;
-  /** Projects, stored media and saved comparisons (their history replaces `history`); absent = not kept. */
+  /** The run history; absent = not kept. */
+  runs?: RunStore;
+  /** Projects, stored media and saved comparisons (on the run history's database); absent = not kept. */
   projects?: ProjectsService;
+  /** The models generation may use; default: the built-in package only. */
+  catalog?: ModelCatalog;
+  queueLimits?: QueueLimits;
 }
 
 type Handlers = { [M in InvokeMethod]: (params: unknown) => Promise<InvokeResult<M>> };
@@ -38,28 +44,37 @@ export class StudioBackend {
   private readonly handlers: Handlers;
 
   private readonly generation: GenerationService;
-  /** Where each started job's run goes (project, lineage), until it is recorded. */
-  private readonly placements = new Map<string, { projectId?: string; derivedFrom?: string }>();
 
   constructor(
     private readonly engine: EngineClient,
     options: StudioBackendOptions,
   ) {
+    const catalog = options.catalog ?? new ModelCatalog();
+    const runs = options.runs;
     this.generation = new GenerationService({
       engine,
       outputsDir: options.outputsDir,
       onJobEvent: (event) => this.emit('generation.event', event),
       onQueue: (queue) => this.emit('generation.queue', queue),
-      preflight: (request) => preflight(request),
-      onFinished: (job) => this.recordFinished(job, options),
+      accept: (request) => acceptRequest(catalog, request),
+      limits: options.queueLimits,
+      lifecycle: runs ? this.recordLifecycle(runs, options) : undefined,
     });
-    const history = options.projects?.history ?? options.history;
+    runs?.onHealth((health) => {
+      this.emit('store.health', health);
+      if (health.kind === 'ok') {
+        // What waited in memory is on disk now: lists refresh.
+        this.emit('history.changed', { id: '' });
+      }
+    });
     const projects = (): ProjectsService => {
       if (!options.projects) {
         throw new StudioError('NOT_FOUND', 'Projects are not available: the studio database could not be opened (see the server log).');
       }
       return options.projects;
     };
+    // A locked or full database file gives the typed STORAGE_UNAVAILABLE, as the run history's own calls do.
+    const guarded = <T>(call: () => T): T => (runs ? runs.guard('changed', call) : call());
     this.handlers = {
       'system.info': async () => this.engine.request('system.info', {}),
       'engine.state': async () => this.engine.getState(),
@@ -67,16 +82,14 @@ export class StudioBackend {
         const { echo } = params as { echo: string };
         return { echo, serverTimeMs: Date.now() };
       },
-      'models.list': async () => listModels(),
+      'models.list': async () => catalog.list(),
       'generation.start': async (params) => {
         const { projectId, derivedFrom, ...request } = params as Parameters<GenerationService['start']>[0] & { projectId?: string; derivedFrom?: string };
         // Without a database (it could not be opened) runs are not kept, so there is no project to check.
         if (projectId && options.projects) {
           options.projects.projects.require(projectId);
         }
-        const started = this.generation.start(request);
-        this.placements.set(started.jobId, { projectId, derivedFrom });
-        return started;
+        return this.generation.start(request, { projectId, derivedFrom });
       },
       'generation.cancel': async (params) => this.generation.cancel((params as { jobId: string }).jobId),
       'generation.finishNow': async (params) => this.generation.finishNow((params as { jobId: string }).jobId),
@@ -86,10 +99,12 @@ export class StudioBackend {
       },
       'generation.queue': async () => this.generation.snapshot(),
       'generation.result': async (params) => this.generation.result((params as { jobId: string }).jobId),
-      'history.list': async (params) => (history ? history.list(params as HistoryQuery) : { entries: [], total: 0 }),
+      'history.list': async (params) => (runs ? runs.list(params as HistoryQuery) : { entries: [], total: 0 }),
       'history.delete': async (params) => {
         const { id } = params as { id: string };
-        const deleted = options.projects ? options.projects.deleteRun(id) : (history?.delete(id) ?? false);
+        const { projects: stored } = options;
+        // With projects, the run's media folder goes with it.
+        const deleted = runs ? (stored ? runs.guard('changed', () => stored.deleteRun(id)) : runs.delete(id)) : false;
         if (deleted) {
           this.emit('history.changed', { id });
         }
@@ -97,14 +112,14 @@ export class StudioBackend {
       },
       'history.star': async (params) => {
         const { id, starred } = params as { id: string; starred: boolean };
-        return projects().star(id, starred);
+        return guarded(() => projects().star(id, starred));
       },
       'runs.thumbnail': async (params) => projects().thumbnail((params as { id: string }).id),
       'runs.preview': async (params) => projects().preview((params as { id: string }).id),
       'runs.clip': async (params) => projects().clip((params as { id: string }).id),
       'runs.move': async (params) => {
         const { ids, projectId } = params as { ids: string[]; projectId: string };
-        return projects().move(ids, projectId);
+        return guarded(() => projects().move(ids, projectId));
       },
       'projects.list': async () => projects().list(),
       'projects.create': async (params) => projects().create((params as { name: string }).name),
@@ -134,6 +149,7 @@ export class StudioBackend {
       },
       'comparisons.list': async (params) => projects().comparisons.list((params as { projectId?: string }).projectId),
       'comparisons.get': async (params) => projects().getComparison((params as { id: string }).id),
+      'store.health': async () => runs?.health() ?? { kind: 'ok' },
     };
     options.projects?.connect({ projectsChanged: () => this.emit('projects.changed', {}), historyChanged: (id) => this.emit('history.changed', { id }) });
     engine.onDidChangeState((state) => this.emit('engine.state', state));
@@ -142,7 +158,11 @@ export class StudioBackend {
   /** Validates and runs one call. Throws StudioError with a code for anything the caller got wrong. */
   async invoke(method: unknown, rawParams: unknown): Promise<unknown> {
     if (!isInvokeMethod(method)) {
-      throw new StudioError('UNKNOWN_METHOD', `Unknown method ${JSON.stringify(method)}.`);
+      throw new StudioError('UNKNOWN_METHOD', `Unknown method ${describeJsonValue(method)}.`);
+    }
+    // Checked before the schema walks it: params nested thousands deep must get a typed error, not a stack overflow.
+    if (exceedsDepth(rawParams, MAX_PARAMS_DEPTH)) {
+      throw new StudioError('INVALID_PARAMS', `Invalid params for ${method}: nested deeper than ${MAX_PARAMS_DEPTH} levels.`);
     }
     const parsed = invokeParamSchemas[method].safeParse(rawParams ?? {});
     if (!parsed.success) {
@@ -152,21 +172,50 @@ export class StudioBackend {
     return this.handlers[method](parsed.data);
   }
 
-  private recordFinished(job: FinishedJob, options: StudioBackendOptions): void {
-    const placement = this.placements.get(job.jobId) ?? {};
-    this.placements.delete(job.jobId);
-    const history = options.projects?.history ?? options.history;
-    if (!history) {
-      return;
-    }
-    recordFinishedRun(history, job, {
-      ...placement,
-      projectId: options.projects ? options.projects.placementProject(placement.projectId) : placement.projectId,
-      outputsDir: options.outputsDir,
-      dataRoot: options.projects?.folder.root,
+  /**
+   * Writes each lifecycle change of a job to the run history: its project and lineage when it is queued, its media
+   * folder (with a thumbnail) and model hash when it ends. A write that cannot be made now waits in the store's queue;
+   * the job is told once (a "not-saved" event) and the UI sees the store's health.
+   */
+  private recordLifecycle(runs: RunStore, options: StudioBackendOptions): JobLifecycle {
+    const told = new Set<JobId>();
+    const tellOnce = (jobId: JobId, error: SerializedError | undefined): void => {
+      if (error && !told.has(jobId)) {
+        told.add(jobId);
+        this.emit('generation.event', { jobId, event: { kind: 'not-saved', error } });
+      }
+      this.emit('history.changed', { id: jobId });
+    };
+    return {
+      queued: (job) =>
+        tellOnce(
+          job.jobId,
+          runs.queued({ id: job.jobId, createdAtMs: job.createdAtMs, request: job.request, steps: job.steps, projectId: job.placement.projectId, derivedFrom: job.placement.derivedFrom }),
+        ),
+      started: (job) => tellOnce(job.jobId, runs.started(job.jobId, job.startedAtMs)),
+      finished: (job) => {
+        tellOnce(job.jobId, runs.finished(this.finishedRun(job, options)));
+        told.delete(job.jobId);
+      },
+    };
+  }
+
+  /** A finished job as the history keeps it; its project may have been deleted meanwhile (it then goes to the default). */
+  private finishedRun(job: FinishedJob, options: StudioBackendOptions): FinishedRun {
+    const { projects } = options;
+    return {
+      id: job.jobId,
+      createdAtMs: job.createdAtMs,
+      status: job.status,
+      request: job.request,
+      steps: job.steps,
+      summary: job.summary,
+      error: job.error,
+      projectId: projects ? projects.placementProject(job.placement.projectId) : job.placement.projectId,
+      derivedFrom: job.placement.derivedFrom,
       manifestHash: job.summary ? manifestHash(job.summary.settings.modelPath) : null,
-    });
-    this.emit('history.changed', { id: job.jobId });
+      mediaDir: keepRunMedia(job, { outputsDir: options.outputsDir, dataRoot: projects?.folder.root }),
+    };
   }
 
   onEvent(listener: EventListener): () => void {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GenerateRequest, GenerationSummary } from '../../shared/domain/generation';
+import { DYNAMIC_LPL_DEFAULTS } from '../../shared/domain/lpl';
 import { formatMegabytes } from '../../shared/util/bytes';
 import { EngineClient } from '../engine-host/engineClient';
 import type { EngineGenerateParams } from '../engine-host/engineRequests';
@@ -9,8 +10,9 @@ import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
 
 /**
  * `npm run bench [-- --model PATH] [--repeats N] [--steps K] [--out FILE]`: the speed and memory targets, measured
- * side by side in one run. Every configuration runs in a fresh engine process (so peak RSS is its own), N times;
- * ratios are against the plain 30-step, all-resident baseline measured in the same run.
+ * side by side in one run. Every configuration runs in a fresh engine process (so peak RSS is its own), N times:
+ * a cold job, then the measured job in the warm engine; ratios are against the plain 30-step, all-resident
+ * baseline measured in the same run.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -26,13 +28,21 @@ function arg(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-async function runOnce(config: BenchConfig, base: GenerateRequest): Promise<GenerationSummary> {
+/**
+ * One fresh engine process per run: a cold job (it loads every session), then the measured job of the same
+ * configuration with another seed in the now warm engine (what a studio user iterating on a prompt gets).
+ */
+async function runOnce(config: BenchConfig, base: GenerateRequest): Promise<{ cold: GenerationSummary; warm: GenerationSummary }> {
   const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')), restart: false });
   engine.start();
   try {
-    const params: EngineGenerateParams = { request: { ...base, ...config.request }, schedule: config.schedule };
-    const { summary } = await engine.request<{ summary: GenerationSummary }>('generate', params);
-    return summary;
+    const job = async (seed: number): Promise<GenerationSummary> => {
+      const params: EngineGenerateParams = { request: { ...base, ...config.request, seed }, schedule: config.schedule };
+      return (await engine.request<{ summary: GenerationSummary }>('generate', params)).summary;
+    };
+    const cold = await job(base.seed ?? 42);
+    const warm = await job((base.seed ?? 42) + 1);
+    return { cold, warm };
   } finally {
     engine.dispose();
   }
@@ -48,26 +58,28 @@ async function main(): Promise<void> {
   const configs: BenchConfig[] = [
     { name: 'baseline', what: `${steps} steps, all resident, CI on`, request: {} },
     { name: 'lpl-fixed', what: `LPL leap at ${half} (${half + 1}/${steps} calls)`, request: { lpl: { kind: 'fixed', leapStep: half } } },
-    { name: 'lpl-dynamic', what: 'LPL dynamic (14 / 1e-3 / 3)', request: { lpl: { kind: 'dynamic', minimumStep: 14, tolerance: 1e-3, patience: 3, compare: 'full-latent' } } },
+    { name: 'lpl-dynamic', what: `LPL dynamic (${DYNAMIC_LPL_DEFAULTS.minimumStep} / ${DYNAMIC_LPL_DEFAULTS.tolerance} / ${DYNAMIC_LPL_DEFAULTS.patience})`, request: { lpl: { kind: 'dynamic', ...DYNAMIC_LPL_DEFAULTS } } },
     { name: 'tdtm', what: `TDTM first ${half} steps`, request: { tdtmMergedSteps: half } },
     { name: 'tdtm-all', what: `TDTM all ${steps} steps`, request: { tdtmMergedSteps: steps } },
     { name: 'min-sequential', what: 'smallest budget, load→run→release (no CI)', request: { memoryBudget: { kind: 'min' } }, schedule: 'sequential' },
     { name: 'min-ci', what: 'smallest budget, CI-DL (prefetch i+1 while i runs)', request: { memoryBudget: { kind: 'min' } }, schedule: 'concurrent' },
     { name: 'all-techniques', what: `LPL ${half} + TDTM ${half} + CI-DL at smallest budget`, request: { lpl: { kind: 'fixed', leapStep: half }, tdtmMergedSteps: half, memoryBudget: { kind: 'min' } } },
   ];
-  const rows: Array<{ config: BenchConfig; runs: GenerationSummary[] }> = configs.map((config) => ({ config, runs: [] }));
+  const rows: Array<{ config: BenchConfig; runs: GenerationSummary[]; coldRuns: GenerationSummary[] }> = configs.map((config) => ({ config, runs: [], coldRuns: [] }));
   // Round-robin over configurations, so slow drift of the machine (other load, thermals) hits all of them alike.
   for (let r = 0; r < repeats; r++) {
     for (const row of rows) {
       process.stderr.write(`\rround ${r + 1}/${repeats}: ${row.config.name}…\x1b[K`);
-      row.runs.push(await runOnce(row.config, base));
+      const { cold, warm } = await runOnce(row.config, base);
+      row.coldRuns.push(cold);
+      row.runs.push(warm);
     }
   }
   process.stderr.write('\r\x1b[K');
   const baseline = rows[0].runs;
   const baseDenoise = mean(baseline.map((run) => run.timingsMs.denoise));
   const baseTotal = mean(baseline.map((run) => run.timingsMs.total));
-  const table = rows.map(({ config, runs }) => {
+  const table = rows.map(({ config, runs, coldRuns }) => {
     const denoiseMs = mean(runs.map((run) => run.timingsMs.denoise));
     const totalMs = mean(runs.map((run) => run.timingsMs.total));
     return {
@@ -79,20 +91,26 @@ async function main(): Promise<void> {
       msPerStep: mean(runs.map((run) => mean(run.stepLatencyMs))),
       denoiseSpeedup: baseDenoise / denoiseMs,
       totalSpeedup: baseTotal / totalMs,
+      loadMs: mean(runs.map((run) => run.timingsMs.load)),
+      coldTotalMs: mean(coldRuns.map((run) => run.timingsMs.total)),
+      coldLoadMs: mean(coldRuns.map((run) => run.timingsMs.load)),
       peakRssBytes: Math.max(...runs.map((run) => run.peakRssBytes)),
       peakResidentBytes: Math.max(...runs.map((run) => run.peakResidentBytes)),
       budgetBytes: runs[0].memoryBudgetBytes,
     };
   });
-  const header = ['config', 'calls', 'ms/step', 'denoise ms', 'total ms', 'denoise ×', 'total ×', 'peak RSS', 'peak resident', 'budget'];
+  const header = ['config', 'calls', 'ms/step', 'denoise ms', 'load ms', 'total ms', 'denoise ×', 'total ×', 'cold total ms', 'cold load ms', 'peak RSS', 'peak resident', 'budget'];
   const lines = table.map((row) => [
     row.name,
     row.modelCalls.toFixed(1),
     row.msPerStep.toFixed(1),
     row.denoiseMs.toFixed(0),
+    row.loadMs.toFixed(0),
     row.totalMs.toFixed(0),
     row.denoiseSpeedup.toFixed(2),
     row.totalSpeedup.toFixed(2),
+    row.coldTotalMs.toFixed(0),
+    row.coldLoadMs.toFixed(0),
     formatMegabytes(row.peakRssBytes),
     formatMegabytes(row.peakResidentBytes),
     formatMegabytes(row.budgetBytes),
@@ -105,7 +123,10 @@ async function main(): Promise<void> {
   process.stdout.write(`\nCI-DL at the smallest budget vs sequential loading: ${ciGain.toFixed(2)}× denoise speed; peak RSS ${(rssSaving * 100).toFixed(0)}% below all-resident.\n`);
   const outFile = arg('--out') ?? path.resolve('bench-results.json');
   fs.writeFileSync(outFile, `${JSON.stringify({ date: new Date().toISOString(), repeats, steps, base, table, ciGain, rssSaving }, null, 2)}\n`);
-  process.stdout.write(`results: ${outFile} (${repeats} runs per configuration, means; each run in a fresh engine process)\n`);
+  process.stdout.write(
+    `results: ${outFile} (${repeats} runs per configuration, means; each run in a fresh engine process: a cold job, then the measured job warm; ` +
+      '"denoise" is compute: load time no compute hid is "load")\n',
+  );
 }
 
 main().catch((error: unknown) => {

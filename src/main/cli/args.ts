@@ -1,5 +1,6 @@
-import { parseMemoryBudget } from '../../shared/util/bytes';
+import { parseMemoryBudget } from '../../shared/domain/memoryBudget';
 import type { GenerateRequest, LplSetting } from '../../shared/domain/generation';
+import { DYNAMIC_LPL_DEFAULTS } from '../../shared/domain/lpl';
 
 export interface CliOptions {
   request: GenerateRequest;
@@ -45,7 +46,7 @@ function lplArg(value: string | undefined): LplSetting {
     return { kind: 'off' };
   }
   if (value === 'auto' || value === 'dynamic') {
-    return { kind: 'dynamic', minimumStep: 14, tolerance: 1e-3, patience: 3, compare: 'full-latent' };
+    return { kind: 'dynamic', ...DYNAMIC_LPL_DEFAULTS };
   }
   return { kind: 'fixed', leapStep: integerArg('--lpl', value) };
 }

@@ -53,7 +53,8 @@ async function main(): Promise<number> {
   try {
     const { summary } = await job.result;
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ ...summary, memoryBudgetBytes: summary.memoryBudgetBytes })}\n`);
+      const { frames, width, height } = summary.settings;
+      process.stdout.write(`${JSON.stringify({ ...summary, frames, width, height })}\n`);
     } else {
       process.stdout.write(`${formatSummaryTable(summary)}\n`);
     }

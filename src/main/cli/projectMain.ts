@@ -1,10 +1,10 @@
-import { listModels } from '../backend/modelCatalog';
+import { ModelCatalog } from '../backend/modelCatalog';
 import { dataFolder, studioDataRoot } from '../store/dataFolder';
 import { runProjectCommand } from './projectCommands';
 
 /** `npm run project -- list | export NAME --out FILE.zip | import FILE.zip [--json]` on the studio's data folder. */
 async function main(): Promise<number> {
-  const installed = new Set(listModels().map((model) => model.id));
+  const installed = new Set(new ModelCatalog().list().map((model) => model.id));
   const result = await runProjectCommand(process.argv.slice(2), { folder: dataFolder(studioDataRoot()), isModelInstalled: (id) => installed.has(id) });
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);

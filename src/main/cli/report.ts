@@ -10,7 +10,7 @@ export function createProgressPrinter(stream: NodeJS.WriteStream): (event: Gener
       case 'started':
         stream.write(
           `model ${event.settings.modelId} · seed ${event.settings.seed} · ${event.settings.steps} steps · cfg ${event.settings.cfgScale} · ` +
-            `${event.plannedModelCalls} model calls planned · budget ${formatMegabytes(event.budgetBytes)} (min ${formatMegabytes(event.minimumBudgetBytes)}) · ` +
+            `${event.plannedModelCalls === null ? `at most ${event.settings.steps} model calls (dynamic LPL decides)` : `${event.plannedModelCalls} model calls planned`} · budget ${formatMegabytes(event.budgetBytes)} (min ${formatMegabytes(event.minimumBudgetBytes)}) · ` +
             `${event.residentUnitIds.length} resident units\n`,
         );
         break;
@@ -50,6 +50,7 @@ export function createProgressPrinter(stream: NodeJS.WriteStream): (event: Gener
 /** The human summary table printed after a run. */
 export function formatSummaryTable(summary: GenerationSummary): string {
   const rows: Array<[string, string]> = [
+    ['model loading (not hidden)', `${(summary.timingsMs.load ?? 0).toFixed(0)} ms`],
     ['text encoder', `${summary.timingsMs.text.toFixed(0)} ms`],
     ['denoise', `${summary.timingsMs.denoise.toFixed(0)} ms`],
     ['decode', `${summary.timingsMs.decode.toFixed(0)} ms`],

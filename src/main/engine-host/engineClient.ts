@@ -1,6 +1,6 @@
 import type { EngineState } from '../../shared/ipc/contract';
 import { StudioError, toStudioError } from '../../shared/ipc/errors';
-import type { EngineConnection, EngineLauncher } from './engineConnection';
+import type { EngineConnection, EngineExit, EngineLauncher } from './engineConnection';
 import type { EngineMethod, EngineToHostMessage } from './protocol';
 
 interface PendingRequest {
@@ -28,6 +28,9 @@ export class EngineClient {
   private state: EngineState = { kind: 'starting' };
   private readyWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private readonly pending = new Map<number, PendingRequest>();
+  /** Requests waiting for the engine to be ready (not sent yet), and those of them cancelled meanwhile. */
+  private readonly unsent = new Set<number>();
+  private readonly cancelledUnsent = new Set<number>();
   private readonly stateListeners = new Set<(state: EngineState) => void>();
   private nextRequestId = 1;
   private disposed = false;
@@ -93,6 +96,11 @@ export class EngineClient {
   }
 
   cancel(requestId: number): void {
+    if (this.unsent.has(requestId)) {
+      // The engine has not seen it yet: it is never sent (a cancel sent now would arrive before it and be lost).
+      this.cancelledUnsent.add(requestId);
+      return;
+    }
     this.connection?.send({ kind: 'cancel', id: requestId });
   }
 
@@ -103,8 +111,16 @@ export class EngineClient {
   /** Starts a request and returns its id at once (for cancel / finishNow) with the result promise. */
   startRequest<T>(method: EngineMethod, params: unknown, onEvent?: (event: unknown) => void): { requestId: number; result: Promise<T> } {
     const requestId = this.nextRequestId++;
+    this.unsent.add(requestId);
     const result = (async (): Promise<T> => {
-      await this.whenReady();
+      try {
+        await this.whenReady();
+      } finally {
+        this.unsent.delete(requestId);
+      }
+      if (this.cancelledUnsent.delete(requestId)) {
+        throw new StudioError('CANCELLED', 'The generation was cancelled.');
+      }
       const connection = this.connection;
       if (!connection) {
         throw new StudioError('ENGINE_UNAVAILABLE', 'The engine process is not running.');
@@ -168,7 +184,7 @@ export class EngineClient {
     }
   }
 
-  private handleExit(connection: EngineConnection, exit: { exitCode: number | null; signal: string | null }): void {
+  private handleExit(connection: EngineConnection, exit: EngineExit): void {
     if (connection !== this.connection) {
       return;
     }

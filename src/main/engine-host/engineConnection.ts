@@ -1,4 +1,9 @@
-import type { EngineToHostMessage, HostToEngineMessage } from './protocol';
+import { isEngineToHostMessage, type EngineToHostMessage, type HostToEngineMessage } from './protocol';
+
+export interface EngineExit {
+  exitCode: number | null;
+  signal: string | null;
+}
 
 /** One running engine process, however it was started (Node child process or Electron utilityProcess). */
 export interface EngineConnection {
@@ -6,7 +11,7 @@ export interface EngineConnection {
   send(message: HostToEngineMessage): void;
   onMessage(listener: (message: EngineToHostMessage) => void): void;
   /** Called once when the process has exited, for any reason. */
-  onExit(listener: (exit: { exitCode: number | null; signal: string | null }) => void): void;
+  onExit(listener: (exit: EngineExit) => void): void;
   kill(): void;
 }
 
@@ -19,4 +24,36 @@ export function engineProcessEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     env.GLIBC_TUNABLES = 'glibc.malloc.mmap_threshold=1048576';
   }
   return env;
+}
+
+/**
+ * The listener lists of one connection, whatever started the process: launchers feed it the child's raw messages
+ * and its exit, and hand `onMessage` / `onExit` to their EngineConnection. Messages that are not engine messages
+ * are dropped here, once for every launcher.
+ */
+export class EngineListeners {
+  private readonly messageListeners: Array<(message: EngineToHostMessage) => void> = [];
+  private readonly exitListeners: Array<(exit: EngineExit) => void> = [];
+
+  readonly onMessage = (listener: (message: EngineToHostMessage) => void): void => {
+    this.messageListeners.push(listener);
+  };
+
+  readonly onExit = (listener: (exit: EngineExit) => void): void => {
+    this.exitListeners.push(listener);
+  };
+
+  deliverMessage(message: unknown): void {
+    if (isEngineToHostMessage(message)) {
+      for (const listener of this.messageListeners) {
+        listener(message);
+      }
+    }
+  }
+
+  deliverExit(exit: EngineExit): void {
+    for (const listener of this.exitListeners) {
+      listener(exit);
+    }
+  }
 }

@@ -1,7 +1,6 @@
 import { fork } from 'node:child_process';
-import type { EngineConnection } from './engineConnection';
-import { engineProcessEnv } from './engineConnection';
-import { isEngineToHostMessage, type EngineToHostMessage, type HostToEngineMessage } from './protocol';
+import { EngineListeners, engineProcessEnv, type EngineConnection } from './engineConnection';
+import type { HostToEngineMessage } from './protocol';
 
 /** Starts the engine as a Node child process (browser mode and CLI). */
 export function launchNodeEngine(entryPath: string, options: { env?: NodeJS.ProcessEnv } = {}): EngineConnection {
@@ -10,20 +9,9 @@ export function launchNodeEngine(entryPath: string, options: { env?: NodeJS.Proc
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const messageListeners: Array<(message: EngineToHostMessage) => void> = [];
-  const exitListeners: Array<(exit: { exitCode: number | null; signal: string | null }) => void> = [];
-  child.on('message', (message: unknown) => {
-    if (isEngineToHostMessage(message)) {
-      for (const listener of messageListeners) {
-        listener(message);
-      }
-    }
-  });
-  child.once('exit', (exitCode, signal) => {
-    for (const listener of exitListeners) {
-      listener({ exitCode, signal });
-    }
-  });
+  const listeners = new EngineListeners();
+  child.on('message', (message: unknown) => listeners.deliverMessage(message));
+  child.once('exit', (exitCode, signal) => listeners.deliverExit({ exitCode, signal }));
   // A spawn failure also ends in 'exit'; swallow the error event so it does not crash the host.
   child.on('error', () => undefined);
   return {
@@ -35,12 +23,8 @@ export function launchNodeEngine(entryPath: string, options: { env?: NodeJS.Proc
         child.send(message);
       }
     },
-    onMessage(listener) {
-      messageListeners.push(listener);
-    },
-    onExit(listener) {
-      exitListeners.push(listener);
-    },
+    onMessage: listeners.onMessage,
+    onExit: listeners.onExit,
     kill() {
       child.kill('SIGTERM');
     },

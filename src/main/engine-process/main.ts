@@ -1,5 +1,5 @@
 import { serializeError, StudioError } from '../../shared/ipc/errors';
-import { generateVideo, getSystemInfo, locateBuiltinModel, type FinishSwitch } from '../engine';
+import { EngineSession, generateVideo, getSystemInfo, locateBuiltinModel, type FinishSwitch } from '../engine';
 import { engineGenerateParamsSchema } from '../engine-host/engineRequests';
 import type { HostToEngineMessage } from '../engine-host/protocol';
 import { connectToHost } from './channel';
@@ -11,6 +11,8 @@ import { connectToHost } from './channel';
 const channel = connectToHost();
 const startedAtMs = Date.now();
 const inFlight = new Map<number, { abort: AbortController; finish: FinishSwitch }>();
+// Sessions and text embeddings stay between jobs while the model, budget and schedule stay the same.
+const session = new EngineSession({ persistent: true });
 
 async function handle(message: HostToEngineMessage): Promise<void> {
   if (message.kind === 'cancel') {
@@ -43,6 +45,7 @@ async function handle(message: HostToEngineMessage): Promise<void> {
           output: parsed.data.output,
           schedule: parsed.data.schedule,
           defaultModelPath: locateBuiltinModel(),
+          session,
           onEvent: (event) => channel.post({ kind: 'event', requestId: message.id, event }),
         });
         value = { summary: result.summary, clip: result.clip };

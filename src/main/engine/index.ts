@@ -2,5 +2,6 @@
 export { getSystemInfo } from './system/systemInfo';
 export { locateBuiltinModel, locateModelsDir } from './paths';
 export { generateVideo, type FinishSwitch, type GenerateOptions, type GenerateResult } from './pipeline/generateVideo';
+export { EngineSession } from './pipeline/engineSession';
 export { readModelPackage, type ModelPackage } from './package/modelPackage';
 export type { RgbaClip } from './output/frames';

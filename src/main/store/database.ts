@@ -1,14 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { addRunLifecycle } from './migrations/runLifecycle';
 
 export type StudioDatabase = Database.Database;
 
 /**
  * Schema migrations, applied in order inside one transaction each; user_version records how far a file got, so an
- * older file is upgraded in place and nothing already saved is dropped.
+ * older file is upgraded in place and nothing already saved is dropped. A migration is SQL, or a function for one
+ * that must read the schema it upgrades.
  */
-const MIGRATIONS: string[] = [
+const MIGRATIONS: Array<string | ((db: StudioDatabase) => void)> = [
   `CREATE TABLE generations (
      id TEXT PRIMARY KEY,
      created_at_ms INTEGER NOT NULL,
@@ -29,8 +31,10 @@ const MIGRATIONS: string[] = [
      outputs_json TEXT NOT NULL DEFAULT '[]'
    );
    CREATE INDEX generations_created ON generations (created_at_ms DESC);`,
+  addRunLifecycle,
   // Projects, lineage, stars, model identity, media folder, FTS5 over prompts and saved comparisons. Existing runs go
-  // into the default project; nothing is dropped.
+  // into the default project; nothing is dropped. It comes after the run lifecycle's rebuild of `generations`, so that
+  // rebuild never has these columns and triggers to carry.
   `CREATE TABLE projects (
      id TEXT PRIMARY KEY,
      name TEXT NOT NULL CHECK (length(trim(name)) > 0),
@@ -85,24 +89,42 @@ const MIGRATIONS: string[] = [
    );`,
 ];
 
+/**
+ * How long one statement waits for another connection's lock. Short on purpose: the store runs on the thread that
+ * serves the UI, so a locked file must fail fast (the write queue retries later) instead of blocking for seconds.
+ */
+export const STORE_BUSY_TIMEOUT_MS = 50;
+
 /** Opens (creating if needed) the studio database in WAL mode and brings its schema up to date. */
 export function openStudioDatabase(filePath: string): StudioDatabase {
   fs.mkdirSync(path.dirname(filePath), { recursive: true });
-  const db = new Database(filePath);
+  const db = new Database(filePath, { timeout: STORE_BUSY_TIMEOUT_MS });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > MIGRATIONS.length) {
       throw new Error(`${filePath} was written by a newer studio (schema ${version}; this one knows ${MIGRATIONS.length}). It was left untouched.`);
     }
+    // Foreign keys are enforced only after the migrations: a table rebuild drops and renames a table, which must not
+    // cascade into rows that reference it (the pragma is a no-op inside a transaction, so it is set around them).
+    db.pragma('foreign_keys = OFF');
     for (let next = version; next < MIGRATIONS.length; next++) {
       db.transaction(() => {
-        db.exec(MIGRATIONS[next]);
+        const migration = MIGRATIONS[next];
+        if (typeof migration === 'string') {
+          db.exec(migration);
+        } else {
+          migration(db);
+        }
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) {
+          throw new Error(`schema migration ${next + 1} would leave ${broken.length} rows with a dangling reference; the file was left at schema ${next}.`);
+        }
         db.pragma(`user_version = ${next + 1}`);
       })();
     }
+    db.pragma('foreign_keys = ON');
     return db;
   } catch (error) {
     db.close();

@@ -1,13 +1,14 @@
-import type { GenerateRequest, GenerationSummary } from '../../shared/domain/generation';
+import type { GenerationSummary, StudioGenerateRequest } from '../../shared/domain/generation';
 import type { HistoryEntry, HistoryQuery, HistorySortColumn } from '../../shared/domain/history';
 import type { SerializedError } from '../../shared/ipc/errors';
 import type { StudioDatabase } from './database';
-import { DEFAULT_PROJECT_ID } from './projectRepository';
 import { ftsQuery } from './ftsQuery';
+import { writeFinishedRun, type FinishedRun } from './runLog';
 
 export interface Row {
   id: string;
   created_at_ms: number;
+  started_at_ms: number | null;
   finished_at_ms: number | null;
   status: HistoryEntry['status'];
   prompt: string;
@@ -45,81 +46,24 @@ const SORT_COLUMNS: Record<HistorySortColumn, string> = {
   starred: 'starred',
 };
 
-/** Where a run belongs and what it came from; set when it is recorded. */
-export interface RunPlacement {
-  projectId?: string;
-  derivedFrom?: string | null;
-  manifestHash?: string | null;
-  /** The run's media folder relative to the data folder (see dataFolder.ts). */
-  mediaDir?: string | null;
-}
-
 export interface HistoryRepositoryOptions {
   /** Whether a model id is installed here; every model counts as installed when absent. */
   isModelInstalled?: (modelId: string) => boolean;
 }
 
-/** The prompt history: every finished, failed or cancelled generation, newest first, grouped by project. */
+/**
+ * The prompt history: every run (queued, running, finished, failed, cancelled or interrupted), newest first, grouped
+ * by project.
+ */
 export class HistoryRepository {
   constructor(
     readonly db: StudioDatabase,
     private readonly options: HistoryRepositoryOptions = {},
   ) {}
 
-  record(entry: {
-    id: string;
-    createdAtMs: number;
-    status: HistoryEntry['status'];
-    request: GenerateRequest;
-    summary?: GenerationSummary;
-    error?: SerializedError;
-    placement?: RunPlacement;
-  }): void {
-    const { summary } = entry;
-    const placement = entry.placement ?? {};
-    // An upsert, not INSERT OR REPLACE: what was set on the row before (project, star, lineage) survives.
-    this.db
-      .prepare(
-        `INSERT INTO generations (id, created_at_ms, finished_at_ms, status, prompt, seed, model_id, steps, steps_run,
-           leap_step, merged_steps, total_ms, peak_rss_bytes, request_json, summary_json, error_json, outputs_json,
-           project_id, derived_from, model_version, manifest_hash, memory_budget_bytes, media_dir)
-         VALUES (@id, @createdAtMs, @finishedAtMs, @status, @prompt, @seed, @modelId, @steps, @stepsRun, @leapStep, @mergedSteps,
-           @totalMs, @peakRssBytes, @requestJson, @summaryJson, @errorJson, @outputsJson,
-           COALESCE(@projectId, '${DEFAULT_PROJECT_ID}'), @derivedFrom, @modelVersion, @manifestHash, @memoryBudgetBytes, @mediaDir)
-         ON CONFLICT (id) DO UPDATE SET finished_at_ms = excluded.finished_at_ms, status = excluded.status, prompt = excluded.prompt,
-           seed = excluded.seed, model_id = excluded.model_id, steps = excluded.steps, steps_run = excluded.steps_run,
-           leap_step = excluded.leap_step, merged_steps = excluded.merged_steps, total_ms = excluded.total_ms,
-           peak_rss_bytes = excluded.peak_rss_bytes, request_json = excluded.request_json, summary_json = excluded.summary_json,
-           error_json = excluded.error_json, outputs_json = excluded.outputs_json,
-           project_id = COALESCE(@projectId, project_id), derived_from = COALESCE(@derivedFrom, derived_from),
-           model_version = COALESCE(excluded.model_version, model_version), manifest_hash = COALESCE(@manifestHash, manifest_hash),
-           memory_budget_bytes = COALESCE(excluded.memory_budget_bytes, memory_budget_bytes), media_dir = COALESCE(@mediaDir, media_dir)`,
-      )
-      .run({
-        id: entry.id,
-        createdAtMs: entry.createdAtMs,
-        finishedAtMs: Date.now(),
-        status: entry.status,
-        prompt: entry.request.prompt,
-        seed: summary?.seed ?? entry.request.seed ?? null,
-        modelId: summary?.settings.modelId ?? null,
-        steps: summary?.settings.steps ?? entry.request.steps ?? null,
-        stepsRun: summary?.stepsRun ?? null,
-        leapStep: summary?.leapStep ?? null,
-        mergedSteps: summary?.mergedSteps ?? null,
-        totalMs: summary?.timingsMs.total ?? null,
-        peakRssBytes: summary?.peakRssBytes ?? null,
-        requestJson: JSON.stringify(entry.request),
-        summaryJson: summary ? JSON.stringify(summary) : null,
-        errorJson: entry.error ? JSON.stringify(entry.error) : null,
-        outputsJson: JSON.stringify(summary?.outputs ?? []),
-        projectId: placement.projectId ?? null,
-        derivedFrom: placement.derivedFrom ?? null,
-        modelVersion: summary?.settings.modelVersion ?? null,
-        manifestHash: placement.manifestHash ?? null,
-        memoryBudgetBytes: summary?.memoryBudgetBytes ?? null,
-        mediaDir: placement.mediaDir ?? null,
-      });
+  /** Writes a finished run (see runLog.ts for the whole lifecycle). */
+  record(run: FinishedRun): void {
+    writeFinishedRun(this.db, run);
   }
 
   /** Writes a whole row as given (an imported run keeps its dates, star and lineage). */
@@ -208,6 +152,7 @@ export class HistoryRepository {
     return {
       id: row.id,
       createdAtMs: row.created_at_ms,
+      startedAtMs: row.started_at_ms,
       finishedAtMs: row.finished_at_ms,
       status: row.status,
       prompt: row.prompt,
@@ -219,7 +164,7 @@ export class HistoryRepository {
       mergedSteps: row.merged_steps,
       totalMs: row.total_ms,
       peakRssBytes: row.peak_rss_bytes,
-      request: JSON.parse(row.request_json) as GenerateRequest,
+      request: JSON.parse(row.request_json) as StudioGenerateRequest,
       error: row.error_json ? (JSON.parse(row.error_json) as SerializedError) : null,
       outputs: JSON.parse(row.outputs_json) as string[],
       projectId: row.project_id,

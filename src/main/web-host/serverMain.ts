@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listModels } from '../backend/modelCatalog';
-import { ProjectsService } from '../backend/projectsService';
+import { ModelCatalog } from '../backend/modelCatalog';
 import { StudioBackend } from '../backend/studioBackend';
+import { openStudioStore, type StudioStore } from '../backend/studioStore';
 import { EngineClient } from '../engine-host/engineClient';
 import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
 import { dataFolder, studioDataRoot, type DataFolder } from '../store/dataFolder';
-import { openStudioDatabase } from '../store/database';
 import { startWebServer } from './webServer';
 
 /**
@@ -21,11 +20,10 @@ function argValue(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-/** Projects and the prompt history; a file that cannot be opened is left untouched and the studio runs without them. */
-function openProjects(folder: DataFolder): ProjectsService | undefined {
+/** The run history and projects; a file that cannot be opened is left untouched and the studio runs without them. */
+function openStore(folder: DataFolder, catalog: ModelCatalog): StudioStore | undefined {
   try {
-    const installed = new Set(listModels().map((model) => model.id));
-    return new ProjectsService({ db: openStudioDatabase(folder.databasePath), folder, isModelInstalled: (id) => installed.has(id) });
+    return openStudioStore(folder, catalog);
   } catch (error) {
     process.stderr.write(`warning: prompt history disabled, ${folder.databasePath} could not be opened: ${(error as Error).message}\n`);
     return undefined;
@@ -36,15 +34,22 @@ async function main(): Promise<void> {
   const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
   const folder = dataFolder(studioDataRoot());
-  const projects = openProjects(folder);
-  const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, projects });
+  const catalog = new ModelCatalog();
+  const store = openStore(folder, catalog);
+  const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, runs: store?.runs, projects: store?.projects, catalog });
   const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');
   const port = Number(argValue('--port') ?? process.env.STUDIO_PORT ?? 0);
   const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port });
   // Scripts (tests, start.mjs) read this line; keep its shape.
   process.stdout.write(`Studio (browser mode) at ${server.url}\n`);
   process.stdout.write(`STUDIO_URL=${server.url}\n`);
-  process.stdout.write(`STUDIO_ENGINE_PID=${engine.processId ?? ''}\n`);
+  // The engine's pid changes when it is restarted: a line is printed each time it becomes ready (the last one is true;
+  // engine.state and system.info carry it too).
+  engine.onDidChangeState((state) => {
+    if (state.kind === 'ready') {
+      process.stdout.write(`STUDIO_ENGINE_PID=${state.processId}\n`);
+    }
+  });
 
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -54,6 +59,7 @@ async function main(): Promise<void> {
     stopping = true;
     engine.dispose();
     await server.close();
+    store?.runs.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

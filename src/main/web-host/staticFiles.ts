@@ -41,6 +41,11 @@ export function serveStatic(rootDir: string, request: http.IncomingMessage, resp
     'content-security-policy': CONTENT_SECURITY_POLICY,
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
+    'content-length': fs.statSync(filePath).size,
   });
+  if (request.method === 'HEAD') {
+    response.end();
+    return;
+  }
   fs.createReadStream(filePath).pipe(response);
 }

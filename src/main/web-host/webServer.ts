@@ -33,7 +33,19 @@ export interface WebServer {
  */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const host = options.host ?? '127.0.0.1';
-  const server = http.createServer((request, response) => serveStatic(options.staticDir, request, response));
+  let allowedHosts = new Set<string>();
+  const server = http.createServer((request, response) => {
+    // A page on another name that resolves here (DNS rebinding) sends its own Host: only ours is served.
+    if (!allowedHosts.has(request.headers.host ?? '')) {
+      response.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request: this studio answers only as 127.0.0.1 or localhost.');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('Method not allowed: the studio serves files with GET and HEAD only.');
+      return;
+    }
+    serveStatic(options.staticDir, request, response);
+  });
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 });
 
@@ -43,9 +55,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
   const port = (server.address() as AddressInfo).port;
   const allowedOrigins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 
   server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', `http://${host}`);
+    if (!allowedHosts.has(request.headers.host ?? '')) {
+      return rejectUpgrade(socket, 421, 'Misdirected Request');
+    }
     if (url.pathname !== '/ws') {
       return rejectUpgrade(socket, 404, 'Not Found');
     }

@@ -1,6 +1,9 @@
 import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
+// The profiling build of react-dom/client: same API, and <Profiler> reports commits in production builds too.
+// lib/renderStats.tsx renders Profilers only when a test asks; without them React times no components.
+import { createRoot } from 'react-dom/profiling';
 import { App } from './App';
+import { ProfiledWorkspace } from './lib/renderStats';
 import './styles.css';
 
 const root = document.getElementById('root');
@@ -9,6 +12,8 @@ if (!root) {
 }
 createRoot(root).render(
   <StrictMode>
-    <App />
+    <ProfiledWorkspace>
+      <App />
+    </ProfiledWorkspace>
   </StrictMode>,
 );

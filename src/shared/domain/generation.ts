@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { SerializedError } from '../ipc/errors';
+import { DYNAMIC_LPL_DEFAULTS } from './lpl';
+import { memoryBudgetSchema, type MemoryBudget } from './memoryBudget';
 
 /** Limits checked before any compute (bad input gets a clear error naming the field). */
 export const GENERATION_LIMITS = {
@@ -18,19 +20,13 @@ export const lplSettingSchema = z.discriminatedUnion('kind', [
   /** The paper's dynamic rule (minimum step, tolerance, patience) on consecutive guided velocities. */
   z.object({
     kind: z.literal('dynamic'),
-    minimumStep: z.number().int().min(1).default(14),
-    tolerance: z.number().positive().default(1e-3),
-    patience: z.number().int().min(1).default(3),
-    compare: z.enum(['full-latent', 'paper-slice']).default('full-latent'),
+    minimumStep: z.number().int().min(1).default(DYNAMIC_LPL_DEFAULTS.minimumStep),
+    tolerance: z.number().positive().default(DYNAMIC_LPL_DEFAULTS.tolerance),
+    patience: z.number().int().min(1).default(DYNAMIC_LPL_DEFAULTS.patience),
+    compare: z.enum(['full-latent', 'paper-slice']).default(DYNAMIC_LPL_DEFAULTS.compare),
   }),
 ]);
 export type LplSetting = z.infer<typeof lplSettingSchema>;
-
-export const memoryBudgetSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('all') }),
-  z.object({ kind: z.literal('min') }),
-  z.object({ kind: z.literal('bytes'), bytes: z.number().int().positive() }),
-]);
 
 export const generateRequestSchema = z
   .object({
@@ -52,6 +48,16 @@ export const generateRequestSchema = z
 export type GenerateRequest = z.input<typeof generateRequestSchema>;
 export type ParsedGenerateRequest = z.output<typeof generateRequestSchema>;
 
+/** A registered model's id (the catalog's key); never a path. */
+export const modelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'must be a model id from models.list');
+
+/**
+ * What the studio's transport accepts: the same settings, naming a registered model by id (the built-in one when
+ * absent). A folder path never crosses the transport: the backend resolves the id to its package through the catalog.
+ */
+export const studioGenerateRequestSchema = generateRequestSchema.omit({ modelPath: true }).extend({ modelId: modelIdSchema.optional() }).strict();
+export type StudioGenerateRequest = z.input<typeof studioGenerateRequestSchema>;
+
 /** Settings after defaults were applied: what actually ran (the reproducibility record). */
 export interface ResolvedSettings {
   prompt: string;
@@ -60,7 +66,7 @@ export interface ResolvedSettings {
   cfgScale: number;
   lpl: LplSetting;
   tdtmMergedSteps: number;
-  memoryBudget: z.infer<typeof memoryBudgetSchema>;
+  memoryBudget: MemoryBudget;
   modelId: string;
   modelVersion: string;
   modelPath: string;
@@ -70,14 +76,35 @@ export interface ResolvedSettings {
   fps: number;
 }
 
-/** One unit execution on the CI-DL timeline (times in ms since the job started). */
+/**
+ * One unit's load and run on the CI-DL timeline. All times are on one clock: the streamer records epoch ms
+ * (performance.timeOrigin + performance.now(), shared by the engine thread and its ORT workers); step events carry
+ * them as ms since the job started (`timingSince`).
+ */
 export interface UnitTiming {
-  unitId: string;
-  executor: number;
-  loadStartMs: number | null;
-  loadEndMs: number | null;
-  runStartMs: number;
-  runEndMs: number;
+  readonly unitId: string;
+  /** Position of the unit in its pass. */
+  readonly unitIndex: number;
+  /** Executor index: the worker thread the unit's session lives on. */
+  readonly executor: number;
+  /** Null when the unit was already resident at the start of its run's pass. */
+  readonly loadStartMs: number | null;
+  readonly loadEndMs: number | null;
+  /** Loaded while the previous unit ran (CI-DL's overlap). */
+  readonly prefetched: boolean;
+  readonly runStartMs: number;
+  readonly runEndMs: number;
+}
+
+/** The same row with every time measured from `originMs`. */
+export function timingSince(row: UnitTiming, originMs: number): UnitTiming {
+  return {
+    ...row,
+    loadStartMs: row.loadStartMs === null ? null : row.loadStartMs - originMs,
+    loadEndMs: row.loadEndMs === null ? null : row.loadEndMs - originMs,
+    runStartMs: row.runStartMs - originMs,
+    runEndMs: row.runEndMs - originMs,
+  };
 }
 
 export interface StepPreview {
@@ -89,7 +116,8 @@ export interface StepPreview {
 }
 
 export type GenerationEvent =
-  | { kind: 'started'; settings: ResolvedSettings; plannedModelCalls: number; budgetBytes: number; minimumBudgetBytes: number; residentUnitIds: string[] }
+  /** plannedModelCalls: null for dynamic LPL, which decides its leap during the run (shared/domain/lpl.ts). */
+  | { kind: 'started'; settings: ResolvedSettings; plannedModelCalls: number | null; budgetBytes: number; minimumBudgetBytes: number; residentUnitIds: string[] }
   | { kind: 'warning'; message: string }
   | { kind: 'stage'; stage: 'text' | 'denoise' | 'decode' | 'write'; elapsedMs: number }
   | {
@@ -117,15 +145,24 @@ export type GenerationEvent =
 /** The stable result record (the CLI's --json output, the history row). */
 export interface GenerationSummary {
   settings: ResolvedSettings;
+  /** The prompt after the model's preparation: the text its tokenizer read. */
+  promptText: string;
+  /** The token ids fed to the text encoder, before padding (end token included). */
+  promptTokens: number[];
   seed: number;
   stepsRun: number;
   leapStep: number | null;
   mergedSteps: number;
-  timingsMs: { text: number; denoise: number; decode: number; write: number; total: number };
+  /** `load`: session loading no compute hid; text, denoise and decode: stage time without it. */
+  timingsMs: { load: number; text: number; denoise: number; decode: number; write: number; total: number };
   stepLatencyMs: number[];
   peakRssBytes: number;
   peakResidentBytes: number;
   memoryBudgetBytes: number;
+  /** The clip's activation estimate that the budget includes. */
+  activationBytes: number;
+  /** Engine RSS with its runtime up and no session loaded: peakRssBytes should stay within budget + this. */
+  baselineRssBytes: number;
   outputs: string[];
   warnings: string[];
 }

@@ -1,13 +1,21 @@
 import { z } from 'zod';
-import type { GenerateRequest } from './generation';
+import type { StudioGenerateRequest } from './generation';
 import type { SerializedError } from '../ipc/errors';
 
-/** One row of the prompt history (a finished, failed or cancelled generation). */
+/**
+ * A run's place in its lifecycle: recorded when queued, updated when it starts and ends. A run still queued or running
+ * when the studio stopped (a crash, a kill) is marked interrupted at the next start, its prompt and settings kept.
+ */
+export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** One row of the prompt history: a run, in any state of its lifecycle. */
 export interface HistoryEntry {
   id: string;
   createdAtMs: number;
+  startedAtMs: number | null;
   finishedAtMs: number | null;
-  status: 'done' | 'failed' | 'cancelled';
+  status: RunStatus;
   prompt: string;
   seed: number | null;
   modelId: string | null;
@@ -18,7 +26,7 @@ export interface HistoryEntry {
   totalMs: number | null;
   peakRssBytes: number | null;
   /** The request as given, so "use again" can refill the composer. */
-  request: GenerateRequest;
+  request: StudioGenerateRequest;
   error: SerializedError | null;
   outputs: string[];
   projectId: string;
@@ -55,3 +63,8 @@ export const historyQuerySchema = z
   .strict();
 export type HistoryQuery = z.output<typeof historyQuerySchema>;
 export type HistoryQueryInput = z.input<typeof historyQuerySchema>;
+
+/** Whether the prompt history can be written; while failing, changes wait in memory and are written when it is back. */
+export type StoreHealth =
+  | { kind: 'ok' }
+  | { kind: 'failing'; error: SerializedError; pendingWrites: number; sinceMs: number };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { generateRequestSchema, type GenerateRequest } from './generation';
+import { studioGenerateRequestSchema, type StudioGenerateRequest } from './generation';
 import { projectNameSchema, savedVariantSchema } from './projects';
 
 /**
@@ -37,12 +37,12 @@ export type ArchiveRunMedia = z.infer<typeof archiveRunMediaSchema>;
 const portableRequestSchema = z
   .unknown()
   .superRefine((value, context) => {
-    const parsed = generateRequestSchema.safeParse(value);
+    const parsed = studioGenerateRequestSchema.safeParse(value);
     for (const issue of parsed.success ? [] : parsed.error.issues) {
       context.addIssue({ code: 'custom', path: issue.path as Array<string | number>, message: issue.message });
     }
   })
-  .transform((value) => value as GenerateRequest);
+  .transform((value) => value as StudioGenerateRequest);
 
 /** The parts of a generation summary the history's columns come from; the rest travels as it is. */
 const archiveSummarySchema = z.looseObject({
@@ -61,8 +61,11 @@ export const archiveRunSchema = z
   .object({
     key,
     createdAt: isoDate,
+    /** When the run left the queue (null for one that never started). */
+    startedAt: isoDate.nullable(),
     finishedAt: isoDate.nullable(),
-    status: z.enum(['done', 'failed', 'cancelled']),
+    /** Runs still queued or running are not exported; one cut off by a crash is ('interrupted'). */
+    status: z.enum(['done', 'failed', 'cancelled', 'interrupted']),
     prompt: z.string().min(1).max(2000),
     seed: z.number().int().nullable(),
     starred: z.boolean(),

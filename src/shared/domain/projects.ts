@@ -10,6 +10,12 @@ export interface Project {
   comparisonCount: number;
 }
 
+/** Where a started run is filed: a project (the default one when absent) and the run it was made from. */
+export interface RunPlacement {
+  projectId?: string;
+  derivedFrom?: string;
+}
+
 export const PROJECT_NAME_MAX_CHARS = 120;
 
 export const projectNameSchema = z

@@ -1,3 +1,4 @@
+import type { SerializedError } from '../ipc/errors';
 import type { GenerationEvent, GenerationSummary, StepPreview } from './generation';
 
 /** A model the studio can run, with what the UI needs for the memory forecast. */
@@ -18,6 +19,8 @@ export interface ModelSummary {
     decoder: Array<{ id: string; sizeBytes: number }>;
   };
   totalBytes: number;
+  /** Activation estimate of the native clip (src/shared/model/activationEstimate.ts); every budget includes it. */
+  activationBytes: number;
 }
 
 export type JobId = string;
@@ -41,7 +44,9 @@ export type WireStepPreview = Omit<StepPreview, 'rgba'> & { rgbaBase64: string }
 /** GenerationEvent as it crosses to the UI (typed arrays encoded so JSON and IPC carry it alike). */
 export type WireGenerationEvent =
   | Exclude<GenerationEvent, { kind: 'step' }>
-  | (Omit<Extract<GenerationEvent, { kind: 'step' }>, 'preview'> & { preview: WireStepPreview | null });
+  | (Omit<Extract<GenerationEvent, { kind: 'step' }>, 'preview'> & { preview: WireStepPreview | null })
+  /** The job's history row could not be written now (told once per job); it waits and is written when the store is back. */
+  | { kind: 'not-saved'; error: SerializedError };
 
 export interface JobEvent {
   jobId: JobId;

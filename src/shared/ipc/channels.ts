@@ -35,6 +35,7 @@ export const invokeMethods: Record<InvokeMethod, true> = {
   'comparisons.setRun': true,
   'comparisons.list': true,
   'comparisons.get': true,
+  'store.health': true,
 };
 export const eventChannels: Record<EventChannel, true> = {
   'engine.state': true,
@@ -42,6 +43,7 @@ export const eventChannels: Record<EventChannel, true> = {
   'generation.queue': true,
   'history.changed': true,
   'projects.changed': true,
+  'store.health': true,
 };
 
 export function isInvokeMethod(value: unknown): value is InvokeMethod {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { generateRequestSchema, type GenerationSummary } from '../domain/generation';
-import { historyQuerySchema, type HistoryEntry } from '../domain/history';
+import { studioGenerateRequestSchema, type GenerationSummary } from '../domain/generation';
+import { historyQuerySchema, type HistoryEntry, type StoreHealth } from '../domain/history';
 import { projectNameSchema, saveComparisonSchema, type ImportOutcome, type Project, type SavedComparison } from '../domain/projects';
 import type { JobEvent, JobResult, ModelSummary, QueueSnapshot } from '../domain/studio';
 
@@ -38,7 +38,7 @@ export type EngineState =
 const id = z.string().min(1).max(100);
 
 /** A generation request, and where its run goes: a project (the default when absent) and the run it was made from. */
-export const generationStartSchema = generateRequestSchema.extend({ projectId: id.optional(), derivedFrom: id.optional() }).strict();
+export const generationStartSchema = studioGenerateRequestSchema.extend({ projectId: id.optional(), derivedFrom: id.optional() }).strict();
 
 /** Archives cross the contract in pieces of at most this many bytes (a WebSocket frame stays under 1 MiB). */
 export const ARCHIVE_CHUNK_BYTES = 512 * 1024;
@@ -88,6 +88,7 @@ export const invokeParamSchemas = {
   'comparisons.setRun': z.object({ id, position: z.number().int().min(0).max(11), runId: id.nullable(), startError: z.string().max(2000).nullable() }).strict(),
   'comparisons.list': z.object({ projectId: id.optional() }).strict(),
   'comparisons.get': z.object({ id }).strict(),
+  'store.health': z.object({}).strict(),
 } as const;
 
 export interface StudioInvokeResults {
@@ -121,6 +122,7 @@ export interface StudioInvokeResults {
   'comparisons.setRun': SavedComparison;
   'comparisons.list': SavedComparison[];
   'comparisons.get': { comparison: SavedComparison; runs: HistoryEntry[] };
+  'store.health': StoreHealth;
 }
 
 export type InvokeMethod = keyof typeof invokeParamSchemas;
@@ -136,6 +138,8 @@ export interface StudioEvents {
   'history.changed': { id: string };
   /** Projects or saved comparisons changed (created, renamed, deleted, imported; a comparison saved). */
   'projects.changed': Record<string, never>;
+  /** The prompt history stopped (or resumed) taking writes. */
+  'store.health': StoreHealth;
 }
 export type EventChannel = keyof StudioEvents;
 

@@ -10,6 +10,16 @@ export const ERROR_CODES = [
   'ENGINE_ERROR',
   'MODEL_INVALID',
   'NOT_FOUND',
+  /** The prompt history could not be written (file locked, disk full); the job's outputs are kept. */
+  'STORAGE_UNAVAILABLE',
+  /** The output folder is missing and cannot be made, is not a folder, or refuses writes. */
+  'OUTPUT_UNWRITABLE',
+  /** Not enough free space for the clip's outputs. */
+  'DISK_FULL',
+  /** A NaN or infinity appeared in a model's output (broken weights). */
+  'NUMERIC_ERROR',
+  /** The queue is at its stated limit of jobs or total steps. */
+  'QUEUE_FULL',
   'CANCELLED',
   'ARCHIVE_REFUSED',
   'INTERNAL',
@@ -27,11 +37,19 @@ export class StudioError extends Error {
   readonly code: ErrorCode;
   readonly detail?: string;
   constructor(code: ErrorCode, message: string, detail?: string) {
-    super(message);
+    super(asSentence(message));
     this.name = 'StudioError';
     this.code = code;
     this.detail = detail;
   }
+}
+
+/**
+ * One full stop at the end: messages that quote a value ending in "." (a job id, a path, a nested message) would
+ * otherwise end in "..".
+ */
+export function asSentence(message: string): string {
+  return message.replace(/\.{2,}$/, '.');
 }
 
 export function serializeError(error: unknown): SerializedError {
@@ -42,7 +60,7 @@ export function serializeError(error: unknown): SerializedError {
     return error;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'INTERNAL', message };
+  return { code: 'INTERNAL', message: asSentence(message) };
 }
 
 export function isSerializedError(value: unknown): value is SerializedError {

@@ -57,7 +57,7 @@ export type TokenizerSpec = z.infer<typeof tokenizerSchema>;
 export const timestepTransformSchema = z.discriminatedUnion('kind', [
   /** Plain linear schedule t_i = (1 - i/K)·T. */
   z.object({ kind: z.literal('none') }),
-  /** Open-Sora 1.2's resolution/frame warp (opensora-1.2.md §2.2), computed from the clip's pixel size and frames. */
+  /** Open-Sora 1.2's resolution/frame warp (docs/open-sora.md §Schedule), computed from the clip's pixel size and frames. */
   z.object({
     kind: z.literal('opensora'),
     baseResolutionPixels: z.number().positive(),

@@ -1,7 +1,8 @@
 /**
  * Memory plan for one pass over an ordered list of units (CI-DL's "DL" half). Pure.
  *
- * The rule (paper §8 row 12, adapted to units of different sizes and decided once, not re-measured per step):
+ * The rule (docs/techniques.md §CI-DL and decision D6: an explicit budget over units of different sizes, decided once,
+ * not re-measured per step):
  *   - A streamed unit is loaded while its predecessor runs and released right after it runs, so at most two
  *     consecutive streamed units are loaded at once: streamedPeak(k) = max over k ≤ i < n−1 of (u_i + u_{i+1})
  *     (or u_{n−1} alone when only the last unit is streamed; 0 when none is).
@@ -14,7 +15,10 @@
  * `reserveBytes` is memory the pass needs outside the sessions (activations, fixed parts); every figure includes it.
  */
 
-export type MemoryBudget = { readonly kind: 'all' } | { readonly kind: 'min' } | { readonly kind: 'bytes'; readonly bytes: number };
+import type { MemoryBudget } from '../domain/memoryBudget';
+import { formatMegabytes } from '../util/bytes';
+
+export type { MemoryBudget };
 
 export interface PlannedUnit {
   readonly id: string;
@@ -58,11 +62,6 @@ export class MemoryBudgetError extends Error {
         `${minimumBytes} bytes (${formatMegabytes(minimumBytes)}): the two largest consecutive units must fit at once`,
     );
   }
-}
-
-/** Decimal megabytes with one decimal, e.g. "170.0 MB". */
-export function formatMegabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 function streamedPeakBytes(sizes: readonly number[], firstStreamed: number): number {

@@ -24,11 +24,19 @@ export type PipelineBudget =
 /**
  * Resolves a memory budget against every pass of a generation (engine and UI forecast share this rule). The
  * passes never overlap, so the pipeline's minimum is the largest pass minimum and 'all' is the largest pass.
+ * `reserveBytes` (the activations of the clip, src/shared/model/activationEstimate.ts) is part of every figure: a
+ * budget covers weights and activations, so it can hold in measured memory.
  */
-export function resolvePipelineBudget(passes: PipelinePasses, requested: MemoryBudget, usesMergedSteps: boolean): PipelineBudget {
+export function resolvePipelineBudget(
+  passes: PipelinePasses,
+  requested: MemoryBudget,
+  usesMergedSteps: boolean,
+  options: { reserveBytes?: number } = {},
+): PipelineBudget {
+  const reserveBytes = options.reserveBytes ?? 0;
   const names: PassName[] = ['text', 'denoiser', ...(usesMergedSteps ? (['denoiserMerged'] as const) : []), 'decoder'];
   const active = names.filter((name) => passes[name].length > 0);
-  const minimumPlans = active.map((pass) => ({ pass, plan: planMemory(passes[pass], { kind: 'min' }) }));
+  const minimumPlans = active.map((pass) => ({ pass, plan: planMemory(passes[pass], { kind: 'min' }, { reserveBytes }) }));
   const minimumBytes = Math.max(0, ...minimumPlans.map(({ plan }) => plan.minWorkingSetBytes));
   const largestPassBytes = Math.max(0, ...active.map((pass) => passes[pass].reduce((sum, unit) => sum + unit.sizeBytes, 0)));
   let budget: MemoryBudget;
@@ -36,7 +44,7 @@ export function resolvePipelineBudget(passes: PipelinePasses, requested: MemoryB
   switch (requested.kind) {
     case 'all':
       budget = requested;
-      budgetBytes = largestPassBytes;
+      budgetBytes = reserveBytes + largestPassBytes;
       break;
     case 'min':
       budget = { kind: 'bytes', bytes: minimumBytes };
@@ -50,5 +58,5 @@ export function resolvePipelineBudget(passes: PipelinePasses, requested: MemoryB
       budgetBytes = requested.bytes;
       break;
   }
-  return { kind: 'ok', budget, budgetBytes, minimumBytes, plans: active.map((pass) => ({ pass, plan: planMemory(passes[pass], budget) })) };
+  return { kind: 'ok', budget, budgetBytes, minimumBytes, plans: active.map((pass) => ({ pass, plan: planMemory(passes[pass], budget, { reserveBytes }) })) };
 }

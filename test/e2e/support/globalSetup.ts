@@ -1,10 +1,10 @@
-import { chromiumExecutable, NO_BROWSER_REASON } from './browser';
+import { chromiumExecutable, noBrowserReason } from './browser';
 import { electronBinary, NO_ELECTRON_REASON } from './electron';
 
 export default function globalSetup(): void {
   // The browser tests are the studio's end-to-end proof: without a browser they fail, they do not skip.
   if (!chromiumExecutable()) {
-    throw new Error(`[e2e] cannot run the browser tests: ${NO_BROWSER_REASON}`);
+    throw new Error(`[e2e] cannot run the browser tests: ${noBrowserReason()}`);
   }
   if (!electronBinary()) {
     process.stdout.write(`\n[e2e] SKIPPING Electron-window tests: ${NO_ELECTRON_REASON}\n`);

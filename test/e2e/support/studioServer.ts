@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,23 +56,13 @@ export async function startStudio(env: NodeJS.ProcessEnv = {}): Promise<RunningS
   };
 }
 
-/**
- * A studio on a fresh data folder (empty history), on the built-in model, or where models/shapes-tiny is missing
- * (a checkout without the trained package) on a random-weight package of the same shape. `stop` also removes the
- * scratch folder.
- */
+/** A studio on a fresh data folder (empty history) and the built-in model; `stop` also removes the scratch folder. */
 export async function startStudioOnScratch(label: string): Promise<RunningStudio> {
+  if (!fs.existsSync(path.resolve('models', 'shapes-tiny', 'manifest.json'))) {
+    throw new Error('models/shapes-tiny/manifest.json is missing: the built-in model is part of the repository; restore it with git.');
+  }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `studio-${label}-e2e-`));
   const env: NodeJS.ProcessEnv = { STUDIO_DATA_DIR: path.join(scratch, 'data') };
-  if (!fs.existsSync(path.resolve('models', 'shapes-tiny', 'manifest.json'))) {
-    const modelsDir = path.join(scratch, 'models');
-    fs.mkdirSync(modelsDir, { recursive: true });
-    const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-    execFileSync(python, ['models/tools/export_package.py', '--random', '--seed', '0', '--out', path.join(modelsDir, 'shapes-tiny'), '--depth', '2'], { stdio: 'pipe' });
-    fs.cpSync(path.resolve('models', 'runtime-check'), path.join(modelsDir, 'runtime-check'), { recursive: true });
-    env.STUDIO_MODELS_DIR = modelsDir;
-    process.stdout.write(`\n[e2e] models/shapes-tiny is missing: the ${label} tests run on a random-weight package of the same shape.\n`);
-  }
   const studio = await startStudio(env);
   return {
     ...studio,

@@ -4,17 +4,13 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readModelPackage } from '../../../src/main/engine/package/modelPackage';
 import { createWordTokenizer } from '../../../src/main/engine/text/wordTokenizer';
-import { makeRandomPackage, pythonUnavailableReason } from '../support/randomPackage';
+import { fixturePackage } from '../support/randomPackage';
 
-const skipReason = pythonUnavailableReason();
-if (skipReason) {
-  console.warn(`[model package tests] skipped: ${skipReason}`);
-}
 
-describe.skipIf(Boolean(skipReason))('model package loading', () => {
+describe('model package loading', () => {
   let packageDir: string;
   beforeAll(() => {
-    packageDir = makeRandomPackage();
+    packageDir = fixturePackage('random-d2');
   });
 
   function copyPackage(): string {

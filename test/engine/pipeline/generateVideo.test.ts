@@ -5,12 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationEvent } from '../../../src/shared/domain/generation';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
-import { makeRandomPackage, pythonUnavailableReason } from '../support/randomPackage';
-
-const skipReason = pythonUnavailableReason();
-if (skipReason) {
-  console.warn(`[pipeline tests] skipped: ${skipReason}`);
-}
+import { fixturePackage } from '../support/randomPackage';
 
 function clipHash(frames: Uint8ClampedArray[]): string {
   const hash = createHash('sha256');
@@ -20,10 +15,10 @@ function clipHash(frames: Uint8ClampedArray[]): string {
   return hash.digest('hex');
 }
 
-describe.skipIf(Boolean(skipReason))('generateVideo on a random-weight package', () => {
+describe('generateVideo on a random-weight package', () => {
   let modelPath: string;
   beforeAll(() => {
-    modelPath = makeRandomPackage({ depth: 3 });
+    modelPath = fixturePackage('random-d4');
   });
 
   it('runs text → denoise → decode and reports every step', async () => {
@@ -35,14 +30,21 @@ describe.skipIf(Boolean(skipReason))('generateVideo on a random-weight package',
     expect(summary.stepsRun).toBe(4);
     expect(summary.leapStep).toBeNull();
     expect(clip.frames).toHaveLength(16);
+    // The record says what the encoder read: the prepared text and its ids before padding, end token last.
+    const manifest = JSON.parse(fs.readFileSync(path.join(modelPath, 'manifest.json'), 'utf8')) as { text: { tokenizer: { endId: number; vocabFile: string } } };
+    const vocabulary = JSON.parse(fs.readFileSync(path.join(modelPath, manifest.text.tokenizer.vocabFile), 'utf8')) as string[];
+    expect(summary.promptText).toBe('a red circle moving left on a blue background');
+    expect(summary.promptTokens.at(-1)).toBe(manifest.text.tokenizer.endId);
+    expect(summary.promptTokens.slice(0, -1).map((id) => vocabulary[id])).toEqual(summary.promptText.split(' '));
     expect(clip.width).toBe(32);
     const steps = events.filter((event) => event.kind === 'step');
     expect(steps).toHaveLength(4);
     const first = steps[0];
-    if (first.kind === 'step') {
-      expect(first.preview?.frames).toBe(16);
-      expect(first.units.map((unit) => unit.unitId)).toEqual(['denoiser.embedder', 'denoiser.block.00', 'denoiser.block.01', 'denoiser.block.02', 'denoiser.final']);
+    if (first.kind !== 'step') {
+      throw new Error(`expected a step event, got ${first.kind}`);
     }
+    expect(first.preview?.frames).toBe(16);
+    expect(first.units.map((unit) => unit.unitId)).toEqual(['denoiser.embedder', 'denoiser.block.00', 'denoiser.block.01', 'denoiser.block.02', 'denoiser.block.03', 'denoiser.final']);
     expect(events.at(-1)?.kind).toBe('done');
   });
 

@@ -5,12 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationEvent } from '../../../src/shared/domain/generation';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { readModelPackage } from '../../../src/main/engine/package/modelPackage';
-import { makeRandomPackage, pythonUnavailableReason } from '../support/randomPackage';
+import { fixturePackage } from '../support/randomPackage';
 
-const skipReason = pythonUnavailableReason();
-if (skipReason) {
-  console.warn(`[technique tests] skipped: ${skipReason}`);
-}
 
 const PROMPT = 'a blue square moving right on a yellow background';
 
@@ -27,11 +23,11 @@ function stepEvents(events: GenerationEvent[]): Array<Extract<GenerationEvent, {
   return events.filter((event): event is Extract<GenerationEvent, { kind: 'step' }> => event.kind === 'step');
 }
 
-describe.skipIf(Boolean(skipReason))('LPL, TDTM and CI-DL in the pipeline (random-weight package)', () => {
+describe('LPL, TDTM and CI-DL in the pipeline (random-weight package)', () => {
   let modelPath: string;
   let unitBytes: number[];
   beforeAll(() => {
-    modelPath = makeRandomPackage({ depth: 4, seed: 3 });
+    modelPath = fixturePackage('random-d4');
     const { manifest } = readModelPackage(modelPath);
     unitBytes = [manifest.denoiser.embedder, ...manifest.denoiser.blocks.map((pair) => pair.unit), manifest.denoiser.final].map((unit) => unit.sizeBytes);
   });
@@ -70,7 +66,7 @@ describe.skipIf(Boolean(skipReason))('LPL, TDTM and CI-DL in the pipeline (rando
     const events: GenerationEvent[] = [];
     const lpl = { kind: 'dynamic' as const, minimumStep: 2, tolerance: 1e-3, patience: 2, compare: 'full-latent' as const };
     const { summary } = await generateVideo({ prompt: PROMPT, modelPath, seed: 4, steps: 12, lpl }, { onEvent: (e) => events.push(e), previews: false });
-    // Reference rule (paper §2.3): best starts at 0, patience at max; leap when patience reaches 0.
+    // Reference rule (docs/techniques.md §LPL, dynamic policy): best starts at 0, patience at max; leap when patience reaches 0.
     let best = 0;
     let patience = lpl.patience;
     let expectedLeap: number | null = null;
@@ -95,7 +91,7 @@ describe.skipIf(Boolean(skipReason))('LPL, TDTM and CI-DL in the pipeline (rando
   });
 
   it('TDTM merges only the first m steps, also with an odd latent frame count', async () => {
-    const oddPath = makeRandomPackage({ depth: 2, seed: 1, frames: 15 });
+    const oddPath = fixturePackage('random-d2-f15');
     const events: GenerationEvent[] = [];
     const { summary, clip } = await generateVideo({ prompt: PROMPT, modelPath: oddPath, seed: 1, steps: 5, tdtmMergedSteps: 3 }, { onEvent: (e) => events.push(e), previews: false });
     expect(summary.mergedSteps).toBe(3);
@@ -143,10 +139,10 @@ describe.skipIf(Boolean(skipReason))('LPL, TDTM and CI-DL in the pipeline (rando
   });
 });
 
-describe.skipIf(Boolean(skipReason))('bad input is refused before any compute, naming the problem', () => {
+describe('bad input is refused before any compute, naming the problem', () => {
   let modelPath: string;
   beforeAll(() => {
-    modelPath = makeRandomPackage({ depth: 2 });
+    modelPath = fixturePackage('random-d2');
   });
 
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [

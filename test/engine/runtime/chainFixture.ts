@@ -1,32 +1,47 @@
 /**
- * Real ONNX test models: a chain of MatMul+Add+Tanh blocks with external weight files of different sizes, written by
- * fixtures/make_chain.py (Debian python3-onnx + numpy) into a temp dir, with numpy reference outputs. Every block also
- * has an "alt" graph reading the same weights file (like the studio's TDTM units).
+ * Real ONNX test models: chains of MatMul+Add+Tanh blocks with external weight files of different sizes, committed
+ * under test/fixtures/chains/ (graphs, layout and numpy reference outputs, made by test/fixtures/make_chain.py).
+ * The weights, input and cond are counter-hashed numbers that this file writes into a temp copy, bit-identical to
+ * what the Python generator wrote (test/model/fixtures.test.ts checks that). Every block also has an "alt" graph
+ * reading the same weights file (like the studio's TDTM units).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import type { ModelUnit } from '../../../src/shared/model/manifest';
 import { tensorData, type TensorData, type TensorMap } from '../../../src/main/engine/runtime/types';
 import type { StreamUnit } from '../../../src/main/engine/streaming/unitStreamer';
+import { hashedUniform, type HashedTensor } from '../support/hashedValues';
 
-const GENERATOR = fileURLToPath(new URL('./fixtures/make_chain.py', import.meta.url));
+export const CHAINS_DIR = path.resolve(__dirname, '../../fixtures/chains');
 
-export interface ChainSpec {
-  /** Hidden width of each block; weights bytes ≈ 8·width·hidden. */
-  readonly hidden: readonly number[];
+/** The committed chains (test/fixtures/make_fixtures.py lists their specs). */
+export type ChainName = 'runtime' | 'stream-small' | 'stream-large';
+
+interface WeightsLayout {
+  readonly file: string;
+  readonly sizeBytes: number;
+  readonly tensors: readonly (HashedTensor & { name: string; offset: number; length: number })[];
+}
+
+interface ChainDescription {
   readonly width: number;
   readonly rows: number;
-  readonly seed?: number;
+  readonly expectedRows: number;
+  readonly input: HashedTensor;
+  readonly cond: HashedTensor;
+  readonly weightsFiles: readonly WeightsLayout[];
+  readonly units: ModelUnit[];
+  readonly altUnits: ModelUnit[];
 }
 
 export interface ChainFixture {
   readonly dir: string;
   readonly width: number;
   readonly rows: number;
+  /** How many leading rows the reference outputs cover (all rows except for the large chain). */
+  readonly expectedRows: number;
   readonly units: readonly ModelUnit[];
   readonly altUnits: readonly ModelUnit[];
   readonly input: Float32Array;
@@ -46,17 +61,35 @@ function readFloat32(file: string): Float32Array {
   return values;
 }
 
-export function makeChain(spec: ChainSpec): ChainFixture {
-  const dir = mkdtempSync(path.join(tmpdir(), 'studio-chain-'));
-  execFileSync('/usr/bin/python3', [GENERATOR, dir, JSON.stringify({ ...spec, seed: spec.seed ?? 0 })], { stdio: 'pipe' });
-  const described = JSON.parse(readFileSync(path.join(dir, 'chain.json'), 'utf8')) as { width: number; rows: number; units: ModelUnit[]; altUnits: ModelUnit[] };
-  const input = readFloat32(path.join(dir, 'input.f32'));
-  const cond = readFloat32(path.join(dir, 'cond.f32'));
+/** Writes each weights file of a chain from its layout: hashed tensors at their offsets, zero padding between. */
+export function writeChainWeights(dir: string, layouts: readonly WeightsLayout[]): void {
+  for (const layout of layouts) {
+    const bytes = new Uint8Array(layout.sizeBytes);
+    for (const tensor of layout.tensors) {
+      const values = hashedUniform(tensor);
+      if (values.byteLength !== tensor.length) {
+        throw new Error(`${layout.file}: tensor ${tensor.name} has ${values.byteLength} bytes, layout says ${tensor.length}`);
+      }
+      bytes.set(new Uint8Array(values.buffer), tensor.offset);
+    }
+    writeFileSync(path.join(dir, layout.file), bytes);
+  }
+}
+
+/** A temp copy of a committed chain with its weights written; `cleanup()` removes it. */
+export function loadChain(name: ChainName): ChainFixture {
+  const dir = mkdtempSync(path.join(tmpdir(), `studio-chain-${name}-`));
+  cpSync(path.join(CHAINS_DIR, name), dir, { recursive: true });
+  const described = JSON.parse(readFileSync(path.join(dir, 'chain.json'), 'utf8')) as ChainDescription;
+  writeChainWeights(dir, described.weightsFiles);
+  const input = hashedUniform(described.input);
+  const cond = hashedUniform(described.cond);
   const toStream = (unit: ModelUnit): StreamUnit => ({ id: unit.id, modelPath: path.join(dir, unit.file), sizeBytes: unit.sizeBytes });
   return {
     dir,
     width: described.width,
     rows: described.rows,
+    expectedRows: described.expectedRows,
     units: described.units,
     altUnits: described.altUnits,
     input,
@@ -76,13 +109,15 @@ export function condTensor(fixture: ChainFixture): TensorData {
   return tensorData('float32', [1, fixture.width], fixture.cond.slice());
 }
 
+/** Largest |a − b| over the reference's length (b may cover only the leading rows of a); ∞ when a is shorter. */
 export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) {
+  if (a.length < b.length) {
     return Number.POSITIVE_INFINITY;
   }
   let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < b.length; i++) {
+    const diff = Math.abs(a[i] - b[i]);
+    worst = Number.isNaN(diff) ? Number.POSITIVE_INFINITY : Math.max(worst, diff);
   }
   return worst;
 }

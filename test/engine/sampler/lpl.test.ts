@@ -9,10 +9,11 @@ import {
   DEFAULT_DYNAMIC_LPL_POLICY,
   createLplController,
   defaultFixedLplPolicy,
-  plannedModelCalls,
   validateLplPolicy,
 } from '../../../src/main/engine/sampler/lpl';
 import type { LatentShape } from '../../../src/main/engine/sampler/types';
+import { DYNAMIC_LPL_DEFAULTS, plannedModelCalls } from '../../../src/shared/domain/lpl';
+import { lplSettingSchema } from '../../../src/shared/domain/generation';
 
 const K = 30;
 // [C, T, H, W] = [2, 2, 2, 2]; the paper slice is elements 0..3 (channel 0, frame 0), rows [0,1] and [2,3].
@@ -163,8 +164,14 @@ describe('fixed LPL and finish requests', () => {
   it("off runs all K steps; the paper's default fixed leap is ⌊K/2⌋", () => {
     expect(simulate({ kind: 'off' }, sequence(0.5, [0.5])).calls).toBe(K);
     expect(plannedModelCalls({ kind: 'off' }, K)).toBe(K);
-    expect(plannedModelCalls(DEFAULT_DYNAMIC_LPL_POLICY, K)).toBeUndefined();
+    expect(plannedModelCalls(DEFAULT_DYNAMIC_LPL_POLICY, K)).toBeNull();
     expect(defaultFixedLplPolicy(30)).toEqual({ kind: 'fixed', leapStep: 15 });
+  });
+
+  it("the engine's dynamic default is the request schema's default (one definition)", () => {
+    expect(DEFAULT_DYNAMIC_LPL_POLICY).toEqual({ kind: 'dynamic', ...DYNAMIC_LPL_DEFAULTS });
+    expect(lplSettingSchema.parse({ kind: 'dynamic' })).toEqual(DEFAULT_DYNAMIC_LPL_POLICY);
+    expect(DYNAMIC_LPL_DEFAULTS).toEqual({ minimumStep: 14, tolerance: 1e-3, patience: 3, compare: 'full-latent' });
   });
 
   it('"finish now" leaps at the next observed step, whatever the policy', () => {

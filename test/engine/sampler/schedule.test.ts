@@ -18,7 +18,7 @@ const OPEN_SORA: TimestepTransform = {
   scale: 1,
 };
 
-// opensora-1.2.md §2.2, verified upstream values.
+// docs/open-sora.md §Schedule: Open-Sora v1.2.0's transform, recomputed.
 const TABLE_240P_EXACT = [
   1000.0, 985.94, 971.32, 956.08, 940.2, 923.63, 906.32, 888.23, 869.31, 849.48, 828.69, 806.87, 783.93, 759.79, 734.34,
   707.49, 679.12, 649.07, 617.22, 583.39, 547.38, 508.98, 467.95, 424.01, 376.82, 326.03, 271.2, 211.82, 147.31, 76.98,
@@ -44,7 +44,7 @@ function expectTable(actual: Float64Array, expected: readonly number[], toleranc
 }
 
 describe('timestepShiftFactor', () => {
-  it('matches the Open-Sora 1.2 exact r values (opensora-1.2.md §2.2)', () => {
+  it('matches the Open-Sora 1.2 exact r values (docs/open-sora.md §Schedule)', () => {
     const cases: [number, number, number, number][] = [
       [240, 426, 51, 2.418723],
       [360, 640, 51, 3.630922],
@@ -80,24 +80,12 @@ describe('timestepShiftFactor', () => {
 });
 
 describe('computeTimesteps', () => {
-  it('equals the 240p 51-frame reference table (exact r = 2.418723) to 1e-2', () => {
-    const ts = computeTimesteps({
-      steps: 30,
-      numTimesteps: 1000,
-      transform: OPEN_SORA,
-      clip: { heightPx: 240, widthPx: 426, numFrames: 51 },
-    });
-    expectTable(ts, TABLE_240P_EXACT, 1e-2);
-  });
-
-  it('equals the 360p 51-frame reference table (exact r = 3.630922) to 1e-2', () => {
-    const ts = computeTimesteps({
-      steps: 30,
-      numTimesteps: 1000,
-      transform: OPEN_SORA,
-      clip: { heightPx: 360, widthPx: 640, numFrames: 51 },
-    });
-    expectTable(ts, TABLE_360P_EXACT, 1e-2);
+  it.each([
+    { name: '240p', heightPx: 240, widthPx: 426, r: 2.418723, table: TABLE_240P_EXACT },
+    { name: '360p', heightPx: 360, widthPx: 640, r: 3.630922, table: TABLE_360P_EXACT },
+  ])('equals the $name 51-frame reference table (exact r = $r) to 1e-2', ({ heightPx, widthPx, table }) => {
+    const ts = computeTimesteps({ steps: 30, numTimesteps: 1000, transform: OPEN_SORA, clip: { heightPx, widthPx, numFrames: 51 } });
+    expectTable(ts, table, 1e-2);
   });
 
   it('reproduces the bf16-rounded official tables with a fixed shift', () => {

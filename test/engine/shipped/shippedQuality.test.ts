@@ -1,72 +1,35 @@
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GenerateRequest } from '../../../src/shared/domain/generation';
-import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
-import { locateBuiltinModel } from '../../../src/main/engine/paths';
-import { pythonUnavailableReason } from '../support/randomPackage';
+import { scoreClips, type Accuracy } from './judge';
+import { generateShippedClips, loadHeldOutPrompts } from './shippedModel';
 
 /**
  * The shipped model's quality as the studio delivers it: clips made by the TypeScript engine (ONNX units,
- * package defaults) on held-out prompts, judged by the same scorer as models/tools/evaluate.py
- * (models/tools/judge_frames.py). The floor is the issue's quality bar (≥ 85 % of background, object colour
+ * package defaults) on the 16 held-out prompts of test/fixtures/shipped/held-out-prompts.json, judged by the
+ * TypeScript judge (./judge.ts, which agrees clip by clip with models/tools/scorer.py: see
+ * test/model/judgeAgreement.test.ts). The floor is the issue's quality bar (≥ 85 % of background, object colour
  * and motion checks), at full steps and with the LPL leap at 15/30; measured results are in models/README.md.
+ * Shape is reported, not held to a bar: the shipped model draws shapes at about chance today.
+ *
+ * Remake the prompts file (needs Python; test/model/judgeAgreement.test.ts fails when it is stale):
+ *   /usr/bin/python3 models/tools/judge_frames.py --prompts held-out 16 > test/fixtures/shipped/held-out-prompts.json
  */
-const PYTHON = '/usr/bin/python3';
-const JUDGE = path.resolve('models/tools/judge_frames.py');
-const PROMPTS = 16;
 const QUALITY_BAR = 0.85;
 const FLOOR = { background: QUALITY_BAR, object: QUALITY_BAR, motion: 0.75, bar: QUALITY_BAR };
 const LPL_LEAP_STEP = 15;
 
-interface Prompt { prompt: string; combo: [string, string, string, string] }
-interface Accuracy { background: number; object: number; shape: number; motion: number; bar: number }
-
-const modelDir = locateBuiltinModel();
-const skipReason = pythonUnavailableReason()
-  ?? (fs.existsSync(path.join(modelDir, 'manifest.json')) ? undefined : 'models/shapes-tiny is not exported');
-if (skipReason) {
-  console.warn(`[shipped model quality] skipped: ${skipReason}`);
-}
-
-function python(args: string[]): string {
-  const result = spawnSync(PYTHON, [JUDGE, ...args], { encoding: 'utf8', timeout: 120_000 });
-  if (result.status !== 0) {
-    throw new Error(`judge_frames.py ${args.join(' ')} failed: ${result.stderr}`);
-  }
-  return result.stdout;
-}
-
-describe.skipIf(Boolean(skipReason))('shipped model quality through the engine (held-out prompts)', () => {
-  let dir = '';
-  let prompts: Prompt[] = [];
-
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-quality-'));
-    prompts = JSON.parse(python(['--prompts', 'held-out', String(PROMPTS)])) as Prompt[];
-  });
-  afterAll(() => {
-    if (dir) {fs.rmSync(dir, { recursive: true, force: true });}
-  });
-
-  async function judgeRun(label: string, extra: Partial<GenerateRequest>): Promise<Accuracy> {
-    const clips = [];
-    for (const [i, { prompt, combo }] of prompts.entries()) {
-      const { clip } = await generateVideo({ prompt, seed: 100 + i, modelPath: modelDir, ...extra });
-      const file = `${label}-${i}.rgba`;
-      fs.writeFileSync(path.join(dir, file), Buffer.concat(clip.frames.map((frame) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength))));
-      clips.push({ file, frames: clip.frames.length, height: clip.height, width: clip.width, combo });
-    }
-    const index = path.join(dir, `${label}.json`);
-    fs.writeFileSync(index, JSON.stringify({ clips }));
-    const { accuracy } = JSON.parse(python([index])) as { accuracy: Accuracy };
+describe('shipped model quality through the engine (held-out prompts)', () => {
+  async function judgeRun(label: string, settings: Partial<GenerateRequest>): Promise<Accuracy> {
+    const prompts = loadHeldOutPrompts();
+    const clips = await generateShippedClips(prompts, settings);
+    const { accuracy } = scoreClips(clips.map((clip, i) => ({ clip, combo: prompts[i].combo })));
     console.info(`[shipped model quality] ${label}: ${JSON.stringify(accuracy)}`);
+    expect(accuracy.shape, `${label}: shape accuracy is a share`).toBeGreaterThanOrEqual(0);
+    expect(accuracy.shape, `${label}: shape accuracy is a share`).toBeLessThanOrEqual(1);
     return accuracy;
   }
 
-  it('meets the quality bar at the default steps and with the LPL leap at 15/30', async () => {
+  it('meets the quality bar at the default steps and with the LPL leap at 15/30 (shape reported)', async () => {
     const full = await judgeRun('full', {});
     const lpl = await judgeRun('lpl', { lpl: { kind: 'fixed', leapStep: LPL_LEAP_STEP } });
     for (const key of Object.keys(FLOOR) as (keyof typeof FLOOR)[]) {

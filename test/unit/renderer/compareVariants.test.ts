@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateRequestSchema } from '../../../src/shared/domain/generation';
+import { plannedModelCalls } from '../../../src/shared/domain/lpl';
 import {
   defaultVariants,
-  plannedModelCalls,
   restoreVariants,
   variantLabel,
   variantProblem,
@@ -28,7 +28,7 @@ describe('defaultVariants', () => {
       { steps: 30, lpl: { kind: 'dynamic', minimumStep: 14 } },
     ]);
     expect(variants.map((variant) => variant.key)).toEqual(['k1', 'k2', 'k3', 'k4']);
-    expect(variants.map(plannedModelCalls)).toEqual([30, 16, 11, null]);
+    expect(variants.map((variant) => plannedModelCalls(variant.lpl, variant.steps))).toEqual([30, 16, 11, null]);
     expect(variants.map(variantLabel)).toEqual(['No LPL · 30 steps', 'Leap after 15 · 30 steps', 'Leap after 10 · 30 steps', 'Dynamic LPL from 14 · 30 steps']);
   });
 

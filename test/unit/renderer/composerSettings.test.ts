@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelSummary } from '../../../src/shared/domain/studio';
-import { generateRequestSchema } from '../../../src/shared/domain/generation';
+import { studioGenerateRequestSchema } from '../../../src/shared/domain/generation';
 import {
   DEFAULT_COMPOSER_SETTINGS,
   pickPersisted,
@@ -20,16 +20,17 @@ describe('toGenerateRequest', () => {
       request: { prompt: 'a red circle', seed: 5, steps: 30, cfgScale: 4, lpl: { kind: 'fixed', leapStep: 10 }, tdtmMergedSteps: 2, memoryBudget: { kind: 'bytes', bytes: 8_000_000 } },
     });
     if (built.ok) {
-      expect(generateRequestSchema.safeParse(built.request).success).toBe(true);
+      expect(studioGenerateRequestSchema.safeParse(built.request).success).toBe(true);
     }
   });
 
-  it('leaves the seed out when random, uses the backend defaults for dynamic LPL, and passes a non-built-in model path', () => {
-    const model = { builtin: false, path: '/models/other' } as ModelSummary;
+  it('leaves the seed out when random, uses the backend defaults for dynamic LPL, and names the model by id (never a path)', () => {
+    const model = { id: 'other', builtin: false, path: '/models/other' } as ModelSummary;
     const built = toGenerateRequest({ ...base, lplMode: 'dynamic' }, model);
-    expect(built.ok && built.request).toMatchObject({ lpl: { kind: 'dynamic' }, modelPath: '/models/other' });
+    expect(built.ok && built.request).toMatchObject({ lpl: { kind: 'dynamic' }, modelId: 'other' });
+    expect(built.ok && 'modelPath' in built.request).toBe(false);
     expect(built.ok && 'seed' in built.request).toBe(false);
-    expect(generateRequestSchema.safeParse(built.ok && built.request).success).toBe(true);
+    expect(studioGenerateRequestSchema.safeParse(built.ok && built.request).success).toBe(true);
   });
 
   it('names the field that cannot be read', () => {

@@ -59,13 +59,17 @@ describe('reproducibility record', () => {
     stepsRun: 21,
     leapStep: 20,
     mergedSteps: 2,
-    timingsMs: { text: 10, denoise: 2000, decode: 50, write: 30, total: 2100 },
+    timingsMs: { load: 0, text: 10, denoise: 2000, decode: 50, write: 30, total: 2100 },
     stepLatencyMs: [],
     peakRssBytes: 1e8,
     peakResidentBytes: 5e6,
     memoryBudgetBytes: 8e6,
     outputs: [],
     warnings: [],
+    promptText: 'a yellow square moving up',
+    promptTokens: [5, 9, 3, 1],
+    activationBytes: 2e6,
+    baselineRssBytes: 9e7,
   };
 
   it('carries prompt, seed, settings, model id and app version, and a request that reruns the clip', () => {

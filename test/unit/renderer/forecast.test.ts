@@ -14,7 +14,7 @@ const passes: ModelSummary['passes'] = {
 
 describe('forecastMemory', () => {
   it('"all" keeps every denoiser unit resident; the budget is the largest pass', () => {
-    const forecast = forecastMemory({ passes }, { kind: 'all' }, false);
+    const forecast = forecastMemory({ passes, activationBytes: 0 }, { kind: 'all' }, false);
     expect(forecast).toMatchObject({ kind: 'ok', budgetBytes: 510, residentBytes: 510, peakBytes: 510, minimumBytes: 400 });
     if (forecast.kind === 'ok') {
       expect(forecast.residentUnitIds).toEqual(['den.embed', 'den.b0', 'den.b1', 'den.final']);
@@ -23,36 +23,43 @@ describe('forecastMemory', () => {
   });
 
   it('"min" streams every unit with the minimum working set (the two largest consecutive units)', () => {
-    const forecast = forecastMemory({ passes }, { kind: 'min' }, false);
+    const forecast = forecastMemory({ passes, activationBytes: 0 }, { kind: 'min' }, false);
     expect(forecast).toMatchObject({ kind: 'ok', budgetBytes: 400, residentBytes: 0, peakBytes: 400, minimumBytes: 400 });
   });
 
   it('TDTM adds the merged pass: its larger pair raises the minimum', () => {
-    expect(forecastMemory({ passes }, { kind: 'min' }, true)).toMatchObject({ kind: 'ok', budgetBytes: 500, minimumBytes: 500, peakBytes: 500 });
-    expect(forecastMemory({ passes }, { kind: 'min' }, false)).toMatchObject({ minimumBytes: 400 });
+    expect(forecastMemory({ passes, activationBytes: 0 }, { kind: 'min' }, true)).toMatchObject({ kind: 'ok', budgetBytes: 500, minimumBytes: 500, peakBytes: 500 });
+    expect(forecastMemory({ passes, activationBytes: 0 }, { kind: 'min' }, false)).toMatchObject({ minimumBytes: 400 });
   });
 
   it('a byte budget keeps the largest resident prefix that fits', () => {
-    const tight = forecastMemory({ passes }, { kind: 'bytes', bytes: 450 }, false);
+    const tight = forecastMemory({ passes, activationBytes: 0 }, { kind: 'bytes', bytes: 450 }, false);
     expect(tight).toMatchObject({ kind: 'ok', budgetBytes: 450, residentBytes: 0, peakBytes: 400 });
-    const roomy = forecastMemory({ passes }, { kind: 'bytes', bytes: 600 }, false);
+    const roomy = forecastMemory({ passes, activationBytes: 0 }, { kind: 'bytes', bytes: 600 }, false);
     expect(roomy).toMatchObject({ kind: 'ok', residentBytes: 510, peakBytes: 510 });
   });
 
   it('a budget between the minimum and "all" keeps part of the denoiser resident', () => {
     const stream: ModelSummary['passes'] = { text: [], denoiser: [unit('e', 100), unit('b0', 50), unit('b1', 50), unit('f', 100)], denoiserMerged: [], decoder: [] };
-    const forecast = forecastMemory({ passes: stream }, { kind: 'bytes', bytes: 260 }, false);
+    const forecast = forecastMemory({ passes: stream, activationBytes: 0 }, { kind: 'bytes', bytes: 260 }, false);
     expect(forecast).toMatchObject({ kind: 'ok', residentBytes: 100, peakBytes: 250, minimumBytes: 150, residentUnitIds: ['e'], streamedUnitIds: ['b0', 'b1', 'f'] });
   });
 
   it('a budget below the minimum working set is flagged with the minimum, as the engine would refuse it', () => {
-    const forecast = forecastMemory({ passes }, { kind: 'bytes', bytes: 300 }, false);
+    const forecast = forecastMemory({ passes, activationBytes: 0 }, { kind: 'bytes', bytes: 300 }, false);
     expect(forecast).toMatchObject({ kind: 'below-minimum', budgetBytes: 300, minimumBytes: 400 });
-    expect(forecastMemory({ passes }, { kind: 'bytes', bytes: 450 }, true)).toMatchObject({ kind: 'below-minimum', minimumBytes: 500 });
+    expect(forecastMemory({ passes, activationBytes: 0 }, { kind: 'bytes', bytes: 450 }, true)).toMatchObject({ kind: 'below-minimum', minimumBytes: 500 });
+  });
+
+  it('activations are part of every figure: the budget covers weights and the clip\'s activations', () => {
+    expect(forecastMemory({ passes, activationBytes: 70 }, { kind: 'all' }, false)).toMatchObject({ kind: 'ok', budgetBytes: 580, peakBytes: 580, minimumBytes: 470 });
+    expect(forecastMemory({ passes, activationBytes: 70 }, { kind: 'min' }, false)).toMatchObject({ kind: 'ok', budgetBytes: 470, peakBytes: 470 });
+    // 450 bytes held 400 of weights before; with 70 of activations it is below the minimum.
+    expect(forecastMemory({ passes, activationBytes: 70 }, { kind: 'bytes', bytes: 450 }, false)).toMatchObject({ kind: 'below-minimum', minimumBytes: 470 });
   });
 
   it('reports each pass', () => {
-    const forecast = forecastMemory({ passes }, { kind: 'all' }, true);
+    const forecast = forecastMemory({ passes, activationBytes: 0 }, { kind: 'all' }, true);
     expect(forecast.passes.map((pass) => pass.pass)).toEqual(['text', 'denoiser', 'denoiserMerged', 'decoder']);
     expect(forecast.passes[0]).toMatchObject({ unitCount: 2, totalBytes: 20, residentCount: 2, peakBytes: 20, minWorkingSetBytes: 20 });
   });

@@ -11,6 +11,7 @@ function entry(change: Partial<HistoryEntry> = {}): HistoryEntry {
   return {
     id: 'job-1',
     createdAtMs: Date.UTC(2025, 2, 7, 14, 5, 9),
+    startedAtMs: null,
     finishedAtMs: null,
     status: 'done',
     prompt: 'a red circle',
@@ -97,13 +98,13 @@ describe('composerSettingsFromHistory', () => {
     });
   });
 
-  it('keeps a random seed random when the run never resolved one, and reads byte budgets and model paths back', () => {
+  it('keeps a random seed random when the run never resolved one, and reads byte budgets and model ids back', () => {
     const models = [{ id: 'other', path: '/models/other' }] as ModelSummary[];
     const settings = composerSettingsFromHistory(
       entry({
         seed: null,
         status: 'failed',
-        request: { prompt: 'p', cfgScale: 6, lpl: { kind: 'dynamic' }, memoryBudget: { kind: 'bytes', bytes: 300_000_000 }, modelPath: '/models/other' },
+        request: { prompt: 'p', cfgScale: 6, lpl: { kind: 'dynamic' }, memoryBudget: { kind: 'bytes', bytes: 300_000_000 }, modelId: 'other' },
       }),
       models,
     );

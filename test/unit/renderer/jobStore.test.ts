@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { ResolvedSettings } from '../../../src/shared/domain/generation';
+import type { GenerationSummary, ResolvedSettings } from '../../../src/shared/domain/generation';
 import type { JobEvent, WireGenerationEvent } from '../../../src/shared/domain/studio';
-import { JobStore, selectFinishedJobIds, selectLiveJobId } from '../../../src/renderer/src/features/generation/jobStore';
+import {
+  JobStore,
+  selectEndedJobs,
+  selectFinishedJobs,
+  selectLatestFinishedJobId,
+  selectLiveJobId,
+  selectRunningJobId,
+  selectTailEstimateMs,
+  stepsOf,
+  type JobsSnapshot,
+} from '../../../src/renderer/src/features/generation/jobStore';
+import { shallowEqual } from '../../../src/renderer/src/lib/shallowEqual';
 
 const settings: ResolvedSettings = {
   prompt: 'a red circle',
@@ -31,7 +42,7 @@ function step(stepIndex: number, pixelValue: number | null): WireGenerationEvent
     leap: false,
     cosine: null,
     latencyMs: 100 + stepIndex,
-    units: [{ unitId: 'u', executor: 0, loadStartMs: null, loadEndMs: null, runStartMs: 10 * stepIndex, runEndMs: 10 * stepIndex + 5 }],
+    units: [{ unitId: 'u', unitIndex: 0, executor: 0, loadStartMs: null, loadEndMs: null, prefetched: false, runStartMs: 10 * stepIndex, runEndMs: 10 * stepIndex + 5 }],
     overlapMs: 0,
     rssBytes: 1000 + stepIndex,
     residentBytes: 50,
@@ -83,18 +94,22 @@ describe('JobStore', () => {
       stepsRun: 3,
       leapStep: null,
       mergedSteps: 1,
-      timingsMs: { text: 1, denoise: 2, decode: 3, write: 4, total: 10 },
+      timingsMs: { load: 0, text: 1, denoise: 2, decode: 3, write: 4, total: 10 },
       stepLatencyMs: [100, 101, 102],
       peakRssBytes: 1002,
       peakResidentBytes: 50,
       memoryBudgetBytes: 60,
       outputs: [],
       warnings: [],
+      promptText: 'a yellow square moving up',
+      promptTokens: [5, 9, 3, 1],
+      activationBytes: 2e6,
+      baselineRssBytes: 9e7,
     };
     store.applyJobEvent(ev('j1', { kind: 'done', summary }), 1400);
     store.applyQueue({ running: null, queued: [] }, 1401);
     expect(store.getSnapshot().jobs.j1).toMatchObject({ status: 'done', phase: 'finished', summary });
-    expect(selectFinishedJobIds(store.getSnapshot())).toEqual(['j1']);
+    expect(selectFinishedJobs(store.getSnapshot()).map((job) => job.jobId)).toEqual(['j1']);
     expect(selectLiveJobId(store.getSnapshot())).toBe('j1');
     expect(notified).toBeGreaterThan(5);
   });
@@ -123,5 +138,91 @@ describe('JobStore', () => {
     expect(selectLiveJobId(store.getSnapshot())).toBeNull();
     store.applyJobEvent(ev('old', { kind: 'started', settings, plannedModelCalls: 3, budgetBytes: 1, minimumBudgetBytes: 1, residentUnitIds: [] }));
     expect(selectLiveJobId(store.getSnapshot())).toBe('old');
+  });
+});
+
+function summary(decodeMs: number, writeMs: number): GenerationSummary {
+  return {
+    settings,
+    seed: 1,
+    stepsRun: 4,
+    leapStep: null,
+    mergedSteps: 0,
+    timingsMs: { load: 0, text: 1, denoise: 2, decode: decodeMs, write: writeMs, total: 3 + decodeMs + writeMs },
+    stepLatencyMs: [1, 1, 1, 1],
+    peakRssBytes: 1,
+    peakResidentBytes: 1,
+    memoryBudgetBytes: 1,
+    activationBytes: 0,
+    baselineRssBytes: 1,
+    outputs: [],
+    warnings: [],
+    promptText: 'a prompt',
+    promptTokens: [3, 1],
+  };
+}
+
+/** Two jobs that ended (one done, one failed) and a third running, one step in. */
+function storeWithHistory(): JobStore {
+  const store = new JobStore();
+  store.applyJobEvent(ev('done-1', { kind: 'started', settings, plannedModelCalls: 4, budgetBytes: 1, minimumBudgetBytes: 1, residentUnitIds: [] }));
+  store.applyJobEvent(ev('done-1', { kind: 'done', summary: summary(30, 5) }));
+  store.applyJobEvent(ev('failed-2', { kind: 'failed', error: { code: 'MODEL_INVALID', message: 'broken' } }));
+  store.applyQueue({ running: { jobId: 'live-3', prompt: 'p', seed: 1, state: 'running', enqueuedAtMs: 1 }, queued: [] });
+  store.applyJobEvent(ev('live-3', { kind: 'started', settings, plannedModelCalls: 4, budgetBytes: 1, minimumBudgetBytes: 1, residentUnitIds: [] }));
+  store.applyJobEvent(ev('live-3', step(0, null)));
+  return store;
+}
+
+/*
+ * The workspace's components subscribe to slices of the job store and re-render only when their slice changes (by
+ * identity, or shallowEqual for rebuilt lists): what a step event changes, and what it leaves equal.
+ */
+describe('job store slices', () => {
+  it('a step event changes the running job’s steps and leaves every other slice equal', () => {
+    const store = storeWithHistory();
+    const before = store.getSnapshot();
+    store.applyJobEvent(ev('live-3', step(1, null)));
+    const after = store.getSnapshot();
+
+    expect(after).not.toBe(before);
+    expect(after.queue).toBe(before.queue);
+    expect(after.order).toBe(before.order);
+    expect(after.jobs['done-1']).toBe(before.jobs['done-1']);
+    expect(after.jobs['failed-2']).toBe(before.jobs['failed-2']);
+    expect(after.jobs['live-3'].settings).toBe(before.jobs['live-3'].settings);
+    expect(after.jobs['live-3'].warnings).toBe(before.jobs['live-3'].warnings);
+
+    const stillSlices: Array<(snapshot: JobsSnapshot) => unknown> = [
+      selectRunningJobId,
+      selectLiveJobId,
+      selectLatestFinishedJobId,
+      (snapshot) => selectTailEstimateMs(snapshot, 'live-3'),
+      selectFinishedJobs,
+      selectEndedJobs,
+    ];
+    for (const select of stillSlices) {
+      expect(shallowEqual(select(after), select(before))).toBe(true);
+    }
+    expect(stepsOf(after.jobs['live-3']).map((record) => record.stepIndex)).toEqual([0, 1]);
+    expect(shallowEqual(stepsOf(after.jobs['live-3']), stepsOf(before.jobs['live-3']))).toBe(false);
+  });
+
+  it('the selectors read the running, finished and ended jobs and the expected tail', () => {
+    const snapshot = storeWithHistory().getSnapshot();
+    expect(selectRunningJobId(snapshot)).toBe('live-3');
+    expect(selectLatestFinishedJobId(snapshot)).toBe('done-1');
+    expect(selectFinishedJobs(snapshot).map((job) => job.jobId)).toEqual(['done-1']);
+    expect(selectEndedJobs(snapshot).map((job) => job.jobId)).toEqual(['failed-2', 'done-1']);
+    // Decode + write of the newest finished job other than the one asked about; 0 when there is none.
+    expect(selectTailEstimateMs(snapshot, 'live-3')).toBe(35);
+    expect(selectTailEstimateMs(snapshot, 'done-1')).toBe(0);
+    expect(selectRunningJobId(new JobStore().getSnapshot())).toBeNull();
+    expect(selectLatestFinishedJobId(new JobStore().getSnapshot())).toBeNull();
+  });
+
+  it('no job has one shared empty step list, so slices built from it compare equal', () => {
+    expect(stepsOf(undefined)).toBe(stepsOf(undefined));
+    expect(shallowEqual({ steps: stepsOf(undefined), total: 0 }, { steps: stepsOf(undefined), total: 0 })).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { upscaleClip, type RgbaClip } from './frames';
 import { encodeGif } from '../../../shared/media/gif';
 import { defaultExportScale } from '../../../shared/media/pixels';
 import { ffmpegAvailable, writeMp4 } from './mp4Writer';
+import { outputFault } from './outputTarget';
 import { encodePng } from './pngWriter';
 
 export type OutputFormat = 'gif' | 'png' | 'mp4' | 'json';
@@ -44,7 +45,11 @@ export function reproducibilityRecord(settings: ResolvedSettings): Reproducibili
 }
 
 
-/** Writes the requested formats; MP4 only where ffmpeg is available (the returned warnings say so otherwise). */
+/**
+ * Writes the requested formats; MP4 only where ffmpeg is available (the returned warnings say so otherwise). Each
+ * output is written under a temporary name and renamed when complete, so a failure (a full disk) leaves no truncated
+ * file behind; file-system failures are OUTPUT_UNWRITABLE or DISK_FULL naming the path.
+ */
 export async function writeOutputs(
   clip: RgbaClip,
   settings: ResolvedSettings,
@@ -55,33 +60,52 @@ export async function writeOutputs(
   const recordJson = JSON.stringify(record);
   const scaled = upscaleClip(clip, options.upscale ?? defaultExportScale(clip.width, clip.height));
   const base = path.resolve(options.basePath);
-  fs.mkdirSync(path.dirname(base), { recursive: true });
+  try {
+    fs.mkdirSync(path.dirname(base), { recursive: true });
+  } catch (error) {
+    throw outputFault(error, path.dirname(base));
+  }
   const paths: string[] = [];
   const warnings: string[] = [];
   if (formats.has('gif')) {
-    fs.writeFileSync(`${base}.gif`, encodeGif(scaled.frames, scaled.width, scaled.height, scaled.fps));
+    await writeComplete(`${base}.gif`, (temp) => fs.writeFileSync(temp, encodeGif(scaled.frames, scaled.width, scaled.height, scaled.fps)));
     paths.push(`${base}.gif`);
   }
   if (formats.has('png')) {
-    const dir = `${base}-frames`;
-    fs.mkdirSync(dir, { recursive: true });
-    scaled.frames.forEach((frame, index) => {
-      const file = path.join(dir, `frame-${String(index).padStart(3, '0')}.png`);
-      fs.writeFileSync(file, encodePng(frame, scaled.width, scaled.height, { Software: `${APP_NAME} ${APP_VERSION}`, Comment: recordJson }));
+    await writeComplete(`${base}-frames`, (temp) => {
+      fs.mkdirSync(temp);
+      scaled.frames.forEach((frame, index) => {
+        const file = path.join(temp, `frame-${String(index).padStart(3, '0')}.png`);
+        fs.writeFileSync(file, encodePng(frame, scaled.width, scaled.height, { Software: `${APP_NAME} ${APP_VERSION}`, Comment: recordJson }));
+      });
     });
-    paths.push(dir);
+    paths.push(`${base}-frames`);
   }
   if (formats.has('mp4')) {
     if (ffmpegAvailable()) {
-      await writeMp4(scaled, `${base}.mp4`, { comment: recordJson });
+      await writeComplete(`${base}.mp4`, (temp) => writeMp4(scaled, temp, { comment: recordJson }));
       paths.push(`${base}.mp4`);
     } else {
       warnings.push('MP4 not written: no ffmpeg with libx264 on PATH (the studio window exports MP4 with WebCodecs).');
     }
   }
   if (formats.has('json')) {
-    fs.writeFileSync(`${base}.json`, `${JSON.stringify(record, null, 2)}\n`);
+    await writeComplete(`${base}.json`, (temp) => fs.writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`));
     paths.push(`${base}.json`);
   }
   return { paths, warnings };
+}
+
+/** Writes `target` (a file or a folder) under a temporary name in the same folder, then renames it into place. */
+async function writeComplete(target: string, write: (tempPath: string) => void | Promise<void>): Promise<void> {
+  // The extension stays last (ffmpeg picks the container from it); the leading dot hides the partial file.
+  const temp = path.join(path.dirname(target), `.partial-${process.pid}-${path.basename(target)}`);
+  try {
+    await write(temp);
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.renameSync(temp, target);
+  } catch (error) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    throw outputFault(error, target);
+  }
 }

@@ -2,26 +2,32 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../../../shared/ipc/errors';
 import { checkUnitAgainstSpec } from '../runtime/ort';
-import { allUnits, type ModelPackage } from './modelPackage';
+import { allManifestUnits } from '../../../shared/model/manifestUnits';
+import type { ModelPackage } from './modelPackage';
+import { findNonFiniteWeights } from './weightsCheck';
 
 /** Packages already checked in this process, keyed by folder and manifest mtime. */
 const checked = new Set<string>();
 
 /**
- * Opens every ONNX unit once and compares its inputs/outputs with the manifest, before any generation. A corrupt
- * file or a mismatch is refused with a message naming the file and tensor. Results are cached per process.
+ * Opens every ONNX unit once and compares its inputs/outputs with the manifest, and scans the weights files for NaN
+ * and infinities, before any generation. A corrupt file or a mismatch is refused with a message naming the file and
+ * tensor. Results are cached per process (the weights scan per file size and mtime).
  */
 export async function checkPackageUnits(pkg: ModelPackage): Promise<void> {
+  const broken = await findNonFiniteWeights(pkg);
+  if (broken.length > 0) {
+    throw new StudioError('MODEL_INVALID', `Model package ${pkg.manifest.id} has broken weights: ${broken.join('; ')}.`);
+  }
   const key = `${pkg.dir}@${fs.statSync(path.join(pkg.dir, 'manifest.json')).mtimeMs}`;
   if (checked.has(key)) {
     return;
   }
   const problems: string[] = [];
-  for (const unit of allUnits(pkg.manifest)) {
+  for (const unit of allManifestUnits(pkg.manifest)) {
+    // The weights-size slack for alignment padding is applied once, inside checkUnitAgainstSpec.
     const mismatches = await checkUnitAgainstSpec(unit, pkg.dir);
-    // sizeBytes counts the initializers a session keeps; the weights file may be a little larger (alignment).
-    const relevant = mismatches.filter((mismatch) => mismatch.kind !== 'weights-larger-than-size' || mismatch.actualBytes > mismatch.expectedBytes * 1.05 + 4096);
-    problems.push(...relevant.map((mismatch) => mismatch.message));
+    problems.push(...mismatches.map((mismatch) => mismatch.message));
   }
   if (problems.length > 0) {
     const shown = problems.slice(0, 6).join('; ');

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { manifestSchema, type ModelManifest, type ModelUnit } from '../../../shared/model/manifest';
+import { manifestSchema, type ModelManifest } from '../../../shared/model/manifest';
+import { allManifestUnits } from '../../../shared/model/manifestUnits';
+import { manifestContradictions } from './manifestConsistency';
 import { ModelPackageError } from './modelPackageError';
 
 /** A validated model package on disk. */
@@ -10,19 +12,6 @@ export interface ModelPackage {
   vocabulary: string[] | undefined;
   /** float32 [modelMaxLength, captionChannels] */
   nullCaption: Float32Array;
-}
-
-/** Every ONNX unit of a manifest, in pipeline order. */
-export function allUnits(manifest: ModelManifest): ModelUnit[] {
-  return [
-    manifest.text.embed,
-    ...manifest.text.blocks,
-    manifest.text.final,
-    manifest.denoiser.embedder,
-    ...manifest.denoiser.blocks.flatMap((pair) => [pair.unit, pair.tdtm]),
-    manifest.denoiser.final,
-    manifest.decoder.unit,
-  ];
 }
 
 /**
@@ -43,7 +32,9 @@ export function readModelPackage(dir: string): ModelPackage {
   try {
     raw = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
   } catch (error) {
-    throw new ModelPackageError(`manifest.json is not valid JSON: ${(error as Error).message}`, manifestPath);
+    // V8's message quotes the start of the text; name only the position, so an error never echoes a file's contents.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ModelPackageError(`${manifestPath} is not valid JSON${position ? ` (at character ${position})` : ''}.`, manifestPath);
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
@@ -51,6 +42,10 @@ export function readModelPackage(dir: string): ModelPackage {
     throw new ModelPackageError(`manifest.json does not match schema version 1: ${issues.join('; ')}`, manifestPath);
   }
   const manifest = parsed.data;
+  const contradictions = manifestContradictions(manifest);
+  if (contradictions.length > 0) {
+    throw new ModelPackageError(`manifest.json contradicts its own graphs: ${contradictions.join('; ')}.`, manifestPath);
+  }
 
   const problems: string[] = [];
   const requireFile = (relative: string, what: string): string => {
@@ -62,7 +57,7 @@ export function readModelPackage(dir: string): ModelPackage {
     }
     return full;
   };
-  for (const unit of allUnits(manifest)) {
+  for (const unit of allManifestUnits(manifest)) {
     requireFile(unit.file, `unit ${unit.id}`);
     if (unit.weightsFile) {
       requireFile(unit.weightsFile, `unit ${unit.id} weights`);

@@ -1,10 +1,13 @@
-import type { GenerateRequest, GenerationEvent, GenerationSummary, ResolvedSettings, UnitTiming } from '../../../shared/domain/generation';
+import fs from 'node:fs';
+import path from 'node:path';
+import { timingSince, type GenerateRequest, type GenerationEvent, type GenerationSummary } from '../../../shared/domain/generation';
+import { plannedModelCalls } from '../../../shared/domain/lpl';
 import { StudioError } from '../../../shared/ipc/errors';
 import { videoTensorToClip, type RgbaClip } from '../output/frames';
+import { checkOutputTarget, estimateOutputBytes } from '../output/outputTarget';
 import { writeOutputs, type OutputOptions } from '../output/writeOutputs';
 import { checkPackageUnits } from '../package/checkUnits';
 import { readModelPackage, type ModelPackage } from '../package/modelPackage';
-import { float32View, tensorData, type TensorData, type TensorMap } from '../runtime/types';
 import {
   combineGuidedVelocityInto,
   computeTimesteps,
@@ -18,16 +21,19 @@ import {
   noiseLevelAt,
   standardNormalNoise,
   validateMergedSteps,
+  latentElementCount,
   type LatentShape,
   type LplPolicy,
 } from '../sampler';
-import { isAbortError, UnitStreamer, type PassResult, type StreamSchedule } from '../streaming/unitStreamer';
-import { createWordTokenizer } from '../text/wordTokenizer';
-import { batchLatent, buildStepConstants, embedderFeeds, ropeFeeds } from './denoiseFeeds';
+import type { PipelinePasses } from '../../../shared/model/pipelineBudget';
+import { isAbortError, type PassResult, type StreamSchedule, type StreamUnit, type UnitStreamer } from '../streaming/unitStreamer';
+import { EngineSession } from './engineSession';
+import { openVideoModel } from '../models';
+import { requireFinite } from './numericCheck';
 import { RssMonitor } from './rssMonitor';
 import { resolveSettings } from './settings';
-import { encodePrompt } from './textStage';
-import { pipelineUnits, resolveBudget } from './unitPlans';
+import { estimateActivationBytes } from '../../../shared/model/activationEstimate';
+import { resolveBudget } from './unitPlans';
 
 /** "Finish now": the running job leaps (LPL) at its next step. */
 export interface FinishSwitch {
@@ -50,6 +56,8 @@ export interface GenerateOptions {
   modelPackage?: ModelPackage;
   /** Used when request.modelPath is absent. */
   defaultModelPath?: string;
+  /** Keeps sessions and text embeddings between jobs (the engine process has one); default: a one-job session. */
+  session?: EngineSession;
   /** Open every unit once to check it against the manifest (cached per process); default true. */
   checkUnits?: boolean;
 }
@@ -64,7 +72,7 @@ export interface GenerateResult {
 const epochNowMs = (): number => performance.timeOrigin + performance.now();
 
 /**
- * Text → video with Open-Sora's rectified-flow sampler (opensora-1.2.md §2.3) and On-device Sora's LPL, TDTM and
+ * Text → video with Open-Sora's rectified-flow sampler (docs/open-sora.md §Sampler) and On-device Sora's LPL, TDTM and
  * CI-DL: text encoder (streamed) → K denoising steps of [embedder, block pairs, final] (streamed with a resident
  * prefix; TDTM blocks in the first m steps; LPL leap) → decoder → outputs.
  */
@@ -86,23 +94,16 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
   const pkg = options.modelPackage ?? readPackageOrThrow(modelPath);
   const settings = resolveSettings(request, pkg);
   const { manifest } = pkg;
-  if (manifest.text.tokenizer.kind !== 'word' || !pkg.vocabulary) {
-    throw new StudioError('MODEL_INVALID', `Tokenizer kind "${manifest.text.tokenizer.kind}" is not supported by this engine yet.`);
-  }
-  const tokenizerSpec = manifest.text.tokenizer;
-  const tokens = createWordTokenizer({ ...tokenizerSpec, vocabulary: pkg.vocabulary })(settings.prompt);
-  if (tokens.unknownWords.length > 0) {
-    warn(`Words the model does not know were ignored: ${[...new Set(tokens.unknownWords)].join(', ')}.`);
-  }
-  if (tokens.truncated) {
-    warn(`The prompt was truncated to ${tokenizerSpec.maxTokens - 1} words (the model reads at most that many).`);
-  }
-  const lplPolicy = toLplPolicy(settings);
+  const model = openVideoModel(pkg);
+  const prompt = model.tokenize(settings.prompt);
+  prompt.warnings.forEach(warn);
+  // The request schema fills in every dynamic parameter, so the resolved setting is already a sampler policy.
+  const lplPolicy: LplPolicy = settings.lpl;
   const lpl = createLplController(lplPolicy, settings.steps);
   validateMergedSteps(settings.tdtmMergedSteps, settings.steps);
-  const units = pipelineUnits(pkg);
-  const budget = resolveBudget(units, settings.memoryBudget, settings.tdtmMergedSteps > 0);
-  const latentShape: LatentShape = { ...manifest.latent };
+  const units = model.passes;
+  const budget = resolveBudget(units, settings.memoryBudget, settings.tdtmMergedSteps > 0, estimateActivationBytes(manifest, settings).peakBytes);
+  const latentShape: LatentShape = model.latentShape;
   const timesteps = computeTimesteps({
     steps: settings.steps,
     numTimesteps: manifest.sampler.numTimesteps,
@@ -110,13 +111,27 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     clip: { heightPx: manifest.native.height, widthPx: manifest.native.width, numFrames: manifest.native.frames },
   });
   const stepSizes = eulerStepSizes(timesteps, manifest.sampler.numTimesteps);
+  if (options.output) {
+    checkOutputTarget(options.output.basePath, estimateOutputBytes(manifest.native, options.output.upscale));
+  }
   if (options.checkUnits !== false) {
     await checkPackageUnits(pkg);
   }
 
-  const streamer = new UnitStreamer({ budget: budget.budget, workerPath: options.workerPath, schedule: options.schedule ?? 'concurrent' });
+  const session = options.session ?? new EngineSession({ persistent: false });
+  const modelKey = packageKey(pkg);
+  const streamer = await session.streamerFor({
+    modelKey,
+    budget: budget.budget,
+    reserveBytes: budget.activationBytes,
+    schedule: options.schedule ?? 'concurrent',
+    workerPath: options.workerPath,
+  });
+  streamer.resetPeak();
   const rss = new RssMonitor();
-  const timings = { text: 0, denoise: 0, decode: 0, write: 0, total: 0 };
+  const timings = { load: 0, text: 0, denoise: 0, decode: 0, write: 0, total: 0 };
+  // Load time no compute hid (CI-DL hides the rest): reported as `load`, so stage times are compute.
+  const exposedLoadMs = (passes: readonly PassResult[]): number => passes.reduce((sum, pass) => sum + Math.max(0, pass.loadMs - pass.overlapMs), 0);
   const stepLatencyMs: number[] = [];
   let peakResidentBytes = 0;
   const trackResident = (): number => {
@@ -128,7 +143,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     emit({
       kind: 'started',
       settings,
-      plannedModelCalls: lplPolicy.kind === 'fixed' ? lplPolicy.leapStep + 1 : settings.steps,
+      plannedModelCalls: plannedModelCalls(lplPolicy, settings.steps),
       budgetBytes: budget.budgetBytes,
       minimumBudgetBytes: budget.minimumBytes,
       residentUnitIds: budget.residentUnitIds,
@@ -137,18 +152,24 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     // ---- Text ----
     emit({ kind: 'stage', stage: 'text', elapsedMs: elapsed() });
     let stageStart = epochNowMs();
-    const encoded = await encodePrompt(streamer, units.text, pkg, tokens, options.signal);
+    // The text embedding depends only on the model and the token ids: a job that changes the seed or sampler
+    // settings reuses it.
+    const promptKey = Array.from(prompt.ids, String).join(',');
+    const cachedConditioning = session.cachedText(modelKey, promptKey);
+    const conditioning = cachedConditioning ?? (await model.encodeText(streamer, prompt, options.signal));
+    if (!cachedConditioning) {
+      session.rememberText(modelKey, promptKey, conditioning);
+    }
     trackResident();
-    await streamer.releaseAll();
-    timings.text = epochNowMs() - stageStart;
+    const textLoadMs = cachedConditioning ? 0 : exposedLoadMs([conditioning.pass]);
+    timings.load += textLoadMs;
+    timings.text = epochNowMs() - stageStart - textLoadMs;
 
     // ---- Denoise ----
     emit({ kind: 'stage', stage: 'denoise', elapsedMs: elapsed() });
     stageStart = epochNowMs();
-    const constants = buildStepConstants(manifest, encoded.captions, encoded.tokenCount);
-    const hiddenSize = manifest.denoiser.hiddenSize;
-    const headDim = hiddenSize / manifest.denoiser.numHeads;
-    const latent = standardNormalNoise(settings.seed, constants.latentDims.slice(1).reduce((a, b) => a * b, 1));
+    const denoisePasses: PassResult[] = [];
+    const latent = standardNormalNoise(settings.seed, latentElementCount(latentShape));
     const guided = new Float32Array(latent.length);
     const cleanEstimate = new Float32Array(latent.length);
     const mergedUnitIds = units.denoiserMerged.filter((unit) => !units.denoiser.some((plain) => plain.id === unit.id)).map((unit) => unit.id);
@@ -161,49 +182,16 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       throwIfAborted(options.signal);
       const merged = isMergedStep(step, settings.tdtmMergedSteps);
       if (!merged && step === settings.tdtmMergedSteps && step > 0) {
-        // The TDTM set is not needed again: free it before the plain blocks load (paper §4.4).
+        // The TDTM set is not needed again: free it before the plain blocks load (docs/techniques.md §TDTM, Graphs).
         await streamer.releaseUnits(mergedUnitIds);
       }
       const timestep = timesteps[step];
-      const latentBatch = batchLatent(latent);
-      const passUnits = merged ? units.denoiserMerged : units.denoiser;
-      const lastIndex = passUnits.length - 1;
-      let shared: { yTok: TensorData; tMlp: TensorData; tEmb: TensorData } | undefined;
-      const rope = ropeFeeds(constants, merged, headDim);
       const stepStartMs = epochNowMs();
-      const pass: PassResult = await streamer.runPass(
-        passUnits,
-        (index, previous): TensorMap => {
-          if (index === 0) {
-            return embedderFeeds(constants, latentBatch, timestep, hiddenSize);
-          }
-          if (index === 1) {
-            const embedded = requireOutputs(previous, ['x', 'y_tok', 't_mlp', 't_emb'], passUnits[0].id);
-            shared = { yTok: embedded.y_tok, tMlp: embedded.t_mlp, tEmb: embedded.t_emb };
-          }
-          if (!shared) {
-            throw new Error('the embedder outputs are missing');
-          }
-          const x = index === 1 ? requireOutputs(previous, ['x'], passUnits[0].id).x : requireOutputs(previous, ['x_out'], passUnits[index - 1].id).x_out;
-          if (index === lastIndex) {
-            return {
-              x,
-              t_emb: shared.tEmb,
-              z: tensorData('float32', constants.latentDims, latentBatch.slice()),
-              timestep: tensorData('float32', [2], new Float32Array([timestep, timestep])),
-            };
-          }
-          return { x, y_tok: shared.yTok, t_mlp: shared.tMlp, ...rope };
-        },
-        { signal: options.signal, keepFeeds: ['y_tok', 't_mlp', 't_emb', 'rope_cos', 'rope_sin', 'y_bias'] },
-      );
-      const velocityOutput = pass.outputs.v;
-      if (!velocityOutput) {
-        throw new StudioError('MODEL_INVALID', `${passUnits[lastIndex].id} produced no "v" output.`);
-      }
-      combineGuidedVelocityInto(guided, float32View(velocityOutput), latentShape, {
+      const { velocity, pass } = await model.predictVelocity(streamer, { conditioning, latent, timestep, merged, step, signal: options.signal });
+      denoisePasses.push(pass);
+      combineGuidedVelocityInto(guided, velocity, latentShape, {
         cfgScale: settings.cfgScale,
-        modelOutputChannels: manifest.denoiser.outChannels,
+        modelOutputChannels: model.velocityChannels,
       });
       if (options.finish?.requested && !finishApplied) {
         finishApplied = true;
@@ -216,7 +204,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       let preview = null;
       if (options.previews !== false) {
         estimateCleanLatentInto(cleanEstimate, latent, guided, noiseLevel);
-        const frames = latentToRgbaFrames(cleanEstimate, latentShape, manifest.preview);
+        const frames = latentToRgbaFrames(cleanEstimate, latentShape, model.preview);
         const rgba = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
         frames.forEach((frame, index) => rgba.set(frame, index * frame.length));
         preview = { width: latentShape.width, height: latentShape.height, frames: frames.length, rgba };
@@ -227,6 +215,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       } else {
         eulerStepInPlace(latent, guided, stepSizes[step]);
       }
+      requireFinite(latent, { stage: 'denoise', step, unitId: leap ? 'the LPL leap' : 'the sampler\'s Euler step' }, 'latent');
       stepsRun++;
       if (merged) {
         mergedStepsRun++;
@@ -242,14 +231,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
         leap,
         cosine: observation.cosine ?? null,
         latencyMs,
-        units: pass.timeline.map((row): UnitTiming => ({
-          unitId: row.unitId,
-          executor: row.executor,
-          loadStartMs: row.loadStartMs === null ? null : row.loadStartMs - jobStartMs,
-          loadEndMs: row.loadEndMs === null ? null : row.loadEndMs - jobStartMs,
-          runStartMs: row.runStartMs - jobStartMs,
-          runEndMs: row.runEndMs - jobStartMs,
-        })),
+        units: pass.timeline.map((row) => timingSince(row, jobStartMs)),
         overlapMs: pass.overlapMs,
         rssBytes: rss.sample(),
         // The step's working set: resident prefix plus the streamed units loaded at once (its peak).
@@ -261,26 +243,21 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
         break;
       }
     }
-    await streamer.releaseAll();
-    timings.denoise = epochNowMs() - stageStart;
+    const denoiseLoadMs = exposedLoadMs(denoisePasses);
+    timings.load += denoiseLoadMs;
+    timings.denoise = epochNowMs() - stageStart - denoiseLoadMs;
 
     // ---- Decode ----
     throwIfAborted(options.signal);
     emit({ kind: 'stage', stage: 'decode', elapsedMs: elapsed() });
     stageStart = epochNowMs();
-    const decoded = await streamer.runPass(
-      units.decoder,
-      () => ({ z: tensorData('float32', [1, ...constants.latentDims.slice(1)], latent.slice()) }),
-      { signal: options.signal },
-    );
+    const decoded = await model.decode(streamer, latent, options.signal);
     trackResident();
-    await streamer.releaseAll();
-    const video = decoded.outputs.video;
-    if (!video || video.dims.length !== 5) {
-      throw new StudioError('MODEL_INVALID', 'The decoder produced no [1, 3, F, H, W] "video" output.');
-    }
-    const clip = videoTensorToClip(float32View(video), { frames: video.dims[2], height: video.dims[3], width: video.dims[4] }, manifest.native.fps);
-    timings.decode = epochNowMs() - stageStart;
+    const decodeLoadMs = exposedLoadMs(decoded.passes);
+    timings.load += decodeLoadMs;
+    requireNativeClip([1, 3, decoded.frames, decoded.height, decoded.width], manifest.native);
+    const clip = videoTensorToClip(decoded.video, { frames: decoded.frames, height: decoded.height, width: decoded.width }, manifest.native.fps);
+    timings.decode = epochNowMs() - stageStart - decodeLoadMs;
 
     // ---- Write ----
     let outputs: string[] = [];
@@ -295,6 +272,8 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     timings.total = elapsed();
     const summary: GenerationSummary = {
       settings,
+      promptText: prompt.text,
+      promptTokens: Array.from(prompt.ids.subarray(0, prompt.length), Number),
       seed: settings.seed,
       stepsRun,
       leapStep,
@@ -304,9 +283,14 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       peakRssBytes: Math.max(rss.peak, rss.sample()),
       peakResidentBytes: Math.max(peakResidentBytes, streamer.peakResidentBytes),
       memoryBudgetBytes: budget.budgetBytes,
+      activationBytes: budget.activationBytes,
+      baselineRssBytes: session.baselineRssBytes(streamer),
       outputs,
       warnings,
     };
+    if (session.persistent) {
+      await keepWarm(streamer, units);
+    }
     emit({ kind: 'done', summary });
     return { summary, clip, latent };
   } catch (error) {
@@ -317,7 +301,35 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     throw error;
   } finally {
     rss.stop();
-    await streamer.dispose();
+    if (!session.persistent) {
+      await session.releaseAll();
+    }
+  }
+}
+
+/**
+ * Between jobs the decoder's sessions give way to the denoiser's resident prefix, which the next job's first step
+ * needs at once; the text encoder is not reloaded before a new prompt asks for it.
+ */
+async function keepWarm(streamer: UnitStreamer, units: PipelinePasses<StreamUnit>): Promise<void> {
+  await streamer.releaseUnits(units.decoder.map((unit) => unit.id));
+  await streamer.preloadResidentPrefix(units.denoiser);
+}
+
+/** Identifies a package on disk: its folder, manifest identity and manifest file time. */
+function packageKey(pkg: ModelPackage): string {
+  const manifestMtimeMs = fs.statSync(path.join(pkg.dir, 'manifest.json')).mtimeMs;
+  return `${pkg.dir}\n${pkg.manifest.id}@${pkg.manifest.version}\n${manifestMtimeMs}`;
+}
+
+/** The decoded clip must be the clip the manifest (and so every record written) claims. */
+function requireNativeClip(dims: readonly number[], native: { frames: number; height: number; width: number }): void {
+  const [, , frames, height, width] = dims;
+  if (frames !== native.frames || height !== native.height || width !== native.width) {
+    throw new StudioError(
+      'MODEL_INVALID',
+      `The decoder made ${frames} frames of ${width}×${height} px; the manifest's native clip is ${native.frames} frames of ${native.width}×${native.height} px. Fix native in manifest.json.`,
+    );
   }
 }
 
@@ -327,30 +339,6 @@ function readPackageOrThrow(modelPath: string): ModelPackage {
   } catch (error) {
     throw new StudioError('MODEL_INVALID', (error as Error).message);
   }
-}
-
-function toLplPolicy(settings: ResolvedSettings): LplPolicy {
-  const setting = settings.lpl;
-  switch (setting.kind) {
-    case 'off':
-      return { kind: 'off' };
-    case 'fixed':
-      return { kind: 'fixed', leapStep: setting.leapStep };
-    case 'dynamic':
-      return { kind: 'dynamic', minimumStep: setting.minimumStep, tolerance: setting.tolerance, patience: setting.patience, compare: setting.compare };
-  }
-}
-
-function requireOutputs<K extends string>(outputs: TensorMap | null, names: K[], unitId: string): Record<K, TensorData> {
-  const found = {} as Record<K, TensorData>;
-  for (const name of names) {
-    const tensor = outputs?.[name];
-    if (!tensor) {
-      throw new StudioError('MODEL_INVALID', `Unit ${unitId} produced no "${name}" output.`);
-    }
-    found[name] = tensor;
-  }
-  return found;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

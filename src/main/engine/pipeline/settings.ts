@@ -2,7 +2,9 @@ import { randomInt } from 'node:crypto';
 import { generateRequestSchema, type GenerateRequest, type LplSetting, type ParsedGenerateRequest, type ResolvedSettings } from '../../../shared/domain/generation';
 import { StudioError } from '../../../shared/ipc/errors';
 import type { ModelPackage } from '../package/modelPackage';
-import { pipelineUnits, resolveBudget } from './unitPlans';
+import { estimateActivationBytes } from '../../../shared/model/activationEstimate';
+import { manifestPasses } from '../../../shared/model/manifestUnits';
+import { resolveBudget } from './unitPlans';
 
 /** Parses a request against the contract schema; the message names every offending field. */
 export function parseGenerateRequest(raw: unknown): ParsedGenerateRequest {
@@ -60,6 +62,6 @@ export function resolveSettings(request: GenerateRequest, pkg: ModelPackage): Re
  */
 export function preflightRequest(request: GenerateRequest, pkg: ModelPackage): ResolvedSettings {
   const settings = resolveSettings(request, pkg);
-  resolveBudget(pipelineUnits(pkg), settings.memoryBudget, settings.tdtmMergedSteps > 0);
+  resolveBudget(manifestPasses(pkg.manifest), settings.memoryBudget, settings.tdtmMergedSteps > 0, estimateActivationBytes(pkg.manifest, settings).peakBytes);
   return settings;
 }

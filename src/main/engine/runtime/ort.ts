@@ -4,7 +4,8 @@
  * files against the model manifest. Every session it creates is released before the call returns.
  *
  * Linux note: glibc keeps freed weight buffers unless the process starts with
- * GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576 (stack-notes §2.4); the launcher sets it, not this module.
+ * GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576 (docs/runtime-notes.md §Memory given back after release);
+ * the launcher sets it, not this module.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import * as ort from 'onnxruntime-node';
 import type { ModelUnit, TensorSpec } from '../../../shared/model/manifest';
 import { currentPlatform, executionProvidersFor } from './sessionOptions';
 import type { TensorMetadata } from './types';
+import { describeValueMetadata } from './valueMetadata.mjs';
 
 export { COREML_FLAGS, currentPlatform, executionProvidersFor, streamingSessionOptions } from './sessionOptions';
 export type { PlatformId, StreamingSessionOptionsInput } from './sessionOptions';
@@ -48,12 +50,6 @@ export interface UnitIo {
   readonly outputs: readonly TensorMetadata[];
 }
 
-function describe(list: readonly ort.InferenceSession.ValueMetadata[]): TensorMetadata[] {
-  return list.map((meta) =>
-    meta.isTensor ? { name: meta.name, dtype: meta.type, dims: [...meta.shape] } : { name: meta.name, dtype: 'non-tensor', dims: [] },
-  );
-}
-
 /**
  * Input/output names, dtypes and dims of an ONNX file. Creates a CPU session with optimisation off (metadata does not
  * depend on it) on THIS thread, which blocks it for the load (weights included), then releases it.
@@ -66,7 +62,7 @@ export async function inspectUnit(modelPath: string): Promise<UnitIo> {
     enableMemPattern: false,
   });
   try {
-    return { inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) };
+    return { inputs: describeValueMetadata(session.inputMetadata), outputs: describeValueMetadata(session.outputMetadata) };
   } finally {
     await session.release();
   }

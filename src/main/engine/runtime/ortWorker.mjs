@@ -1,17 +1,19 @@
 // ORT worker: a worker_threads body that owns every InferenceSession it creates.
 //
 // Why a worker: onnxruntime-node's create() and run() block the calling thread for their whole duration
-// (stack-notes §2.1), and a session belongs to the thread that created it. Two of these workers let the engine load
+// (docs/runtime-notes.md §Blocking calls), and a session belongs to the thread that created it. Two of these workers let the engine load
 // unit i+1 while unit i runs (CI-DL) with the engine's own thread free.
 //
-// Plain JS on purpose: it runs unchanged under vitest and after bundling (the bundler copies this file; it is not
-// transformed). Its only dependency is onnxruntime-node. The protocol is typed in types.ts (WorkerRequest/WorkerReply).
+// Plain JS on purpose: it runs unchanged under vitest and after bundling (the bundler copies this file and
+// valueMetadata.mjs, its one local import; neither is transformed). Its only other dependency is onnxruntime-node.
+// The protocol is typed in types.ts (WorkerRequest/WorkerReply).
 //
 // Requests are handled strictly one at a time, in arrival order: create() and run() yield to setImmediate inside
 // ORT, so without the queue a later message could start while an earlier create is still pending.
 
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { describeValueMetadata } from './valueMetadata.mjs';
 
 if (!parentPort) {
   throw new Error('ortWorker.mjs must run inside a worker_threads Worker');
@@ -45,13 +47,6 @@ class WorkerFailure extends Error {
     super(message);
     this.code = code;
   }
-}
-
-/** @param {readonly import('onnxruntime-node').InferenceSession.ValueMetadata[]} list */
-function describe(list) {
-  return list.map((meta) =>
-    meta.isTensor ? { name: meta.name, dtype: meta.type, dims: [...meta.shape] } : { name: meta.name, dtype: 'non-tensor', dims: [] },
-  );
 }
 
 function sessionFor(unitId) {
@@ -107,7 +102,7 @@ const handlers = {
     }
     const endMs = nowMs();
     sessions.set(request.unitId, session);
-    return { result: { startMs, endMs, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) }, transfer: [] };
+    return { result: { startMs, endMs, inputs: describeValueMetadata(session.inputMetadata), outputs: describeValueMetadata(session.outputMetadata) }, transfer: [] };
   },
 
   async run(request) {

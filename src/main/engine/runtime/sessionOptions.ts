@@ -6,7 +6,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 
 import type { SessionOptions } from './types';
 
-/** CoreML EP flag bits as read by onnxruntime-node's binding (stack-notes §2.5). */
+/** CoreML EP flag bits as read by onnxruntime-node's binding (docs/runtime-notes.md §Execution providers and CoreML). */
 export const COREML_FLAGS = {
   useCpuOnly: 0x001,
   enableOnSubgraph: 0x002,
@@ -40,7 +40,7 @@ export interface StreamingSessionOptionsInput {
   readonly target?: PlatformId;
   /**
    * ORT intra-op threads per session. Two executors each run a session, so a caller that wants loads not to steal
-   * compute threads can give each session part of the cores (paper §4.6). Default: ORT's own choice.
+   * compute threads can give each session part of the cores (docs/techniques.md §Decisions, D8). Default: ORT's own choice.
    */
   readonly intraOpNumThreads?: number;
 }
@@ -48,7 +48,7 @@ export interface StreamingSessionOptionsInput {
 /**
  * Options for sessions that are created and released per pass:
  * - no CPU arena and no memory pattern, which gave the lowest steady RSS at no measurable speed cost
- *   (stack-notes §2.5); the arena would otherwise keep intermediate buffers after every run of every unit;
+ *   (docs/runtime-notes.md §Session options); the arena would otherwise keep intermediate buffers after every run of every unit;
  * - no thread-pool spinning. Every session owns an intra-op pool whose threads busy-wait after a run; with many
  *   sessions resident (and a load running beside them) those idle spinners steal the cores the next unit needs.
  *   Measured here (2 cores, 8 resident 6 MB MatMul blocks, one chain pass): 510–600 ms spinning vs 130–155 ms not.

@@ -1,7 +1,7 @@
 /**
  * Types shared by the engine thread and the ORT worker (ortWorker.mjs mirrors the protocol in plain JS).
  * Nothing here imports onnxruntime at runtime: tensors cross threads as plain {dtype, dims, data} records whose
- * ArrayBuffers are transferred, not cloned (a 16 MiB clone costs ~26 ms, a transfer ~0.25 ms; stack-notes §2.2).
+ * ArrayBuffers are transferred, not cloned (a 16 MiB clone costs ~26 ms, a transfer ~0.25 ms; docs/runtime-notes.md §Tensors across threads).
  */
 import type { InferenceSession } from 'onnxruntime-node';
 

@@ -2,7 +2,7 @@ import type { LatentShape } from './types';
 import { assertLatentLength, latentElementCount } from './types';
 
 /**
- * Classifier-free guidance and the rectified-flow updates (opensora-1.2.md §2.3, paper §2.2).
+ * Classifier-free guidance and the rectified-flow updates (docs/open-sora.md §Sampler; the leap: docs/techniques.md §LPL).
  * All arithmetic is done in float64 and rounded once on store into the float32 arrays.
  */
 
@@ -69,7 +69,7 @@ export function eulerStepInPlace(latent: Float32Array, velocity: Float32Array, s
 
 /**
  * LPL leap in place: z_final = z_n + τ_n·v̂_n, one jump from noise level τ_n straight to data, using the
- * warped τ_n = t'_n/T (paper §2.2, §8 #4).
+ * warped τ_n = t'_n/T (docs/techniques.md §LPL and §Decisions, D3).
  * @param latent [C, T, H, W] float32, updated in place; afterwards it is the final latent.
  */
 export function leapToDataInPlace(latent: Float32Array, velocity: Float32Array, noiseLevel: number): Float32Array {

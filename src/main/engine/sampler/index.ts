@@ -1,6 +1,6 @@
 /**
  * Pure rectified-flow sampler math for the engine: schedule, CFG and Euler/leap updates, LPL policy,
- * TDTM reference operators, seeded noise, position tables and latent previews. No I/O, no onnxruntime.
+ * TDTM step rule, seeded noise, position tables and latent previews. No I/O, no onnxruntime.
  */
 export type { LatentShape } from './types';
 export { latentElementCount } from './types';
@@ -21,17 +21,9 @@ export {
   DEFAULT_DYNAMIC_LPL_POLICY,
   createLplController,
   defaultFixedLplPolicy,
-  plannedModelCalls,
   validateLplPolicy,
 } from './lpl';
-export type { TokenGridShape } from './tdtm';
-export {
-  isMergedStep,
-  mergeTemporalPairsInto,
-  mergedFrameCount,
-  unmergeTemporalPairsInto,
-  validateMergedSteps,
-} from './tdtm';
+export { isMergedStep, mergedFrameCount, validateMergedSteps } from './tdtm';
 export type { GaussianSource } from './random';
 export { createGaussianSource, standardNormalNoise } from './random';
 export type { PatchGrid, PosEmbed2dOptions } from './posEmbed';

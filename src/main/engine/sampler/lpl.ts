@@ -1,18 +1,19 @@
+import { DYNAMIC_LPL_DEFAULTS } from '../../../shared/domain/lpl';
 import { cosineSimilarityFullLatent, meanRowCosine } from './cosine';
 import type { LatentShape } from './types';
 import { assertLatentLength } from './types';
 
 /**
- * Linear Proportional Leap (On-device Sora paper §2). At the leap step n the model is evaluated as usual and
- * then, instead of an Euler step to τ_{n+1}, the sampler jumps to data: z_final = z_n + τ_n·v̂_n
- * (`leapToDataInPlace`). A leap at step index n therefore costs n + 1 model calls.
+ * Linear Proportional Leap (arXiv 2502.04363 §4; docs/techniques.md §LPL). At the leap step n the model is
+ * evaluated as usual and then, instead of an Euler step to τ_{n+1}, the sampler jumps to data:
+ * z_final = z_n + τ_n·v̂_n (`leapToDataInPlace`). A leap at step index n therefore costs n + 1 model calls.
  */
 
 /** Which velocity tensor dynamic LPL compares between consecutive steps. */
 export type LplComparison =
-  /** Cosine of the whole guided velocity [C, T, H, W], flattened (the paper's §8 recommendation). */
+  /** Cosine of the whole guided velocity [C, T, H, W], flattened (the default: docs/techniques.md §Decisions, D2). */
   | 'full-latent'
-  /** The reference code's score: channel 0, frame 0, row-wise cosine along W, mean over rows. */
+  /** The On-device Sora authors' score (docs/techniques.md §LPL): channel 0, frame 0, row cosines along W, their mean. */
   | 'paper-slice';
 
 export type LplPolicy =
@@ -21,7 +22,7 @@ export type LplPolicy =
   | { readonly kind: 'fixed'; readonly leapStep: number }
   | {
       readonly kind: 'dynamic';
-      /** First step index at which the cosine is scored (14 in the reference code). */
+      /** First step index at which the cosine is scored (14 in the authors' code). */
       readonly minimumStep: number;
       /** A score counts as an improvement only if it beats the best by more than this (1e-3). */
       readonly tolerance: number;
@@ -30,14 +31,8 @@ export type LplPolicy =
       readonly compare: LplComparison;
     };
 
-/** The reference code's dynamic parameters, scored on the full latent as the paper's §8 recommends. */
-export const DEFAULT_DYNAMIC_LPL_POLICY: LplPolicy = {
-  kind: 'dynamic',
-  minimumStep: 14,
-  tolerance: 1e-3,
-  patience: 3,
-  compare: 'full-latent',
-};
+/** The shared dynamic defaults (src/shared/domain/lpl.ts) as an engine policy. */
+export const DEFAULT_DYNAMIC_LPL_POLICY: LplPolicy = { kind: 'dynamic', ...DYNAMIC_LPL_DEFAULTS };
 
 /** The paper's default fixed leap, n = ⌊K/2⌋ (15 of 30: 16 model calls). */
 export function defaultFixedLplPolicy(totalSteps: number): LplPolicy {
@@ -82,19 +77,6 @@ export function validateLplPolicy(policy: LplPolicy, totalSteps: number): void {
   }
 }
 
-/** Model calls known in advance: K for 'off', n + 1 for 'fixed'; undefined for 'dynamic' (data-dependent). */
-export function plannedModelCalls(policy: LplPolicy, totalSteps: number): number | undefined {
-  validateLplPolicy(policy, totalSteps);
-  switch (policy.kind) {
-    case 'off':
-      return totalSteps;
-    case 'fixed':
-      return policy.leapStep + 1;
-    case 'dynamic':
-      return undefined;
-  }
-}
-
 export type LplLeapReason = 'fixed' | 'dynamic' | 'finish-request';
 
 export interface LplObservation {
@@ -106,7 +88,7 @@ export interface LplObservation {
   readonly reason?: LplLeapReason;
 }
 
-/** The dynamic rule's counters, as in the reference code (best_cos starts at 0, patience at max). */
+/** The dynamic rule's counters, as in the authors' code (best_cos starts at 0, patience at max). */
 export interface LplDynamicState {
   readonly bestCosine: number;
   readonly patienceLeft: number;
@@ -132,11 +114,11 @@ export interface LplController {
  * finish request, the dynamic counters and a copy of the previous velocity (the whole latent for
  * 'full-latent', only the [channel 0, frame 0] H×W slice for 'paper-slice').
  *
- * Dynamic rule, applied after each step i (reference code, exact):
+ * Dynamic rule, applied after each step i (the authors' code, exact; docs/techniques.md §LPL):
  *   if i ≥ minimumStep: if c_i > best + tolerance { best = c_i; patience = max } else { patience −= 1 }
  *   if patience == 0: leap at i
  * With 14 / 1e-3 / 3 the earliest leap is at i = 17 (18 calls) once the first score exceeds 1e-3; since
- * best starts at 0, a first score ≤ 1e-3 already spends patience and allows i = 16. Unlike the reference
+ * best starts at 0, a first score ≤ 1e-3 already spends patience and allows i = 16. Unlike the authors'
  * code, the state is not shared between runs.
  */
 export function createLplController(policy: LplPolicy, totalSteps: number): LplController {

@@ -1,5 +1,5 @@
 /**
- * Open-Sora's fixed 2D sin-cos position embedding for the spatial patch grid (opensora-1.2.md §1.5.3),
+ * Open-Sora's fixed 2D sin-cos position embedding for the spatial patch grid (docs/open-sora.md §Embeddings),
  * the `pos_emb` input of `denoiser.embedder` (models/FORMAT.md).
  *
  * With ω_k = 10000^(−k/(C/4)), k = 0 … C/4−1, and for patch (row i, column j):

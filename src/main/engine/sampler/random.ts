@@ -1,6 +1,6 @@
 /**
  * Seeded Gaussian noise that is bit-identical on every platform, for reproducible generations from a seed
- * (CUDA's Philox stream cannot be reproduced anyway, opensora-1.2.md §2.4).
+ * (CUDA's Philox stream cannot be reproduced anyway, docs/open-sora.md §Noise).
  *
  * Algorithm (fixed; changing it changes every seeded result, so the golden test pins it):
  * 1. Seed: an integer in [0, 2^53). Split into lo = seed mod 2^32 and hi = floor(seed / 2^32). Each of the

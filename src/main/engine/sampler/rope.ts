@@ -1,10 +1,10 @@
 /**
- * Temporal rotary position tables (opensora-1.2.md §1.5.4), the `rope_cos` / `rope_sin` inputs of every
+ * Temporal rotary position tables (docs/open-sora.md §Embeddings), the `rope_cos` / `rope_sin` inputs of every
  * denoiser block (models/FORMAT.md).
  *
  * Interleaved layout, as rotary_embedding_torch: with f_i = theta^(−2i/hd), i = 0 … hd/2−1, row p holds
  * cos(p·f_i) (resp. sin) in both columns 2i and 2i+1. Positions are 0 … positions−1; on TDTM steps the caller
- * passes ceil(T/2) positions with no rescaling, as the paper's code does (§8 #8).
+ * passes ceil(T/2) positions with no rescaling, as the On-device Sora authors' code does (docs/techniques.md §Decisions, D5).
  */
 
 export interface RopeTableOptions {

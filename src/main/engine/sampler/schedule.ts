@@ -2,7 +2,7 @@ import type { TimestepTransform } from '../../../shared/model/manifest';
 import { roundHalfToEven } from './rounding';
 
 /**
- * Rectified-flow timestep schedule (opensora-1.2.md §2.2).
+ * Rectified-flow timestep schedule (docs/open-sora.md §Schedule).
  *
  * Units: a *timestep* t is in [0, numTimesteps] (1000 = pure noise, 0 = data) and is what the model is fed.
  * A *noise level* τ = t / numTimesteps is in [0, 1]; step sizes are differences of noise levels, so the Euler

@@ -1,8 +1,9 @@
 /**
- * UnitStreamer: Concurrent Inference with Dynamic Loading (CI-DL, paper §4) over ORT worker executors.
+ * UnitStreamer: Concurrent Inference with Dynamic Loading over ORT worker executors (CI-DL: arXiv 2502.04363
+ * Fig. 8 and 10; docs/techniques.md §CI-DL).
  *
  * - Two WorkerExecutors alternate: unit k's session lives on executor k % 2, so unit k+1 can be created on the other
- *   thread while unit k runs (ORT's create and run each block their thread; stack-notes §2.1).
+ *   thread while unit k runs (ORT's create and run each block their thread; docs/runtime-notes.md §Blocking calls).
  * - Memory follows a MemoryPlan decided once per unit set: the resident prefix stays loaded across passes and is
  *   never prefetched again; streamed units are prefetched one ahead and released right after they run.
  * - Every session has one owner: the executor that created it; this class decides when each is loaded/released and
@@ -11,6 +12,7 @@
  * - The AbortSignal is checked at every unit boundary; an aborted or failed pass waits for the executors' in-flight
  *   work, releases its streamed units and rejects (AbortError for an abort), leaving only the resident prefix.
  */
+import type { UnitTiming } from '../../../shared/domain/generation';
 import { OrtRuntimeError, type LoadReply, type SessionOptions, type TensorMap, type TimeSpanMs } from '../runtime/types';
 import { streamingSessionOptions } from '../runtime/sessionOptions';
 import { WorkerExecutor } from '../runtime/workerExecutor';
@@ -59,20 +61,6 @@ export interface RunPassOptions {
   readonly signal?: AbortSignal;
   /** Feeds that the caller reuses across units (e.g. text embeddings): copied, not transferred. */
   readonly keepFeeds?: readonly string[];
-}
-
-/** One unit's row in a pass timeline; times are epoch ms (performance.timeOrigin + performance.now()). */
-export interface UnitTiming {
-  readonly unitId: string;
-  readonly unitIndex: number;
-  /** Executor index: the "thread" the unit's session lives on. */
-  readonly executor: number;
-  /** Null when the unit was already resident at the start of its run's pass. */
-  readonly loadStartMs: number | null;
-  readonly loadEndMs: number | null;
-  readonly prefetched: boolean;
-  readonly runStartMs: number;
-  readonly runEndMs: number;
 }
 
 export interface PassResult {
@@ -359,12 +347,44 @@ export class UnitStreamer {
     for (const entry of strayStreamed) {
       await this.releaseEntry(entry);
     }
+    // Units of other passes (kept warm between passes and jobs) give way newest first, only as far as this pass
+    // needs: the oldest are the front of the denoiser's resident prefix, the most expensive to load again.
     const foreign = [...this.loaded.values()].filter((entry) => !indexById.has(entry.unitId));
-    const foreignBytes = foreign.reduce((sum, entry) => sum + entry.sizeBytes, 0);
-    if (foreignBytes + plan.peakSessionBytes > sessionLimitBytes) {
-      for (const entry of foreign) {
-        await this.releaseEntry(entry);
+    let foreignBytes = foreign.reduce((sum, entry) => sum + entry.sizeBytes, 0);
+    for (const entry of foreign.reverse()) {
+      if (foreignBytes + plan.peakSessionBytes <= sessionLimitBytes) {
+        break;
       }
+      await this.releaseEntry(entry);
+      foreignBytes -= entry.sizeBytes;
+    }
+  }
+
+  /**
+   * Loads the resident prefix that `units`' plan keeps, where it is not loaded and fits beside what is (between
+   * jobs, so that the next pass over `units` starts without loading). These loads are never reported in a pass
+   * timeline: no pass waited for them.
+   */
+  async preloadResidentPrefix(units: readonly StreamUnit[]): Promise<void> {
+    this.assertUsable();
+    this.assertIdle('preloadResidentPrefix');
+    const plan = this.plan(units);
+    const sessionLimitBytes = plan.budgetBytes - plan.reserveBytes;
+    this.passInProgress = true;
+    try {
+      const started: LoadedUnit[] = [];
+      for (let index = 0; index < plan.residentCount; index++) {
+        const unit = units[index];
+        if (this.loaded.has(unit.id) || this.accountedBytes + unit.sizeBytes > sessionLimitBytes) {
+          continue;
+        }
+        const entry = this.startLoad(unit, index, { prefetched: false, sessionLimitBytes });
+        entry.loadReported = true;
+        started.push(entry);
+      }
+      await Promise.all(started.map((entry) => entry.ready));
+    } finally {
+      this.passInProgress = false;
     }
   }
 

@@ -21,8 +21,17 @@ export interface WordTokenizerConfig {
 }
 
 /**
- * The built-in model's word tokenizer (models/FORMAT.md): split on anything that is not a letter or digit, map
- * to vocabulary ids, unknown words to unknownId, append the end token, truncate keeping it, pad.
+ * The prompt word rule (models/FORMAT.md, "Tokenizer"): a word is a maximal run of Unicode letters (L*), combining
+ * marks (M*) and numbers (N*); everything else separates words. The model tools split captions with the same rule
+ * (models/tools/words.py); the model-tools suite checks that the two agree on every code point.
+ */
+export function splitWords(text: string): string[] {
+  return text.match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
+}
+
+/**
+ * The built-in model's word tokenizer (models/FORMAT.md): lowercase if the manifest says so, split into words
+ * (splitWords), map to vocabulary ids, unknown words to unknownId, append the end token, truncate keeping it, pad.
  */
 export function createWordTokenizer(config: WordTokenizerConfig): (prompt: string) => TokenizedPrompt {
   const ids = new Map<string, number>();
@@ -33,7 +42,7 @@ export function createWordTokenizer(config: WordTokenizerConfig): (prompt: strin
   });
   return (prompt) => {
     const text = config.lowercase ? prompt.toLowerCase() : prompt;
-    const words = text.split(/[^\p{L}\p{N}]+/u).filter((word) => word.length > 0);
+    const words = splitWords(text);
     const unknownWords: string[] = [];
     const wordIds = words.map((word) => {
       const id = ids.get(word);

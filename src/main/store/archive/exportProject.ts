@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import yazl from 'yazl';
-import type { GenerateRequest } from '../../../shared/domain/generation';
+import type { GenerateRequest, StudioGenerateRequest } from '../../../shared/domain/generation';
 import { PROJECT_ARCHIVE_FORMAT, PROJECT_ARCHIVE_SCHEMA_VERSION, type ArchiveRun, type ProjectArchive } from '../../../shared/domain/projectArchive';
 import { StudioError } from '../../../shared/ipc/errors';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
@@ -21,9 +21,12 @@ function iso(timeMs: number): string {
   return new Date(timeMs).toISOString();
 }
 
-/** The request without where its model lived on this machine (an archive holds no absolute paths). */
-function portableRequest(requestJson: string): GenerateRequest {
-  const { modelPath: _modelPath, ...rest } = JSON.parse(requestJson) as GenerateRequest;
+/**
+ * The request as the transport takes it (a model id): runs recorded before requests named models by id may still hold
+ * the folder their model lived in on this machine, which an archive never carries.
+ */
+function portableRequest(requestJson: string): StudioGenerateRequest {
+  const { modelPath: _modelPath, ...rest } = JSON.parse(requestJson) as GenerateRequest & StudioGenerateRequest;
   return rest;
 }
 
@@ -68,8 +71,10 @@ export async function exportProject(projectId: string, outFile: string, options:
     return {
       key,
       createdAt: iso(row.created_at_ms),
+      startedAt: row.started_at_ms === null ? null : iso(row.started_at_ms),
       finishedAt: row.finished_at_ms === null ? null : iso(row.finished_at_ms),
-      status: row.status,
+      // rowsOfProject holds ended runs only (none queued or running).
+      status: row.status as ArchiveRun['status'],
       prompt: row.prompt,
       seed: row.seed,
       starred: row.starred === 1,

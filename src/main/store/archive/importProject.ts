@@ -234,6 +234,7 @@ function toRow(plan: Plan, projectId: string, idOfKey: Map<string, string>, fina
   return {
     id,
     created_at_ms: Date.parse(run.createdAt),
+    started_at_ms: run.startedAt ? Date.parse(run.startedAt) : null,
     finished_at_ms: run.finishedAt ? Date.parse(run.finishedAt) : null,
     status: run.status,
     prompt: run.prompt,

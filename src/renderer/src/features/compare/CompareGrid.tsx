@@ -30,29 +30,30 @@ export function CompareGrid({ comparison, jobs, ready }: CompareGridProps): Reac
 
   // Quality against the baseline (pixel difference, SSIM, PSNR on the decoded frames), once per pair of loaded clips.
   const baselineId = runs[0]?.jobId ?? null;
+  // `ready` is a new Set on every load; `loaded` is a new one only when the contents change.
   const readyKey = [...ready].sort().join(',');
+  const loaded = useMemo(() => new Set(readyKey === '' ? [] : readyKey.split(',')), [readyKey]);
   const { quality, stored } = useMemo(() => {
     const quality: Record<JobId, CellQuality> = {};
     const stored: Record<JobId, GenerationSummary> = {};
     for (const run of runs) {
-      const clip = run.jobId && ready.has(run.jobId) ? compareClip(run.jobId) : undefined;
+      const clip = run.jobId && loaded.has(run.jobId) ? compareClip(run.jobId) : undefined;
       if (run.jobId && clip) {
         stored[run.jobId] = clip.summary;
       }
     }
-    const baseline = baselineId && ready.has(baselineId) ? compareClip(baselineId) : undefined;
+    const baseline = baselineId && loaded.has(baselineId) ? compareClip(baselineId) : undefined;
     if (!baseline) {
       return { quality, stored };
     }
     for (const run of runs) {
-      const clip = run.jobId && ready.has(run.jobId) ? compareClip(run.jobId) : undefined;
+      const clip = run.jobId && loaded.has(run.jobId) ? compareClip(run.jobId) : undefined;
       if (run.jobId && clip) {
         quality[run.jobId] = { difference: meanAbsolutePixelDifference(baseline, clip), ssim: ssim(baseline, clip), psnr: psnr(baseline, clip) };
       }
     }
     return { quality, stored };
-    // `ready` is a new Set on every load; readyKey changes only when its contents do.
-  }, [baselineId, runs, readyKey]);
+  }, [baselineId, runs, loaded]);
 
   const facts = useMemo(() => comparisonFacts(runs, jobs, quality, stored), [runs, jobs, quality, stored]);
 

@@ -1,8 +1,7 @@
 import { useMemo } from 'react';
 import type { JobId, ModelSummary } from '../../../../shared/domain/studio';
 import type { ComposerSettings } from '../composer/composerSettings';
-import type { GenerationActions } from '../generation/jobFeed';
-import type { JobsSnapshot } from '../generation/jobStore';
+import { useJobsById, type GenerationActions } from '../generation/jobFeed';
 import { formatTimestamp } from '../history/historyFormat';
 import { useCurrentProjectId } from '../projects/currentProject';
 import { CompareGrid } from './CompareGrid';
@@ -15,7 +14,6 @@ interface ComparePanelProps {
   settings: ComposerSettings;
   model: ModelSummary | undefined;
   actions: GenerationActions;
-  snapshot: JobsSnapshot;
 }
 
 const ACTIVE = new Set(['queued', 'running']);
@@ -25,20 +23,17 @@ const ACTIVE = new Set(['queued', 'running']);
  * through the ordinary queue, then the final clips in a grid on one clock with model calls, times, speed-up and the
  * pixel difference against the first variant.
  */
-export function ComparePanel({ settings, model, actions, snapshot }: ComparePanelProps): React.JSX.Element {
+export function ComparePanel({ settings, model, actions }: ComparePanelProps): React.JSX.Element {
   const state = useComparison({ settings, model, actions });
   const { comparison } = state;
   const saved = useSavedComparisons(useCurrentProjectId());
+  // Only the compared jobs: a step of any other job leaves this panel alone.
+  const comparedJobIds = useMemo(() => (comparison?.runs ?? []).map((run) => run.jobId).filter((jobId): jobId is JobId => jobId !== null), [comparison]);
+  const jobs = useJobsById(comparedJobIds);
   // This session's finished jobs, and runs this session never saw (a reopened comparison: stored in the data folder).
-  const finishedJobIds = useMemo(
-    () =>
-      (comparison?.runs ?? [])
-        .map((run) => run.jobId)
-        .filter((jobId): jobId is JobId => jobId !== null && (snapshot.jobs[jobId] === undefined || snapshot.jobs[jobId].status === 'done')),
-    [comparison, snapshot.jobs],
-  );
+  const finishedJobIds = useMemo(() => comparedJobIds.filter((jobId) => jobs[jobId] === undefined || jobs[jobId].status === 'done'), [comparedJobIds, jobs]);
   const clips = useCompareClips(finishedJobIds);
-  const activeJobIds = (comparison?.runs ?? []).map((run) => run.jobId).filter((jobId): jobId is JobId => jobId !== null && ACTIVE.has(snapshot.jobs[jobId]?.status ?? ''));
+  const activeJobIds = comparedJobIds.filter((jobId) => ACTIVE.has(jobs[jobId]?.status ?? ''));
   const seedText = Number.isFinite(settings.seed) ? String(settings.seed) : '?';
   const tdtm = Number.isFinite(settings.tdtmMergedSteps) ? settings.tdtmMergedSteps : 0;
 
@@ -92,7 +87,7 @@ export function ComparePanel({ settings, model, actions, snapshot }: ComparePane
           <h3>
             “{comparison.prompt}” <span className="muted">seed {comparison.seed}</span>
           </h3>
-          <CompareGrid comparison={comparison} jobs={snapshot.jobs} ready={clips.ready} />
+          <CompareGrid comparison={comparison} jobs={jobs} ready={clips.ready} />
           {Object.entries(clips.errors).map(([jobId, message]) => (
             <p key={jobId} className="error" role="alert">
               Could not load the frames of {jobId}: {message}

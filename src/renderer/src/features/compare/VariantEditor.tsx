@@ -1,5 +1,6 @@
 import { GENERATION_LIMITS } from '../../../../shared/domain/generation';
-import { MAX_VARIANTS, newVariantKey, plannedModelCalls, variantProblem, withLplKind, type CompareVariant, type VariantLpl } from './compareVariants';
+import { plannedModelCalls } from '../../../../shared/domain/lpl';
+import { MAX_VARIANTS, newVariantKey, variantProblem, withLplKind, type CompareVariant, type VariantLpl } from './compareVariants';
 
 interface VariantEditorProps {
   variants: readonly CompareVariant[];
@@ -57,7 +58,7 @@ export function VariantEditor({ variants, tdtmMergedSteps, onChange, onReset, di
       <ol className="variant-list">
         {variants.map((variant, index) => {
           const problem = variantProblem(variant, tdtmMergedSteps);
-          const calls = plannedModelCalls(variant);
+          const calls = plannedModelCalls(variant.lpl, variant.steps);
           const rowLabel = `Variant ${index + 1}`;
           const problemId = `variant-problem-${variant.key}`;
           return (

@@ -1,7 +1,6 @@
-import { GENERATION_LIMITS, type GenerateRequest } from '../../../../shared/domain/generation';
+import { GENERATION_LIMITS, type StudioGenerateRequest } from '../../../../shared/domain/generation';
+import { DYNAMIC_LPL_DEFAULTS } from '../../../../shared/domain/lpl';
 
-/** The backend's default minimum step for dynamic LPL (the paper's rule). */
-export const DYNAMIC_DEFAULT_MINIMUM_STEP = 14;
 export const MAX_VARIANTS = 6;
 
 /** How a variant leaps: never, after a fixed number of steps, or by the dynamic rule from a minimum step. */
@@ -36,7 +35,7 @@ export function defaultVariants(steps: number, makeKey: () => string = newVarian
       variants.push({ key: makeKey(), steps: total, lpl: { kind: 'fixed', leapStep } });
     }
   }
-  const minimumStep = total > DYNAMIC_DEFAULT_MINIMUM_STEP ? DYNAMIC_DEFAULT_MINIMUM_STEP : Math.floor(total / 2);
+  const minimumStep = total > DYNAMIC_LPL_DEFAULTS.minimumStep ? DYNAMIC_LPL_DEFAULTS.minimumStep : Math.floor(total / 2);
   if (minimumStep >= 1 && minimumStep < total) {
     variants.push({ key: makeKey(), steps: total, lpl: { kind: 'dynamic', minimumStep } });
   }
@@ -52,7 +51,7 @@ export function withLplKind(variant: CompareVariant, kind: VariantLpl['kind']): 
     case 'fixed':
       return { ...variant, lpl: { kind: 'fixed', leapStep: Math.max(1, Math.round(steps / 2)) } };
     case 'dynamic':
-      return { ...variant, lpl: { kind: 'dynamic', minimumStep: steps > DYNAMIC_DEFAULT_MINIMUM_STEP ? DYNAMIC_DEFAULT_MINIMUM_STEP : Math.max(1, Math.floor(steps / 2)) } };
+      return { ...variant, lpl: { kind: 'dynamic', minimumStep: steps > DYNAMIC_LPL_DEFAULTS.minimumStep ? DYNAMIC_LPL_DEFAULTS.minimumStep : Math.max(1, Math.floor(steps / 2)) } };
   }
 }
 
@@ -91,19 +90,7 @@ export function variantLabel(variant: CompareVariant): string {
   }
 }
 
-/** Model calls the variant will make: all steps, or n + 1 for a leap after n; null where the dynamic rule decides. */
-export function plannedModelCalls(variant: CompareVariant): number | null {
-  switch (variant.lpl.kind) {
-    case 'off':
-      return variant.steps;
-    case 'fixed':
-      return variant.lpl.leapStep + 1;
-    case 'dynamic':
-      return null;
-  }
-}
-
-function toLplSetting(lpl: VariantLpl): NonNullable<GenerateRequest['lpl']> {
+function toLplSetting(lpl: VariantLpl): NonNullable<StudioGenerateRequest['lpl']> {
   switch (lpl.kind) {
     case 'off':
       return { kind: 'off' };
@@ -116,7 +103,7 @@ function toLplSetting(lpl: VariantLpl): NonNullable<GenerateRequest['lpl']> {
 }
 
 /** The request for one variant: the composer's request with the seed locked and this variant's steps and LPL. */
-export function variantRequest(base: GenerateRequest, seed: number, variant: CompareVariant): GenerateRequest {
+export function variantRequest(base: StudioGenerateRequest, seed: number, variant: CompareVariant): StudioGenerateRequest {
   return { ...base, seed, steps: variant.steps, lpl: toLplSetting(variant.lpl) };
 }
 

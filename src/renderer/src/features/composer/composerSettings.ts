@@ -1,9 +1,9 @@
-import { GENERATION_LIMITS, type GenerateRequest, type ResolvedSettings } from '../../../../shared/domain/generation';
+import { GENERATION_LIMITS, type StudioGenerateRequest, type ResolvedSettings } from '../../../../shared/domain/generation';
 import type { ModelSummary } from '../../../../shared/domain/studio';
-import { parseMemoryBudget, type MemoryBudget } from '../../../../shared/util/bytes';
+import { parseMemoryBudget, type MemoryBudget } from '../../../../shared/domain/memoryBudget';
 
 export type SeedMode = 'random' | 'locked';
-export type LplMode = NonNullable<GenerateRequest['lpl']>['kind'];
+export type LplMode = NonNullable<StudioGenerateRequest['lpl']>['kind'];
 export type BudgetMode = MemoryBudget['kind'];
 
 /** Everything the composer edits. Numbers are kept as typed so a half-typed field never throws. */
@@ -104,7 +104,7 @@ export function budgetFromSettings(settings: Pick<ComposerSettings, 'budgetMode'
   }
 }
 
-export type RequestBuild = { ok: true; request: GenerateRequest } | { ok: false; field: keyof ComposerSettings; message: string };
+export type RequestBuild = { ok: true; request: StudioGenerateRequest } | { ok: false; field: keyof ComposerSettings; message: string };
 
 /**
  * The request the settings describe. Only what the UI can know is checked here (a readable number, a budget it can
@@ -132,7 +132,7 @@ export function toGenerateRequest(settings: ComposerSettings, model: ModelSummar
   if (!budget.ok) {
     return { ok: false, field: 'budgetText', message: budget.message };
   }
-  const request: GenerateRequest = {
+  const request: StudioGenerateRequest = {
     prompt: settings.prompt,
     steps: settings.steps,
     cfgScale: settings.cfgScale,
@@ -143,20 +143,20 @@ export function toGenerateRequest(settings: ComposerSettings, model: ModelSummar
   if (settings.seedMode === 'locked') {
     request.seed = settings.seed;
   }
-  if (model && !model.builtin) {
-    request.modelPath = model.path;
+  if (model) {
+    request.modelId = model.id;
   }
   return { ok: true, request };
 }
 
-function toLplSetting(settings: ComposerSettings): NonNullable<GenerateRequest['lpl']> {
+function toLplSetting(settings: ComposerSettings): NonNullable<StudioGenerateRequest['lpl']> {
   switch (settings.lplMode) {
     case 'off':
       return { kind: 'off' };
     case 'fixed':
       return { kind: 'fixed', leapStep: settings.leapStep };
     case 'dynamic':
-      // The paper's rule with the backend's defaults (minimum step 14, tolerance 1e-3, patience 3).
+      // The paper's rule with the shared defaults (DYNAMIC_LPL_DEFAULTS, filled in by the request schema).
       return { kind: 'dynamic' };
   }
 }

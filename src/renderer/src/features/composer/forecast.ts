@@ -1,7 +1,7 @@
 import type { ModelSummary } from '../../../../shared/domain/studio';
 import type { MemoryPlan } from '../../../../shared/model/memoryPlan';
 import { resolvePipelineBudget, type PassName } from '../../../../shared/model/pipelineBudget';
-import type { MemoryBudget } from '../../../../shared/util/bytes';
+import type { MemoryBudget } from '../../../../shared/domain/memoryBudget';
 
 export type { PassName };
 
@@ -44,10 +44,11 @@ export type MemoryForecast =
 /**
  * The memory a run will use under a budget, before it runs: the model's unit sizes through the same plan rule the
  * engine applies (planMemory per pass; every pass streams on its own and releases everything after it), so the
- * forecast and the engine's "started" event agree. Weights only: the runtime's own memory comes on top.
+ * forecast and the engine's "started" event agree. Weights plus the clip's activation estimate: the runtime's own
+ * baseline memory comes on top.
  */
-export function forecastMemory(model: Pick<ModelSummary, 'passes'>, budget: MemoryBudget, usesMergedSteps: boolean): MemoryForecast {
-  const resolved = resolvePipelineBudget(model.passes, budget, usesMergedSteps);
+export function forecastMemory(model: Pick<ModelSummary, 'passes' | 'activationBytes'>, budget: MemoryBudget, usesMergedSteps: boolean): MemoryForecast {
+  const resolved = resolvePipelineBudget(model.passes, budget, usesMergedSteps, { reserveBytes: model.activationBytes });
   const passes = resolved.plans.map((entry) => describePass(entry.pass, entry.plan));
   if (resolved.kind === 'below-minimum') {
     return { kind: 'below-minimum', budgetBytes: resolved.budgetBytes, minimumBytes: resolved.minimumBytes, passes };

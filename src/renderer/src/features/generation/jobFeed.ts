@@ -1,8 +1,12 @@
-import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
-import type { GenerateRequest } from '../../../../shared/domain/generation';
+import { useCallback, useEffect, useMemo } from 'react';
+import { useSyncExternalStoreWithSelector } from 'use-sync-external-store/with-selector';
+import type { StudioGenerateRequest } from '../../../../shared/domain/generation';
+import type { RunPlacement } from '../../../../shared/domain/projects';
 import type { JobId } from '../../../../shared/domain/studio';
 import { describeError, studio } from '../../ipc/studio';
-import { JobStore, type JobsSnapshot } from './jobStore';
+import { attributeRenders } from '../../lib/renderStats';
+import { shallowEqual } from '../../lib/shallowEqual';
+import { JobStore, type JobsSnapshot, type JobView } from './jobStore';
 
 /** The one job store of this window. */
 export const jobStore = new JobStore();
@@ -10,8 +14,8 @@ export const jobStore = new JobStore();
 /** Connects the job store to the backend's generation events and queue (mount once, at the top). */
 export function useGenerationFeed(engineReadyPid: number | undefined): void {
   useEffect(() => {
-    const offEvent = studio.on('generation.event', (event) => jobStore.applyJobEvent(event));
-    const offQueue = studio.on('generation.queue', (queue) => jobStore.applyQueue(queue));
+    const offEvent = studio.on('generation.event', (event) => attributeRenders(`generation.${event.event.kind}`, () => jobStore.applyJobEvent(event)));
+    const offQueue = studio.on('generation.queue', (queue) => attributeRenders('generation.queue', () => jobStore.applyQueue(queue)));
     return () => {
       offEvent();
       offQueue();
@@ -32,8 +36,22 @@ export function useGenerationFeed(engineReadyPid: number | undefined): void {
   }, [engineReadyPid]);
 }
 
-export function useJobsSnapshot(): JobsSnapshot {
-  return useSyncExternalStore(jobStore.subscribe, jobStore.getSnapshot);
+/** A slice of the jobs snapshot: the component re-renders only when the slice changes (isEqual; identity by default). */
+export function useJobsSlice<T>(select: (snapshot: JobsSnapshot) => T, isEqual?: (a: T, b: T) => boolean): T {
+  return useSyncExternalStoreWithSelector(jobStore.subscribe, jobStore.getSnapshot, undefined, select, isEqual);
+}
+
+/** A slice of one job's view (the job is undefined for a null id or one the store does not know). */
+export function useJobSlice<T>(jobId: JobId | null, select: (job: JobView | undefined) => T, isEqual?: (a: T, b: T) => boolean): T {
+  const selectJob = useCallback((snapshot: JobsSnapshot) => select(jobId === null ? undefined : snapshot.jobs[jobId]), [jobId, select]);
+  return useJobsSlice(selectJob, isEqual);
+}
+
+/** The views of the given jobs (those the store knows), by id: a new record only when one of them changed. */
+export function useJobsById(jobIds: readonly JobId[]): Readonly<Record<JobId, JobView>> {
+  const selectJobs = useCallback((snapshot: JobsSnapshot) => jobIds.flatMap((jobId) => snapshot.jobs[jobId] ?? []), [jobIds]);
+  const jobs = useJobsSlice(selectJobs, shallowEqual);
+  return useMemo(() => Object.fromEntries(jobs.map((job) => [job.jobId, job])), [jobs]);
 }
 
 export type ActionOutcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
@@ -47,14 +65,8 @@ async function attempt<T>(run: () => Promise<T>): Promise<ActionOutcome<T>> {
   }
 }
 
-/** Where a started run goes: a project (the default when absent) and the run it was made from. */
-export interface RunPlacement {
-  projectId?: string;
-  derivedFrom?: string;
-}
-
 export interface GenerationActions {
-  start(request: GenerateRequest, placement?: RunPlacement): Promise<ActionOutcome<JobId>>;
+  start(request: StudioGenerateRequest, placement?: RunPlacement): Promise<ActionOutcome<JobId>>;
   cancel(jobId: JobId): Promise<ActionOutcome<boolean>>;
   finishNow(jobId: JobId): Promise<ActionOutcome<boolean>>;
   reorder(jobId: JobId, toIndex: number): Promise<ActionOutcome<void>>;
@@ -63,7 +75,7 @@ export interface GenerationActions {
 /** Generation intents: the only place the workspace's components reach generation.* on the backend. */
 export function useGenerationActions(): GenerationActions {
   const start = useCallback(
-    (request: GenerateRequest, placement?: RunPlacement) =>
+    (request: StudioGenerateRequest, placement?: RunPlacement) =>
       attempt(async () => {
         const { jobId } = await studio.invoke('generation.start', { ...request, ...placement });
         jobStore.noteSubmitted(jobId, request);

@@ -1,4 +1,4 @@
-import type { GenerateRequest, GenerationSummary, ResolvedSettings, StepPreview } from '../../../../shared/domain/generation';
+import type { StudioGenerateRequest, GenerationSummary, ResolvedSettings, StepPreview } from '../../../../shared/domain/generation';
 import type { JobEvent, JobId, QueueSnapshot, WireGenerationEvent, WireStepPreview } from '../../../../shared/domain/studio';
 import type { SerializedError } from '../../../../shared/ipc/errors';
 import { assertNever } from '../../lib/assertNever';
@@ -23,7 +23,7 @@ export interface JobView {
   phase: JobPhase;
   /** The seed asked for (null = random); the resolved seed is in settings once started. */
   requestedSeed: number | null;
-  request: GenerateRequest | null;
+  request: StudioGenerateRequest | null;
   /** Client clock (Date.now()) of: submission, the "started" event, the start of the current phase. */
   submittedAtMs: number | null;
   startedAtMs: number | null;
@@ -55,7 +55,9 @@ const PREVIEW_JOBS_KEPT = 6;
 /**
  * The workspace's view of all jobs, fed by generation events and queue snapshots. It is a plain external store:
  * React reads immutable snapshots of the measurements through useSyncExternalStore, while preview pixels stay in
- * typed arrays here and reach canvases through preview listeners — they never enter React state.
+ * typed arrays here and reach canvases through preview listeners — they never enter React state. Each change
+ * copies only what it touches (a step event: that job's view and the job map), so components that select other
+ * slices (the queue, finished jobs) see the same objects and do not re-render.
  */
 export class JobStore {
   private snapshot: JobsSnapshot = { jobs: {}, order: [], queue: { running: null, queued: [] } };
@@ -95,7 +97,7 @@ export class JobStore {
   }
 
   /** Records a request this studio submitted (prompt and settings known before any event). */
-  noteSubmitted(jobId: JobId, request: GenerateRequest, nowMs = Date.now()): void {
+  noteSubmitted(jobId: JobId, request: StudioGenerateRequest, nowMs = Date.now()): void {
     this.updateJob(jobId, (job) => ({ ...job, prompt: request.prompt, request, requestedSeed: request.seed ?? null, submittedAtMs: job.submittedAtMs ?? nowMs }), request.prompt);
   }
 
@@ -153,6 +155,10 @@ export class JobStore {
         return;
       case 'cancelled':
         this.updateJob(jobId, (job) => ({ ...job, status: 'cancelled', phase: 'finished', phaseStartedAtMs: nowMs }));
+        return;
+      case 'not-saved':
+        // The run goes on (or is done) and its outputs are kept; only its history row waits for the store.
+        this.updateJob(jobId, (job) => ({ ...job, warnings: [...job.warnings, `${event.error.code}: ${event.error.message}`] }));
         return;
       default:
         assertNever(event, 'generation event');
@@ -234,6 +240,13 @@ function newJob(jobId: JobId, prompt: string, nowMs: number): JobView {
   };
 }
 
+const NO_STEPS: readonly StepRecord[] = [];
+
+/** A job's steps; one shared empty list when there is no job, so selections built from it compare equal. */
+export function stepsOf(job: JobView | undefined): readonly StepRecord[] {
+  return job?.steps ?? NO_STEPS;
+}
+
 /** The job the live view follows: the running one, else the newest job that got past the queue. */
 export function selectLiveJobId(snapshot: JobsSnapshot): JobId | null {
   const running = snapshot.queue.running?.jobId;
@@ -249,9 +262,42 @@ export function selectLiveJobId(snapshot: JobsSnapshot): JobId | null {
   return null;
 }
 
-/** Finished jobs, newest first. */
-export function selectFinishedJobIds(snapshot: JobsSnapshot): JobId[] {
-  return snapshot.order.filter((jobId) => snapshot.jobs[jobId].status === 'done').reverse();
+/** The job the engine runs now, or null. */
+export function selectRunningJobId(snapshot: JobsSnapshot): JobId | null {
+  return snapshot.queue.running?.jobId ?? null;
+}
+
+/**
+ * Finished jobs, newest first. A finished job's view never changes again, so a shallow comparison of two results
+ * tells whether the list did.
+ */
+export function selectFinishedJobs(snapshot: JobsSnapshot): JobView[] {
+  return snapshot.order
+    .map((jobId) => snapshot.jobs[jobId])
+    .filter((job) => job.status === 'done')
+    .reverse();
+}
+
+/** The newest finished job, or null. */
+export function selectLatestFinishedJobId(snapshot: JobsSnapshot): JobId | null {
+  for (let i = snapshot.order.length - 1; i >= 0; i--) {
+    const job = snapshot.jobs[snapshot.order[i]];
+    if (job.status === 'done') {
+      return job.jobId;
+    }
+  }
+  return null;
+}
+
+/** Decode + write time of the newest finished job other than `jobId`: what that job's tail is expected to take (0 when unknown). */
+export function selectTailEstimateMs(snapshot: JobsSnapshot, jobId: JobId | null): number {
+  for (let i = snapshot.order.length - 1; i >= 0; i--) {
+    const job = snapshot.jobs[snapshot.order[i]];
+    if (job.jobId !== jobId && job.status === 'done') {
+      return job.summary ? job.summary.timingsMs.decode + job.summary.timingsMs.write : 0;
+    }
+  }
+  return 0;
 }
 
 /** Jobs that ended (done, failed or cancelled), newest first. */

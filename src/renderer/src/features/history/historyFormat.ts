@@ -20,4 +20,11 @@ export function formatLeap(leapStep: number | null): string {
   return leapStep === null ? '–' : `after ${leapStep}`;
 }
 
-export const STATUS_LABELS: Record<HistoryEntry['status'], string> = { done: 'done', failed: 'failed', cancelled: 'cancelled' };
+export const STATUS_LABELS: Record<HistoryEntry['status'], string> = {
+  queued: 'queued',
+  running: 'running',
+  done: 'done',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  interrupted: 'interrupted',
+};

@@ -35,7 +35,7 @@ export function composerSettingsFromHistory(entry: HistoryEntry, models: readonl
   if (budget.kind === 'bytes') {
     settings.budgetText = `${budget.bytes}B`;
   }
-  const byPath = request.modelPath ? models.find((model) => model.path === request.modelPath) : undefined;
-  settings.modelId = byPath?.id ?? entry.modelId ?? null;
+  const modelId = request.modelId ?? entry.modelId;
+  settings.modelId = models.some((model) => model.id === modelId) ? (modelId ?? null) : (entry.modelId ?? null);
   return settings;
 }

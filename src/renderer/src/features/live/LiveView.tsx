@@ -1,7 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { JobId } from '../../../../shared/domain/studio';
-import type { JobsSnapshot } from '../generation/jobStore';
-import { selectFinishedJobIds } from '../generation/jobStore';
+import { memoPart, Profiled } from '../../lib/renderStats';
+import { shallowEqual } from '../../lib/shallowEqual';
+import { useJobSlice, useJobsSlice } from '../generation/jobFeed';
+import { selectLiveJobId, selectTailEstimateMs, stepsOf, type JobsSnapshot, type JobView } from '../generation/jobStore';
 import { LatencySparkline } from './LatencySparkline';
 import { MemoryChart } from './MemoryChart';
 import { PreviewPlayer } from './PreviewPlayer';
@@ -11,39 +13,88 @@ import { StepStrip } from './StepStrip';
 import { StepTrack } from './StepTrack';
 import { UnitTimeline } from './UnitTimeline';
 
-interface LiveViewProps {
-  snapshot: JobsSnapshot;
-  jobId: JobId | null;
+function headingOf(job: JobView | undefined) {
+  return job ? { status: job.status, prompt: job.prompt, seed: job.settings?.seed ?? null, fps: job.settings?.fps ?? 8, error: job.error, warnings: job.warnings } : null;
+}
+
+function totalStepsOf(job: JobView | undefined): number {
+  return job?.settings?.steps ?? job?.steps[0]?.totalSteps ?? 0;
+}
+
+function gaugesOf(job: JobView | undefined) {
+  return {
+    steps: stepsOf(job),
+    totalSteps: totalStepsOf(job),
+    budgetBytes: job?.budgetBytes ?? null,
+    minimumBytes: job?.minimumBudgetBytes ?? null,
+    residentUnitCount: job?.residentUnitIds.length ?? 0,
+  };
+}
+
+function timelineOf(job: JobView | undefined) {
+  return { steps: stepsOf(job), totalSteps: totalStepsOf(job), plannedMergedSteps: job?.settings?.tdtmMergedSteps ?? 0, lpl: job?.settings?.lpl ?? null };
+}
+
+const wholeJob = (job: JobView | undefined): JobView | undefined => job;
+
+function LiveProgress({ jobId }: { jobId: JobId }): React.JSX.Element | null {
+  const job = useJobSlice(jobId, wholeJob);
+  const tailEstimateMs = useJobsSlice(useCallback((snapshot: JobsSnapshot) => selectTailEstimateMs(snapshot, jobId), [jobId]));
+  return job ? <ProgressPanel job={job} tailEstimateMs={tailEstimateMs} /> : null;
+}
+
+function LiveGauges({ jobId }: { jobId: JobId | null }): React.JSX.Element {
+  const { steps, totalSteps, budgetBytes, minimumBytes, residentUnitCount } = useJobSlice(jobId, gaugesOf, shallowEqual);
+  return (
+    <div className="gauges">
+      <MemoryChart steps={steps} budgetBytes={budgetBytes} />
+      <ResidentGauge residentBytes={steps[steps.length - 1]?.residentBytes ?? null} budgetBytes={budgetBytes} minimumBytes={minimumBytes} residentUnitCount={residentUnitCount} />
+      <LatencySparkline steps={steps} totalSteps={totalSteps} />
+    </div>
+  );
+}
+
+function LiveTimeline({ jobId, focusStep }: { jobId: JobId | null; focusStep: number | null }): React.JSX.Element {
+  const { steps, totalSteps, plannedMergedSteps, lpl } = useJobSlice(jobId, timelineOf, shallowEqual);
+  return (
+    <div className="live-wide">
+      <StepTrack steps={steps} totalSteps={totalSteps} plannedMergedSteps={plannedMergedSteps} lpl={lpl} />
+      <UnitTimeline steps={steps} focusStep={focusStep} />
+    </div>
+  );
 }
 
 /**
  * The job as it forms: the animated preview of every frame, the step strip, progress and the gauges. The layout
  * stays put between jobs (the preview's play/pause choice carries over to the next job).
+ *
+ * It subscribes in slices: this frame reads only what a step leaves alone (prompt, seed, status, errors), and each
+ * part that shows step data (progress, gauges, timeline, strip) reads its own, so a step event re-renders those
+ * parts and nothing else. Preview pixels reach the canvases without React (PreviewPlayer).
  */
-export function LiveView({ snapshot, jobId }: LiveViewProps): React.JSX.Element {
-  const job = jobId ? snapshot.jobs[jobId] : undefined;
-  const [pinnedStep, setPinnedStep] = useState<number | null>(null);
-  useEffect(() => setPinnedStep(null), [jobId]);
+export const LiveView = memoPart('live', function LiveView(): React.JSX.Element {
+  const jobId = useJobsSlice(selectLiveJobId);
+  const job = useJobSlice(jobId, headingOf, shallowEqual);
+  // A pinned step belongs to its job: the next job starts following live.
+  const [pin, setPin] = useState<{ jobId: JobId | null; step: number | null }>({ jobId: null, step: null });
+  const pinnedStep = pin.jobId === jobId ? pin.step : null;
+  const onPin = useCallback((step: number | null) => setPin({ jobId, step }), [jobId]);
 
-  const previous = job ? selectFinishedJobIds(snapshot).find((id) => id !== job.jobId) : undefined;
-  const previousTimings = previous ? snapshot.jobs[previous].summary?.timingsMs : undefined;
-  const tailEstimateMs = previousTimings ? previousTimings.decode + previousTimings.write : 0;
-  const steps = job?.steps ?? [];
-  const totalSteps = job?.settings?.steps ?? steps[0]?.totalSteps ?? 0;
-  const lastStep = steps[steps.length - 1];
   return (
-    <section className="panel live" aria-labelledby="live-heading" data-testid="live-view" data-state={job?.status ?? 'idle'} data-job-id={job?.jobId ?? ''}>
+    <section className="panel live" aria-labelledby="live-heading" data-testid="live-view" data-state={job?.status ?? 'idle'} data-job-id={jobId ?? ''}>
       <h2 id="live-heading">
         Live{' '}
         {job ? (
           <>
             <span className="job-title">“{job.prompt}”</span>
-            {job.settings ? <span className="muted"> seed {job.settings.seed}</span> : null}
+            {job.seed !== null ? <span className="muted"> seed {job.seed}</span> : null}
           </>
         ) : null}
       </h2>
-      {job ? (
-        <ProgressPanel job={job} tailEstimateMs={tailEstimateMs} />
+      {jobId && job ? (
+        <Profiled id="live.progress">
+          <LiveProgress jobId={jobId} />
+        </Profiled>
       ) : (
         <p className="hint">Type a prompt and press Ctrl/⌘+Enter: the x0 preview of every frame appears here at each step, with the gauges.</p>
       )}
@@ -60,23 +111,17 @@ export function LiveView({ snapshot, jobId }: LiveViewProps): React.JSX.Element 
         </ul>
       ) : null}
       <div className="live-grid">
-        <PreviewPlayer jobId={job?.jobId ?? null} pinnedStep={pinnedStep} fps={job?.settings?.fps ?? 8} />
-        <div className="gauges">
-          <MemoryChart steps={steps} budgetBytes={job?.budgetBytes ?? null} />
-          <ResidentGauge
-            residentBytes={lastStep?.residentBytes ?? null}
-            budgetBytes={job?.budgetBytes ?? null}
-            minimumBytes={job?.minimumBudgetBytes ?? null}
-            residentUnitCount={job?.residentUnitIds.length ?? 0}
-          />
-          <LatencySparkline steps={steps} totalSteps={totalSteps} />
-        </div>
+        <Profiled id="live.preview">
+          <PreviewPlayer jobId={jobId} pinnedStep={pinnedStep} fps={job?.fps ?? 8} />
+        </Profiled>
+        <Profiled id="live.gauges">
+          <LiveGauges jobId={jobId} />
+        </Profiled>
       </div>
-      <div className="live-wide">
-        <StepTrack steps={steps} totalSteps={totalSteps} plannedMergedSteps={job?.settings?.tdtmMergedSteps ?? 0} lpl={job?.settings?.lpl ?? null} />
-        <UnitTimeline steps={steps} focusStep={pinnedStep} />
-      </div>
-      {job ? <StepStrip jobId={job.jobId} steps={steps} pinnedStep={pinnedStep} onPin={setPinnedStep} /> : null}
+      <Profiled id="live.timeline">
+        <LiveTimeline jobId={jobId} focusStep={pinnedStep} />
+      </Profiled>
+      <Profiled id="live.strip">{jobId ? <StepStrip jobId={jobId} pinnedStep={pinnedStep} onPin={onPin} /> : null}</Profiled>
     </section>
   );
-}
+});

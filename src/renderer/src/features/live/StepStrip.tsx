@@ -1,13 +1,16 @@
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import type { JobId } from '../../../../shared/domain/studio';
 import { prepareCanvas, putFrame } from '../../lib/canvasDraw';
-import type { StepRecord } from '../generation/jobStore';
-import { jobStore } from '../generation/jobFeed';
+import { stepsOf } from '../generation/jobStore';
+import { jobStore, useJobSlice } from '../generation/jobFeed';
 
 const THUMB_FRAMES = 4;
 
-/** A step's preview as a few frames side by side (so motion shows, not only the first frame). */
-function StepThumbnail({ jobId, stepIndex }: { jobId: JobId; stepIndex: number }): React.JSX.Element {
+/**
+ * A step's preview as a few frames side by side (so motion shows, not only the first frame). Memoized: a new step
+ * adds a thumbnail and leaves the others alone.
+ */
+const StepThumbnail = memo(function StepThumbnail({ jobId, stepIndex }: { jobId: JobId; stepIndex: number }): React.JSX.Element {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -26,17 +29,17 @@ function StepThumbnail({ jobId, stepIndex }: { jobId: JobId; stepIndex: number }
     }
   }, [jobId, stepIndex]);
   return <canvas ref={canvasRef} className="pixelated thumb-canvas" width={1} height={1} aria-hidden="true" />;
-}
+});
 
 interface StepStripProps {
   jobId: JobId;
-  steps: readonly StepRecord[];
   pinnedStep: number | null;
   onPin: (stepIndex: number | null) => void;
 }
 
 /** Per-step thumbnails to scrub: pick one to pin the preview to that step; ←/→/Home/End move along the strip. */
-export function StepStrip({ jobId, steps, pinnedStep, onPin }: StepStripProps): React.JSX.Element {
+export function StepStrip({ jobId, pinnedStep, onPin }: StepStripProps): React.JSX.Element {
+  const steps = useJobSlice(jobId, stepsOf);
   const listRef = useRef<HTMLDivElement>(null);
   const withPreview = steps.filter((step) => step.hasPreview);
   const activeIndex = pinnedStep === null ? withPreview.length - 1 : withPreview.findIndex((step) => step.stepIndex === pinnedStep);

@@ -1,7 +1,10 @@
 import { createColumnHelper, tableFeatures, useTable } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import type { JobId, QueuedJob, QueueSnapshot } from '../../../../shared/domain/studio';
-import type { JobView } from '../generation/jobStore';
+import { memoPart } from '../../lib/renderStats';
+import { shallowEqual } from '../../lib/shallowEqual';
+import { useJobsSlice } from '../generation/jobFeed';
+import { selectEndedJobs, type JobsSnapshot, type JobView } from '../generation/jobStore';
 
 /** One row of the queue table: the running job (position 0) or a waiting one (1…n). */
 interface QueueRow {
@@ -83,8 +86,12 @@ function columnsFor(actions: QueueActions) {
 
 const ENDED_LABELS: Record<JobView['status'], string> = { queued: 'waiting', running: 'running', done: 'done', failed: 'failed', cancelled: 'cancelled' };
 
+const selectQueue = (snapshot: JobsSnapshot): QueueSnapshot => snapshot.queue;
+
 /** The generation queue: the running job and the waiting ones, which can be reordered or cancelled; then what ended. */
-export function QueuePanel({ queue, actions, ended }: { queue: QueueSnapshot; actions: QueueActions; ended: readonly JobView[] }): React.JSX.Element {
+export const QueuePanel = memoPart('queue', function QueuePanel({ actions }: { actions: QueueActions }): React.JSX.Element {
+  const queue = useJobsSlice(selectQueue);
+  const ended = useJobsSlice(selectEndedJobs, shallowEqual);
   const columns = useMemo(() => columnsFor(actions), [actions]);
   const data = useMemo<QueueRow[]>(
     () => [
@@ -143,4 +150,4 @@ export function QueuePanel({ queue, actions, ended }: { queue: QueueSnapshot; ac
       ) : null}
     </section>
   );
-}
+});

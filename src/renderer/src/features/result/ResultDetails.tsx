@@ -57,6 +57,8 @@ export function ResultDetails({ summary }: { summary: GenerationSummary }): Reac
       <dl className="facts compact" data-testid="result-timings">
         <dt>Total</dt>
         <dd>{formatDurationMs(timingsMs.total)}</dd>
+        <dt>Loading (not hidden)</dt>
+        <dd>{formatDurationMs(timingsMs.load ?? 0)}</dd>
         <dt>Text / denoise</dt>
         <dd>
           {formatDurationMs(timingsMs.text)} / {formatDurationMs(timingsMs.denoise)}

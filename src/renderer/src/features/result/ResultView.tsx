@@ -1,22 +1,24 @@
 import { useCallback, useState } from 'react';
 import type { GenerationSummary } from '../../../../shared/domain/generation';
 import type { JobId } from '../../../../shared/domain/studio';
-import type { JobsSnapshot } from '../generation/jobStore';
+import { memoPart } from '../../lib/renderStats';
+import { shallowEqual } from '../../lib/shallowEqual';
+import { useJobsSlice } from '../generation/jobFeed';
+import { selectFinishedJobs } from '../generation/jobStore';
 import { ExportBar } from './ExportBar';
 import { FramePlayer } from './FramePlayer';
 import { ResultDetails } from './ResultDetails';
 import { useJobResult } from './useJobResult';
 
 interface ResultViewProps {
-  snapshot: JobsSnapshot;
-  finishedJobIds: readonly JobId[];
   jobId: JobId | null;
   onSelect: (jobId: JobId) => void;
   onReuse: (summary: GenerationSummary, jobId: JobId) => void;
 }
 
 /** The finished clip: looping player, settings and timings, exports; earlier results of this session to pick from. */
-export function ResultView({ snapshot, finishedJobIds, jobId, onSelect, onReuse }: ResultViewProps): React.JSX.Element {
+export const ResultView = memoPart('result', function ResultView({ jobId, onSelect, onReuse }: ResultViewProps): React.JSX.Element {
+  const finishedJobs = useJobsSlice(selectFinishedJobs, shallowEqual);
   const result = useJobResult(jobId);
   const [frame, setFrame] = useState(0);
   const onFrameChange = useCallback((index: number) => setFrame(index), []);
@@ -24,19 +26,16 @@ export function ResultView({ snapshot, finishedJobIds, jobId, onSelect, onReuse 
     <section className="panel result" aria-labelledby="result-heading" data-testid="result-view" data-state={result.kind} data-job-id={jobId ?? ''}>
       <div className="panel-header">
         <h2 id="result-heading">Result</h2>
-        {finishedJobIds.length > 0 || (jobId && result.kind === 'ready') ? (
+        {finishedJobs.length > 0 || (jobId && result.kind === 'ready') ? (
           <label className="inline">
             Clip
             <select value={jobId ?? ''} onChange={(event) => onSelect(event.target.value)} data-testid="result-select">
-              {jobId && !finishedJobIds.includes(jobId) ? <option value={jobId}>From the history: “{result.kind === 'ready' ? result.summary.settings.prompt : '…'}”</option> : null}
-              {finishedJobIds.map((id, index) => {
-                const job = snapshot.jobs[id];
-                return (
-                  <option key={id} value={id}>
-                    {index === 0 ? 'Latest: ' : ''}“{job.prompt}” seed {job.summary?.seed ?? '?'}
-                  </option>
-                );
-              })}
+              {jobId && !finishedJobs.some((job) => job.jobId === jobId) ? <option value={jobId}>From the history: “{result.kind === 'ready' ? result.summary.settings.prompt : '…'}”</option> : null}
+              {finishedJobs.map((job, index) => (
+                <option key={job.jobId} value={job.jobId}>
+                  {index === 0 ? 'Latest: ' : ''}“{job.prompt}” seed {job.summary?.seed ?? '?'}
+                </option>
+              ))}
             </select>
           </label>
         ) : null}
@@ -64,4 +63,4 @@ export function ResultView({ snapshot, finishedJobIds, jobId, onSelect, onReuse 
       ) : null}
     </section>
   );
-}
+});

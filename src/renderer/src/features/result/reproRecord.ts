@@ -1,4 +1,4 @@
-import type { GenerateRequest, GenerationSummary } from '../../../../shared/domain/generation';
+import type { StudioGenerateRequest, GenerationSummary } from '../../../../shared/domain/generation';
 import type { JobId } from '../../../../shared/domain/studio';
 import { APP_NAME, APP_VERSION } from '../../../../shared/version';
 
@@ -27,7 +27,7 @@ export interface ReproRecord {
   seed: number;
   model: { id: string; version: string };
   /** The request that reproduces the clip (resolved values, random seed included). */
-  request: GenerateRequest;
+  request: StudioGenerateRequest;
   output: { frames: number; width: number; height: number; fps: number };
   run: Pick<GenerationSummary, 'stepsRun' | 'leapStep' | 'mergedSteps' | 'timingsMs' | 'peakRssBytes' | 'peakResidentBytes' | 'memoryBudgetBytes' | 'warnings'>;
   export: ExportInfo | null;

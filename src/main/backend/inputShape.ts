@@ -1,0 +1,31 @@
+/** Deepest params nesting a call may have; the contract's deepest schema needs a handful of levels. */
+export const MAX_PARAMS_DEPTH = 32;
+
+/** True when a parsed JSON value nests deeper than maxDepth (iterative: safe on any depth). */
+export function exceedsDepth(value: unknown, maxDepth: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (typeof item !== 'object' || item === null) {
+      continue;
+    }
+    if (depth >= maxDepth) {
+      return true;
+    }
+    for (const child of Object.values(item)) {
+      stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** A short, bounded description of a value for an error message (never the value's whole text). */
+export function describeJsonValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  }
+  if (value === null || typeof value !== 'object') {
+    return String(value);
+  }
+  return Array.isArray(value) ? '(an array; a method name is a string)' : '(an object; a method name is a string)';
+}

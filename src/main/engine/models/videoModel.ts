@@ -1,0 +1,73 @@
+import type { ModelManifest } from '../../../shared/model/manifest';
+import type { PipelinePasses } from '../../../shared/model/pipelineBudget';
+import type { LatentPreviewProjection } from '../sampler/preview';
+import type { LatentShape } from '../sampler';
+import type { PassResult, StreamUnit, UnitStreamer } from '../streaming/unitStreamer';
+
+/**
+ * One model architecture behind the pipeline. The pipeline (generateVideo) owns the stages, the sampler (CFG,
+ * Euler steps, LPL), events, timing and cancellation; an architecture owns its tokenizer, its units' tensor names
+ * and feeds, and how its decoder is chunked. Every ONNX session belongs to the UnitStreamer it is given.
+ */
+export interface VideoModel {
+  readonly manifest: ModelManifest;
+  /** The unit list of each pass, for the memory plan and the streamer. */
+  readonly passes: PipelinePasses<StreamUnit>;
+  /** The latent the sampler integrates (one sample; the CFG batch is the model's business). */
+  readonly latentShape: LatentShape;
+  /** Channels per sample of the velocity output (the first latentShape.channels are the velocity). */
+  readonly velocityChannels: number;
+  readonly preview: LatentPreviewProjection;
+
+  /** The prompt as the text encoder reads it: preparation, token ids, mask, warnings for the user. */
+  tokenize(prompt: string): PreparedPrompt;
+  /** Runs the text encoder once; the result conditions every denoising step of a job. */
+  encodeText(streamer: UnitStreamer, prompt: PreparedPrompt, signal?: AbortSignal): Promise<TextConditioning>;
+  /** The CFG-batched velocity [2, velocityChannels, T, H, W] at one step (TDTM units when `merged`). */
+  predictVelocity(streamer: UnitStreamer, request: VelocityRequest): Promise<VelocityResult>;
+  /** The final latent → RGB video in [-1, 1], [3, F, H, W] float32. */
+  decode(streamer: UnitStreamer, latent: Float32Array, signal?: AbortSignal): Promise<DecodedVideo>;
+}
+
+export interface PreparedPrompt {
+  /** The text after the architecture's preparation (what the tokenizer saw). */
+  readonly text: string;
+  /** Token ids fed to the encoder, padded to the encoder's length. */
+  readonly ids: BigInt64Array;
+  /** 1 for real tokens, 0 for padding. */
+  readonly mask: Uint8Array;
+  /** Real tokens, end token included. */
+  readonly length: number;
+  readonly warnings: readonly string[];
+}
+
+export interface TextConditioning {
+  /** Opaque to the pipeline: what the architecture's denoiser needs from the text. */
+  readonly captions: Float32Array;
+  readonly tokenCount: number;
+  readonly pass: PassResult;
+}
+
+export interface VelocityRequest {
+  readonly conditioning: TextConditioning;
+  /** The current latent, one sample [C, T, H, W]. */
+  readonly latent: Float32Array;
+  readonly timestep: number;
+  /** The step's index, for messages (a unit that produced NaN is named with its step). */
+  readonly step: number;
+  readonly merged: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface VelocityResult {
+  readonly velocity: Float32Array;
+  readonly pass: PassResult;
+}
+
+export interface DecodedVideo {
+  readonly video: Float32Array;
+  readonly frames: number;
+  readonly height: number;
+  readonly width: number;
+  readonly passes: readonly PassResult[];
+}

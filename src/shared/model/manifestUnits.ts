@@ -1,0 +1,38 @@
+import type { ModelManifest, ModelUnit } from './manifest';
+import type { PipelinePasses } from './pipelineBudget';
+
+/**
+ * The one walk over a manifest's units: the unit list of each pass, in pipeline order. Package checks, the
+ * memory plan, the model catalog and the engine all take their units from here.
+ */
+export function manifestPasses(manifest: ModelManifest): PipelinePasses<ModelUnit> {
+  const { text, denoiser, decoder } = manifest;
+  return {
+    text: [text.embed, ...text.blocks, text.final],
+    denoiser: [denoiser.embedder, ...denoiser.blocks.map((pair) => pair.unit), denoiser.final],
+    denoiserMerged: [denoiser.embedder, ...denoiser.blocks.map((pair) => pair.tdtm), denoiser.final],
+    decoder: [decoder.unit],
+  };
+}
+
+/** Every distinct unit of a manifest once (by id), in pipeline order. */
+export function allManifestUnits(manifest: ModelManifest): ModelUnit[] {
+  const passes = manifestPasses(manifest);
+  const seen = new Map<string, ModelUnit>();
+  for (const unit of [...passes.text, ...passes.denoiser, ...passes.denoiserMerged, ...passes.decoder]) {
+    if (!seen.has(unit.id)) {
+      seen.set(unit.id, unit);
+    }
+  }
+  return [...seen.values()];
+}
+
+/** Bytes of weights on disk: units that share a weights file (TDTM variants) count it once. */
+export function manifestWeightsBytes(manifest: ModelManifest): number {
+  const byFile = new Map<string, number>();
+  for (const unit of allManifestUnits(manifest)) {
+    const file = unit.weightsFile ?? unit.file;
+    byFile.set(file, Math.max(byFile.get(file) ?? 0, unit.sizeBytes));
+  }
+  return [...byFile.values()].reduce((sum, bytes) => sum + bytes, 0);
+}
