@@ -47,4 +47,19 @@ describe('npm run generate (CLI)', () => {
     expect(runCli(['a red circle', '--model', '/no/such/model'])).toMatchObject({ status: 2, stderr: expect.stringContaining('Model package not found') });
     expect(runCli(['a red circle', '--frobnicate'])).toMatchObject({ status: 2, stderr: expect.stringContaining('Unknown option --frobnicate') });
   });
+
+  it('makes a clip at a preset of an imported Open-Sora package (--resolution, --aspect, --frames) and refuses one it lacks', () => {
+    const model = path.resolve('test/fixtures/packages/opensora-tiny');
+    const made = runCli(['a cat walking in the snow', '--model', model, '--resolution', '144p', '--aspect', '1:1', '--frames', '1', '--steps', '1', '--seed', '2', '--json', '--out', path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-os-')), 'clip')]);
+    expect(made.status, made.stderr).toBe(0);
+    const summary = JSON.parse(made.stdout) as { frames: number; width: number; height: number; promptText: string; settings: { clip: unknown } };
+    expect([summary.frames, summary.width, summary.height]).toEqual([1, 192, 192]);
+    expect(summary.settings.clip).toEqual({ resolution: '144p', aspect: '1:1' });
+    expect(summary.promptText).toBe('a cat walking in the snow aesthetic score: 6.5.');
+    expect(runCli(['a cat', '--model', model, '--resolution', '1080p'])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('Model opensora-tiny has no resolution "1080p"; choose one of 144p, 240p, 360p, 480p.'),
+    });
+    expect(runCli(['a cat', '--model', model, '--frames', 'lots'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--frames needs an integer, got "lots"') });
+  });
 });

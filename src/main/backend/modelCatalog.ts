@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { ModelSummary } from '../../shared/domain/studio';
 import { StudioError } from '../../shared/ipc/errors';
 import type { ModelUnit } from '../../shared/model/manifest';
-import { estimateActivationBytes } from '../../shared/model/activationEstimate';
+import { clipMemoryTable } from '../../shared/model/clipMemory';
+import { resolveClip, type ClipSize } from '../../shared/model/clipSize';
 import { manifestPasses, manifestWeightsBytes } from '../../shared/model/manifestUnits';
 import { readModelPackage, type ModelPackage } from '../engine/package/modelPackage';
 import { locateBuiltinModel } from '../engine/paths';
@@ -95,12 +96,17 @@ function summarize(pkg: ModelPackage, builtin: boolean): ModelSummary {
     description: manifest.description,
     path: dir,
     builtin,
-    native: manifest.native,
+    native: nativeClip(resolveClip(manifest, undefined)),
+    clipPresets: manifest.architecture === 'opensora-1.2' ? manifest.clip.presets : null,
+    clipMemory: clipMemoryTable(manifest),
     defaults: { steps: manifest.sampler.steps, cfgScale: manifest.sampler.cfgScale },
     passes,
     totalBytes: manifestWeightsBytes(manifest),
-    activationBytes: estimateActivationBytes(manifest).peakBytes,
   };
+}
+
+function nativeClip(clip: ClipSize): ModelSummary['native'] {
+  return { frames: clip.frames, height: clip.height, width: clip.width, fps: clip.fps };
 }
 
 /** SHA-256 (hex) of a model package's manifest.json: which exact package made a run. Null when it cannot be read. */

@@ -19,6 +19,9 @@ export const CLI_USAGE = `Usage: npm run generate -- "<prompt>" [options]
   --tdtm M               merge frame pairs (TDTM) in the first M steps (default 0)
   --memory-budget B      resident model budget: 300MB, 1.5GB, min (smallest working set) or all
   --model PATH           model package folder (default: the built-in model)
+  --resolution R         clip resolution preset of the model, e.g. 144p (models with presets: Open-Sora 1.2)
+  --aspect W:H           clip aspect preset, e.g. 16:9, 9:16 or 1:1
+  --frames F             video frames, one of the model's durations, e.g. 1 (image), 51 (2 s) or 102 (4 s)
   --out FILE             output base path (default outputs/<time>-<prompt>); writes FILE.gif, FILE.mp4
                          (when ffmpeg is on PATH), FILE-frames/*.png and FILE.json
   --json                 print one JSON object (the summary) on stdout; progress stays on stderr
@@ -89,6 +92,18 @@ export function parseCliArgs(argv: string[]): CliOptions {
         }
         break;
       }
+      case '--resolution':
+      case '--aspect': {
+        const value = next();
+        if (!value || value.startsWith('--')) {
+          throw new CliUsageError(`${arg} needs a value (${arg === '--resolution' ? 'e.g. 144p' : 'e.g. 16:9'}).`);
+        }
+        request.clip = { ...request.clip, [arg === '--resolution' ? 'resolution' : 'aspect']: value };
+        break;
+      }
+      case '--frames':
+        request.clip = { ...request.clip, frames: integerArg(arg, next()) };
+        break;
       case '--model':
         request.modelPath = next();
         if (!request.modelPath) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SerializedError } from '../ipc/errors';
 import { DYNAMIC_LPL_DEFAULTS } from './lpl';
 import { memoryBudgetSchema, type MemoryBudget } from './memoryBudget';
+import { clipChoiceSchema } from '../model/clipSize';
 
 /** Limits checked before any compute (bad input gets a clear error naming the field). */
 export const GENERATION_LIMITS = {
@@ -43,6 +44,8 @@ export const generateRequestSchema = z
     memoryBudget: memoryBudgetSchema.optional(),
     /** Model package folder; the built-in model when absent. */
     modelPath: z.string().min(1).optional(),
+    /** Clip size by the package's presets (resolution, aspect, frames); the package's default when absent. */
+    clip: clipChoiceSchema.optional(),
   })
   .strict();
 export type GenerateRequest = z.input<typeof generateRequestSchema>;
@@ -70,10 +73,13 @@ export interface ResolvedSettings {
   modelId: string;
   modelVersion: string;
   modelPath: string;
+  /** The clip made: video frames, output pixel size, playback fps. */
   frames: number;
   height: number;
   width: number;
   fps: number;
+  /** The preset it was made at, for packages with presets (Open-Sora 1.2). */
+  clip?: { resolution: string; aspect: string };
 }
 
 /**

@@ -1,4 +1,6 @@
 import type { SerializedError } from '../ipc/errors';
+import type { ClipMemoryEntry } from '../model/clipMemory';
+import type { ClipPresets } from '../model/manifest';
 import type { GenerationEvent, GenerationSummary, StepPreview } from './generation';
 
 /** A model the studio can run, with what the UI needs for the memory forecast. */
@@ -9,7 +11,12 @@ export interface ModelSummary {
   description: string;
   path: string;
   builtin: boolean;
+  /** The clip it makes by default (its native clip, or its default preset). */
   native: { frames: number; height: number; width: number; fps: number };
+  /** Resolution, aspect and duration presets the request may choose from (clip); null: one fixed clip size. */
+  clipPresets: ClipPresets | null;
+  /** Activation estimate per clip it can make (clipMemoryTable), for the forecast at the chosen clip size. */
+  clipMemory: ClipMemoryEntry[];
   defaults: { steps: number; cfgScale: number };
   /** Unit sizes per pass, in pipeline order (for the budget forecast). */
   passes: {
@@ -19,8 +26,6 @@ export interface ModelSummary {
     decoder: Array<{ id: string; sizeBytes: number }>;
   };
   totalBytes: number;
-  /** Activation estimate of the native clip (src/shared/model/activationEstimate.ts); every budget includes it. */
-  activationBytes: number;
 }
 
 export type JobId = string;

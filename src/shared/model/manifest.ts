@@ -32,6 +32,15 @@ export const unitSchema = z.object({
 });
 export type ModelUnit = z.infer<typeof unitSchema>;
 
+/** T5's rules around a SentencePiece vocabulary: append endId, truncate to maxTokens (keeping the end), pad with padId. */
+const t5RulesShape = {
+  maxTokens: z.number().int().min(2),
+  padId: z.number().int().nonnegative(),
+  endId: z.number().int().nonnegative(),
+  /** Appended to the prepared prompt (Open-Sora 1.2: " aesthetic score: 6.5."). */
+  promptSuffix: z.string().optional(),
+};
+
 export const tokenizerSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('word'),
@@ -43,14 +52,9 @@ export const tokenizerSchema = z.discriminatedUnion('kind', [
     endId: z.number().int().nonnegative(),
     lowercase: z.boolean(),
   }),
-  z.object({
-    kind: z.literal('sentencepiece-json'),
-    tokenizerFile: z.string().min(1),
-    maxTokens: z.number().int().min(2),
-    padId: z.number().int().nonnegative(),
-    endId: z.number().int().nonnegative(),
-    promptSuffix: z.string().optional(),
-  }),
+  z.object({ kind: z.literal('sentencepiece-json'), tokenizerFile: z.string().min(1), ...t5RulesShape }),
+  /** A SentencePiece model file (T5's spiece.model) read by the tokenizer library. */
+  z.object({ kind: z.literal('sentencepiece'), modelFile: z.string().min(1), ...t5RulesShape }),
 ]);
 export type TokenizerSpec = z.infer<typeof tokenizerSchema>;
 
@@ -72,12 +76,65 @@ export const timestepTransformSchema = z.discriminatedUnion('kind', [
 ]);
 export type TimestepTransform = z.infer<typeof timestepTransformSchema>;
 
-export const manifestSchema = z.object({
+/** The text encoder's units: embedding, blocks run in order, final norm. */
+const textUnitsShape = {
+  embed: unitSchema,
+  blocks: z.array(unitSchema).min(1),
+  final: unitSchema,
+};
+
+/** The STDiT3 denoiser units and sizes (shared by every architecture that runs an STDiT3). */
+export const denoiserSchema = z.object({
+  hiddenSize: z.number().int().positive(),
+  depth: z.number().int().positive(),
+  numHeads: z.number().int().positive(),
+  patchSize: z.tuple([z.literal(1), z.number().int().positive(), z.number().int().positive()]),
+  inChannels: z.number().int().positive(),
+  outChannels: z.number().int().positive(),
+  captionChannels: z.number().int().positive(),
+  modelMaxLength: z.number().int().positive(),
+  /** Reference side for the 2D position-embedding scale (Open-Sora: 512). */
+  inputSqSize: z.number().positive(),
+  embedder: unitSchema,
+  /** One entry per (spatial i, temporal i) pair; `tdtm` is the merged variant sharing the same weights. */
+  blocks: z.array(z.object({ unit: unitSchema, tdtm: unitSchema })).min(1),
+  final: unitSchema,
+});
+export type DenoiserSpec = z.infer<typeof denoiserSchema>;
+
+/** Fields every package has, whatever its architecture. */
+const packageHeaderShape = {
   schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'id must be lowercase letters, digits, ".", "_" or "-"'),
   name: z.string().min(1),
   version: z.string().min(1),
   description: z.string(),
+};
+
+const samplerSchema = z.object({
+  steps: z.number().int().min(1).max(1000),
+  cfgScale: z.number().min(0),
+  numTimesteps: z.number().int().positive(),
+  timestepTransform: timestepTransformSchema,
+  /** fps value fed to the fps embedder. */
+  conditioningFps: z.number().positive(),
+});
+
+/** Learned null caption (Open-Sora's y_embedder.y_embedding), raw little-endian float32 [maxTokens, captionChannels]. */
+const nullCaptionSchema = z.object({
+  file: z.string().min(1),
+  shape: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+});
+
+/** Latent → RGB preview: rgb = bias + Σ_c latent[c]·factors[c], in [-1, 1]. */
+const previewSchema = z.object({
+  factors: z.array(z.tuple([z.number(), z.number(), z.number()])).min(1),
+  bias: z.tuple([z.number(), z.number(), z.number()]),
+});
+
+/** The built-in package's architecture: one STDiT3, a small word-level text encoder, a one-unit decoder. */
+export const manifestSchema = z.object({
+  ...packageHeaderShape,
   architecture: z.literal('stdit3'),
   /** The clip the model makes natively. */
   native: z.object({
@@ -93,53 +150,21 @@ export const manifestSchema = z.object({
     height: z.number().int().positive(),
     width: z.number().int().positive(),
   }),
-  sampler: z.object({
-    steps: z.number().int().min(1).max(1000),
-    cfgScale: z.number().min(0),
-    numTimesteps: z.number().int().positive(),
-    timestepTransform: timestepTransformSchema,
-    /** fps value fed to the fps embedder. */
-    conditioningFps: z.number().positive(),
-  }),
+  sampler: samplerSchema,
   text: z.object({
     tokenizer: tokenizerSchema,
     hiddenSize: z.number().int().positive(),
-    embed: unitSchema,
-    blocks: z.array(unitSchema).min(1),
-    final: unitSchema,
+    ...textUnitsShape,
   }),
-  /** Learned null caption (Open-Sora's y_embedder.y_embedding), raw little-endian float32 [maxTokens, captionChannels]. */
-  nullCaption: z.object({
-    file: z.string().min(1),
-    shape: z.tuple([z.number().int().positive(), z.number().int().positive()]),
-  }),
-  denoiser: z.object({
-    hiddenSize: z.number().int().positive(),
-    depth: z.number().int().positive(),
-    numHeads: z.number().int().positive(),
-    patchSize: z.tuple([z.literal(1), z.number().int().positive(), z.number().int().positive()]),
-    inChannels: z.number().int().positive(),
-    outChannels: z.number().int().positive(),
-    captionChannels: z.number().int().positive(),
-    modelMaxLength: z.number().int().positive(),
-    /** Reference side for the 2D position-embedding scale (Open-Sora: 512). */
-    inputSqSize: z.number().positive(),
-    embedder: unitSchema,
-    /** One entry per (spatial i, temporal i) pair; `tdtm` is the merged variant sharing the same weights. */
-    blocks: z.array(z.object({ unit: unitSchema, tdtm: unitSchema })).min(1),
-    final: unitSchema,
-  }),
+  nullCaption: nullCaptionSchema,
+  denoiser: denoiserSchema,
   decoder: z.object({
     unit: unitSchema,
     /** Pixel frames per latent frame and pixels per latent pixel. */
     temporalFactor: z.number().int().positive(),
     spatialFactor: z.number().int().positive(),
   }),
-  /** Latent → RGB preview: rgb = bias + Σ_c latent[c]·factors[c], in [-1, 1]. */
-  preview: z.object({
-    factors: z.array(z.tuple([z.number(), z.number(), z.number()])).min(1),
-    bias: z.tuple([z.number(), z.number(), z.number()]),
-  }),
+  preview: previewSchema,
   /** Provenance: how the weights were made. */
   training: z
     .object({
@@ -151,3 +176,83 @@ export const manifestSchema = z.object({
     .optional(),
 });
 export type ModelManifest = z.infer<typeof manifestSchema>;
+
+const positiveInt = z.number().int().positive();
+
+/** Clip presets of an imported Open-Sora package (upstream opensora/datasets/aspect.py; aspect is width:height). */
+export const clipPresetsSchema = z.object({
+  resolutions: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        aspects: z
+          .array(
+            z.object({
+              aspect: z.string().regex(/^\d+:\d+$/),
+              width: positiveInt,
+              height: positiveInt,
+              /** floor(pixels / spatialFactor); may be odd (the denoiser pads to even and crops). */
+              latentWidth: positiveInt,
+              latentHeight: positiveInt,
+            }),
+          )
+          .min(1),
+      }),
+    )
+    .min(1),
+  /** Frame counts; `conditioningFps` is what the fps embedder sees (120 for a single image upstream). */
+  durations: z.array(z.object({ name: z.string().min(1), frames: positiveInt, conditioningFps: z.number().positive() })).min(1),
+  default: z.object({ resolution: z.string().min(1), aspect: z.string().min(1), duration: z.string().min(1) }),
+});
+export type ClipPresets = z.infer<typeof clipPresetsSchema>;
+
+/**
+ * A package imported from Open-Sora 1.2's published checkpoints (models/tools/opensora/import_model.py):
+ * T5 v1.1 text encoder (its first block also outputs the relative-position bias the other blocks take), the
+ * STDiT3 units of the built-in architecture, and the video VAE as two units (temporal decoder per chunk of
+ * latent frames, image decoder per micro-batch of frames). models/FORMAT.md describes every unit.
+ */
+export const openSoraManifestSchema = z.object({
+  ...packageHeaderShape,
+  architecture: z.literal('opensora-1.2'),
+  clip: z.object({ fps: z.number().positive(), presets: clipPresetsSchema }),
+  latent: z.object({ channels: positiveInt, spatialFactor: positiveInt }),
+  sampler: samplerSchema,
+  text: z.object({
+    tokenizer: tokenizerSchema,
+    hiddenSize: positiveInt,
+    numHeads: positiveInt,
+    ...textUnitsShape,
+  }),
+  nullCaption: nullCaptionSchema,
+  denoiser: denoiserSchema,
+  vae: z.object({
+    temporal: z.object({
+      unit: unitSchema,
+      /** Video frames per chunk (upstream micro_frame_size 17) and latent frames per chunk (5). */
+      chunkFrames: positiveInt,
+      chunkLatentFrames: positiveInt,
+      /** Output frames per latent frame before the front padding is dropped (4). */
+      timeFactor: positiveInt,
+      sizes: z.record(z.string(), z.unknown()),
+    }),
+    spatial: z.object({
+      unit: unitSchema,
+      spatialFactor: positiveInt,
+      /** Frames per call upstream (micro_batch_size 4); the unit's batch axis is symbolic. */
+      microBatch: positiveInt,
+      sizes: z.record(z.string(), z.unknown()),
+    }),
+    /** De-normalization applied inside the temporal unit (z·scale + shift per channel); recorded for reference. */
+    scale: z.array(z.number()).min(1),
+    shift: z.array(z.number()).min(1),
+  }),
+  preview: previewSchema,
+  /** The published checkpoints it was imported from. */
+  source: z.object({ stdit: z.string(), vae: z.string(), t5: z.string(), importer: z.string() }),
+});
+export type OpenSoraManifest = z.infer<typeof openSoraManifestSchema>;
+
+/** Any package, discriminated by `architecture`. */
+export const packageManifestSchema = z.discriminatedUnion('architecture', [manifestSchema, openSoraManifestSchema]);
+export type PackageManifest = z.infer<typeof packageManifestSchema>;

@@ -1,22 +1,24 @@
-import type { ModelManifest, ModelUnit } from './manifest';
+import type { ModelUnit, PackageManifest } from './manifest';
 import type { PipelinePasses } from './pipelineBudget';
 
 /**
  * The one walk over a manifest's units: the unit list of each pass, in pipeline order. Package checks, the
  * memory plan, the model catalog and the engine all take their units from here.
  */
-export function manifestPasses(manifest: ModelManifest): PipelinePasses<ModelUnit> {
-  const { text, denoiser, decoder } = manifest;
+export function manifestPasses(manifest: PackageManifest): PipelinePasses<ModelUnit> {
+  const { text, denoiser } = manifest;
   return {
     text: [text.embed, ...text.blocks, text.final],
     denoiser: [denoiser.embedder, ...denoiser.blocks.map((pair) => pair.unit), denoiser.final],
     denoiserMerged: [denoiser.embedder, ...denoiser.blocks.map((pair) => pair.tdtm), denoiser.final],
-    decoder: [decoder.unit],
+    // Open-Sora's video VAE: the temporal decoder (per chunk of latent frames), then the image decoder (per
+    // micro-batch of frames); each call is a pass of its own, the forecast counts both at once.
+    decoder: manifest.architecture === 'stdit3' ? [manifest.decoder.unit] : [manifest.vae.temporal.unit, manifest.vae.spatial.unit],
   };
 }
 
 /** Every distinct unit of a manifest once (by id), in pipeline order. */
-export function allManifestUnits(manifest: ModelManifest): ModelUnit[] {
+export function allManifestUnits(manifest: PackageManifest): ModelUnit[] {
   const passes = manifestPasses(manifest);
   const seen = new Map<string, ModelUnit>();
   for (const unit of [...passes.text, ...passes.denoiser, ...passes.denoiserMerged, ...passes.decoder]) {
@@ -28,7 +30,7 @@ export function allManifestUnits(manifest: ModelManifest): ModelUnit[] {
 }
 
 /** Bytes of weights on disk: units that share a weights file (TDTM variants) count it once. */
-export function manifestWeightsBytes(manifest: ModelManifest): number {
+export function manifestWeightsBytes(manifest: PackageManifest): number {
   const byFile = new Map<string, number>();
   for (const unit of allManifestUnits(manifest)) {
     const file = unit.weightsFile ?? unit.file;

@@ -24,7 +24,7 @@ export type PipelineBudget =
 /**
  * Resolves a memory budget against every pass of a generation (engine and UI forecast share this rule). The
  * passes never overlap, so the pipeline's minimum is the largest pass minimum and 'all' is the largest pass.
- * `reserveBytes` (the activations of the clip, src/shared/model/activationEstimate.ts) is part of every figure: a
+ * `reserveBytes` (the clip's activations, `activationReserveBytes` in src/shared/model/clipMemory.ts) is part of every figure: a
  * budget covers weights and activations, so it can hold in measured memory.
  */
 export function resolvePipelineBudget(

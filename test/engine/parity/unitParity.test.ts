@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manifestSchema } from '../../../src/shared/model/manifest';
+import { parityFailures, readParityIndex, type ParityIndex } from '../support/parityFixtures';
 import { fixturePackage } from '../support/randomPackage';
 
 /**
@@ -11,29 +11,13 @@ import { fixturePackage } from '../support/randomPackage';
  * PyTorch outputs were written by the exporter (--parity) into the committed package test/fixtures/packages/random-d2;
  * the model-tools suite checks that the exporter still writes exactly these files.
  */
-interface TensorFile { name: string; dtype: 'float32' | 'int64'; shape: number[]; file: string }
-interface ParityCase { name: string; unit: string; file: string; reference: string; inputs: TensorFile[]; outputs: TensorFile[] }
-interface ParityIndex { tolerance: number; cases: ParityCase[] }
-
-function readTensor(dir: string, t: TensorFile): ort.Tensor {
-  const buf = fs.readFileSync(path.join(dir, t.file));
-  const bytes = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-  return t.dtype === 'int64' ? new ort.Tensor('int64', new BigInt64Array(bytes), t.shape) : new ort.Tensor('float32', new Float32Array(bytes), t.shape);
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {m = Math.max(m, Math.abs(a[i] - b[i]));}
-  return Number.isNaN(m) ? Infinity : m;
-}
-
 describe('model package parity (ONNX vs PyTorch)', () => {
   let dir = '';
   let index: ParityIndex;
 
   beforeAll(() => {
     dir = fixturePackage('random-d2');
-    index = JSON.parse(fs.readFileSync(path.join(dir, 'parity', 'index.json'), 'utf8')) as ParityIndex;
+    index = readParityIndex(path.join(dir, 'parity'));
   });
 
   it('writes a manifest that the schema accepts, with one TDTM variant per block pair sharing its weights', () => {
@@ -59,21 +43,6 @@ describe('model package parity (ONNX vs PyTorch)', () => {
   });
 
   it('matches PyTorch on every unit within 1e-4', async () => {
-    const fixtures = path.join(dir, 'parity');
-    const failures: string[] = [];
-    for (const c of index.cases) {
-      const session = await ort.InferenceSession.create(path.join(dir, c.file), { intraOpNumThreads: 1 });
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const t of c.inputs) {feeds[t.name] = readTensor(fixtures, t);}
-      const result = await session.run(feeds);
-      for (const t of c.outputs) {
-        const got = result[t.name];
-        expect(got.dims, `${c.name}.${t.name} shape`).toEqual(t.shape);
-        const err = maxAbsDiff(got.data as Float32Array, readTensor(fixtures, t).data as Float32Array);
-        if (!(err <= index.tolerance)) {failures.push(`${c.name}.${t.name} (${c.reference}): max abs err ${err}`);}
-      }
-      await session.release();
-    }
-    expect(failures).toEqual([]);
+    expect(await parityFailures(dir, path.join(dir, 'parity'), index)).toEqual([]);
   });
 });

@@ -69,9 +69,23 @@ describe('settings persistence', () => {
       width: 32,
       fps: 8,
     });
-    expect(settings).toEqual({ prompt: 'p', seedMode: 'locked', seed: 77, steps: 12, cfgScale: 3, lplMode: 'fixed', leapStep: 6, tdtmMergedSteps: 1, budgetMode: 'bytes', budgetText: '1234567', modelId: 'm' });
+    expect(settings).toEqual({ prompt: 'p', seedMode: 'locked', seed: 77, steps: 12, cfgScale: 3, lplMode: 'fixed', leapStep: 6, tdtmMergedSteps: 1, budgetMode: 'bytes', budgetText: '1234567', modelId: 'm', clipPreset: '' });
     const rebuilt = toGenerateRequest({ ...DEFAULT_COMPOSER_SETTINGS, ...settings }, undefined);
     expect(rebuilt.ok && rebuilt.request.memoryBudget).toEqual({ kind: 'bytes', bytes: 1234567 });
+  });
+
+  it('a clip made at a preset refills the clip-size picker, and the request asks for that preset again', () => {
+    const settings = settingsFromResolved({
+      prompt: 'p', seed: 1, steps: 4, cfgScale: 7, lpl: { kind: 'off' }, tdtmMergedSteps: 0, memoryBudget: { kind: 'all' },
+      modelId: 'os', modelVersion: '1.2.0', modelPath: '/os', frames: 51, height: 144, width: 256, fps: 24, clip: { resolution: '144p', aspect: '16:9' },
+    });
+    expect(settings.clipPreset).toBe('144p|16:9|51');
+    const withPresets = { builtin: false, path: '/os', clipPresets: { resolutions: [], durations: [], default: { resolution: '144p', aspect: '16:9', duration: '2s' } } } as unknown as ModelSummary;
+    const rebuilt = toGenerateRequest({ ...DEFAULT_COMPOSER_SETTINGS, ...settings }, withPresets);
+    expect(rebuilt.ok && rebuilt.request.clip).toEqual({ resolution: '144p', aspect: '16:9', frames: 51 });
+    // A model without presets never gets a clip choice (the backend would refuse it).
+    const plain = toGenerateRequest({ ...DEFAULT_COMPOSER_SETTINGS, ...settings }, { builtin: true, clipPresets: null } as unknown as ModelSummary);
+    expect(plain.ok && plain.request.clip).toBeUndefined();
   });
 
   it('random seeds are in range', () => {

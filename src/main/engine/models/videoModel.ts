@@ -1,4 +1,5 @@
-import type { ModelManifest } from '../../../shared/model/manifest';
+import type { ClipSize } from '../../../shared/model/clipSize';
+import type { PackageManifest } from '../../../shared/model/manifest';
 import type { PipelinePasses } from '../../../shared/model/pipelineBudget';
 import type { LatentPreviewProjection } from '../sampler/preview';
 import type { LatentShape } from '../sampler';
@@ -10,7 +11,9 @@ import type { PassResult, StreamUnit, UnitStreamer } from '../streaming/unitStre
  * and feeds, and how its decoder is chunked. Every ONNX session belongs to the UnitStreamer it is given.
  */
 export interface VideoModel {
-  readonly manifest: ModelManifest;
+  readonly manifest: PackageManifest;
+  /** The clip this instance makes (the latent shape, conditioning and decoder output follow from it). */
+  readonly clip: ClipSize;
   /** The unit list of each pass, for the memory plan and the streamer. */
   readonly passes: PipelinePasses<StreamUnit>;
   /** The latent the sampler integrates (one sample; the CFG batch is the model's business). */

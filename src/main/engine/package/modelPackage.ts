@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { manifestSchema, type ModelManifest } from '../../../shared/model/manifest';
+import { MANIFEST_SCHEMA_VERSION, packageManifestSchema, type PackageManifest } from '../../../shared/model/manifest';
 import { allManifestUnits } from '../../../shared/model/manifestUnits';
 import { manifestContradictions } from './manifestConsistency';
 import { ModelPackageError } from './modelPackageError';
@@ -8,7 +8,7 @@ import { ModelPackageError } from './modelPackageError';
 /** A validated model package on disk. */
 export interface ModelPackage {
   dir: string;
-  manifest: ModelManifest;
+  manifest: PackageManifest;
   vocabulary: string[] | undefined;
   /** float32 [modelMaxLength, captionChannels] */
   nullCaption: Float32Array;
@@ -36,13 +36,15 @@ export function readModelPackage(dir: string): ModelPackage {
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
     throw new ModelPackageError(`${manifestPath} is not valid JSON${position ? ` (at character ${position})` : ''}.`, manifestPath);
   }
-  const parsed = manifestSchema.safeParse(raw);
+  refuseUnknownKind(raw, manifestPath);
+  const parsed = packageManifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 8).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new ModelPackageError(`manifest.json does not match schema version 1: ${issues.join('; ')}`, manifestPath);
+    throw new ModelPackageError(`manifest.json does not match schema version ${MANIFEST_SCHEMA_VERSION}: ${issues.join('; ')}`, manifestPath);
   }
   const manifest = parsed.data;
-  const contradictions = manifestContradictions(manifest);
+  // The built-in architecture states sizes twice (native/latent/decoder and the graphs); Open-Sora's come from its presets.
+  const contradictions = manifest.architecture === 'stdit3' ? manifestContradictions(manifest) : [];
   if (contradictions.length > 0) {
     throw new ModelPackageError(`manifest.json contradicts its own graphs: ${contradictions.join('; ')}.`, manifestPath);
   }
@@ -64,7 +66,13 @@ export function readModelPackage(dir: string): ModelPackage {
     }
   }
   const nullCaptionPath = requireFile(manifest.nullCaption.file, 'null caption');
-  const vocabPath = manifest.text.tokenizer.kind === 'word' ? requireFile(manifest.text.tokenizer.vocabFile, 'vocabulary') : undefined;
+  const tokenizer = manifest.text.tokenizer;
+  const vocabPath = tokenizer.kind === 'word' ? requireFile(tokenizer.vocabFile, 'vocabulary') : undefined;
+  if (tokenizer.kind === 'sentencepiece') {
+    requireFile(tokenizer.modelFile, 'tokenizer model');
+  } else if (tokenizer.kind === 'sentencepiece-json') {
+    requireFile(tokenizer.tokenizerFile, 'tokenizer');
+  }
   if (problems.length > 0) {
     throw new ModelPackageError(`Model package ${manifest.id} is incomplete: ${problems.join('; ')}.`, packageDir);
   }
@@ -93,4 +101,31 @@ export function readModelPackage(dir: string): ModelPackage {
     }
   }
   return { dir: packageDir, manifest, vocabulary, nullCaption };
+}
+
+const KNOWN_ARCHITECTURES = packageManifestSchema.options.map((option) => option.shape.architecture.value);
+const HOW_TO_REMAKE =
+  'make the package again with this version of the studio (Open-Sora 1.2: npm run import-model; the built-in model: models/tools/export_package.py)';
+
+/** A manifest of another schema version or architecture is refused before the field-by-field check, saying what to do. */
+function refuseUnknownKind(raw: unknown, manifestPath: string): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ModelPackageError('manifest.json is not a JSON object.', manifestPath);
+  }
+  const { schemaVersion, architecture } = raw as Record<string, unknown>;
+  if (schemaVersion !== MANIFEST_SCHEMA_VERSION) {
+    throw new ModelPackageError(
+      `manifest.json has schema version ${JSON.stringify(schemaVersion)}; this studio reads version ${MANIFEST_SCHEMA_VERSION}: ${HOW_TO_REMAKE}.`,
+      manifestPath,
+    );
+  }
+  if (architecture === undefined) {
+    throw new ModelPackageError(`manifest.json names no architecture (an older package): ${HOW_TO_REMAKE}.`, manifestPath);
+  }
+  if (typeof architecture !== 'string' || !(KNOWN_ARCHITECTURES as readonly string[]).includes(architecture)) {
+    throw new ModelPackageError(
+      `manifest.json names the architecture ${JSON.stringify(architecture)}, which this studio cannot run (it runs ${KNOWN_ARCHITECTURES.join(', ')}).`,
+      manifestPath,
+    );
+  }
 }

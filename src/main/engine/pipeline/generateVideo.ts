@@ -31,8 +31,8 @@ import { EngineSession } from './engineSession';
 import { openVideoModel } from '../models';
 import { requireFinite } from './numericCheck';
 import { RssMonitor } from './rssMonitor';
-import { resolveSettings } from './settings';
-import { estimateActivationBytes } from '../../../shared/model/activationEstimate';
+import { activationReserveBytes, estimateActivationBytes } from '../../../shared/model/clipMemory';
+import { resolveRequest } from './settings';
 import { resolveBudget } from './unitPlans';
 
 /** "Finish now": the running job leaps (LPL) at its next step. */
@@ -92,9 +92,9 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     throw new StudioError('INVALID_PARAMS', 'No model package given and no built-in model configured.');
   }
   const pkg = options.modelPackage ?? readPackageOrThrow(modelPath);
-  const settings = resolveSettings(request, pkg);
+  const { settings, clip: clipSize } = resolveRequest(request, pkg);
   const { manifest } = pkg;
-  const model = openVideoModel(pkg);
+  const model = await openVideoModel(pkg, clipSize);
   const prompt = model.tokenize(settings.prompt);
   prompt.warnings.forEach(warn);
   // The request schema fills in every dynamic parameter, so the resolved setting is already a sampler policy.
@@ -102,17 +102,18 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
   const lpl = createLplController(lplPolicy, settings.steps);
   validateMergedSteps(settings.tdtmMergedSteps, settings.steps);
   const units = model.passes;
-  const budget = resolveBudget(units, settings.memoryBudget, settings.tdtmMergedSteps > 0, estimateActivationBytes(manifest, settings).peakBytes);
+  const usesMergedSteps = settings.tdtmMergedSteps > 0;
+  const budget = resolveBudget(units, settings.memoryBudget, usesMergedSteps, activationReserveBytes(estimateActivationBytes(manifest, clipSize), usesMergedSteps));
   const latentShape: LatentShape = model.latentShape;
   const timesteps = computeTimesteps({
     steps: settings.steps,
     numTimesteps: manifest.sampler.numTimesteps,
     transform: manifest.sampler.timestepTransform,
-    clip: { heightPx: manifest.native.height, widthPx: manifest.native.width, numFrames: manifest.native.frames },
+    clip: { heightPx: clipSize.conditioningHeight, widthPx: clipSize.conditioningWidth, numFrames: clipSize.frames },
   });
   const stepSizes = eulerStepSizes(timesteps, manifest.sampler.numTimesteps);
   if (options.output) {
-    checkOutputTarget(options.output.basePath, estimateOutputBytes(manifest.native, options.output.upscale));
+    checkOutputTarget(options.output.basePath, estimateOutputBytes(clipSize, options.output.upscale));
   }
   if (options.checkUnits !== false) {
     await checkPackageUnits(pkg);
@@ -255,8 +256,8 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     trackResident();
     const decodeLoadMs = exposedLoadMs(decoded.passes);
     timings.load += decodeLoadMs;
-    requireNativeClip([1, 3, decoded.frames, decoded.height, decoded.width], manifest.native);
-    const clip = videoTensorToClip(decoded.video, { frames: decoded.frames, height: decoded.height, width: decoded.width }, manifest.native.fps);
+    requireNativeClip(decoded, clipSize);
+    const clip = videoTensorToClip(decoded.video, { frames: decoded.frames, height: decoded.height, width: decoded.width }, clipSize.fps);
     timings.decode = epochNowMs() - stageStart - decodeLoadMs;
 
     // ---- Write ----
@@ -322,13 +323,12 @@ function packageKey(pkg: ModelPackage): string {
   return `${pkg.dir}\n${pkg.manifest.id}@${pkg.manifest.version}\n${manifestMtimeMs}`;
 }
 
-/** The decoded clip must be the clip the manifest (and so every record written) claims. */
-function requireNativeClip(dims: readonly number[], native: { frames: number; height: number; width: number }): void {
-  const [, , frames, height, width] = dims;
-  if (frames !== native.frames || height !== native.height || width !== native.width) {
+/** The decoded clip must be the clip asked for (and so what every record written claims). */
+function requireNativeClip(decoded: { frames: number; height: number; width: number }, clip: { frames: number; height: number; width: number }): void {
+  if (decoded.frames !== clip.frames || decoded.height !== clip.height || decoded.width !== clip.width) {
     throw new StudioError(
       'MODEL_INVALID',
-      `The decoder made ${frames} frames of ${width}×${height} px; the manifest's native clip is ${native.frames} frames of ${native.width}×${native.height} px. Fix native in manifest.json.`,
+      `The decoder made ${decoded.frames} frames of ${decoded.width}×${decoded.height} px; this run asked for ${clip.frames} frames of ${clip.width}×${clip.height} px. The package's manifest does not match its decoder.`,
     );
   }
 }

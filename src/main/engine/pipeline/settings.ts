@@ -2,7 +2,8 @@ import { randomInt } from 'node:crypto';
 import { generateRequestSchema, type GenerateRequest, type LplSetting, type ParsedGenerateRequest, type ResolvedSettings } from '../../../shared/domain/generation';
 import { StudioError } from '../../../shared/ipc/errors';
 import type { ModelPackage } from '../package/modelPackage';
-import { estimateActivationBytes } from '../../../shared/model/activationEstimate';
+import { activationReserveBytes, estimateActivationBytes } from '../../../shared/model/clipMemory';
+import { ClipChoiceError, resolveClip, type ClipSize } from '../../../shared/model/clipSize';
 import { manifestPasses } from '../../../shared/model/manifestUnits';
 import { resolveBudget } from './unitPlans';
 
@@ -21,8 +22,22 @@ export function parseGenerateRequest(raw: unknown): ParsedGenerateRequest {
  * before any compute.
  */
 export function resolveSettings(request: GenerateRequest, pkg: ModelPackage): ResolvedSettings {
+  return resolveRequest(request, pkg).settings;
+}
+
+/** The settings and the clip size they make (the engine opens the model for that clip). */
+export function resolveRequest(request: GenerateRequest, pkg: ModelPackage): { settings: ResolvedSettings; clip: ClipSize } {
   const parsed = parseGenerateRequest(request);
   const { manifest } = pkg;
+  let clip: ClipSize;
+  try {
+    clip = resolveClip(manifest, parsed.clip);
+  } catch (error) {
+    if (error instanceof ClipChoiceError) {
+      throw new StudioError('INVALID_PARAMS', error.message);
+    }
+    throw error;
+  }
   const steps = parsed.steps ?? manifest.sampler.steps;
   const lpl: LplSetting = parsed.lpl ?? { kind: 'off' };
   if (lpl.kind === 'fixed' && lpl.leapStep >= steps) {
@@ -38,7 +53,7 @@ export function resolveSettings(request: GenerateRequest, pkg: ModelPackage): Re
   if (tdtmMergedSteps > steps) {
     throw new StudioError('INVALID_PARAMS', `TDTM merged steps ${tdtmMergedSteps} exceed the step count ${steps} (use 0 … ${steps}).`);
   }
-  return {
+  const settings: ResolvedSettings = {
     prompt: parsed.prompt.trim(),
     seed: parsed.seed ?? randomInt(0, 2 ** 32 - 1),
     steps,
@@ -49,11 +64,13 @@ export function resolveSettings(request: GenerateRequest, pkg: ModelPackage): Re
     modelId: manifest.id,
     modelVersion: manifest.version,
     modelPath: pkg.dir,
-    frames: manifest.native.frames,
-    height: manifest.native.height,
-    width: manifest.native.width,
-    fps: manifest.native.fps,
+    frames: clip.frames,
+    height: clip.height,
+    width: clip.width,
+    fps: clip.fps,
+    ...(clip.resolution !== null && clip.aspect !== null ? { clip: { resolution: clip.resolution, aspect: clip.aspect } } : {}),
   };
+  return { settings, clip };
 }
 
 /**
@@ -61,7 +78,8 @@ export function resolveSettings(request: GenerateRequest, pkg: ModelPackage): Re
  * defaults and the memory budget against the package's unit sizes. The backend calls it before queueing a job.
  */
 export function preflightRequest(request: GenerateRequest, pkg: ModelPackage): ResolvedSettings {
-  const settings = resolveSettings(request, pkg);
-  resolveBudget(manifestPasses(pkg.manifest), settings.memoryBudget, settings.tdtmMergedSteps > 0, estimateActivationBytes(pkg.manifest, settings).peakBytes);
+  const { settings, clip } = resolveRequest(request, pkg);
+  const usesMergedSteps = settings.tdtmMergedSteps > 0;
+  resolveBudget(manifestPasses(pkg.manifest), settings.memoryBudget, usesMergedSteps, activationReserveBytes(estimateActivationBytes(pkg.manifest, clip), usesMergedSteps));
   return settings;
 }

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '../../../../shared/model/manifest';
+import type { DenoiserSpec } from '../../../../shared/model/manifest';
 import { computePosEmbed2d, computeRopeTables, mergedFrameCount, patchGridOf } from '../../sampler';
 import { tensorData, type TensorData } from '../../runtime/types';
 
@@ -14,16 +14,27 @@ export interface StepConstants {
   latentDims: [number, number, number, number, number];
 }
 
-export function buildStepConstants(manifest: ModelManifest, captions: Float32Array, tokenCount: number): StepConstants {
-  const { denoiser, latent, native, sampler } = manifest;
+/** The latent grid the denoiser units see and the clip they are conditioned on. */
+export interface DenoiserGeometry {
+  /** Latent [C, T, H, W] as fed to the units (H, W already padded to the patch size). */
+  readonly latent: { readonly channels: number; readonly frames: number; readonly height: number; readonly width: number };
+  /** The clip's pixel size: the position-embedding scale reads it (upstream STDiT3's height/width). */
+  readonly heightPx: number;
+  readonly widthPx: number;
+  /** What the fps embedder sees. */
+  readonly conditioningFps: number;
+}
+
+export function buildStepConstants(denoiser: DenoiserSpec, geometry: DenoiserGeometry, captions: Float32Array, tokenCount: number): StepConstants {
+  const { latent } = geometry;
   const grid = patchGridOf(latent.height, latent.width, { height: denoiser.patchSize[1], width: denoiser.patchSize[2] });
   const headDim = denoiser.hiddenSize / denoiser.numHeads;
   return {
-    posEmb: computePosEmbed2d({ grid, hiddenSize: denoiser.hiddenSize, heightPx: native.height, widthPx: native.width, inputSqSize: denoiser.inputSqSize }),
+    posEmb: computePosEmbed2d({ grid, hiddenSize: denoiser.hiddenSize, heightPx: geometry.heightPx, widthPx: geometry.widthPx, inputSqSize: denoiser.inputSqSize }),
     ropeFull: computeRopeTables({ positions: latent.frames, headDim }),
     // On merged steps the T/2 groups take positions 0 … ceil(T/2) − 1, as in the authors' code (docs/techniques.md §Decisions, D5).
     ropeMerged: computeRopeTables({ positions: mergedFrameCount(latent.frames), headDim }),
-    fps: new Float32Array([sampler.conditioningFps, sampler.conditioningFps]),
+    fps: new Float32Array([geometry.conditioningFps, geometry.conditioningFps]),
     captions,
     captionBias: new Float32Array(2 * tokenCount),
     tokenCount,

@@ -2,6 +2,7 @@ import type { ModelPackage } from '../../package/modelPackage';
 import { checkedFeeds, requireFiniteOutputs } from '../../pipeline/numericCheck';
 import { tensorData, float32View, type TensorMap } from '../../runtime/types';
 import type { StreamUnit, UnitStreamer } from '../../streaming/unitStreamer';
+import { captionBatch } from '../captionBatch';
 import type { PreparedPrompt, TextConditioning } from '../videoModel';
 
 /** Additive attention bias for padding (models/FORMAT.md): finite, so fp16 runtimes stay safe. */
@@ -46,11 +47,6 @@ export async function encodePrompt(
   if (!textEmb) {
     throw new Error('the text encoder produced no text_emb output');
   }
-  const embeddings = float32View(textEmb);
-  const channels = pkg.manifest.nullCaption.shape[1];
-  const length = tokens.length;
-  const captions = new Float32Array(2 * length * channels);
-  captions.set(embeddings.subarray(0, length * channels), 0);
-  captions.set(pkg.nullCaption.subarray(0, length * channels), length * channels);
-  return { captions, tokenCount: length, pass };
+  const captions = captionBatch(float32View(textEmb), pkg.nullCaption, tokens.length, pkg.manifest.nullCaption.shape[1]);
+  return { captions, tokenCount: tokens.length, pass };
 }

@@ -31,7 +31,11 @@ export function Composer(props: ComposerProps): React.JSX.Element {
   const { budgetMode, budgetText } = settings;
   const budget = useMemo(() => budgetFromSettings({ budgetMode, budgetText }), [budgetMode, budgetText]);
   const usesMerged = Number.isFinite(settings.tdtmMergedSteps) && settings.tdtmMergedSteps > 0;
-  const forecast = useMemo<MemoryForecast | null>(() => (model && budget.ok ? forecastMemory(model, budget.budget, usesMerged) : null), [model, budget, usesMerged]);
+  const { clipPreset } = settings;
+  const forecast = useMemo<MemoryForecast | null>(
+    () => (model && budget.ok ? forecastMemory(model, budget.budget, usesMerged, clipPreset) : null),
+    [model, budget, usesMerged, clipPreset],
+  );
 
   return (
     <section className="panel composer" aria-labelledby="composer-heading" data-testid="composer">

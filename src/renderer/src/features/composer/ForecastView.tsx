@@ -44,6 +44,14 @@ export function ForecastView({ forecast, unavailable }: { forecast: MemoryForeca
             <dd data-testid="forecast-minimum" data-bytes={forecast.minimumBytes}>
               {formatMegabytes(forecast.minimumBytes)}
             </dd>
+            {forecast.clip && forecast.activationPeakBytes !== null ? (
+              <>
+                <dt>Activations (estimate)</dt>
+                <dd data-testid="forecast-activations" data-bytes={forecast.activationPeakBytes}>
+                  {formatMegabytes(forecast.activationPeakBytes)} at {forecast.clip.frames} × {forecast.clip.width}×{forecast.clip.height} px
+                </dd>
+              </>
+            ) : null}
           </dl>
         </>
       )}
@@ -57,6 +65,7 @@ export function ForecastView({ forecast, unavailable }: { forecast: MemoryForeca
               <th scope="col">Resident</th>
               <th scope="col">Peak</th>
               <th scope="col">Minimum</th>
+              <th scope="col">Activations (est.)</th>
             </tr>
           </thead>
           <tbody>
@@ -69,6 +78,7 @@ export function ForecastView({ forecast, unavailable }: { forecast: MemoryForeca
                 <td>{formatMegabytes(pass.residentBytes)}</td>
                 <td>{formatMegabytes(pass.peakBytes)}</td>
                 <td>{formatMegabytes(pass.minWorkingSetBytes)}</td>
+                <td>{pass.activationBytes === null ? '–' : formatMegabytes(pass.activationBytes)}</td>
               </tr>
             ))}
           </tbody>

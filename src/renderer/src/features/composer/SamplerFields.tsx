@@ -1,5 +1,6 @@
 import { GENERATION_LIMITS } from '../../../../shared/domain/generation';
 import type { ModelSummary } from '../../../../shared/domain/studio';
+import { clipKey } from '../../../../shared/model/clipMemory';
 import { randomSeed, type ComposerSettings, type LplMode, type SeedMode } from './composerSettings';
 
 interface SamplerFieldsProps {
@@ -16,6 +17,7 @@ function numberValue(value: number): string | number {
 /** Model, seed, steps, CFG, LPL and TDTM. */
 export function SamplerFields({ settings, models, update }: SamplerFieldsProps): React.JSX.Element {
   const selectedModel = models.find((model) => model.id === settings.modelId) ?? models[0];
+  const presets = selectedModel?.clipPresets;
   return (
     <div className="field-grid">
       <div className="field span-2">
@@ -35,6 +37,24 @@ export function SamplerFields({ settings, models, update }: SamplerFieldsProps):
           ))}
         </select>
       </div>
+
+      {presets ? (
+        <div className="field span-2">
+          <label htmlFor="clip-preset">Clip size</label>
+          <select id="clip-preset" data-testid="clip-preset" value={settings.clipPreset} onChange={(event) => update({ clipPreset: event.target.value })}>
+            <option value="">Model default</option>
+            {presets.resolutions.flatMap((resolution) =>
+              resolution.aspects.flatMap((aspect) =>
+                presets.durations.map((duration) => (
+                  <option key={clipKey({ resolution: resolution.name, aspect: aspect.aspect, frames: duration.frames })} value={clipKey({ resolution: resolution.name, aspect: aspect.aspect, frames: duration.frames })}>
+                    {resolution.name} {aspect.aspect} · {duration.name} ({duration.frames} frames, {aspect.width}×{aspect.height} px)
+                  </option>
+                )),
+              ),
+            )}
+          </select>
+        </div>
+      ) : null}
 
       <div className="field span-2">
         <label htmlFor="seed-mode">Seed</label>

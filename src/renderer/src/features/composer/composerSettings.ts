@@ -1,6 +1,7 @@
 import { GENERATION_LIMITS, type StudioGenerateRequest, type ResolvedSettings } from '../../../../shared/domain/generation';
 import type { ModelSummary } from '../../../../shared/domain/studio';
 import { parseMemoryBudget, type MemoryBudget } from '../../../../shared/domain/memoryBudget';
+import { clipKey } from '../../../../shared/model/clipMemory';
 
 export type SeedMode = 'random' | 'locked';
 export type LplMode = NonNullable<StudioGenerateRequest['lpl']>['kind'];
@@ -23,6 +24,8 @@ export interface ComposerSettings {
   budgetText: string;
   /** The chosen model's id; null = the built-in model. */
   modelId: string | null;
+  /** Clip preset of a model with presets, "resolution|aspect|frames" (clipKey); '' = the model's default. */
+  clipPreset: string;
 }
 
 export const DEFAULT_COMPOSER_SETTINGS: ComposerSettings = {
@@ -37,6 +40,7 @@ export const DEFAULT_COMPOSER_SETTINGS: ComposerSettings = {
   budgetMode: 'all',
   budgetText: '8MB',
   modelId: null,
+  clipPreset: '',
 };
 
 /**
@@ -55,6 +59,7 @@ export const COMPOSER_PERSISTENCE: Record<keyof ComposerSettings, { reload: bool
   budgetMode: { reload: true, preset: true },
   budgetText: { reload: true, preset: true },
   modelId: { reload: true, preset: true },
+  clipPreset: { reload: true, preset: true },
 };
 
 /** Keeps only the keys the given purpose persists. */
@@ -146,6 +151,10 @@ export function toGenerateRequest(settings: ComposerSettings, model: ModelSummar
   if (model) {
     request.modelId = model.id;
   }
+  const clip = model?.clipPresets ? clipFromPresetKey(settings.clipPreset) : undefined;
+  if (clip) {
+    request.clip = clip;
+  }
   return { ok: true, request };
 }
 
@@ -173,7 +182,13 @@ export const FIELD_LABELS: Record<keyof ComposerSettings, string> = {
   budgetMode: 'Memory budget',
   budgetText: 'Budget size',
   modelId: 'Model',
+  clipPreset: 'Clip size',
 };
+
+function clipFromPresetKey(key: string): StudioGenerateRequest['clip'] {
+  const [resolution, aspect, frames] = key.split('|');
+  return resolution && aspect && frames ? { resolution, aspect, frames: Number(frames) } : undefined;
+}
 
 /** A fresh random seed in the range the backend accepts. */
 export function randomSeed(random: () => number = Math.random): number {
@@ -192,6 +207,7 @@ export function settingsFromResolved(resolved: ResolvedSettings): Partial<Compos
     tdtmMergedSteps: resolved.tdtmMergedSteps,
     budgetMode: resolved.memoryBudget.kind,
     modelId: resolved.modelId,
+    clipPreset: resolved.clip ? clipKey({ ...resolved.clip, frames: resolved.frames }) : '',
   };
   if (resolved.lpl.kind === 'fixed') {
     settings.leapStep = resolved.lpl.leapStep;

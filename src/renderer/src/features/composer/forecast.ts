@@ -1,5 +1,6 @@
 import type { ModelSummary } from '../../../../shared/domain/studio';
 import type { MemoryPlan } from '../../../../shared/model/memoryPlan';
+import { activationReserveBytes } from '../../../../shared/model/clipMemory';
 import { resolvePipelineBudget, type PassName } from '../../../../shared/model/pipelineBudget';
 import type { MemoryBudget } from '../../../../shared/domain/memoryBudget';
 
@@ -22,6 +23,8 @@ export interface PassForecast {
   /** The most this pass has loaded at once. */
   peakBytes: number;
   minWorkingSetBytes: number;
+  /** Estimated activations inside this pass's largest unit at the chosen clip size; null when unknown. */
+  activationBytes: number | null;
 }
 
 export type MemoryForecast =
@@ -37,6 +40,9 @@ export type MemoryForecast =
       peakBytes: number;
       /** The least budget that runs every pass: the largest pass minimum. */
       minimumBytes: number;
+      /** The clip the activation estimate is for, and the largest pass's estimate; null when unknown. */
+      clip: { frames: number; width: number; height: number } | null;
+      activationPeakBytes: number | null;
       passes: PassForecast[];
     }
   | { kind: 'below-minimum'; budgetBytes: number; minimumBytes: number; passes: PassForecast[] };
@@ -47,9 +53,17 @@ export type MemoryForecast =
  * forecast and the engine's "started" event agree. Weights plus the clip's activation estimate: the runtime's own
  * baseline memory comes on top.
  */
-export function forecastMemory(model: Pick<ModelSummary, 'passes' | 'activationBytes'>, budget: MemoryBudget, usesMergedSteps: boolean): MemoryForecast {
-  const resolved = resolvePipelineBudget(model.passes, budget, usesMergedSteps, { reserveBytes: model.activationBytes });
-  const passes = resolved.plans.map((entry) => describePass(entry.pass, entry.plan));
+export function forecastMemory(
+  model: Pick<ModelSummary, 'passes'> & Partial<Pick<ModelSummary, 'clipMemory'>>,
+  budget: MemoryBudget,
+  usesMergedSteps: boolean,
+  clipPreset = '',
+): MemoryForecast {
+  // '' (or a preset this model lacks) = the model's default clip, the table's first entry.
+  const clip = model.clipMemory?.find((entry) => entry.key === clipPreset) ?? model.clipMemory?.[0] ?? null;
+  const reserveBytes = clip ? activationReserveBytes(clip.activationBytes, usesMergedSteps) : 0;
+  const resolved = resolvePipelineBudget(model.passes, budget, usesMergedSteps, { reserveBytes });
+  const passes = resolved.plans.map((entry) => describePass(entry.pass, entry.plan, clip?.activationBytes[entry.pass] ?? null));
   if (resolved.kind === 'below-minimum') {
     return { kind: 'below-minimum', budgetBytes: resolved.budgetBytes, minimumBytes: resolved.minimumBytes, passes };
   }
@@ -62,11 +76,13 @@ export function forecastMemory(model: Pick<ModelSummary, 'passes' | 'activationB
     streamedUnitIds: denoise?.streamedUnitIds ?? [],
     peakBytes: Math.max(0, ...resolved.plans.map((entry) => entry.plan.peakResidentBytes)),
     minimumBytes: resolved.minimumBytes,
+    clip: clip ? { frames: clip.frames, width: clip.width, height: clip.height } : null,
+    activationPeakBytes: clip ? Math.max(0, ...passes.map((pass) => pass.activationBytes ?? 0)) : null,
     passes,
   };
 }
 
-function describePass(pass: PassName, plan: MemoryPlan): PassForecast {
+function describePass(pass: PassName, plan: MemoryPlan, activationBytes: number | null): PassForecast {
   return {
     pass,
     unitCount: plan.residentUnitIds.length + plan.streamedUnitIds.length,
@@ -75,6 +91,7 @@ function describePass(pass: PassName, plan: MemoryPlan): PassForecast {
     residentBytes: plan.residentPrefixBytes,
     peakBytes: plan.peakResidentBytes,
     minWorkingSetBytes: plan.minWorkingSetBytes,
+    activationBytes,
   };
 }
 

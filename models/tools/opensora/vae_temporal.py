@@ -1,0 +1,193 @@
+"""The temporal VAE of Open-Sora 1.2 (`temporal_vae.*`), a MAGVIT-v2-style causal 3D-conv autoencoder over the
+4-channel latents of the image VAE; with the checkpoint's parameter names.
+
+Facts from Open-Sora v1.2.0 `opensora/models/vae/vae_temporal.py` (VAE_Temporal_SD):
+- CausalConv3d zero-pads H and W by k//2 on both sides and time by (k_t − 1) + (1 − stride) frames in front
+  only, then runs an unpadded Conv3d (`<name>.conv`).
+- ResBlock: GN → SiLU → conv1 (3³, no bias) → GN → SiLU → conv2 (3³, no bias), plus the input, through
+  `conv3` (1³, no bias) when the width changes. GroupNorm has 32 groups (PyTorch's default eps 1e-5).
+- The decoder goes conv1 (3³) → res_blocks → levels from the widest down, each with `num_res_blocks`
+  ResBlocks and, where the encoder halved time, a 3³ conv to twice the width followed by depth-to-time
+  (channel c·2 + τ → frame 2t + τ) → GN → SiLU → conv_out (3³).
+- decode(z, num_frames) drops (4 − num_frames mod 4) mod 4 frames from the front of the 4·T output.
+All widths, the number of levels and ResBlocks, and which levels change time come from the tensors.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+GROUPS = 32
+
+
+class CausalConv3d(nn.Module):
+    def __init__(self, cin, cout, kernel, stride=(1, 1, 1), bias=True):
+        super().__init__()
+        kt, kh, kw = kernel
+        self.padding = (kw // 2, kw // 2, kh // 2, kh // 2, (kt - 1) + (1 - stride[0]), 0)
+        self.conv = nn.Conv3d(cin, cout, kernel, stride=stride, bias=bias)
+
+    def forward(self, x):
+        return self.conv(F.pad(x, self.padding))
+
+
+class ResBlock(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.norm1 = nn.GroupNorm(GROUPS, cin)
+        self.conv1 = CausalConv3d(cin, cout, (3, 3, 3), bias=False)
+        self.norm2 = nn.GroupNorm(GROUPS, cout)
+        self.conv2 = CausalConv3d(cout, cout, (3, 3, 3), bias=False)
+        self.conv3 = CausalConv3d(cin, cout, (1, 1, 1), bias=False) if cin != cout else None
+
+    def forward(self, x):
+        h = self.conv1(F.silu(self.norm1(x)))
+        h = self.conv2(F.silu(self.norm2(h)))
+        return h + (self.conv3(x) if self.conv3 is not None else x)
+
+
+class TemporalSizes:
+    """filters, channel multipliers, ResBlocks per level, which level transitions change time, latent channels."""
+
+    def __init__(self, filters, multipliers, num_res_blocks, temporal_downsample, channels=4, latent_channels=4):
+        self.filters, self.multipliers = filters, list(multipliers)
+        self.num_res_blocks, self.temporal_downsample = num_res_blocks, list(temporal_downsample)
+        self.channels, self.latent_channels = channels, latent_channels
+
+    @property
+    def time_factor(self):
+        return 2 ** sum(1 for d in self.temporal_downsample if d)
+
+    @staticmethod
+    def from_shapes(shapes, prefix):
+        def need(key):
+            if prefix + key not in shapes:
+                raise KeyError(prefix + key)
+            return shapes[prefix + key]
+        filters = need("decoder.conv_out.conv.weight")[1]
+        levels = 0
+        while f"{prefix}decoder.block_res_blocks.{levels}.0.conv1.conv.weight" in shapes:
+            levels += 1
+        if levels == 0:
+            raise KeyError(prefix + "decoder.block_res_blocks.0.0.conv1.conv.weight")
+        blocks = 0
+        while f"{prefix}decoder.block_res_blocks.0.{blocks}.conv1.conv.weight" in shapes:
+            blocks += 1
+        widths = [need(f"decoder.block_res_blocks.{i}.0.conv1.conv.weight")[0] for i in range(levels)]
+        if any(w % filters for w in widths):
+            raise KeyError(f"{prefix}decoder.block_res_blocks: widths {widths} are not multiples of {filters}")
+        down = [f"{prefix}decoder.conv_blocks.{i}.conv.weight" in shapes for i in range(levels - 1)]
+        return TemporalSizes(filters, [w // filters for w in widths], blocks, down,
+                             channels=need("decoder.conv_out.conv.weight")[0],
+                             latent_channels=need("post_quant_conv.conv.weight")[0])
+
+    def as_dict(self):
+        return {"filters": self.filters, "channelMultipliers": self.multipliers, "numResBlocks": self.num_res_blocks,
+                "temporalDownsample": self.temporal_downsample}
+
+
+class Encoder(nn.Module):
+    def __init__(self, s):
+        super().__init__()
+        self.conv_in = CausalConv3d(s.channels, s.filters, (3, 3, 3), bias=False)
+        self.block_res_blocks = nn.ModuleList()
+        self.conv_blocks = nn.ModuleList()
+        prev = s.filters
+        for i, mult in enumerate(s.multipliers):
+            width = s.filters * mult
+            items = nn.ModuleList()
+            for _ in range(s.num_res_blocks):
+                items.append(ResBlock(prev, width))
+                prev = width
+            self.block_res_blocks.append(items)
+            if i < len(s.multipliers) - 1:
+                self.conv_blocks.append(CausalConv3d(prev, width, (3, 3, 3), stride=(2, 1, 1))
+                                        if s.temporal_downsample[i] else nn.Identity())
+                prev = width
+        self.res_blocks = nn.ModuleList([ResBlock(prev, width) for _ in range(s.num_res_blocks)])
+        self.norm1 = nn.GroupNorm(GROUPS, width)
+        self.conv2 = CausalConv3d(width, 2 * s.latent_channels, (1, 1, 1))
+
+    def forward(self, x):
+        x = self.conv_in(x)
+        for i, items in enumerate(self.block_res_blocks):
+            for block in items:
+                x = block(x)
+            if i < len(self.conv_blocks):
+                x = self.conv_blocks[i](x)
+        for block in self.res_blocks:
+            x = block(x)
+        return self.conv2(F.silu(self.norm1(x)))
+
+
+def depth_to_time(x, factor):
+    """[B, C·f, T, H, W] → [B, C, T·f, H, W]: channel c·f + τ becomes frame t·f + τ."""
+    b, cf, t, h, w = x.shape
+    c = cf // factor
+    return x.reshape(b, c, factor, t, h, w).permute(0, 1, 3, 2, 4, 5).reshape(b, c, t * factor, h, w)
+
+
+class Decoder(nn.Module):
+    def __init__(self, s):
+        super().__init__()
+        self.temporal_downsample = s.temporal_downsample
+        width = s.filters * s.multipliers[-1]
+        self.conv1 = CausalConv3d(s.latent_channels, width, (3, 3, 3))
+        self.res_blocks = nn.ModuleList([ResBlock(width, width) for _ in range(s.num_res_blocks)])
+        levels = len(s.multipliers)
+        blocks = [None] * levels
+        convs = [None] * (levels - 1)
+        prev = width
+        for i in reversed(range(levels)):
+            width = s.filters * s.multipliers[i]
+            items = nn.ModuleList()
+            for _ in range(s.num_res_blocks):
+                items.append(ResBlock(prev, width))
+                prev = width
+            blocks[i] = items
+            if i > 0:
+                convs[i - 1] = (CausalConv3d(prev, prev * 2, (3, 3, 3)) if s.temporal_downsample[i - 1]
+                                else nn.Identity())
+        self.block_res_blocks = nn.ModuleList(blocks)
+        self.conv_blocks = nn.ModuleList(convs)
+        self.norm1 = nn.GroupNorm(GROUPS, prev)
+        self.conv_out = CausalConv3d(prev, s.channels, (3, 3, 3))
+
+    def forward(self, x):
+        x = self.conv1(x)
+        for block in self.res_blocks:
+            x = block(x)
+        for i in reversed(range(len(self.block_res_blocks))):
+            for block in self.block_res_blocks[i]:
+                x = block(x)
+            if i > 0:
+                x = self.conv_blocks[i - 1](x)
+                if self.temporal_downsample[i - 1]:
+                    x = depth_to_time(x, 2)
+        return self.conv_out(F.silu(self.norm1(x)))
+
+
+class VAETemporal(nn.Module):
+    def __init__(self, s):
+        super().__init__()
+        self.encoder = Encoder(s)
+        self.quant_conv = CausalConv3d(2 * s.latent_channels, 2 * s.latent_channels, (1, 1, 1))
+        self.post_quant_conv = CausalConv3d(s.latent_channels, s.latent_channels, (1, 1, 1))
+        self.decoder = Decoder(s)
+
+
+class TemporalDecoder(nn.Module):
+    """Unit `vae.temporal`: one chunk of normalized latent [B, 4, Tz, h, w] → image-VAE latents [B, 4, 4·Tz, h, w].
+
+    De-normalizes with the checkpoint's `scale`/`shift` ([1, 4, 1, 1, 1]) first. The engine then drops the
+    front padding frames, (4 − f mod 4) mod 4 for a chunk of f video frames (3 for a full 17-frame chunk).
+    """
+
+    def __init__(self, s):
+        super().__init__()
+        self.post_quant_conv = CausalConv3d(s.latent_channels, s.latent_channels, (1, 1, 1))
+        self.decoder = Decoder(s)
+        self.register_buffer("scale", torch.ones(1, s.latent_channels, 1, 1, 1))
+        self.register_buffer("shift", torch.zeros(1, s.latent_channels, 1, 1, 1))
+
+    def forward(self, z):
+        return self.decoder(self.post_quant_conv(z * self.scale + self.shift))

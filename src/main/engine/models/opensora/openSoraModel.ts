@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { StudioError } from '../../../../shared/ipc/errors';
+import type { ClipSize } from '../../../../shared/model/clipSize';
+import type { OpenSoraManifest } from '../../../../shared/model/manifest';
+import type { ModelPackage } from '../../package/modelPackage';
+import type { UnitStreamer } from '../../streaming/unitStreamer';
+import { streamPasses } from '../streamPasses';
+import { batchLatent, buildStepConstants, type StepConstants } from '../stdit3/denoiseFeeds';
+import { runDenoiserPass } from '../stdit3/denoiserPass';
+import type { DecodedVideo, PreparedPrompt, TextConditioning, VelocityRequest, VelocityResult, VideoModel } from '../videoModel';
+import { cropPlanes, padPlanes, paddedGridOf } from './latentPadding';
+import { encodeT5Prompt } from './t5Encoder';
+import { openSoraTextInput } from './text/openSoraTextInput';
+import { loadT5Tokenizer, T5TokenizerError, type T5Tokenizer, type T5TokenizerOptions } from './text/t5Tokenizer';
+import { decodeVideo } from './vaeDecoder';
+
+/**
+ * Open-Sora 1.2 imported from its published checkpoints (models/FORMAT.md, "Open-Sora 1.2 packages"): T5 v1.1
+ * with its SentencePiece tokenizer and Open-Sora's prompt preparation, the STDiT3 units of the built-in
+ * architecture at the chosen clip size (latent padded to even H/W, position table for the padded grid, preset
+ * pixel size and fps as conditioning), and the video VAE in two streamed stages.
+ */
+export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSoraManifest }, clip: ClipSize): Promise<VideoModel> {
+  const { manifest } = pkg;
+  const spec = manifest.text.tokenizer;
+  if (spec.kind !== 'sentencepiece') {
+    throw new StudioError('MODEL_INVALID', `Model ${manifest.id}: Open-Sora 1.2 reads T5's spiece.model; its tokenizer is "${spec.kind}".`);
+  }
+  const aestheticScore = aestheticScoreOf(spec.promptSuffix, manifest.id);
+  const tokenizer = await tokenizerFor(path.join(pkg.dir, spec.modelFile), { maxTokens: spec.maxTokens, expectedIds: { padId: spec.padId, endId: spec.endId } });
+  const passes = streamPasses(pkg);
+  const { denoiser } = manifest;
+  const latent = clip.latent;
+  const grid = paddedGridOf(latent.height, latent.width, { height: denoiser.patchSize[1], width: denoiser.patchSize[2] });
+  const geometry = {
+    latent: { channels: latent.channels, frames: latent.frames, height: grid.paddedHeight, width: grid.paddedWidth },
+    heightPx: clip.conditioningHeight,
+    widthPx: clip.conditioningWidth,
+    conditioningFps: clip.conditioningFps,
+  };
+  let constantsFor: { conditioning: TextConditioning; constants: StepConstants } | null = null;
+  const stepConstants = (conditioning: TextConditioning): StepConstants => {
+    if (constantsFor?.conditioning !== conditioning) {
+      constantsFor = { conditioning, constants: buildStepConstants(denoiser, geometry, conditioning.captions, conditioning.tokenCount) };
+    }
+    return constantsFor.constants;
+  };
+  const [temporalUnit, spatialUnit] = passes.decoder;
+
+  return {
+    manifest,
+    clip,
+    passes,
+    latentShape: { ...latent },
+    velocityChannels: denoiser.outChannels,
+    preview: manifest.preview,
+
+    tokenize(prompt: string): PreparedPrompt {
+      const input = openSoraTextInput(tokenizer, prompt, { aestheticScore });
+      const warnings: string[] = [];
+      if (input.tokens.truncated) {
+        warnings.push(`The prompt was cut to ${spec.maxTokens - 1} tokens (T5 reads at most ${spec.maxTokens}, the end token included).`);
+      }
+      if (input.tokens.unknownWords.length > 0) {
+        warnings.push(`Characters the tokenizer does not know were read as <unk>: ${[...new Set(input.tokens.unknownWords)].join(' ')}.`);
+      }
+      return { text: input.promptText, ids: input.tokens.ids, mask: input.tokens.mask, length: input.tokens.length, warnings };
+    },
+
+    encodeText(streamer, prompt, signal) {
+      return encodeT5Prompt(streamer, passes.text, pkg, prompt, signal);
+    },
+
+    async predictVelocity(streamer: UnitStreamer, request: VelocityRequest): Promise<VelocityResult> {
+      const batch = batchLatent(request.latent);
+      const result = await runDenoiserPass(streamer, request.merged ? passes.denoiserMerged : passes.denoiser, denoiser, {
+        constants: stepConstants(request.conditioning),
+        latentBatch: padPlanes(batch, 2 * latent.channels * latent.frames, grid),
+        timestep: request.timestep,
+        merged: request.merged,
+        step: request.step,
+        signal: request.signal,
+      });
+      return { velocity: cropPlanes(result.velocity, 2 * denoiser.outChannels * latent.frames, grid), pass: result.pass };
+    },
+
+    decode(streamer, finalLatent, signal): Promise<DecodedVideo> {
+      return decodeVideo(streamer, { temporal: temporalUnit, spatial: spatialUnit }, manifest.vae, {
+        latent: finalLatent,
+        channels: latent.channels,
+        latentFrames: latent.frames,
+        height: latent.height,
+        width: latent.width,
+        frames: clip.frames,
+        signal,
+      });
+    },
+  };
+}
+
+/**
+ * One tokenizer per model file, size, time and options for the engine process: every job opens the model again,
+ * and a SentencePiece instance holds its own WebAssembly memory, so a warm engine must not make one per job.
+ */
+const tokenizers = new Map<string, Promise<T5Tokenizer>>();
+
+function tokenizerFor(modelPath: string, options: T5TokenizerOptions): Promise<T5Tokenizer> {
+  let stats: fs.Stats;
+  try {
+    stats = fs.statSync(modelPath);
+  } catch (error) {
+    return Promise.reject(new StudioError('MODEL_INVALID', `Cannot read the T5 tokenizer model ${modelPath}: ${(error as Error).message}`));
+  }
+  const key = JSON.stringify([modelPath, stats.size, stats.mtimeMs, options]);
+  let loading = tokenizers.get(key);
+  if (!loading) {
+    loading = loadT5Tokenizer(modelPath, options).catch((error: unknown) => {
+      tokenizers.delete(key);
+      throw new StudioError('MODEL_INVALID', error instanceof T5TokenizerError ? error.message : `Cannot load ${modelPath}: ${(error as Error).message}`);
+    });
+    tokenizers.set(key, loading);
+  }
+  return loading;
+}
+
+/** The score in the manifest's " aesthetic score: X." suffix (null: no suffix is appended). */
+function aestheticScoreOf(suffix: string | undefined, modelId: string): number | null {
+  if (suffix === undefined) {
+    return null;
+  }
+  const match = /^ aesthetic score: (\d+(?:\.\d+)?)\.$/.exec(suffix);
+  if (!match) {
+    throw new StudioError('MODEL_INVALID', `Model ${modelId}: promptSuffix ${JSON.stringify(suffix)} is not " aesthetic score: X.X." (Open-Sora's prompt preparation).`);
+  }
+  return Number(match[1]);
+}
