@@ -10,6 +10,7 @@ import { HistoryRepository } from '../../src/main/store/historyRepository';
 import { addRunLifecycle } from '../../src/main/store/migrations/runLifecycle';
 import { markInterruptedRuns, writeQueuedRun } from '../../src/main/store/runLog';
 import { DEFAULT_PROJECT_ID, ProjectRepository } from '../../src/main/store/projectRepository';
+import { writeSchemaOneFile } from './support/schemaOne';
 
 function tempDbPath(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-projects-')), 'studio.db');
@@ -17,23 +18,16 @@ function tempDbPath(): string {
 
 const query = (input: Record<string, unknown> = {}) => historyQuerySchema.parse(input);
 
-/** The schema as the first studio release wrote it (user_version 1), with rows in it. */
+/** A schema-1 file (the first studio release) with two runs in it. */
 function writeSchema1File(file: string): void {
-  const db = new Database(file);
-  db.exec(`CREATE TABLE generations (
-     id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL, finished_at_ms INTEGER,
-     status TEXT NOT NULL CHECK (status IN ('done', 'failed', 'cancelled')), prompt TEXT NOT NULL, seed INTEGER, model_id TEXT,
-     steps INTEGER, steps_run INTEGER, leap_step INTEGER, merged_steps INTEGER, total_ms REAL, peak_rss_bytes INTEGER,
-     request_json TEXT NOT NULL, summary_json TEXT, error_json TEXT, outputs_json TEXT NOT NULL DEFAULT '[]');
-   CREATE INDEX generations_created ON generations (created_at_ms DESC);`);
-  const insert = db.prepare(
-    `INSERT INTO generations (id, created_at_ms, status, prompt, seed, model_id, steps, steps_run, leap_step, merged_steps, total_ms, request_json, summary_json)
-     VALUES (?, ?, 'done', ?, ?, 'shapes-tiny', 30, ?, ?, ?, ?, ?, ?)`,
-  );
-  insert.run('old-1', 1000, 'a red circle moving left', 7, 30, null, 0, 1200, '{"prompt":"a red circle moving left","seed":7}', JSON.stringify({ memoryBudgetBytes: 4096, settings: { modelVersion: '1.0.0' } }));
-  insert.run('old-2', 2000, 'a blue square bouncing', 8, 16, 15, 4, 600, '{"prompt":"a blue square bouncing","seed":8}', null);
-  db.pragma('user_version = 1');
-  db.close();
+  writeSchemaOneFile(file, (db) => {
+    const insert = db.prepare(
+      `INSERT INTO generations (id, created_at_ms, status, prompt, seed, model_id, steps, steps_run, leap_step, merged_steps, total_ms, request_json, summary_json)
+       VALUES (?, ?, 'done', ?, ?, 'shapes-tiny', 30, ?, ?, ?, ?, ?, ?)`,
+    );
+    insert.run('old-1', 1000, 'a red circle moving left', 7, 30, null, 0, 1200, '{"prompt":"a red circle moving left","seed":7}', JSON.stringify({ memoryBudgetBytes: 4096, settings: { modelVersion: '1.0.0' } }));
+    insert.run('old-2', 2000, 'a blue square bouncing', 8, 16, 15, 4, 600, '{"prompt":"a blue square bouncing","seed":8}', null);
+  });
 }
 
 describe('projects in the store (real SQLite file)', () => {

@@ -16,6 +16,20 @@ const ROW_HEIGHT_PX = 44;
 const VISIBILITY_KEY = 'studio.history.columns.v1';
 const ARIA_SORT = { asc: 'ascending', desc: 'descending' } as const;
 
+/** A filter on whether a technique was used: any, used, not used. */
+function UsedFilter({ label, testId, value, onChange }: { label: string; testId: string; value: TriState; onChange: (value: TriState) => void }): React.JSX.Element {
+  return (
+    <label className="inline">
+      {label}
+      <select data-testid={testId} value={value} onChange={(event) => onChange(event.target.value as TriState)}>
+        <option value="any">any</option>
+        <option value="used">used</option>
+        <option value="unused">not used</option>
+      </select>
+    </label>
+  );
+}
+
 interface HistoryPanelProps {
   /** Refills the composer with the entry's request. */
   onUseAgain: (entry: HistoryEntry) => void;
@@ -299,22 +313,8 @@ export function HistoryPanel({ onUseAgain, onOpen }: HistoryPanelProps): React.J
             ))}
           </select>
         </label>
-        <label className="inline">
-          LPL
-          <select data-testid="history-filter-lpl" value={lpl} onChange={(event) => setLpl(event.target.value as TriState)}>
-            <option value="any">any</option>
-            <option value="used">used</option>
-            <option value="unused">not used</option>
-          </select>
-        </label>
-        <label className="inline">
-          TDTM
-          <select data-testid="history-filter-tdtm" value={tdtm} onChange={(event) => setTdtm(event.target.value as TriState)}>
-            <option value="any">any</option>
-            <option value="used">used</option>
-            <option value="unused">not used</option>
-          </select>
-        </label>
+        <UsedFilter label="LPL" testId="history-filter-lpl" value={lpl} onChange={setLpl} />
+        <UsedFilter label="TDTM" testId="history-filter-tdtm" value={tdtm} onChange={setTdtm} />
         <label className="inline">
           <input type="checkbox" data-testid="history-filter-starred" checked={starredOnly} onChange={(event) => setStarredOnly(event.target.checked)} />
           Starred only

@@ -21,6 +21,7 @@ async function cached(cache: Map<string, string | null>, id: string, fetch: () =
 /** A run's thumbnail; hovering (or focusing) it plays the clip (its GIF) in place. */
 export function RunThumbnail({ id, hasMedia, prompt }: { id: string; hasMedia: boolean; prompt: string }): React.JSX.Element {
   const [still, setStill] = useState<string | null>(() => thumbnails.get(id) ?? null);
+  const [fetched, setFetched] = useState(() => thumbnails.has(id));
   const [moving, setMoving] = useState<string | null>(null);
   const [hovered, setHovered] = useState(false);
 
@@ -33,7 +34,16 @@ export function RunThumbnail({ id, hasMedia, prompt }: { id: string; hasMedia: b
       void cached(thumbnails, id, async () => {
         const { pngBase64 } = await studio.invoke('runs.thumbnail', { id });
         return pngBase64 ? `data:image/png;base64,${pngBase64}` : null;
-      }).then((url) => live && setStill(url), () => undefined);
+      }).then(
+        (url) => {
+          if (live) {
+            setStill(url);
+            setFetched(true);
+          }
+        },
+        // Not shown; a later mount asks again.
+        () => live && setFetched(true),
+      );
     }, SETTLE_MS);
     return () => {
       live = false;
@@ -56,7 +66,7 @@ export function RunThumbnail({ id, hasMedia, prompt }: { id: string; hasMedia: b
   }, [id, hasMedia, hovered]);
 
   if (!hasMedia || !still) {
-    return <span className="history-thumbnail empty" data-testid="history-thumbnail" data-state="none" aria-hidden="true" />;
+    return <span className="history-thumbnail empty" data-testid="history-thumbnail" data-state={hasMedia && !fetched ? 'loading' : 'none'} aria-hidden="true" />;
   }
   const playing = hovered && moving !== null;
   return (
