@@ -38,6 +38,7 @@ export default defineConfig({
           engineProcess: resolve(__dirname, 'src/main/engine-process/main.ts'),
           server: resolve(__dirname, 'src/main/web-host/serverMain.ts'),
           cli: resolve(__dirname, 'src/main/cli/main.ts'),
+          project: resolve(__dirname, 'src/main/cli/projectMain.ts'),
           bench: resolve(__dirname, 'src/main/bench/main.ts'),
         },
       },

@@ -5,7 +5,9 @@ import { StudioBackend } from './backend/studioBackend';
 import { registerIpc } from './electron/ipcRouter';
 import { launchUtilityEngine } from './electron/utilityEngineConnection';
 import { EngineClient } from './engine-host/engineClient';
-import type { RunStore } from './store/runStore';
+import { ModelCatalog } from './backend/modelCatalog';
+import type { StudioStore } from './backend/studioStore';
+import { dataFolder } from './store/dataFolder';
 
 /** Electron composition root: engine in a utilityProcess, one sandboxed window, the typed IPC router. */
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -61,12 +63,13 @@ if (app.isPackaged && !process.env.STUDIO_MODELS_DIR) {
  * better-sqlite3 is a native addon built for Node's ABI by `npm ci`; Electron needs it rebuilt (`npm run package:mac`
  * does; for `npm start` run `npx @electron/rebuild -f -w better-sqlite3`). Until then the app runs without history.
  */
-async function openHistory(filePath: string): Promise<RunStore | undefined> {
+async function openStore(root: string, catalog: ModelCatalog): Promise<StudioStore | undefined> {
+  const folder = dataFolder(root);
   try {
-    const { openRunStore } = await import('./store/runStore');
-    return openRunStore(filePath);
+    const { openStudioStore } = await import('./backend/studioStore');
+    return openStudioStore(folder, catalog);
   } catch (error) {
-    console.warn(`Prompt history disabled (${filePath}): ${(error as Error).message}`);
+    console.warn(`Prompt history disabled (${folder.databasePath}): ${(error as Error).message}`);
     return undefined;
   }
 }
@@ -75,12 +78,13 @@ void app.whenReady().then(async () => {
   const engine = new EngineClient({ launch: () => launchUtilityEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
   const userData = app.getPath('userData');
-  const runs = await openHistory(path.join(userData, 'studio.db'));
-  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), runs });
+  const catalog = new ModelCatalog();
+  const store = await openStore(userData, catalog);
+  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), runs: store?.runs, projects: store?.projects, catalog });
   await createWindow(backend);
   app.on('window-all-closed', () => {
     engine.dispose();
-    runs?.close();
+    store?.runs.close();
     app.quit();
   });
 });

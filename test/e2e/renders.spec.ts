@@ -40,6 +40,8 @@ async function openWithRenderStats(page: Page): Promise<void> {
   // Everything the page fetches on load has arrived, so later commits come from what the test does.
   await expect(page.getByTestId('forecast')).toHaveAttribute('data-kind', 'ok');
   await expect(page.getByTestId('history-panel')).toHaveAttribute('data-state', 'ready');
+  // The thumbnails of the runs in view (fetched once their rows settle) too.
+  await expect(page.locator('[data-testid="history-thumbnail"][data-state="loading"]')).toHaveCount(0);
   await expect(page.getByTestId('sys-runtime-check')).toBeVisible();
 }
 

@@ -22,7 +22,7 @@ describe('prompt history (real SQLite file)', () => {
     repo.record({ id: 'c', createdAtMs: 3000, status: 'cancelled', request: { prompt: 'a red triangle bouncing' } });
     expect(repo.list(query()).entries.map((e) => e.id)).toEqual(['c', 'b', 'a']);
     expect(repo.list(query({ search: 'red' })).entries.map((e) => e.id)).toEqual(['c', 'a']);
-    // LIKE wildcards in the search text are literal characters.
+    // Punctuation in the search text is never query syntax: "100%_" finds the word 100.
     expect(repo.list(query({ search: '100%_' })).entries.map((e) => e.id)).toEqual(['b']);
     expect(repo.list(query({ sortBy: 'prompt', descending: false })).entries.map((e) => e.id)).toEqual(['b', 'a', 'c']);
     expect(repo.list(query({ limit: 1, offset: 1 }))).toMatchObject({ total: 3, entries: [{ id: 'b', error: { code: 'ENGINE_CRASHED' } }] });

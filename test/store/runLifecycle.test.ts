@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { historyQuerySchema } from '../../src/shared/domain/history';
 import { openStudioDatabase, STORE_BUSY_TIMEOUT_MS } from '../../src/main/store/database';
 import { openRunStore } from '../../src/main/store/runStore';
+import { writeSchemaOneFile } from './support/schemaOne';
 
 function tempDbPath(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-runs-')), 'studio.db');
@@ -13,33 +14,24 @@ function tempDbPath(): string {
 
 const everything = historyQuerySchema.parse({});
 
-/** The schema a studio of version 1 wrote (migration 1), with two finished runs in it. */
-function writeSchemaOneFile(file: string): void {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.exec(`CREATE TABLE generations (
-     id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL, finished_at_ms INTEGER,
-     status TEXT NOT NULL CHECK (status IN ('done', 'failed', 'cancelled')),
-     prompt TEXT NOT NULL, seed INTEGER, model_id TEXT, steps INTEGER, steps_run INTEGER, leap_step INTEGER,
-     merged_steps INTEGER, total_ms REAL, peak_rss_bytes INTEGER, request_json TEXT NOT NULL, summary_json TEXT,
-     error_json TEXT, outputs_json TEXT NOT NULL DEFAULT '[]');
-   CREATE INDEX generations_created ON generations (created_at_ms DESC);`);
-  const insert = db.prepare(
-    `INSERT INTO generations (id, created_at_ms, finished_at_ms, status, prompt, seed, model_id, steps, steps_run, total_ms, request_json, error_json, outputs_json)
-     VALUES (?, ?, ?, ?, ?, ?, 'shapes-tiny', 30, ?, ?, ?, ?, ?)`,
-  );
-  insert.run('old-done', 1000, 2000, 'done', 'a red circle', 7, 30, 1234.5, JSON.stringify({ prompt: 'a red circle', seed: 7 }), null, JSON.stringify(['/o/clip.gif']));
-  insert.run('gone', 2500, 2600, 'done', 'deleted later', null, null, null, JSON.stringify({ prompt: 'deleted later' }), null, '[]');
-  db.prepare('DELETE FROM generations WHERE id = ?').run('gone');
-  insert.run('old-failed', 3000, 3500, 'failed', 'a blue square', null, null, null, JSON.stringify({ prompt: 'a blue square' }), JSON.stringify({ code: 'ENGINE_CRASHED', message: 'gone' }), '[]');
-  db.pragma('user_version = 1');
-  db.close();
+/** A schema-1 file (migration 1) with two finished runs in it (and the rowid of one deleted). */
+function writeRunsFile(file: string): void {
+  writeSchemaOneFile(file, (db) => {
+    const insert = db.prepare(
+      `INSERT INTO generations (id, created_at_ms, finished_at_ms, status, prompt, seed, model_id, steps, steps_run, total_ms, request_json, error_json, outputs_json)
+       VALUES (?, ?, ?, ?, ?, ?, 'shapes-tiny', 30, ?, ?, ?, ?, ?)`,
+    );
+    insert.run('old-done', 1000, 2000, 'done', 'a red circle', 7, 30, 1234.5, JSON.stringify({ prompt: 'a red circle', seed: 7 }), null, JSON.stringify(['/o/clip.gif']));
+    insert.run('gone', 2500, 2600, 'done', 'deleted later', null, null, null, JSON.stringify({ prompt: 'deleted later' }), null, '[]');
+    db.prepare('DELETE FROM generations WHERE id = ?').run('gone');
+    insert.run('old-failed', 3000, 3500, 'failed', 'a blue square', null, null, null, JSON.stringify({ prompt: 'a blue square' }), JSON.stringify({ code: 'ENGINE_CRASHED', message: 'gone' }), '[]');
+  });
 }
 
 describe('run lifecycle in the history (real SQLite file)', () => {
   it('upgrades a schema-1 file in place: every row and field kept, the new statuses allowed', () => {
     const file = tempDbPath();
-    writeSchemaOneFile(file);
+    writeRunsFile(file);
     const store = openRunStore(file);
     expect(store.db.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(2);
     const { entries } = store.list(everything);
@@ -68,31 +60,31 @@ describe('run lifecycle in the history (real SQLite file)', () => {
 
   it('keeps what other migrations added to the table: columns with their data, indexes, triggers, referencing rows and views', () => {
     const file = tempDbPath();
-    writeSchemaOneFile(file);
+    writeRunsFile(file);
     const raw = new Database(file);
     const rowids = raw.prepare('SELECT rowid, id FROM generations ORDER BY id').all();
-    raw.exec(`ALTER TABLE generations ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
-      UPDATE generations SET starred = 1 WHERE id = 'old-done';
-      CREATE INDEX generations_starred ON generations (starred);
+    raw.exec(`ALTER TABLE generations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+      UPDATE generations SET pinned = 1 WHERE id = 'old-done';
+      CREATE INDEX generations_pinned ON generations (pinned);
       CREATE TABLE project_runs (project TEXT NOT NULL, run_id TEXT NOT NULL REFERENCES generations (id) ON DELETE CASCADE);
       INSERT INTO project_runs VALUES ('p1', 'old-done'), ('p1', 'old-failed');
       CREATE TABLE prompt_log (prompt TEXT);
       CREATE TRIGGER generations_logged AFTER INSERT ON generations BEGIN INSERT INTO prompt_log VALUES (new.prompt); END;
       CREATE TRIGGER project_runs_checked AFTER INSERT ON project_runs BEGIN SELECT id FROM generations WHERE id = new.run_id; END;
-      CREATE VIEW starred_runs AS SELECT id FROM generations WHERE starred = 1;`);
+      CREATE VIEW pinned_runs AS SELECT id FROM generations WHERE pinned = 1;`);
     raw.close();
     const store = openRunStore(file);
     const db = store.db;
     expect(db.prepare('SELECT rowid, id FROM generations ORDER BY id').all()).toEqual(rowids);
-    expect(db.prepare('SELECT id, starred FROM generations ORDER BY id').all()).toEqual([
-      { id: 'old-done', starred: 1 },
-      { id: 'old-failed', starred: 0 },
+    expect(db.prepare('SELECT id, pinned FROM generations ORDER BY id').all()).toEqual([
+      { id: 'old-done', pinned: 1 },
+      { id: 'old-failed', pinned: 0 },
     ]);
     // The cascade did not fire when the old table was dropped.
     expect(db.prepare('SELECT COUNT(*) AS n FROM project_runs').get()).toEqual({ n: 2 });
-    expect(db.prepare('SELECT id FROM starred_runs').all()).toEqual([{ id: 'old-done' }]);
+    expect(db.prepare('SELECT id FROM pinned_runs').all()).toEqual([{ id: 'old-done' }]);
     const objects = db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name`).all().map((row) => (row as { name: string }).name);
-    expect(objects).toEqual(expect.arrayContaining(['generations_created', 'generations_starred', 'generations_logged', 'generations_unfinished', 'project_runs_checked']));
+    expect(objects).toEqual(expect.arrayContaining(['generations_created', 'generations_pinned', 'generations_logged', 'generations_unfinished', 'project_runs_checked']));
     store.queued({ id: 'new', createdAtMs: 9, request: { prompt: 'through the trigger' }, steps: 4 });
     expect(db.prepare('SELECT prompt FROM prompt_log').all()).toEqual([{ prompt: 'through the trigger' }]);
     expect(db.pragma('foreign_key_check')).toEqual([]);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { GenerateRequest, GenerationEvent, GenerationSummary, StudioGenerateRequest } from '../../shared/domain/generation';
+import type { RunPlacement } from '../../shared/domain/projects';
 import type { JobEvent, JobId, JobResult, QueueSnapshot, QueuedJob, WireGenerationEvent } from '../../shared/domain/studio';
 import { serializeError, StudioError, type SerializedError } from '../../shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
@@ -13,6 +14,8 @@ interface Job extends QueuedJob {
   engineRequest: GenerateRequest;
   /** Steps the job will take (the model default when the request leaves it out); counted against the queue limit. */
   steps: number;
+  /** Where its run is filed in the history; the queue only carries it along. */
+  placement: RunPlacement;
   requestId?: number;
 }
 
@@ -32,7 +35,7 @@ export interface AcceptedRequest {
 
 /** A job's lifecycle as the history records it; listeners must not throw (a throw is logged and ignored). */
 export interface JobLifecycle {
-  queued?: (job: { jobId: JobId; createdAtMs: number; request: StudioGenerateRequest; steps: number }) => void;
+  queued?: (job: { jobId: JobId; createdAtMs: number; request: StudioGenerateRequest; steps: number; placement: RunPlacement }) => void;
   started?: (job: { jobId: JobId; startedAtMs: number }) => void;
   finished?: (job: FinishedJob) => void;
 }
@@ -64,6 +67,7 @@ export interface FinishedJob {
   status: 'done' | 'failed' | 'cancelled';
   request: StudioGenerateRequest;
   steps: number;
+  placement: RunPlacement;
   summary?: GenerationSummary;
   error?: SerializedError;
 }
@@ -76,12 +80,12 @@ export class GenerationService {
 
   constructor(private readonly options: GenerationServiceOptions) {}
 
-  start(request: StudioGenerateRequest): { jobId: JobId } {
+  start(request: StudioGenerateRequest, placement: RunPlacement = {}): { jobId: JobId } {
     // Refuse what can be refused now (unknown model, leap step ≥ steps, a budget that cannot fit, a full queue), before queueing.
     const { engineRequest, steps } = this.options.accept(request);
     this.checkLimits(steps);
-    const job: Job = { jobId: randomUUID(), prompt: request.prompt, seed: request.seed ?? null, state: 'queued', enqueuedAtMs: Date.now(), request, engineRequest, steps };
-    this.notify(() => this.options.lifecycle?.queued?.({ jobId: job.jobId, createdAtMs: job.enqueuedAtMs, request, steps }));
+    const job: Job = { jobId: randomUUID(), prompt: request.prompt, seed: request.seed ?? null, state: 'queued', enqueuedAtMs: Date.now(), request, engineRequest, steps, placement };
+    this.notify(() => this.options.lifecycle?.queued?.({ jobId: job.jobId, createdAtMs: job.enqueuedAtMs, request, steps, placement }));
     this.queued.push(job);
     this.publishQueue();
     this.pump();
@@ -162,7 +166,7 @@ export class GenerationService {
 
   private finished(job: Job, outcome: { status: FinishedJob['status']; summary?: GenerationSummary; error?: SerializedError }): void {
     this.notify(() =>
-      this.options.lifecycle?.finished?.({ jobId: job.jobId, createdAtMs: job.enqueuedAtMs, request: job.request, steps: job.steps, ...outcome }),
+      this.options.lifecycle?.finished?.({ jobId: job.jobId, createdAtMs: job.enqueuedAtMs, request: job.request, steps: job.steps, placement: job.placement, ...outcome }),
     );
   }
 

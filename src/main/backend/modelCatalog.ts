@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { ModelSummary } from '../../shared/domain/studio';
 import { StudioError } from '../../shared/ipc/errors';
 import type { ModelUnit } from '../../shared/model/manifest';
@@ -104,4 +107,13 @@ function summarize(pkg: ModelPackage, builtin: boolean): ModelSummary {
 
 function nativeClip(clip: ClipSize): ModelSummary['native'] {
   return { frames: clip.frames, height: clip.height, width: clip.width, fps: clip.fps };
+}
+
+/** SHA-256 (hex) of a model package's manifest.json: which exact package made a run. Null when it cannot be read. */
+export function manifestHash(modelPath: string): string | null {
+  try {
+    return createHash('sha256').update(fs.readFileSync(path.join(modelPath, 'manifest.json'))).digest('hex');
+  } catch {
+    return null;
+  }
 }

@@ -7,20 +7,26 @@ import {
   type StudioEvents,
 } from '../../shared/ipc/contract';
 import type { HistoryQuery } from '../../shared/domain/history';
+import type { SaveComparisonInput } from '../../shared/domain/projects';
 import type { JobId } from '../../shared/domain/studio';
 import { StudioError, type SerializedError } from '../../shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
 import type { RunStore } from '../store/runStore';
-import { GenerationService, type JobLifecycle, type QueueLimits } from './generationService';
-import { ModelCatalog } from './modelCatalog';
+import { GenerationService, type FinishedJob, type JobLifecycle, type QueueLimits } from './generationService';
+import { manifestHash, ModelCatalog } from './modelCatalog';
 import { acceptRequest } from './preflight';
 import { describeJsonValue, exceedsDepth, MAX_PARAMS_DEPTH } from './inputShape';
+import type { ProjectsService } from './projectsService';
+import { keepRunMedia } from './recordRun';
+import type { FinishedRun } from '../store/runLog';
 
 export interface StudioBackendOptions {
   /** Folder for generated outputs (one sub-folder per job). */
   outputsDir: string;
   /** The run history; absent = not kept. */
   runs?: RunStore;
+  /** Projects, stored media and saved comparisons (on the run history's database); absent = not kept. */
+  projects?: ProjectsService;
   /** The models generation may use; default: the built-in package only. */
   catalog?: ModelCatalog;
   queueLimits?: QueueLimits;
@@ -52,7 +58,7 @@ export class StudioBackend {
       onQueue: (queue) => this.emit('generation.queue', queue),
       accept: (request) => acceptRequest(catalog, request),
       limits: options.queueLimits,
-      lifecycle: runs ? this.recordLifecycle(runs) : undefined,
+      lifecycle: runs ? this.recordLifecycle(runs, options) : undefined,
     });
     runs?.onHealth((health) => {
       this.emit('store.health', health);
@@ -61,6 +67,14 @@ export class StudioBackend {
         this.emit('history.changed', { id: '' });
       }
     });
+    const projects = (): ProjectsService => {
+      if (!options.projects) {
+        throw new StudioError('NOT_FOUND', 'Projects are not available: the studio database could not be opened (see the server log).');
+      }
+      return options.projects;
+    };
+    // A locked or full database file gives the typed STORAGE_UNAVAILABLE, as the run history's own calls do.
+    const guarded = <T>(call: () => T): T => (runs ? runs.guard('changed', call) : call());
     this.handlers = {
       'system.info': async () => this.engine.request('system.info', {}),
       'engine.state': async () => this.engine.getState(),
@@ -69,7 +83,14 @@ export class StudioBackend {
         return { echo, serverTimeMs: Date.now() };
       },
       'models.list': async () => catalog.list(),
-      'generation.start': async (params) => this.generation.start(params as Parameters<GenerationService['start']>[0]),
+      'generation.start': async (params) => {
+        const { projectId, derivedFrom, ...request } = params as Parameters<GenerationService['start']>[0] & { projectId?: string; derivedFrom?: string };
+        // Without a database (it could not be opened) runs are not kept, so there is no project to check.
+        if (projectId && options.projects) {
+          options.projects.projects.require(projectId);
+        }
+        return this.generation.start(request, { projectId, derivedFrom });
+      },
       'generation.cancel': async (params) => this.generation.cancel((params as { jobId: string }).jobId),
       'generation.finishNow': async (params) => this.generation.finishNow((params as { jobId: string }).jobId),
       'generation.reorder': async (params) => {
@@ -81,14 +102,56 @@ export class StudioBackend {
       'history.list': async (params) => (runs ? runs.list(params as HistoryQuery) : { entries: [], total: 0 }),
       'history.delete': async (params) => {
         const { id } = params as { id: string };
-        const deleted = runs?.delete(id) ?? false;
+        const { projects: stored } = options;
+        // With projects, the run's media folder goes with it.
+        const deleted = runs ? (stored ? runs.guard('changed', () => stored.deleteRun(id)) : runs.delete(id)) : false;
         if (deleted) {
           this.emit('history.changed', { id });
         }
         return { deleted };
       },
+      'history.star': async (params) => {
+        const { id, starred } = params as { id: string; starred: boolean };
+        return guarded(() => projects().star(id, starred));
+      },
+      'runs.thumbnail': async (params) => projects().thumbnail((params as { id: string }).id),
+      'runs.preview': async (params) => projects().preview((params as { id: string }).id),
+      'runs.clip': async (params) => projects().clip((params as { id: string }).id),
+      'runs.move': async (params) => {
+        const { ids, projectId } = params as { ids: string[]; projectId: string };
+        return guarded(() => projects().move(ids, projectId));
+      },
+      'projects.list': async () => projects().list(),
+      'projects.create': async (params) => projects().create((params as { name: string }).name),
+      'projects.rename': async (params) => {
+        const { id, name } = params as { id: string; name: string };
+        return projects().rename(id, name);
+      },
+      'projects.delete': async (params) => projects().delete((params as { id: string }).id),
+      'projects.export': async (params) => projects().startExport((params as { id: string }).id),
+      'projects.exportChunk': async (params) => {
+        const { exportId, offset } = params as { exportId: string; offset: number };
+        return projects().exportChunk(exportId, offset);
+      },
+      'projects.importBegin': async (params) => {
+        const { fileName, sizeBytes } = params as { fileName: string; sizeBytes: number };
+        return projects().beginImport(fileName, sizeBytes);
+      },
+      'projects.importChunk': async (params) => {
+        const { uploadId, offset, dataBase64 } = params as { uploadId: string; offset: number; dataBase64: string };
+        return projects().importChunk(uploadId, offset, dataBase64);
+      },
+      'projects.importFinish': async (params) => projects().finishImport((params as { uploadId: string }).uploadId),
+      'comparisons.save': async (params) => projects().saveComparison(params as SaveComparisonInput),
+      'comparisons.setRun': async (params) => {
+        const { id, position, runId, startError } = params as { id: string; position: number; runId: string | null; startError: string | null };
+        return projects().setComparisonRun(id, position, runId, startError);
+      },
+      'comparisons.list': async (params) => projects().comparisons.list((params as { projectId?: string }).projectId),
+      'comparisons.get': async (params) => projects().getComparison((params as { id: string }).id),
       'store.health': async () => runs?.health() ?? { kind: 'ok' },
     };
+    options.projects?.connect({ projectsChanged: () => this.emit('projects.changed', {}), historyChanged: (id) => this.emit('history.changed', { id }) });
     engine.onDidChangeState((state) => this.emit('engine.state', state));
   }
 
@@ -110,10 +173,11 @@ export class StudioBackend {
   }
 
   /**
-   * Writes each lifecycle change of a job to the run history. A write that cannot be made now waits in the store's
-   * queue; the job is told once (a "not-saved" event) and the UI sees the store's health.
+   * Writes each lifecycle change of a job to the run history: its project and lineage when it is queued, its media
+   * folder (with a thumbnail) and model hash when it ends. A write that cannot be made now waits in the store's queue;
+   * the job is told once (a "not-saved" event) and the UI sees the store's health.
    */
-  private recordLifecycle(runs: RunStore): JobLifecycle {
+  private recordLifecycle(runs: RunStore, options: StudioBackendOptions): JobLifecycle {
     const told = new Set<JobId>();
     const tellOnce = (jobId: JobId, error: SerializedError | undefined): void => {
       if (error && !told.has(jobId)) {
@@ -123,12 +187,34 @@ export class StudioBackend {
       this.emit('history.changed', { id: jobId });
     };
     return {
-      queued: (job) => tellOnce(job.jobId, runs.queued({ id: job.jobId, createdAtMs: job.createdAtMs, request: job.request, steps: job.steps })),
+      queued: (job) =>
+        tellOnce(
+          job.jobId,
+          runs.queued({ id: job.jobId, createdAtMs: job.createdAtMs, request: job.request, steps: job.steps, projectId: job.placement.projectId, derivedFrom: job.placement.derivedFrom }),
+        ),
       started: (job) => tellOnce(job.jobId, runs.started(job.jobId, job.startedAtMs)),
       finished: (job) => {
-        tellOnce(job.jobId, runs.finished({ id: job.jobId, createdAtMs: job.createdAtMs, status: job.status, request: job.request, steps: job.steps, summary: job.summary, error: job.error }));
+        tellOnce(job.jobId, runs.finished(this.finishedRun(job, options)));
         told.delete(job.jobId);
       },
+    };
+  }
+
+  /** A finished job as the history keeps it; its project may have been deleted meanwhile (it then goes to the default). */
+  private finishedRun(job: FinishedJob, options: StudioBackendOptions): FinishedRun {
+    const { projects } = options;
+    return {
+      id: job.jobId,
+      createdAtMs: job.createdAtMs,
+      status: job.status,
+      request: job.request,
+      steps: job.steps,
+      summary: job.summary,
+      error: job.error,
+      projectId: projects ? projects.placementProject(job.placement.projectId) : job.placement.projectId,
+      derivedFrom: job.placement.derivedFrom,
+      manifestHash: job.summary ? manifestHash(job.summary.settings.modelPath) : null,
+      mediaDir: keepRunMedia(job, { outputsDir: options.outputsDir, dataRoot: projects?.folder.root }),
     };
   }
 

@@ -32,6 +32,61 @@ const MIGRATIONS: Array<string | ((db: StudioDatabase) => void)> = [
    );
    CREATE INDEX generations_created ON generations (created_at_ms DESC);`,
   addRunLifecycle,
+  // Projects, lineage, stars, model identity, media folder, FTS5 over prompts and saved comparisons. Existing runs go
+  // into the default project; nothing is dropped. It comes after the run lifecycle's rebuild of `generations`, so that
+  // rebuild never has these columns and triggers to carry.
+  `CREATE TABLE projects (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+     created_at_ms INTEGER NOT NULL,
+     is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1))
+   );
+   CREATE UNIQUE INDEX projects_name ON projects (name COLLATE NOCASE);
+   CREATE UNIQUE INDEX projects_one_default ON projects (is_default) WHERE is_default = 1;
+   INSERT INTO projects (id, name, created_at_ms, is_default) VALUES ('default', 'Default project', CAST(strftime('%s', 'now') AS INTEGER) * 1000, 1);
+   ALTER TABLE generations ADD COLUMN project_id TEXT NOT NULL DEFAULT 'default';
+   ALTER TABLE generations ADD COLUMN derived_from TEXT;
+   ALTER TABLE generations ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE generations ADD COLUMN model_version TEXT;
+   ALTER TABLE generations ADD COLUMN manifest_hash TEXT;
+   ALTER TABLE generations ADD COLUMN memory_budget_bytes INTEGER;
+   ALTER TABLE generations ADD COLUMN media_dir TEXT;
+   UPDATE generations SET
+     model_version = json_extract(summary_json, '$.settings.modelVersion'),
+     memory_budget_bytes = json_extract(summary_json, '$.memoryBudgetBytes')
+   WHERE summary_json IS NOT NULL;
+   CREATE INDEX generations_project ON generations (project_id, created_at_ms DESC);
+   CREATE VIRTUAL TABLE generations_fts USING fts5 (id UNINDEXED, prompt);
+   INSERT INTO generations_fts (id, prompt) SELECT id, prompt FROM generations;
+   -- INSERT OR REPLACE does not fire delete triggers: the insert trigger clears any earlier row of the same id.
+   CREATE TRIGGER generations_fts_insert AFTER INSERT ON generations BEGIN
+     DELETE FROM generations_fts WHERE id = new.id;
+     INSERT INTO generations_fts (id, prompt) VALUES (new.id, new.prompt);
+   END;
+   CREATE TRIGGER generations_fts_update AFTER UPDATE OF prompt ON generations BEGIN
+     DELETE FROM generations_fts WHERE id = old.id;
+     INSERT INTO generations_fts (id, prompt) VALUES (new.id, new.prompt);
+   END;
+   CREATE TRIGGER generations_fts_delete AFTER DELETE ON generations BEGIN
+     DELETE FROM generations_fts WHERE id = old.id;
+   END;
+   CREATE TABLE comparisons (
+     id TEXT PRIMARY KEY,
+     project_id TEXT NOT NULL,
+     created_at_ms INTEGER NOT NULL,
+     prompt TEXT NOT NULL,
+     seed INTEGER NOT NULL,
+     request_json TEXT NOT NULL
+   );
+   CREATE INDEX comparisons_project ON comparisons (project_id, created_at_ms DESC);
+   CREATE TABLE comparison_variants (
+     comparison_id TEXT NOT NULL REFERENCES comparisons (id) ON DELETE CASCADE,
+     position INTEGER NOT NULL,
+     variant_json TEXT NOT NULL,
+     run_id TEXT,
+     start_error TEXT,
+     PRIMARY KEY (comparison_id, position)
+   );`,
 ];
 
 /**

@@ -2,12 +2,12 @@ import path from 'node:path';
 import type { HistoryEntry, HistoryQuery, StoreHealth } from '../../shared/domain/history';
 import type { SerializedError } from '../../shared/ipc/errors';
 import { openStudioDatabase, type StudioDatabase } from './database';
-import { HistoryRepository } from './historyRepository';
+import { HistoryRepository, type HistoryRepositoryOptions } from './historyRepository';
 import { markInterruptedRuns, writeFinishedRun, writeQueuedRun, writeRunStarted, type FinishedRun, type QueuedRun } from './runLog';
 import { orStorageError } from './storeFaults';
 import { StoreWriter, type StoreWriterOptions } from './storeWriter';
 
-export type RunStoreOptions = Pick<StoreWriterOptions, 'retryDelaysMs'>;
+export type RunStoreOptions = Pick<StoreWriterOptions, 'retryDelaysMs'> & HistoryRepositoryOptions;
 
 /**
  * The run history as the backend uses it: lifecycle writes go through the write queue (never throwing, never
@@ -25,9 +25,9 @@ export class RunStore {
     options: RunStoreOptions = {},
   ) {
     this.fileName = path.basename(db.name);
-    this.history = new HistoryRepository(db);
+    this.history = new HistoryRepository(db, { isModelInstalled: options.isModelInstalled });
     this.writer = new StoreWriter({
-      ...options,
+      retryDelaysMs: options.retryDelaysMs,
       fileName: this.fileName,
       onHealth: (health) => this.healthListeners.forEach((listener) => listener(health)),
       onDropped: (label, error) => process.stderr.write(`warning: history write "${label}" was dropped: ${error.message}\n`),
@@ -53,7 +53,12 @@ export class RunStore {
   }
 
   delete(id: string): boolean {
-    return orStorageError(this.fileName, 'changed', () => this.history.delete(id));
+    return this.guard('changed', () => this.history.delete(id));
+  }
+
+  /** Runs another call on this database that the user waits on; a storage fault becomes STORAGE_UNAVAILABLE. */
+  guard<T>(action: 'read' | 'changed', call: () => T): T {
+    return orStorageError(this.fileName, action, call);
   }
 
   health(): StoreHealth {

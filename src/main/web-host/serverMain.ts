@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ModelCatalog } from '../backend/modelCatalog';
 import { StudioBackend } from '../backend/studioBackend';
+import { openStudioStore, type StudioStore } from '../backend/studioStore';
 import { EngineClient } from '../engine-host/engineClient';
 import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
-import { openRunStore, type RunStore } from '../store/runStore';
+import { dataFolder, studioDataRoot, type DataFolder } from '../store/dataFolder';
 import { startWebServer } from './webServer';
 
 /**
@@ -14,22 +15,17 @@ import { startWebServer } from './webServer';
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** Browser mode keeps outputs in STUDIO_DATA_DIR or ~/.on-device-sora-studio. */
-function studioDataDir(): string {
-  return process.env.STUDIO_DATA_DIR ?? path.join(os.homedir(), '.on-device-sora-studio');
-}
-
 function argValue(name: string): string | undefined {
   const index = process.argv.indexOf(name);
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-/** The run history; a file that cannot be opened is left untouched and the studio runs without history. */
-function openHistory(filePath: string): RunStore | undefined {
+/** The run history and projects; a file that cannot be opened is left untouched and the studio runs without them. */
+function openStore(folder: DataFolder, catalog: ModelCatalog): StudioStore | undefined {
   try {
-    return openRunStore(filePath);
+    return openStudioStore(folder, catalog);
   } catch (error) {
-    process.stderr.write(`warning: prompt history disabled, ${filePath} could not be opened: ${(error as Error).message}\n`);
+    process.stderr.write(`warning: prompt history disabled, ${folder.databasePath} could not be opened: ${(error as Error).message}\n`);
     return undefined;
   }
 }
@@ -37,9 +33,10 @@ function openHistory(filePath: string): RunStore | undefined {
 async function main(): Promise<void> {
   const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
-  const dataDir = studioDataDir();
-  const runs = openHistory(path.join(dataDir, 'studio.db'));
-  const backend = new StudioBackend(engine, { outputsDir: path.join(dataDir, 'outputs'), runs });
+  const folder = dataFolder(studioDataRoot());
+  const catalog = new ModelCatalog();
+  const store = openStore(folder, catalog);
+  const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, runs: store?.runs, projects: store?.projects, catalog });
   const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');
   const port = Number(argValue('--port') ?? process.env.STUDIO_PORT ?? 0);
   const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port });
@@ -62,7 +59,7 @@ async function main(): Promise<void> {
     stopping = true;
     engine.dispose();
     await server.close();
-    runs?.close();
+    store?.runs.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
+import type { HistoryEntry } from '../../shared/domain/history';
 import type { JobId } from '../../shared/domain/studio';
 import { ComparePanel } from './features/compare/ComparePanel';
 import { Composer } from './features/composer/Composer';
@@ -10,6 +11,7 @@ import { useGenerationActions, useGenerationFeed, useJobsSlice } from './feature
 import { selectLatestFinishedJobId, selectRunningJobId } from './features/generation/jobStore';
 import { HistoryPanel } from './features/history/HistoryPanel';
 import { LiveView } from './features/live/LiveView';
+import { ProjectsBar } from './features/projects/ProjectsBar';
 import { QueuePanel } from './features/queue/QueuePanel';
 import { ResultView } from './features/result/ResultView';
 import { EngineBanner } from './features/system/EngineBanner';
@@ -42,6 +44,8 @@ export function App(): React.JSX.Element {
   const [chosen, setChosen] = useState<{ jobId: JobId; whileLatest: JobId | null } | null>(null);
   const resultJobId = chosen && chosen.whileLatest === latestFinished ? chosen.jobId : latestFinished;
   const chooseResult = useCallback((jobId: JobId) => setChosen({ jobId, whileLatest: latestFinished }), [latestFinished]);
+  // A run opened from the history plays in the result player, whenever it was made.
+  const openRun = useCallback((entry: HistoryEntry) => chooseResult(entry.id), [chooseResult]);
   const queueActions = useMemo(() => ({ cancel: commands.cancelJob, finishNow: commands.finishJob, move: commands.moveJob }), [commands.cancelJob, commands.finishJob, commands.moveJob]);
 
   return (
@@ -82,10 +86,11 @@ export function App(): React.JSX.Element {
           </Profiled>
         </div>
         <div className="column wide">
+          <ProjectsBar />
           <Profiled id="compare">
             <ComparePanel settings={composer.settings} model={selectedModelOf(composer.settings, models)} actions={actions} />
           </Profiled>
-          <WorkspaceHistory engineReadyPid={readyPid} onUseAgain={commands.reuseHistoryEntry} />
+          <WorkspaceHistory onUseAgain={commands.reuseHistoryEntry} onOpen={openRun} />
         </div>
       </main>
     </div>

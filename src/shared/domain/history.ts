@@ -29,12 +29,33 @@ export interface HistoryEntry {
   request: StudioGenerateRequest;
   error: SerializedError | null;
   outputs: string[];
+  projectId: string;
+  /** The run this one was made from ("Use again", or a changed prompt after it); null for a fresh run. */
+  derivedFrom: string | null;
+  starred: boolean;
+  modelVersion: string | null;
+  /** SHA-256 of the model package's manifest.json when the run was made. */
+  manifestHash: string | null;
+  memoryBudgetBytes: number | null;
+  /** The run has a thumbnail and frames in the data folder (the clip can be played from there). */
+  hasMedia: boolean;
+  /** False when the run names a model that is not installed here (e.g. it came in with an imported project). */
+  modelInstalled: boolean;
 }
+
+export const HISTORY_SORT_COLUMNS = ['createdAt', 'prompt', 'totalMs', 'stepsRun', 'seed', 'leapStep', 'mergedSteps', 'memoryBudget', 'peakRss', 'starred'] as const;
+export type HistorySortColumn = (typeof HISTORY_SORT_COLUMNS)[number];
 
 export const historyQuerySchema = z
   .object({
+    /** Words to find in prompts (SQLite FTS5; every word must occur, each also as a prefix). */
     search: z.string().max(500).optional(),
-    sortBy: z.enum(['createdAt', 'prompt', 'totalMs', 'stepsRun']).default('createdAt'),
+    projectId: z.string().min(1).max(100).optional(),
+    modelId: z.string().min(1).max(200).optional(),
+    lplUsed: z.boolean().optional(),
+    tdtmUsed: z.boolean().optional(),
+    starredOnly: z.boolean().optional(),
+    sortBy: z.enum(HISTORY_SORT_COLUMNS).default('createdAt'),
     descending: z.boolean().default(true),
     limit: z.number().int().min(1).max(500).default(100),
     offset: z.number().int().min(0).default(0),

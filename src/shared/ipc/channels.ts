@@ -17,6 +17,24 @@ export const invokeMethods: Record<InvokeMethod, true> = {
   'generation.result': true,
   'history.list': true,
   'history.delete': true,
+  'history.star': true,
+  'runs.thumbnail': true,
+  'runs.preview': true,
+  'runs.clip': true,
+  'runs.move': true,
+  'projects.list': true,
+  'projects.create': true,
+  'projects.rename': true,
+  'projects.delete': true,
+  'projects.export': true,
+  'projects.exportChunk': true,
+  'projects.importBegin': true,
+  'projects.importChunk': true,
+  'projects.importFinish': true,
+  'comparisons.save': true,
+  'comparisons.setRun': true,
+  'comparisons.list': true,
+  'comparisons.get': true,
   'store.health': true,
 };
 export const eventChannels: Record<EventChannel, true> = {
@@ -24,6 +42,7 @@ export const eventChannels: Record<EventChannel, true> = {
   'generation.event': true,
   'generation.queue': true,
   'history.changed': true,
+  'projects.changed': true,
   'store.health': true,
 };
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { studioGenerateRequestSchema } from '../domain/generation';
+import { studioGenerateRequestSchema, type GenerationSummary } from '../domain/generation';
 import { historyQuerySchema, type HistoryEntry, type StoreHealth } from '../domain/history';
+import { projectNameSchema, saveComparisonSchema, type ImportOutcome, type Project, type SavedComparison } from '../domain/projects';
 import type { JobEvent, JobResult, ModelSummary, QueueSnapshot } from '../domain/studio';
 
 /**
@@ -34,13 +35,32 @@ export type EngineState =
   | { kind: 'ready'; processId: number }
   | { kind: 'crashed'; exitCode: number | null; signal: string | null; restartInMs: number };
 
+const id = z.string().min(1).max(100);
+
+/** A generation request, and where its run goes: a project (the default when absent) and the run it was made from. */
+export const generationStartSchema = studioGenerateRequestSchema.extend({ projectId: id.optional(), derivedFrom: id.optional() }).strict();
+
+/** Archives cross the contract in pieces of at most this many bytes (a WebSocket frame stays under 1 MiB). */
+export const ARCHIVE_CHUNK_BYTES = 512 * 1024;
+
+/** A stored run's clip: the frame PNGs as written (the UI decodes them) and the run's record. */
+export interface StoredRunClip {
+  runId: string;
+  entry: HistoryEntry;
+  summary: GenerationSummary;
+  width: number;
+  height: number;
+  fps: number;
+  framesPngBase64: string[];
+}
+
 /** Request/response methods: params schema and result type. */
 export const invokeParamSchemas = {
   'system.info': z.object({}).strict(),
   'engine.state': z.object({}).strict(),
   'app.ping': z.object({ echo: z.string().max(1000) }).strict(),
   'models.list': z.object({}).strict(),
-  'generation.start': studioGenerateRequestSchema,
+  'generation.start': generationStartSchema,
   'generation.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'generation.finishNow': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'generation.reorder': z.object({ jobId: z.string().min(1).max(100), toIndex: z.number().int().min(0) }).strict(),
@@ -48,6 +68,26 @@ export const invokeParamSchemas = {
   'generation.result': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'history.list': historyQuerySchema,
   'history.delete': z.object({ id: z.string().min(1).max(100) }).strict(),
+  'history.star': z.object({ id, starred: z.boolean() }).strict(),
+  'runs.thumbnail': z.object({ id }).strict(),
+  'runs.preview': z.object({ id }).strict(),
+  'runs.clip': z.object({ id }).strict(),
+  'runs.move': z.object({ ids: z.array(id).min(1).max(10_000), projectId: id }).strict(),
+  'projects.list': z.object({}).strict(),
+  'projects.create': z.object({ name: projectNameSchema }).strict(),
+  'projects.rename': z.object({ id, name: projectNameSchema }).strict(),
+  /** Deletes the project with its runs, comparisons and files: `confirm` must be true (the UI asked). */
+  'projects.delete': z.object({ id, confirm: z.literal(true) }).strict(),
+  /** Writes the project's archive in the data folder; fetch it with projects.exportChunk. */
+  'projects.export': z.object({ id }).strict(),
+  'projects.exportChunk': z.object({ exportId: id, offset: z.number().int().min(0) }).strict(),
+  'projects.importBegin': z.object({ fileName: z.string().min(1).max(255), sizeBytes: z.number().int().min(1) }).strict(),
+  'projects.importChunk': z.object({ uploadId: id, offset: z.number().int().min(0), dataBase64: z.string().max(Math.ceil((ARCHIVE_CHUNK_BYTES * 4) / 3) + 4) }).strict(),
+  'projects.importFinish': z.object({ uploadId: id }).strict(),
+  'comparisons.save': saveComparisonSchema,
+  'comparisons.setRun': z.object({ id, position: z.number().int().min(0).max(11), runId: id.nullable(), startError: z.string().max(2000).nullable() }).strict(),
+  'comparisons.list': z.object({ projectId: id.optional() }).strict(),
+  'comparisons.get': z.object({ id }).strict(),
   'store.health': z.object({}).strict(),
 } as const;
 
@@ -64,6 +104,24 @@ export interface StudioInvokeResults {
   'generation.result': JobResult;
   'history.list': { entries: HistoryEntry[]; total: number };
   'history.delete': { deleted: boolean };
+  'history.star': { starred: boolean };
+  'runs.thumbnail': { pngBase64: string | null };
+  'runs.preview': { gifBase64: string | null };
+  'runs.clip': StoredRunClip;
+  'runs.move': { moved: number };
+  'projects.list': Project[];
+  'projects.create': Project;
+  'projects.rename': Project;
+  'projects.delete': { deleted: boolean; removedRuns: number };
+  'projects.export': { exportId: string; fileName: string; sizeBytes: number };
+  'projects.exportChunk': { dataBase64: string; done: boolean };
+  'projects.importBegin': { uploadId: string };
+  'projects.importChunk': { receivedBytes: number };
+  'projects.importFinish': ImportOutcome;
+  'comparisons.save': SavedComparison;
+  'comparisons.setRun': SavedComparison;
+  'comparisons.list': SavedComparison[];
+  'comparisons.get': { comparison: SavedComparison; runs: HistoryEntry[] };
   'store.health': StoreHealth;
 }
 
@@ -78,6 +136,8 @@ export interface StudioEvents {
   'generation.queue': QueueSnapshot;
   /** The prompt history changed (a generation finished, or an entry was deleted). */
   'history.changed': { id: string };
+  /** Projects or saved comparisons changed (created, renamed, deleted, imported; a comparison saved). */
+  'projects.changed': Record<string, never>;
   /** The prompt history stopped (or resumed) taking writes. */
   'store.health': StoreHealth;
 }

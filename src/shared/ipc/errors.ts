@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   /** The queue is at its stated limit of jobs or total steps. */
   'QUEUE_FULL',
   'CANCELLED',
+  'ARCHIVE_REFUSED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

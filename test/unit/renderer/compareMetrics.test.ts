@@ -91,11 +91,11 @@ describe('comparisonFacts', () => {
         { jobId: null, startError: null },
       ],
       jobs,
-      { a: 0, b: 12.5 },
+      { a: { difference: 0, ssim: 1, psnr: Infinity }, b: { difference: 12.5, ssim: 0.8, psnr: 24 } },
     );
     expect(facts.map((fact) => fact.status)).toEqual(['done', 'done', 'running', 'refused', 'submitting']);
     expect(facts[0]).toMatchObject({ speedUpTotal: 1, speedUpDenoise: 1, difference: 0 });
-    expect(facts[1]).toMatchObject({ speedUpTotal: 2, speedUpDenoise: 2, difference: 12.5 });
+    expect(facts[1]).toMatchObject({ speedUpTotal: 2, speedUpDenoise: 2, difference: 12.5, ssim: 0.8, psnr: 24 });
     expect(facts[2]).toMatchObject({ speedUpTotal: null, difference: null });
     expect(facts[3].message).toBe('INVALID_PARAMS: no');
   });
@@ -110,5 +110,20 @@ describe('comparisonFacts', () => {
       {},
     );
     expect(facts[1].speedUpTotal).toBeNull();
+  });
+
+  it('a reopened comparison takes its records from the stored runs when this session never ran them', () => {
+    const facts = comparisonFacts(
+      [
+        { jobId: 'old-a', startError: null },
+        { jobId: 'old-b', startError: null },
+        { jobId: 'gone', startError: null },
+      ],
+      {},
+      {},
+      { 'old-a': summary(6, 600, 1000), 'old-b': summary(4, 300, 250) },
+    );
+    expect(facts.map((fact) => fact.status)).toEqual(['done', 'done', 'submitting']);
+    expect(facts[1]).toMatchObject({ speedUpTotal: 4, speedUpDenoise: 2 });
   });
 });

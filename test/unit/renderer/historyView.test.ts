@@ -4,7 +4,7 @@ import { historyQuerySchema } from '../../../src/shared/domain/history';
 import type { ModelSummary } from '../../../src/shared/domain/studio';
 import { budgetFromSettings, DEFAULT_COMPOSER_SETTINGS, toGenerateRequest } from '../../../src/renderer/src/features/composer/composerSettings';
 import { formatLeap, formatStepsRun, formatTimestamp } from '../../../src/renderer/src/features/history/historyFormat';
-import { clampPageIndex, describeRange, historyQueryFor } from '../../../src/renderer/src/features/history/historyQuery';
+import { describeRange, historyFilterFor, type HistoryView } from '../../../src/renderer/src/features/history/historyQuery';
 import { composerSettingsFromHistory } from '../../../src/renderer/src/features/history/historyToComposer';
 
 function entry(change: Partial<HistoryEntry> = {}): HistoryEntry {
@@ -26,46 +26,43 @@ function entry(change: Partial<HistoryEntry> = {}): HistoryEntry {
     request: { prompt: 'a red circle', steps: 30, lpl: { kind: 'fixed', leapStep: 15 }, tdtmMergedSteps: 2 },
     error: null,
     outputs: [],
+    projectId: 'default',
+    derivedFrom: null,
+    starred: false,
+    modelVersion: '1.0.0',
+    manifestHash: null,
+    memoryBudgetBytes: null,
+    hasMedia: false,
+    modelInstalled: true,
     ...change,
   };
 }
 
-describe('historyQueryFor', () => {
+const VIEW: HistoryView = { sorting: [], search: '', projectId: null, modelId: null, lpl: 'any', tdtm: 'any', starredOnly: false };
+
+describe('historyFilterFor', () => {
   it('maps the table state to history.list params the contract accepts', () => {
-    const query = historyQueryFor({ sorting: [{ id: 'prompt', desc: false }], pageIndex: 2, pageSize: 10, search: '  red ' });
-    expect(query).toEqual({ search: 'red', sortBy: 'prompt', descending: false, limit: 10, offset: 20 });
-    expect(historyQuerySchema.parse(query)).toEqual(query);
+    const filter = historyFilterFor({ ...VIEW, sorting: [{ id: 'prompt', desc: false }], search: '  red ', projectId: 'p1', modelId: 'shapes-tiny', lpl: 'used', tdtm: 'unused', starredOnly: true });
+    expect(filter).toEqual({ search: 'red', projectId: 'p1', modelId: 'shapes-tiny', lplUsed: true, tdtmUsed: false, starredOnly: true, sortBy: 'prompt', descending: false });
+    expect(historyQuerySchema.parse({ ...filter, limit: 100, offset: 0 })).toEqual({ ...filter, limit: 100, offset: 0 });
   });
 
-  it('sorts newest first without a sortable column and leaves a blank search out', () => {
-    expect(historyQueryFor({ sorting: [{ id: 'seed', desc: false }], pageIndex: 0, pageSize: 25, search: '   ' })).toEqual({
-      sortBy: 'createdAt',
-      descending: true,
-      limit: 25,
-      offset: 0,
-    });
-    expect(historyQueryFor({ sorting: [], pageIndex: -1, pageSize: 25, search: '' }).offset).toBe(0);
+  it('sorts newest first without a sortable column and leaves blank search and open filters out', () => {
+    expect(historyFilterFor({ ...VIEW, sorting: [{ id: 'thumbnail', desc: false }], search: '   ' })).toEqual({ sortBy: 'createdAt', descending: true });
   });
 
   it('keeps every sortable column id as the backend names it', () => {
-    for (const id of ['createdAt', 'prompt', 'totalMs', 'stepsRun']) {
-      expect(historyQueryFor({ sorting: [{ id, desc: true }], pageIndex: 0, pageSize: 10, search: '' }).sortBy).toBe(id);
+    for (const id of ['createdAt', 'prompt', 'totalMs', 'stepsRun', 'seed', 'leapStep', 'mergedSteps', 'memoryBudget', 'peakRss', 'starred']) {
+      expect(historyFilterFor({ ...VIEW, sorting: [{ id, desc: true }] }).sortBy).toBe(id);
     }
   });
 });
 
-describe('paging helpers', () => {
-  it('steps back to the last page that has rows', () => {
-    expect(clampPageIndex(2, 10, 20)).toBe(1);
-    expect(clampPageIndex(2, 10, 21)).toBe(2);
-    expect(clampPageIndex(3, 10, 0)).toBe(0);
-    expect(clampPageIndex(0, 10, 5)).toBe(0);
-  });
-
-  it('describes the rows shown', () => {
-    expect(describeRange(1, 10, 10, 43)).toBe('Rows 11–20 of 43');
-    expect(describeRange(4, 10, 3, 43)).toBe('Rows 41–43 of 43');
-    expect(describeRange(0, 10, 0, 0)).toBe('No rows');
+describe('describeRange', () => {
+  it('describes the rows in view', () => {
+    expect(describeRange(10, 19, 43)).toBe('Rows 11–20 of 43');
+    expect(describeRange(40, 60, 43)).toBe('Rows 41–43 of 43');
+    expect(describeRange(0, 0, 0)).toBe('No rows');
   });
 });
 

@@ -3,7 +3,8 @@ import type { GenerationSummary } from '../../../../shared/domain/generation';
 import { prepareCanvas, putFrame } from '../../lib/canvasDraw';
 import { formatDurationMs } from '../../lib/format';
 import type { JobView } from '../generation/jobStore';
-import { formatPixelDifference, formatSpeedUp } from './compareMetrics';
+import { differenceHeatMap } from '../../../../shared/media/quality';
+import { formatPixelDifference, formatPsnr, formatSpeedUp, formatSsim } from './compareMetrics';
 import { variantLabel, type CompareVariant } from './compareVariants';
 import { compareClip } from './useCompareClips';
 
@@ -19,6 +20,9 @@ export interface CellFacts {
   speedUpDenoise: number | null;
   /** Mean absolute pixel difference vs the baseline (0–255), null until both clips are loaded. */
   difference: number | null;
+  /** SSIM and PSNR (dB) vs the baseline on the decoded frames, averaged over frames. */
+  ssim: number | null;
+  psnr: number | null;
 }
 
 interface CompareCellProps {
@@ -29,6 +33,8 @@ interface CompareCellProps {
   clipReady: boolean;
   /** The shared frame every cell shows (synced playback). */
   frame: number;
+  /** When set, the cell shows its per-pixel difference from this (baseline) job's clip instead of its frame. */
+  differenceFrom: string | null;
 }
 
 const STATUS_TEXT: Record<CellStatus, string> = {
@@ -42,7 +48,7 @@ const STATUS_TEXT: Record<CellStatus, string> = {
 };
 
 /** One variant: its final frames on a canvas (drawn from the clip store, never React state) and what it measured. */
-export function CompareCell({ index, variant, jobId, facts, clipReady, frame }: CompareCellProps): React.JSX.Element {
+export function CompareCell({ index, variant, jobId, facts, clipReady, frame, differenceFrom }: CompareCellProps): React.JSX.Element {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const { summary, status } = facts;
 
@@ -55,10 +61,17 @@ export function CompareCell({ index, variant, jobId, facts, clipReady, frame }: 
     const context = prepareCanvas(canvas, clip.width, clip.height);
     if (context) {
       const shown = frame % clip.frames;
-      putFrame(context, clip, shown);
+      const baseline = differenceFrom ? compareClip(differenceFrom) : undefined;
+      const heat = baseline ? differenceHeatMap(baseline, clip, shown) : null;
+      if (heat) {
+        context.putImageData(new ImageData(heat as Uint8ClampedArray<ArrayBuffer>, clip.width, clip.height), 0, 0);
+      } else {
+        putFrame(context, clip, shown);
+      }
       canvas.dataset.frame = String(shown);
+      canvas.dataset.view = heat ? 'difference' : 'frame';
     }
-  }, [jobId, clipReady, frame]);
+  }, [jobId, clipReady, frame, differenceFrom]);
 
   const label = variantLabel(variant);
   const isBaseline = index === 0;
@@ -71,6 +84,8 @@ export function CompareCell({ index, variant, jobId, facts, clipReady, frame }: 
       data-job-id={jobId ?? ''}
       data-model-calls={summary?.stepsRun ?? ''}
       data-difference={facts.difference ?? ''}
+      data-ssim={facts.ssim ?? ''}
+      data-psnr={facts.psnr ?? ''}
     >
       <figcaption>
         <strong>
@@ -110,6 +125,10 @@ export function CompareCell({ index, variant, jobId, facts, clipReady, frame }: 
         </dd>
         <dt title="Mean absolute difference of the RGB values over every pixel of every frame, against the baseline">Pixel difference</dt>
         <dd data-testid="compare-difference">{isBaseline ? 'baseline' : formatPixelDifference(facts.difference)}</dd>
+        <dt title="Structural similarity to the baseline (Wang et al. 2004) on luma, 11×11 Gaussian window, averaged over frames; 1 = identical">SSIM</dt>
+        <dd data-testid="compare-ssim">{isBaseline ? 'baseline' : formatSsim(facts.ssim)}</dd>
+        <dt title="Peak signal-to-noise ratio against the baseline over R, G, B, averaged over frames; ∞ = identical">PSNR</dt>
+        <dd data-testid="compare-psnr">{isBaseline ? 'baseline' : formatPsnr(facts.psnr)}</dd>
       </dl>
     </figure>
   );

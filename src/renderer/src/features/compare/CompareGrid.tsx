@@ -4,8 +4,10 @@ import { useEffect, useMemo, useState } from 'react';
 import type { JobId } from '../../../../shared/domain/studio';
 import type { JobView } from '../generation/jobStore';
 import { CompareCell } from './CompareCell';
+import { psnr, ssim } from '../../../../shared/media/quality';
+import type { GenerationSummary } from '../../../../shared/domain/generation';
 import { meanAbsolutePixelDifference } from './compareMetrics';
-import { comparisonFacts } from './comparisonFacts';
+import { comparisonFacts, type CellQuality } from './comparisonFacts';
 import { compareClip } from './useCompareClips';
 import type { Comparison } from './useComparison';
 
@@ -19,33 +21,41 @@ interface CompareGridProps {
 export function CompareGrid({ comparison, jobs, ready }: CompareGridProps): React.JSX.Element {
   const [frame, setFrame] = useState(0);
   const [playing, setPlaying] = useState(true);
+  const [showDifference, setShowDifference] = useState(false);
   const { runs } = comparison;
 
   const reference = runs.map((run) => (run.jobId && ready.has(run.jobId) ? compareClip(run.jobId) : undefined)).find((clip) => clip !== undefined);
   const frames = reference?.frames ?? 0;
   const fps = reference?.fps ?? 8;
 
-  // Pixel differences against the baseline, computed once per pair of loaded clips.
+  // Quality against the baseline (pixel difference, SSIM, PSNR on the decoded frames), once per pair of loaded clips.
   const baselineId = runs[0]?.jobId ?? null;
   // `ready` is a new Set on every load; `loaded` is a new one only when the contents change.
   const readyKey = [...ready].sort().join(',');
   const loaded = useMemo(() => new Set(readyKey === '' ? [] : readyKey.split(',')), [readyKey]);
-  const differences = useMemo(() => {
-    const result: Record<JobId, number | null> = {};
+  const { quality, stored } = useMemo(() => {
+    const quality: Record<JobId, CellQuality> = {};
+    const stored: Record<JobId, GenerationSummary> = {};
+    for (const run of runs) {
+      const clip = run.jobId && loaded.has(run.jobId) ? compareClip(run.jobId) : undefined;
+      if (run.jobId && clip) {
+        stored[run.jobId] = clip.summary;
+      }
+    }
     const baseline = baselineId && loaded.has(baselineId) ? compareClip(baselineId) : undefined;
     if (!baseline) {
-      return result;
+      return { quality, stored };
     }
     for (const run of runs) {
       const clip = run.jobId && loaded.has(run.jobId) ? compareClip(run.jobId) : undefined;
       if (run.jobId && clip) {
-        result[run.jobId] = meanAbsolutePixelDifference(baseline, clip);
+        quality[run.jobId] = { difference: meanAbsolutePixelDifference(baseline, clip), ssim: ssim(baseline, clip), psnr: psnr(baseline, clip) };
       }
     }
-    return result;
+    return { quality, stored };
   }, [baselineId, runs, loaded]);
 
-  const facts = useMemo(() => comparisonFacts(runs, jobs, differences), [runs, jobs, differences]);
+  const facts = useMemo(() => comparisonFacts(runs, jobs, quality, stored), [runs, jobs, quality, stored]);
 
   useEffect(() => {
     if (!playing || frames === 0) {
@@ -93,6 +103,10 @@ export function CompareGrid({ comparison, jobs, ready }: CompareGridProps): Reac
         <span className="muted" data-testid="compare-frame-label">
           {frames > 0 ? `${shown + 1}/${frames}` : 'no frames yet'}
         </span>
+        <label className="inline">
+          <input type="checkbox" data-testid="compare-show-difference" checked={showDifference} onChange={(event) => setShowDifference(event.target.checked)} />
+          Difference view (|variant − baseline| per pixel, ×4)
+        </label>
       </div>
       <div
         className="compare-grid"
@@ -104,7 +118,16 @@ export function CompareGrid({ comparison, jobs, ready }: CompareGridProps): Reac
         onKeyDown={onKeyDown}
       >
         {runs.map((run, index) => (
-          <CompareCell key={run.variant.key} index={index} variant={run.variant} jobId={run.jobId} facts={facts[index]} clipReady={run.jobId !== null && ready.has(run.jobId)} frame={shown} />
+          <CompareCell
+            key={run.variant.key}
+            index={index}
+            variant={run.variant}
+            jobId={run.jobId}
+            facts={facts[index]}
+            clipReady={run.jobId !== null && ready.has(run.jobId)}
+            frame={shown}
+            differenceFrom={showDifference && index > 0 && baselineId && ready.has(baselineId) ? baselineId : null}
+          />
         ))}
       </div>
     </div>

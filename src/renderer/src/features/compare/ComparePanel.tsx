@@ -2,9 +2,12 @@ import { useMemo } from 'react';
 import type { JobId, ModelSummary } from '../../../../shared/domain/studio';
 import type { ComposerSettings } from '../composer/composerSettings';
 import { useJobsById, type GenerationActions } from '../generation/jobFeed';
+import { formatTimestamp } from '../history/historyFormat';
+import { useCurrentProjectId } from '../projects/currentProject';
 import { CompareGrid } from './CompareGrid';
 import { useCompareClips } from './useCompareClips';
 import { useComparison } from './useComparison';
+import { useSavedComparisons } from './useSavedComparisons';
 import { VariantEditor } from './VariantEditor';
 
 interface ComparePanelProps {
@@ -23,10 +26,12 @@ const ACTIVE = new Set(['queued', 'running']);
 export function ComparePanel({ settings, model, actions }: ComparePanelProps): React.JSX.Element {
   const state = useComparison({ settings, model, actions });
   const { comparison } = state;
+  const saved = useSavedComparisons(useCurrentProjectId());
   // Only the compared jobs: a step of any other job leaves this panel alone.
   const comparedJobIds = useMemo(() => (comparison?.runs ?? []).map((run) => run.jobId).filter((jobId): jobId is JobId => jobId !== null), [comparison]);
   const jobs = useJobsById(comparedJobIds);
-  const finishedJobIds = useMemo(() => comparedJobIds.filter((jobId) => jobs[jobId]?.status === 'done'), [comparedJobIds, jobs]);
+  // This session's finished jobs, and runs this session never saw (a reopened comparison: stored in the data folder).
+  const finishedJobIds = useMemo(() => comparedJobIds.filter((jobId) => jobs[jobId] === undefined || jobs[jobId].status === 'done'), [comparedJobIds, jobs]);
   const clips = useCompareClips(finishedJobIds);
   const activeJobIds = comparedJobIds.filter((jobId) => ACTIVE.has(jobs[jobId]?.status ?? ''));
   const seedText = Number.isFinite(settings.seed) ? String(settings.seed) : '?';
@@ -48,6 +53,27 @@ export function ComparePanel({ settings, model, actions }: ComparePanelProps): R
         <button type="button" data-testid="compare-cancel" disabled={activeJobIds.length === 0} onClick={() => state.cancel(activeJobIds)}>
           Cancel the comparison
         </button>
+        <label className="inline">
+          Saved comparisons
+          <select
+            data-testid="compare-saved"
+            value={comparison?.savedId ?? ''}
+            disabled={state.starting || saved.length === 0}
+            onChange={(event) => {
+              const chosen = saved.find((entry) => entry.id === event.target.value);
+              if (chosen) {
+                state.open(chosen);
+              }
+            }}
+          >
+            <option value="">{saved.length === 0 ? 'none in this project' : 'Reopen…'}</option>
+            {saved.map((entry) => (
+              <option key={entry.id} value={entry.id}>
+                “{entry.prompt}” seed {entry.seed}, {entry.variants.length} variants — {formatTimestamp(entry.createdAtMs)}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       <div aria-live="assertive">
         {state.error ? (

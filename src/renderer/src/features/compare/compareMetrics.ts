@@ -39,6 +39,16 @@ export function formatPixelDifference(difference: number | null): string {
   return difference === null ? '–' : `${difference.toFixed(1)} / 255 (${((difference / 255) * 100).toFixed(1)} %)`;
 }
 
+/** "0.9731" (or "–" when unknown). */
+export function formatSsim(value: number | null): string {
+  return value === null ? '–' : value.toFixed(4);
+}
+
+/** "31.2 dB", "∞ dB" for identical clips (or "–" when unknown). */
+export function formatPsnr(value: number | null): string {
+  return value === null ? '–' : value === Infinity ? '∞ dB' : `${value.toFixed(1)} dB`;
+}
+
 /** A generation.result answer as one RGBA buffer (frames concatenated), the layout the canvas helpers draw. */
 export function decodeResultFrames(result: Pick<JobResult, 'width' | 'height' | 'framesBase64'>): RgbaFrames {
   const frameBytes = result.width * result.height * 4;

@@ -1,3 +1,4 @@
+import type { GenerationSummary } from '../../../../shared/domain/generation';
 import type { JobId } from '../../../../shared/domain/studio';
 import type { JobView } from '../generation/jobStore';
 import type { CellFacts } from './CompareCell';
@@ -8,16 +9,30 @@ export interface RunRef {
   startError: string | null;
 }
 
+/** How a variant's clip measures against the baseline's (null until both are loaded, or where shapes differ). */
+export interface CellQuality {
+  difference: number | null;
+  ssim: number | null;
+  psnr: number | null;
+}
+
 /**
- * What each cell of a comparison shows, from the runs, the jobs the store knows and the pixel differences computed
- * so far (by job id). Speed-ups are against the first run (the baseline), total and denoise time separately.
+ * What each cell of a comparison shows, from the runs, the jobs the store knows (this session), the records of stored
+ * runs (a reopened comparison) and the quality computed so far (by job id). Speed-ups are against the first run
+ * (the baseline), total and denoise time separately.
  */
-export function comparisonFacts(runs: readonly RunRef[], jobs: Readonly<Record<JobId, JobView>>, differences: Readonly<Record<JobId, number | null>>): CellFacts[] {
-  const baseline = runs[0]?.jobId ? jobs[runs[0].jobId]?.summary ?? null : null;
+export function comparisonFacts(
+  runs: readonly RunRef[],
+  jobs: Readonly<Record<JobId, JobView>>,
+  quality: Readonly<Record<JobId, CellQuality>>,
+  stored: Readonly<Record<JobId, GenerationSummary>> = {},
+): CellFacts[] {
+  const summaryOf = (jobId: JobId | null): GenerationSummary | null => (jobId ? (jobs[jobId]?.summary ?? stored[jobId] ?? null) : null);
+  const baseline = summaryOf(runs[0]?.jobId ?? null);
   return runs.map((run) => {
     const job = run.jobId ? jobs[run.jobId] : undefined;
-    const summary = job?.summary ?? null;
-    const status: CellFacts['status'] = run.startError ? 'refused' : job ? job.status : 'submitting';
+    const summary = summaryOf(run.jobId);
+    const status: CellFacts['status'] = run.startError ? 'refused' : job ? job.status : summary ? 'done' : 'submitting';
     return {
       status,
       summary,
@@ -25,7 +40,9 @@ export function comparisonFacts(runs: readonly RunRef[], jobs: Readonly<Record<J
       message: run.startError ?? job?.error?.message ?? null,
       speedUpTotal: summary && baseline ? speedUp(baseline.timingsMs.total, summary.timingsMs.total) : null,
       speedUpDenoise: summary && baseline ? speedUp(baseline.timingsMs.denoise, summary.timingsMs.denoise) : null,
-      difference: run.jobId ? differences[run.jobId] ?? null : null,
+      difference: run.jobId ? (quality[run.jobId]?.difference ?? null) : null,
+      ssim: run.jobId ? (quality[run.jobId]?.ssim ?? null) : null,
+      psnr: run.jobId ? (quality[run.jobId]?.psnr ?? null) : null,
     };
   });
 }

@@ -1,12 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
+import type { GenerationSummary } from '../../../../shared/domain/generation';
 import type { JobId } from '../../../../shared/domain/studio';
 import type { RgbaFrames } from '../../lib/canvasDraw';
-import { describeError, studio } from '../../ipc/studio';
-import { decodeResultFrames } from './compareMetrics';
+import { describeError } from '../../ipc/studio';
+import { loadClip } from '../projects/storedClip';
 
 /** A finished variant's final frames, kept here (never in React state) for the canvases and the pixel difference. */
 export interface CompareClip extends RgbaFrames {
   fps: number;
+  /** The run's record (from this session, or stored with the run). */
+  summary: GenerationSummary;
 }
 
 const clips = new Map<JobId, CompareClip>();
@@ -23,7 +26,7 @@ export interface CompareClipsState {
 }
 
 /**
- * Fetches the final frames (generation.result) of the given finished jobs into the clip store. Clips of jobs no
+ * Fetches the final frames (generation.result, else the stored run's) of the given finished jobs into the clip store. Clips of jobs no
  * longer compared are dropped, so one comparison's pixels are held at a time.
  */
 export function useCompareClips(finishedJobIds: readonly JobId[]): CompareClipsState {
@@ -54,13 +57,13 @@ export function useCompareClips(finishedJobIds: readonly JobId[]): CompareClipsS
       }
       loading.add(jobId);
       // A load outlives a change of the wanted set: it lands in the store and, while mounted, in the ready set.
-      studio.invoke('generation.result', { jobId }).then(
+      loadClip(jobId).then(
         (result) => {
           loading.delete(jobId);
           if (!wantedNow.current.has(jobId)) {
             return;
           }
-          clips.set(jobId, { ...decodeResultFrames(result), fps: result.fps });
+          clips.set(jobId, { width: result.width, height: result.height, frames: result.frames, rgba: result.rgba, fps: result.fps, summary: result.summary });
           if (mounted.current) {
             setState((current) => ({ ready: new Set([...current.ready, jobId]), errors: current.errors }));
           }

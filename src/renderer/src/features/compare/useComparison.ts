@@ -1,9 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SavedComparison } from '../../../../shared/domain/projects';
 import type { JobId, ModelSummary } from '../../../../shared/domain/studio';
+import { describeError, studio } from '../../ipc/studio';
 import { readStored, writeStored } from '../../lib/localStore';
 import { toGenerateRequest, type ComposerSettings } from '../composer/composerSettings';
+import { currentProjectId } from '../projects/currentProject';
 import type { GenerationActions } from '../generation/jobFeed';
-import { defaultVariants, restoreVariants, variantLabel, variantProblem, variantRequest, type CompareVariant } from './compareVariants';
+import { defaultVariants, newVariantKey, restoreVariants, variantLabel, variantProblem, variantRequest, type CompareVariant } from './compareVariants';
 
 const VARIANTS_KEY = 'studio.compare.variants.v1';
 
@@ -18,6 +21,8 @@ export interface Comparison {
   prompt: string;
   seed: number;
   runs: readonly ComparisonRun[];
+  /** The stored comparison (null while it is being saved, or when saving failed). */
+  savedId: string | null;
 }
 
 export interface ComparisonState {
@@ -32,6 +37,8 @@ export interface ComparisonState {
   start: () => Promise<void>;
   /** Cancels the comparison's jobs that have not ended. */
   cancel: (activeJobIds: readonly JobId[]) => void;
+  /** Shows a saved comparison as it was. */
+  open: (saved: SavedComparison) => void;
 }
 
 interface Inputs {
@@ -82,15 +89,28 @@ export function useComparison({ settings, model, actions }: Inputs): ComparisonS
       }
     }
     const seed = settings.seed;
+    const prompt = built.request.prompt;
     const runs: ComparisonRun[] = variants.map((variant) => ({ variant, jobId: null, startError: null }));
     startingRef.current = true;
     setStarting(true);
     setError(null);
-    setComparison({ prompt: built.request.prompt, seed, runs: [...runs] });
+    setComparison({ prompt, seed, runs: [...runs], savedId: null });
+    // Saved first (so it survives a closed page), then each variant's run filled in as it is queued.
+    const projectId = currentProjectId();
+    let savedId: string | null = null;
+    try {
+      const saved = await studio.invoke('comparisons.save', { projectId, prompt, seed, variants: variants.map(({ steps, lpl }) => ({ variant: { steps, lpl }, runId: null, startError: null })) });
+      savedId = saved.id;
+    } catch (reason) {
+      setError(`The comparison runs but could not be saved: ${describeError(reason).message}`);
+    }
     for (const [index, variant] of variants.entries()) {
-      const outcome = await actions.start(variantRequest(built.request, seed, variant));
+      const outcome = await actions.start(variantRequest(built.request, seed, variant), { projectId });
       runs[index] = outcome.ok ? { variant, jobId: outcome.value, startError: null } : { variant, jobId: null, startError: `${outcome.code}: ${outcome.message}` };
-      setComparison({ prompt: built.request.prompt, seed, runs: [...runs] });
+      if (savedId) {
+        await studio.invoke('comparisons.setRun', { id: savedId, position: index, runId: runs[index].jobId, startError: runs[index].startError }).catch(() => undefined);
+      }
+      setComparison({ prompt, seed, runs: [...runs], savedId });
     }
     startingRef.current = false;
     setStarting(false);
@@ -105,5 +125,15 @@ export function useComparison({ settings, model, actions }: Inputs): ComparisonS
     [actions],
   );
 
-  return { variants, setVariants, resetVariants, comparison, starting, error, start, cancel };
+  const open = useCallback((saved: SavedComparison) => {
+    setError(null);
+    setComparison({
+      prompt: saved.prompt,
+      seed: saved.seed,
+      savedId: saved.id,
+      runs: saved.variants.map((entry) => ({ variant: { key: newVariantKey(), steps: entry.variant.steps, lpl: entry.variant.lpl }, jobId: entry.runId, startError: entry.startError })),
+    });
+  }, []);
+
+  return { variants, setVariants, resetVariants, comparison, starting, error, start, cancel, open };
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo } from 'react';
 import { useSyncExternalStoreWithSelector } from 'use-sync-external-store/with-selector';
 import type { StudioGenerateRequest } from '../../../../shared/domain/generation';
+import type { RunPlacement } from '../../../../shared/domain/projects';
 import type { JobId } from '../../../../shared/domain/studio';
 import { describeError, studio } from '../../ipc/studio';
 import { attributeRenders } from '../../lib/renderStats';
@@ -65,7 +66,7 @@ async function attempt<T>(run: () => Promise<T>): Promise<ActionOutcome<T>> {
 }
 
 export interface GenerationActions {
-  start(request: StudioGenerateRequest): Promise<ActionOutcome<JobId>>;
+  start(request: StudioGenerateRequest, placement?: RunPlacement): Promise<ActionOutcome<JobId>>;
   cancel(jobId: JobId): Promise<ActionOutcome<boolean>>;
   finishNow(jobId: JobId): Promise<ActionOutcome<boolean>>;
   reorder(jobId: JobId, toIndex: number): Promise<ActionOutcome<void>>;
@@ -74,9 +75,9 @@ export interface GenerationActions {
 /** Generation intents: the only place the workspace's components reach generation.* on the backend. */
 export function useGenerationActions(): GenerationActions {
   const start = useCallback(
-    (request: StudioGenerateRequest) =>
+    (request: StudioGenerateRequest, placement?: RunPlacement) =>
       attempt(async () => {
-        const { jobId } = await studio.invoke('generation.start', request);
+        const { jobId } = await studio.invoke('generation.start', { ...request, ...placement });
         jobStore.noteSubmitted(jobId, request);
         return jobId;
       }),

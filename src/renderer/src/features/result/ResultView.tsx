@@ -13,7 +13,7 @@ import { useJobResult } from './useJobResult';
 interface ResultViewProps {
   jobId: JobId | null;
   onSelect: (jobId: JobId) => void;
-  onReuse: (summary: GenerationSummary) => void;
+  onReuse: (summary: GenerationSummary, jobId: JobId) => void;
 }
 
 /** The finished clip: looping player, settings and timings, exports; earlier results of this session to pick from. */
@@ -26,10 +26,11 @@ export const ResultView = memoPart('result', function ResultView({ jobId, onSele
     <section className="panel result" aria-labelledby="result-heading" data-testid="result-view" data-state={result.kind} data-job-id={jobId ?? ''}>
       <div className="panel-header">
         <h2 id="result-heading">Result</h2>
-        {finishedJobs.length > 0 ? (
+        {finishedJobs.length > 0 || (jobId && result.kind === 'ready') ? (
           <label className="inline">
             Clip
             <select value={jobId ?? ''} onChange={(event) => onSelect(event.target.value)} data-testid="result-select">
+              {jobId && !finishedJobs.some((job) => job.jobId === jobId) ? <option value={jobId}>From the history: “{result.kind === 'ready' ? result.summary.settings.prompt : '…'}”</option> : null}
               {finishedJobs.map((job, index) => (
                 <option key={job.jobId} value={job.jobId}>
                   {index === 0 ? 'Latest: ' : ''}“{job.prompt}” seed {job.summary?.seed ?? '?'}
@@ -54,7 +55,7 @@ export const ResultView = memoPart('result', function ResultView({ jobId, onSele
           </div>
           <div>
             <ResultDetails summary={result.summary} />
-            <button type="button" onClick={() => onReuse(result.summary)} data-testid="reuse-settings">
+            <button type="button" onClick={() => onReuse(result.summary, result.jobId)} data-testid="reuse-settings">
               Reuse these settings (seed locked)
             </button>
           </div>

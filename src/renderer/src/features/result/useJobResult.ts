@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { GenerationSummary } from '../../../../shared/domain/generation';
 import type { JobId } from '../../../../shared/domain/studio';
-import { decodeBase64 } from '../../lib/base64';
 import type { RgbaFrames } from '../../lib/canvasDraw';
-import { describeError, studio } from '../../ipc/studio';
+import { describeError } from '../../ipc/studio';
+import { loadClip } from '../projects/storedClip';
 
 /** A finished clip's pixels (RGBA, frames concatenated) with its frame rate. Kept here, never in React state. */
 export interface ResultClip extends RgbaFrames {
@@ -23,7 +23,7 @@ export type ResultState =
   | { kind: 'ready'; jobId: JobId; width: number; height: number; frames: number; fps: number; summary: GenerationSummary }
   | { kind: 'error'; jobId: JobId; message: string };
 
-/** Fetches a finished job's frames (generation.result) into the clip cache; React sees only their geometry. */
+/** Fetches a finished job's frames (generation.result, else runs.clip) into the clip cache; React sees only their geometry. */
 export function useJobResult(jobId: JobId | null): ResultState {
   const [state, setState] = useState<ResultState>({ kind: 'idle' });
   useEffect(() => {
@@ -33,17 +33,15 @@ export function useJobResult(jobId: JobId | null): ResultState {
     }
     let live = true;
     setState({ kind: 'loading', jobId });
-    studio.invoke('generation.result', { jobId }).then(
+    // This session's result, or a stored run's frames from the data folder (a run from the history).
+    loadClip(jobId).then(
       (result) => {
-        const frameBytes = result.width * result.height * 4;
-        const rgba = new Uint8Array(frameBytes * result.framesBase64.length);
-        result.framesBase64.forEach((frame, index) => rgba.set(decodeBase64(frame).subarray(0, frameBytes), index * frameBytes));
-        clips.set(jobId, { width: result.width, height: result.height, frames: result.framesBase64.length, fps: result.fps, rgba });
+        clips.set(jobId, { width: result.width, height: result.height, frames: result.frames, fps: result.fps, rgba: result.rgba });
         while (clips.size > CLIPS_KEPT) {
           clips.delete(clips.keys().next().value as JobId);
         }
         if (live) {
-          setState({ kind: 'ready', jobId, width: result.width, height: result.height, frames: result.framesBase64.length, fps: result.fps, summary: result.summary });
+          setState({ kind: 'ready', jobId, width: result.width, height: result.height, frames: result.frames, fps: result.fps, summary: result.summary });
         }
       },
       (reason: unknown) => live && setState({ kind: 'error', jobId, message: describeError(reason).message }),

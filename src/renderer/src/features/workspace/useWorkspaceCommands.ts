@@ -7,6 +7,7 @@ import { selectedModelOf, type ModelsState } from '../composer/useModels';
 import type { ComposerState } from '../composer/useComposerSettings';
 import type { GenerationActions } from '../generation/jobFeed';
 import { composerSettingsFromHistory } from '../history/historyToComposer';
+import { currentProjectId } from '../projects/currentProject';
 
 export interface CommandError {
   code: string;
@@ -20,7 +21,8 @@ export interface WorkspaceCommands {
   cancelJob: (jobId: JobId) => void;
   finishJob: (jobId: JobId) => void;
   moveJob: (jobId: JobId, toIndex: number) => void;
-  reuse: (summary: GenerationSummary) => void;
+  /** Refills the composer with a result's settings; the next run records `jobId` as what it was made from. */
+  reuse: (summary: GenerationSummary, jobId?: JobId) => void;
   /** Refills the composer with a history entry's request (seed locked to the one it ran with) and focuses the prompt. */
   reuseHistoryEntry: (entry: HistoryEntry) => void;
   submitting: boolean;
@@ -39,6 +41,8 @@ interface Inputs {
 export function useWorkspaceCommands({ composer, models, actions, runningJobId, rememberPrompt }: Inputs): WorkspaceCommands {
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<CommandError | null>(null);
+  // The run the composer was last refilled from ("Use again", "Reuse these settings"): the lineage of the next runs.
+  const [derivedFrom, setDerivedFrom] = useState<JobId | undefined>(undefined);
   const { settings, update } = composer;
 
   const generate = useCallback(async () => {
@@ -48,7 +52,7 @@ export function useWorkspaceCommands({ composer, models, actions, runningJobId, 
       return;
     }
     setSubmitting(true);
-    const outcome = await actions.start(built.request);
+    const outcome = await actions.start(built.request, { projectId: currentProjectId(), derivedFrom });
     setSubmitting(false);
     if (outcome.ok) {
       setError(null);
@@ -56,7 +60,7 @@ export function useWorkspaceCommands({ composer, models, actions, runningJobId, 
     } else {
       setError({ code: outcome.code, message: outcome.message });
     }
-  }, [settings, models, actions, rememberPrompt]);
+  }, [settings, models, actions, rememberPrompt, derivedFrom]);
 
   const report = useCallback((outcome: { ok: true } | { ok: false; code: string; message: string }) => {
     if (!outcome.ok) {
@@ -79,11 +83,18 @@ export function useWorkspaceCommands({ composer, models, actions, runningJobId, 
     }
   }, [actions, runningJobId, report]);
 
-  const reuse = useCallback((summary: GenerationSummary) => update(settingsFromResolved(summary.settings)), [update]);
+  const reuse = useCallback(
+    (summary: GenerationSummary, jobId?: JobId) => {
+      update(settingsFromResolved(summary.settings));
+      setDerivedFrom(jobId);
+    },
+    [update],
+  );
 
   const reuseHistoryEntry = useCallback(
     (entry: HistoryEntry) => {
       update(composerSettingsFromHistory(entry, models.kind === 'ready' ? models.models : []));
+      setDerivedFrom(entry.id);
       setError(null);
       requestAnimationFrame(() => document.getElementById('prompt-input')?.focus());
     },

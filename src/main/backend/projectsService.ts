@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ImportOutcome, Project, SaveComparisonInput, SavedComparison } from '../../shared/domain/projects';
+import { ARCHIVE_CHUNK_BYTES, type StoredRunClip } from '../../shared/ipc/contract';
+import { StudioError } from '../../shared/ipc/errors';
+import { exportProject } from '../store/archive/exportProject';
+import { importProject } from '../store/archive/importProject';
+import { ComparisonRepository } from '../store/comparisonRepository';
+import { listRunMedia, runMediaDirName, writeThumbnail, type DataFolder } from '../store/dataFolder';
+import type { StudioDatabase } from '../store/database';
+import { HistoryRepository } from '../store/historyRepository';
+import { ProjectRepository } from '../store/projectRepository';
+
+export interface ProjectsServiceOptions {
+  db: StudioDatabase;
+  folder: DataFolder;
+  isModelInstalled?: (modelId: string) => boolean;
+}
+
+/** Who hears of changes (the backend, which forwards them as events). */
+export interface ProjectsListener {
+  projectsChanged: () => void;
+  historyChanged: (id: string) => void;
+}
+
+interface Upload {
+  file: string;
+  fileName: string;
+  sizeBytes: number;
+  receivedBytes: number;
+}
+
+/** Largest archive accepted through the contract (the import's own limits still apply inside it). */
+const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
+
+/**
+ * Projects, stored runs' media and saved comparisons behind the contract. Archives travel in chunks through files
+ * in the data folder's tmp/ (exports are read back piece by piece, uploads written piece by piece), so neither side
+ * holds a whole archive in memory.
+ */
+export class ProjectsService {
+  readonly history: HistoryRepository;
+  readonly projects: ProjectRepository;
+  readonly comparisons: ComparisonRepository;
+  private readonly uploads = new Map<string, Upload>();
+  private readonly exports = new Map<string, { file: string; sizeBytes: number }>();
+  private listener: ProjectsListener = { projectsChanged: () => undefined, historyChanged: () => undefined };
+
+  constructor(private readonly options: ProjectsServiceOptions) {
+    this.history = new HistoryRepository(options.db, { isModelInstalled: options.isModelInstalled });
+    this.projects = new ProjectRepository(options.db);
+    this.comparisons = new ComparisonRepository(options.db);
+    // Transfers left by an earlier run of the studio are of no use now.
+    fs.rmSync(path.join(options.folder.tmpDir, 'transfers'), { recursive: true, force: true });
+    this.adoptEarlierMedia();
+  }
+
+  /**
+   * Runs recorded before media folders were tracked still have their files in outputs/<id>: give them their folder
+   * and a thumbnail, so they play and export like new ones.
+   */
+  private adoptEarlierMedia(): void {
+    const rows = this.options.db.prepare("SELECT id FROM generations WHERE media_dir IS NULL AND status = 'done'").all() as Array<{ id: string }>;
+    const adopt = this.options.db.prepare('UPDATE generations SET media_dir = ? WHERE id = ?');
+    for (const { id } of rows) {
+      const relative = runMediaDirName(id);
+      const dir = path.join(this.options.folder.root, relative);
+      if (fs.existsSync(dir) && listRunMedia(dir).frames.length > 0 && writeThumbnail(dir)) {
+        adopt.run(relative, id);
+      }
+    }
+  }
+
+  /** The project a run goes into: the one asked for while it exists (it may be deleted while the run is queued). */
+  placementProject(projectId: string | undefined): string | undefined {
+    return projectId && this.projects.get(projectId) ? projectId : undefined;
+  }
+
+  /** Deletes one run and its media folder. */
+  deleteRun(id: string): boolean {
+    const row = this.history.row(id);
+    if (!row || !this.history.delete(id)) {
+      return false;
+    }
+    if (row.media_dir) {
+      fs.rmSync(this.insideDataFolder(row.media_dir), { recursive: true, force: true });
+    }
+    return true;
+  }
+
+  connect(listener: ProjectsListener): void {
+    this.listener = listener;
+  }
+
+  get folder(): DataFolder {
+    return this.options.folder;
+  }
+
+  list(): Project[] {
+    return this.projects.list();
+  }
+
+  create(name: string): Project {
+    const project = this.projects.create(name);
+    this.listener.projectsChanged();
+    return project;
+  }
+
+  rename(id: string, name: string): Project {
+    const project = this.projects.rename(id, name);
+    this.listener.projectsChanged();
+    return project;
+  }
+
+  /** Deletes the project's rows in one transaction, then its runs' files. */
+  delete(id: string): { deleted: boolean; removedRuns: number } {
+    const { project, mediaDirs } = this.projects.delete(id);
+    for (const dir of mediaDirs) {
+      fs.rmSync(this.insideDataFolder(dir), { recursive: true, force: true });
+    }
+    this.listener.projectsChanged();
+    this.listener.historyChanged(project.id);
+    return { deleted: true, removedRuns: project.runCount };
+  }
+
+  move(ids: readonly string[], projectId: string): { moved: number } {
+    this.projects.require(projectId);
+    const moved = this.history.move(ids, projectId);
+    this.listener.projectsChanged();
+    this.listener.historyChanged(ids[0]);
+    return { moved };
+  }
+
+  star(id: string, starred: boolean): { starred: boolean } {
+    if (!this.history.setStarred(id, starred)) {
+      throw new StudioError('NOT_FOUND', `No run with id ${id}.`);
+    }
+    this.listener.historyChanged(id);
+    return { starred };
+  }
+
+  thumbnail(id: string): { pngBase64: string | null } {
+    const file = this.media(id)?.thumbnail ?? null;
+    return { pngBase64: file ? fs.readFileSync(file).toString('base64') : null };
+  }
+
+  preview(id: string): { gifBase64: string | null } {
+    const file = this.media(id)?.gif ?? null;
+    return { gifBase64: file ? fs.readFileSync(file).toString('base64') : null };
+  }
+
+  /** A stored run's frames (as the PNGs written) and record, to play it whenever it was made. */
+  clip(id: string): StoredRunClip {
+    const entry = this.history.get(id);
+    if (!entry) {
+      throw new StudioError('NOT_FOUND', `No run with id ${id}.`);
+    }
+    const frames = this.media(id)?.frames ?? [];
+    const summary = this.history.summaryOf(id);
+    if (frames.length === 0 || !summary) {
+      throw new StudioError('NOT_FOUND', `The run “${entry.prompt}” has no frames in the data folder${entry.status === 'done' ? '' : ` (it ${entry.status === 'failed' ? 'failed' : 'was cancelled'})`}.`);
+    }
+    const { width, height, fps } = summary.settings;
+    return { runId: id, entry, summary, width, height, fps, framesPngBase64: frames.map((file) => fs.readFileSync(file).toString('base64')) };
+  }
+
+  async startExport(id: string): Promise<{ exportId: string; fileName: string; sizeBytes: number }> {
+    const project = this.projects.require(id);
+    const exportId = randomUUID();
+    const file = path.join(this.transfersDir(), `export-${exportId}.zip`);
+    const { sizeBytes } = await exportProject(id, file, { folder: this.options.folder, db: this.options.db });
+    this.exports.set(exportId, { file, sizeBytes });
+    const safeName = project.name.replace(/[^\p{L}\p{N} ._-]+/gu, '-').trim() || 'project';
+    return { exportId, fileName: `${safeName}.zip`, sizeBytes };
+  }
+
+  exportChunk(exportId: string, offset: number): { dataBase64: string; done: boolean } {
+    const transfer = this.exports.get(exportId);
+    if (!transfer) {
+      throw new StudioError('NOT_FOUND', `No export ${exportId} is waiting to be read.`);
+    }
+    const length = Math.max(0, Math.min(ARCHIVE_CHUNK_BYTES, transfer.sizeBytes - offset));
+    const buffer = Buffer.alloc(length);
+    const fd = fs.openSync(transfer.file, 'r');
+    try {
+      fs.readSync(fd, buffer, 0, length, offset);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const done = offset + length >= transfer.sizeBytes;
+    if (done) {
+      fs.rmSync(transfer.file, { force: true });
+      this.exports.delete(exportId);
+    }
+    return { dataBase64: buffer.toString('base64'), done };
+  }
+
+  beginImport(fileName: string, sizeBytes: number): { uploadId: string } {
+    if (sizeBytes > MAX_UPLOAD_BYTES) {
+      throw new StudioError('ARCHIVE_REFUSED', `${fileName} was refused: it is ${sizeBytes} bytes, more than the ${MAX_UPLOAD_BYTES} bytes accepted. Nothing was imported.`);
+    }
+    const uploadId = randomUUID();
+    const file = path.join(this.transfersDir(), `import-${uploadId}.zip`);
+    fs.writeFileSync(file, new Uint8Array(0));
+    this.uploads.set(uploadId, { file, fileName: path.basename(fileName), sizeBytes, receivedBytes: 0 });
+    return { uploadId };
+  }
+
+  importChunk(uploadId: string, offset: number, dataBase64: string): { receivedBytes: number } {
+    const upload = this.requireUpload(uploadId);
+    if (offset !== upload.receivedBytes) {
+      throw new StudioError('INVALID_PARAMS', `Upload ${uploadId} expected the piece at byte ${upload.receivedBytes}, got ${offset}.`);
+    }
+    const bytes = Buffer.from(dataBase64, 'base64');
+    if (upload.receivedBytes + bytes.length > upload.sizeBytes) {
+      this.dropUpload(uploadId);
+      throw new StudioError('INVALID_PARAMS', `Upload ${uploadId} sent more than the ${upload.sizeBytes} bytes it announced.`);
+    }
+    fs.appendFileSync(upload.file, bytes);
+    upload.receivedBytes += bytes.length;
+    return { receivedBytes: upload.receivedBytes };
+  }
+
+  async finishImport(uploadId: string): Promise<ImportOutcome> {
+    const upload = this.requireUpload(uploadId);
+    try {
+      if (upload.receivedBytes !== upload.sizeBytes) {
+        throw new StudioError('INVALID_PARAMS', `Upload ${uploadId} has ${upload.receivedBytes} of ${upload.sizeBytes} bytes.`);
+      }
+      // The archive is checked under the name the user chose, so a refusal names their file.
+      const named = path.join(path.dirname(upload.file), `${uploadId}`, upload.fileName);
+      fs.mkdirSync(path.dirname(named), { recursive: true });
+      fs.renameSync(upload.file, named);
+      upload.file = named;
+      const outcome = await importProject(named, { folder: this.options.folder, db: this.options.db, isModelInstalled: this.options.isModelInstalled });
+      this.listener.projectsChanged();
+      this.listener.historyChanged(outcome.project.id);
+      return outcome;
+    } finally {
+      this.dropUpload(uploadId);
+    }
+  }
+
+  saveComparison(input: SaveComparisonInput): SavedComparison {
+    if (input.projectId) {
+      this.projects.require(input.projectId);
+    }
+    const saved = this.comparisons.save(input);
+    this.listener.projectsChanged();
+    return saved;
+  }
+
+  setComparisonRun(id: string, position: number, runId: string | null, startError: string | null): SavedComparison {
+    if (!this.comparisons.setRun(id, position, runId, startError)) {
+      throw new StudioError('NOT_FOUND', `No comparison ${id} with a variant ${position + 1}.`);
+    }
+    return this.comparisons.get(id) as SavedComparison;
+  }
+
+  getComparison(id: string): { comparison: SavedComparison; runs: ReturnType<HistoryRepository['list']>['entries'] } {
+    const comparison = this.comparisons.get(id);
+    if (!comparison) {
+      throw new StudioError('NOT_FOUND', `No saved comparison ${id}.`);
+    }
+    const runs = comparison.variants.map((variant) => (variant.runId ? this.history.get(variant.runId) : undefined)).filter((entry) => entry !== undefined);
+    return { comparison, runs };
+  }
+
+  private media(id: string) {
+    const row = this.history.row(id);
+    if (!row) {
+      return undefined;
+    }
+    return listRunMedia(this.insideDataFolder(row.media_dir ?? runMediaDirName(row.id)));
+  }
+
+  /** A folder the database names, refused if it would leave the data folder. */
+  private insideDataFolder(relative: string): string {
+    const resolved = path.resolve(this.options.folder.root, relative);
+    if (!resolved.startsWith(this.options.folder.root + path.sep)) {
+      throw new StudioError('INTERNAL', `A media folder outside the data folder was refused: ${relative}`);
+    }
+    return resolved;
+  }
+
+  private transfersDir(): string {
+    const dir = path.join(this.options.folder.tmpDir, 'transfers');
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  private requireUpload(uploadId: string): Upload {
+    const upload = this.uploads.get(uploadId);
+    if (!upload) {
+      throw new StudioError('NOT_FOUND', `No upload ${uploadId} is open.`);
+    }
+    return upload;
+  }
+
+  private dropUpload(uploadId: string): void {
+    const upload = this.uploads.get(uploadId);
+    if (upload) {
+      fs.rmSync(upload.file, { force: true });
+      fs.rmSync(path.join(this.transfersDir(), uploadId), { recursive: true, force: true });
+      this.uploads.delete(uploadId);
+    }
+  }
+}

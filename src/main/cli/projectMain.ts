@@ -1,0 +1,20 @@
+import { ModelCatalog } from '../backend/modelCatalog';
+import { dataFolder, studioDataRoot } from '../store/dataFolder';
+import { runProjectCommand } from './projectCommands';
+
+/** `npm run project -- list | export NAME --out FILE.zip | import FILE.zip [--json]` on the studio's data folder. */
+async function main(): Promise<number> {
+  const installed = new Set(new ModelCatalog().list().map((model) => model.id));
+  const result = await runProjectCommand(process.argv.slice(2), { folder: dataFolder(studioDataRoot()), isModelInstalled: (id) => installed.has(id) });
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  return result.exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ProjectsService } from '../../src/main/backend/projectsService';
+import { HistoryRepository } from '../../src/main/store/historyRepository';
+import { ARCHIVE_CHUNK_BYTES } from '../../src/shared/ipc/contract';
+import { listFiles, seedRun, tempDataFolder } from './archiveSupport';
+
+describe('projects behind the contract: chunked export and upload, media of stored runs', () => {
+  it('exports in pieces, imports from pieces, plays a stored run and deletes a project with its files', async () => {
+    const { folder, db } = tempDataFolder();
+    const service = new ProjectsService({ db, folder });
+    const events: string[] = [];
+    service.connect({ projectsChanged: () => events.push('projects'), historyChanged: () => events.push('history') });
+    const project = service.create('Round trip');
+    seedRun(folder, service.history, { id: 'run-1', createdAtMs: 1, prompt: 'a red circle', projectId: project.id, shade: 40 });
+    // Bulk the run up so the archive spans several pieces.
+    fs.writeFileSync(path.join(folder.outputsDir, 'run-1', 'clip.mp4'), Buffer.alloc(ARCHIVE_CHUNK_BYTES * 2 + 1000, 3));
+
+    const clip = service.clip('run-1');
+    expect(clip).toMatchObject({ width: 4, height: 4, fps: 8, entry: { prompt: 'a red circle' } });
+    expect(clip.framesPngBase64).toHaveLength(3);
+    expect(Buffer.from(clip.framesPngBase64[0], 'base64').subarray(1, 4).toString()).toBe('PNG');
+    expect(service.thumbnail('run-1').pngBase64).not.toBeNull();
+    expect(service.preview('run-1').gifBase64?.startsWith(Buffer.from('GIF89a').toString('base64').slice(0, 8))).toBe(true);
+    expect(service.star('run-1', true)).toEqual({ starred: true });
+
+    const started = await service.startExport(project.id);
+    expect(started.fileName).toBe('Round trip.zip');
+    const pieces: Buffer[] = [];
+    for (let offset = 0, done = false; !done; ) {
+      const chunk = service.exportChunk(started.exportId, offset);
+      pieces.push(Buffer.from(chunk.dataBase64, 'base64'));
+      offset += pieces[pieces.length - 1].length;
+      done = chunk.done;
+    }
+    expect(pieces.length).toBeGreaterThanOrEqual(3);
+    const archive = Buffer.concat(pieces);
+    expect(archive.length).toBe(started.sizeBytes);
+    expect(() => service.exportChunk(started.exportId, 0)).toThrow(/No export/);
+
+    service.delete(project.id);
+    expect(fs.existsSync(path.join(folder.outputsDir, 'run-1'))).toBe(false);
+
+    const { uploadId } = service.beginImport('Round trip.zip', archive.length);
+    expect(() => service.importChunk(uploadId, 5, 'AAAA')).toThrow(/expected the piece at byte 0/);
+    for (let offset = 0; offset < archive.length; offset += ARCHIVE_CHUNK_BYTES) {
+      service.importChunk(uploadId, offset, archive.subarray(offset, offset + ARCHIVE_CHUNK_BYTES).toString('base64'));
+    }
+    const outcome = await service.finishImport(uploadId);
+    expect(outcome.project).toMatchObject({ name: 'Round trip', runCount: 1 });
+    const [run] = service.history.list({ projectId: outcome.project.id, sortBy: 'createdAt', descending: true, limit: 10, offset: 0 }).entries;
+    expect(run).toMatchObject({ starred: true, hasMedia: true });
+    expect(service.clip(run.id).framesPngBase64).toEqual(clip.framesPngBase64);
+    expect(fs.readFileSync(path.join(folder.outputsDir, run.id, 'clip.mp4')).length).toBe(ARCHIVE_CHUNK_BYTES * 2 + 1000);
+    expect(listFiles(folder.tmpDir)).toEqual([]);
+    expect(events).toContain('projects');
+  });
+
+  it('adopts the media of runs recorded before media folders were kept, and deletes a run with its files', () => {
+    const { folder, db } = tempDataFolder();
+    const history = new HistoryRepository(db);
+    seedRun(folder, history, { id: 'old', createdAtMs: 1, prompt: 'a red circle', projectId: 'default', shade: 40 });
+    // As an earlier studio left it: files in outputs/<id>, no media folder recorded, no thumbnail.
+    db.prepare('UPDATE generations SET media_dir = NULL WHERE id = ?').run('old');
+    fs.rmSync(path.join(folder.outputsDir, 'old', 'thumb.png'));
+    const service = new ProjectsService({ db, folder });
+    expect(service.history.get('old')?.hasMedia).toBe(true);
+    expect(service.thumbnail('old').pngBase64).not.toBeNull();
+    expect(service.placementProject('gone')).toBeUndefined();
+    expect(service.placementProject('default')).toBe('default');
+    expect(service.deleteRun('old')).toBe(true);
+    expect(fs.existsSync(path.join(folder.outputsDir, 'old'))).toBe(false);
+    expect(service.deleteRun('old')).toBe(false);
+  });
+
+  it('a refused upload names the user\'s file and leaves no transfer behind', async () => {
+    const { folder, db } = tempDataFolder();
+    const service = new ProjectsService({ db, folder });
+    const bytes = Buffer.from('definitely not a zip');
+    const { uploadId } = service.beginImport('holiday.zip', bytes.length);
+    service.importChunk(uploadId, 0, bytes.toString('base64'));
+    await expect(service.finishImport(uploadId)).rejects.toThrow(/^holiday\.zip was refused: it is not a zip archive/);
+    expect(listFiles(folder.tmpDir)).toEqual([]);
+    expect(() => service.clip('nope')).toThrow(/No run with id nope/);
+    expect(() => service.delete('default')).toThrow(/default project/);
+  });
+});
