@@ -76,7 +76,7 @@ void app.whenReady().then(async () => {
   engine.start();
   const userData = app.getPath('userData');
   const runs = await openHistory(path.join(userData, 'studio.db'));
-  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), runs });
+  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), modelsDir: path.join(userData, 'models'), runs });
   await createWindow(backend);
   app.on('window-all-closed', () => {
     engine.dispose();

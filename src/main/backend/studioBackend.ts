@@ -13,6 +13,7 @@ import type { EngineClient } from '../engine-host/engineClient';
 import type { RunStore } from '../store/runStore';
 import { GenerationService, type JobLifecycle, type QueueLimits } from './generationService';
 import { ModelCatalog } from './modelCatalog';
+import { ModelLibrary } from './modelLibrary';
 import { acceptRequest } from './preflight';
 import { describeJsonValue, exceedsDepth, MAX_PARAMS_DEPTH } from './inputShape';
 
@@ -21,8 +22,10 @@ export interface StudioBackendOptions {
   outputsDir: string;
   /** The run history; absent = not kept. */
   runs?: RunStore;
-  /** The models generation may use; default: the built-in package only. */
+  /** The models generation may use; default: the built-in package plus those in modelsDir. */
   catalog?: ModelCatalog;
+  /** The data folder's models/ folder, where "Add model…" puts packages (ignored when a catalog is given). */
+  modelsDir?: string;
   queueLimits?: QueueLimits;
 }
 
@@ -43,7 +46,23 @@ export class StudioBackend {
     private readonly engine: EngineClient,
     options: StudioBackendOptions,
   ) {
-    const catalog = options.catalog ?? new ModelCatalog();
+    const catalog = options.catalog ?? new ModelCatalog({ modelsDir: options.modelsDir });
+    const library = catalog.modelsDir
+      ? new ModelLibrary({
+          catalog,
+          checkPackage: async (dir) => {
+            await engine.request('package.check', { modelPath: dir });
+          },
+          onChanged: (id) => this.emit('models.changed', { id }),
+          onImportEvent: (event) => this.emit('models.import', event),
+        })
+      : undefined;
+    const libraryOrRefuse = (): ModelLibrary => {
+      if (!library) {
+        throw new StudioError('INTERNAL', 'This studio was started without a data folder for models: models cannot be added or removed.');
+      }
+      return library;
+    };
     const runs = options.runs;
     this.generation = new GenerationService({
       engine,
@@ -69,6 +88,14 @@ export class StudioBackend {
         return { echo, serverTimeMs: Date.now() };
       },
       'models.list': async () => catalog.list(),
+      'models.broken': async () => catalog.broken(),
+      'models.add': async (params) => libraryOrRefuse().add((params as { path: string }).path),
+      'models.import': async (params) => libraryOrRefuse().startImport(params as { stdit: string; vae: string; t5: string; name?: string }),
+      'models.cancelImport': async (params) => ({ cancelled: libraryOrRefuse().cancelImport((params as { importId: string }).importId) }),
+      'models.remove': async (params) => {
+        await libraryOrRefuse().remove((params as { id: string }).id);
+        return { removed: true as const };
+      },
       'generation.start': async (params) => this.generation.start(params as Parameters<GenerationService['start']>[0]),
       'generation.cancel': async (params) => this.generation.cancel((params as { jobId: string }).jobId),
       'generation.finishNow': async (params) => this.generation.finishNow((params as { jobId: string }).jobId),

@@ -14,7 +14,7 @@ import { startWebServer } from './webServer';
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** Browser mode keeps outputs in STUDIO_DATA_DIR or ~/.on-device-sora-studio. */
+/** Browser mode keeps outputs, history and added models in STUDIO_DATA_DIR or ~/.on-device-sora-studio. */
 function studioDataDir(): string {
   return process.env.STUDIO_DATA_DIR ?? path.join(os.homedir(), '.on-device-sora-studio');
 }
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   engine.start();
   const dataDir = studioDataDir();
   const runs = openHistory(path.join(dataDir, 'studio.db'));
-  const backend = new StudioBackend(engine, { outputsDir: path.join(dataDir, 'outputs'), runs });
+  const backend = new StudioBackend(engine, { outputsDir: path.join(dataDir, 'outputs'), modelsDir: path.join(dataDir, 'models'), runs });
   const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');
   const port = Number(argValue('--port') ?? process.env.STUDIO_PORT ?? 0);
   const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port });
