@@ -1,0 +1,94 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ModelSummary } from '../../../../shared/domain/studio';
+import { describeError, studio } from '../../ipc/studio';
+import { ImportCheckpointsForm } from './ImportCheckpointsForm';
+import { ModelList } from './ModelList';
+
+interface ModelsDialogProps {
+  open: boolean;
+  models: readonly ModelSummary[];
+  onClose: () => void;
+  /** A model was added: the composer picks it. */
+  onAdded: (modelId: string) => void;
+}
+
+/**
+ * "Add model…": the studio's models with size and forecast (added ones removable), and two ways to add one: a
+ * package folder (checked, then copied into the data folder) or the Open-Sora 1.2 checkpoints (imported there).
+ * Folders are typed as paths on the machine that runs the studio.
+ */
+export function ModelsDialog({ open, models, onClose, onAdded }: ModelsDialogProps): React.JSX.Element {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [tab, setTab] = useState<'package' | 'import'>('package');
+  useEffect(() => {
+    const element = dialog.current;
+    if (open && element && !element.open) {
+      element.showModal();
+    } else if (!open && element?.open) {
+      element.close();
+    }
+  }, [open]);
+  return (
+    <dialog ref={dialog} className="models-dialog" aria-labelledby="models-dialog-heading" data-testid="models-dialog" onClose={onClose}>
+      <h2 id="models-dialog-heading">Models</h2>
+      <ModelList models={models} />
+      <h3>Add a model</h3>
+      <div role="tablist" className="inline">
+        <button type="button" role="tab" aria-selected={tab === 'package'} data-testid="tab-package" onClick={() => setTab('package')}>
+          Package folder
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'import'} data-testid="tab-import" onClick={() => setTab('import')}>
+          Import Open-Sora 1.2 checkpoints
+        </button>
+      </div>
+      <div role="tabpanel">{tab === 'package' ? <AddPackageForm onAdded={onAdded} /> : <ImportCheckpointsForm onAdded={onAdded} />}</div>
+      <div className="actions">
+        <button type="button" data-testid="models-dialog-close" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** A model package folder (one with manifest.json), checked in full before it is copied. */
+function AddPackageForm({ onAdded }: { onAdded: (modelId: string) => void }): React.JSX.Element {
+  const [folder, setFolder] = useState('');
+  const [state, setState] = useState<{ kind: 'idle' | 'adding' } | { kind: 'added' | 'failed'; message: string }>({ kind: 'idle' });
+  const add = (): void => {
+    setState({ kind: 'adding' });
+    studio.invoke('models.add', { path: folder.trim() }).then(
+      (model) => {
+        setState({ kind: 'added', message: `Added ${model.name} (${model.id}).` });
+        setFolder('');
+        onAdded(model.id);
+      },
+      (reason: unknown) => setState({ kind: 'failed', message: describeError(reason).message }),
+    );
+  };
+  return (
+    <form
+      className="field-grid"
+      onSubmit={(event) => {
+        event.preventDefault();
+        add();
+      }}
+    >
+      <div className="field span-2">
+        <label htmlFor="add-package-path">Package folder (holds manifest.json)</label>
+        <input id="add-package-path" data-testid="add-package-path" required placeholder="/path/to/package" value={folder} onChange={(event) => setFolder(event.target.value)} />
+      </div>
+      <div className="span-2 inline">
+        <button type="submit" className="primary" data-testid="add-package-submit" disabled={state.kind === 'adding'}>
+          {state.kind === 'adding' ? 'Checking and copying…' : 'Add'}
+        </button>
+      </div>
+      {state.kind === 'added' ? <p className="hint span-2" data-testid="add-package-done">{state.message}</p> : null}
+      {state.kind === 'failed' ? (
+        <p className="error span-2" role="alert" data-testid="add-package-error">
+          {state.message}
+        </p>
+      ) : null}
+    </form>
+  );
+}
