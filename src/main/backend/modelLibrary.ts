@@ -120,6 +120,8 @@ export class ModelLibrary {
         onProgress: (progress) => onImportEvent({ importId, kind: 'progress', unitId: progress.unitId, done: progress.done, total: progress.total, elapsedMs: progress.elapsedMs }),
       });
       const id = this.refuseTaken(readPackageId(outDir));
+      // The importer's own output passes the same check as a package folder added by hand.
+      await this.options.checkPackage(outDir);
       onImportEvent({ importId, kind: 'done', model: this.commit(outDir, id) });
     } catch (error) {
       onImportEvent({ importId, kind: 'failed', error: serializeError(error) });
