@@ -16,6 +16,8 @@ export interface ModelLibraryOptions {
   /** A model was added or removed. */
   onChanged: (modelId: string) => void;
   onImportEvent: (event: ModelImportEvent) => void;
+  /** Whether a queued or running job uses the model (it is then not removed). */
+  inUse?: (modelId: string) => boolean;
   /** The checkpoint importer (default: the Python one); tests may hand a Python of their own through it. */
   importCheckpoints?: (options: ImportOptions) => Promise<ImportResult>;
 }
@@ -73,6 +75,9 @@ export class ModelLibrary {
     }
     if (!catalog.has(modelId)) {
       throw new StudioError('NOT_FOUND', `No added model has the id ${JSON.stringify(modelId)}.`);
+    }
+    if (this.options.inUse?.(modelId)) {
+      throw new StudioError('BUSY', `${modelId} is used by a queued or running job: cancel it or let it finish, then remove the model.`);
     }
     // Renamed away first: a half-deleted folder is never listed as a (broken) model.
     const doomed = this.workFolder('.removing-', modelId);

@@ -55,6 +55,7 @@ export class StudioBackend {
           },
           onChanged: (id) => this.emit('models.changed', { id }),
           onImportEvent: (event) => this.emit('models.import', event),
+          inUse: (id) => this.generation.usesModel(id),
         })
       : undefined;
     const libraryOrRefuse = (): ModelLibrary => {

@@ -24,7 +24,7 @@ export const ERROR_CODES = [
   'MODEL_EXISTS',
   /** The built-in model is part of the studio: it cannot be removed. */
   'MODEL_BUILTIN',
-  /** Only one model import runs at a time. */
+  /** Only one model import runs at a time; a model a queued or running job uses is not removed. */
   'BUSY',
   'CANCELLED',
   'INTERNAL',

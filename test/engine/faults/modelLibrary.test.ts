@@ -17,6 +17,8 @@ interface Studio {
   catalog: ModelCatalog;
   library: ModelLibrary;
   changed: string[];
+  /** Models a queued or running job uses. */
+  inUse: Set<string>;
 }
 
 let dataDir: string;
@@ -26,6 +28,7 @@ function openStudio(): Studio {
   const modelsDir = path.join(dataDir, 'models');
   const catalog = new ModelCatalog({ builtinDir: () => SHIPPED, modelsDir });
   const changed: string[] = [];
+  const inUse = new Set<string>();
   const library = new ModelLibrary({
     catalog,
     checkPackage: async (dir) => {
@@ -33,8 +36,9 @@ function openStudio(): Studio {
     },
     onChanged: (id) => changed.push(id),
     onImportEvent: (event: ModelImportEvent) => changed.push(`import:${event.kind}`),
+    inUse: (id) => inUse.has(id),
   });
-  return { modelsDir, catalog, library, changed };
+  return { modelsDir, catalog, library, changed, inUse };
 }
 
 /** A copy of the fixture package outside the data folder, changed by `spoil`. */
@@ -133,12 +137,16 @@ describe('"Add model…": packages copied into the data folder, checked first', 
     expect(studio.changed).toEqual([]);
   });
 
-  it('refuses to remove the built-in model; removing an added one deletes its folder', async () => {
+  it('refuses to remove the built-in model, and a model a job uses; removing an added one deletes its folder', async () => {
     const studio = openStudio();
     const builtin = await refusal(studio.library.remove('shapes-tiny'));
     expect(builtin).toMatchObject({ code: 'MODEL_BUILTIN', message: 'shapes-tiny is the built-in model: it is part of the studio and cannot be removed.' });
     expect((await refusal(studio.library.remove('never-added'))).code).toBe('NOT_FOUND');
     await studio.library.add(FIXTURE);
+    studio.inUse.add('opensora-tiny');
+    expect(await refusal(studio.library.remove('opensora-tiny'))).toMatchObject({ code: 'BUSY', message: expect.stringContaining('used by a queued or running job') });
+    expect(modelsFolder(studio)).toEqual(['opensora-tiny']);
+    studio.inUse.clear();
     await studio.library.remove('opensora-tiny');
     expect(modelsFolder(studio)).toEqual([]);
     expect(studio.catalog.list().map((model) => model.id)).toEqual(['shapes-tiny']);
