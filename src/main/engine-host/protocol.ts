@@ -5,7 +5,7 @@ import type { SerializedError } from '../../shared/ipc/errors';
  * The engine process is a Node child process or an Electron utilityProcess; both carry these objects
  * with structured clone, so typed arrays cross without JSON.
  */
-/** package.check: a package's ONNX units against its manifest and its weights' finite scan (params { modelPath }). */
+// package.check (params { modelPath }): a package's files, ONNX units against its manifest and weights' finite scan.
 export type EngineMethod = 'system.info' | 'generate' | 'package.check';
 
 export type HostToEngineMessage =

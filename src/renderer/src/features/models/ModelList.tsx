@@ -74,6 +74,10 @@ function describeForecast(model: ModelSummary): string {
     return 'no forecast';
   }
   const clip = forecast.clip ? ` for ${forecast.clip.frames} × ${forecast.clip.width}×${forecast.clip.height}` : '';
+  if (forecast.minimumBytes >= forecast.peakBytes) {
+    // Streaming saves nothing: the clip's activations outweigh the largest unit.
+    return `needs ${formatMegabytes(forecast.peakBytes)}${clip}`;
+  }
   return `needs ${formatMegabytes(forecast.minimumBytes)} streamed to ${formatMegabytes(forecast.peakBytes)} all loaded${clip}`;
 }
 

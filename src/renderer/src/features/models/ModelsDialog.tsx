@@ -41,7 +41,13 @@ export function ModelsDialog({ open, models, onClose, onAdded }: ModelsDialogPro
           Import Open-Sora 1.2 checkpoints
         </button>
       </div>
-      <div role="tabpanel">{tab === 'package' ? <AddPackageForm onAdded={onAdded} /> : <ImportCheckpointsForm onAdded={onAdded} />}</div>
+      {/* Both stay mounted: an import keeps its progress while the other tab is shown. */}
+      <div role="tabpanel" hidden={tab !== 'package'}>
+        <AddPackageForm onAdded={onAdded} />
+      </div>
+      <div role="tabpanel" hidden={tab !== 'import'}>
+        <ImportCheckpointsForm onAdded={onAdded} />
+      </div>
       <div className="actions">
         <button type="button" data-testid="models-dialog-close" onClick={onClose}>
           Close
