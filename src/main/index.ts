@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, dialog, shell, type OpenDialogOptions } from 'electron';
 import { StudioBackend } from './backend/studioBackend';
 import { registerIpc } from './electron/ipcRouter';
 import { launchUtilityEngine } from './electron/utilityEngineConnection';
@@ -71,12 +71,20 @@ async function openHistory(filePath: string): Promise<RunStore | undefined> {
   }
 }
 
+/** "Add model…"'s Browse button: the system's folder chooser, over the studio window. */
+async function pickFolder(): Promise<string | null> {
+  const options: OpenDialogOptions = { properties: ['openDirectory'] };
+  const window = BrowserWindow.getFocusedWindow();
+  const chosen = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+  return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+}
+
 void app.whenReady().then(async () => {
   const engine = new EngineClient({ launch: () => launchUtilityEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
   const userData = app.getPath('userData');
   const runs = await openHistory(path.join(userData, 'studio.db'));
-  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), modelsDir: path.join(userData, 'models'), runs });
+  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), modelsDir: path.join(userData, 'models'), runs, pickFolder });
   await createWindow(backend);
   app.on('window-all-closed', () => {
     engine.dispose();

@@ -43,6 +43,7 @@ describe('models.* over the WebSocket transport', () => {
       ok: false,
       error: { code: 'INVALID_PARAMS', message: 'Invalid params for models.add: path: must be an absolute folder path' },
     });
+    expect((await client.call('models.pickFolder')).error).toMatchObject({ code: 'UNKNOWN_METHOD', message: expect.stringContaining('type the folder') });
     const brokenGraph = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-broken-graph-'));
     fs.cpSync(FIXTURE, brokenGraph, { recursive: true });
     fs.writeFileSync(path.join(brokenGraph, 'text.embed.onnx'), 'not an onnx graph');

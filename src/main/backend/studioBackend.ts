@@ -26,6 +26,8 @@ export interface StudioBackendOptions {
   catalog?: ModelCatalog;
   /** The data folder's models/ folder, where "Add model…" puts packages (ignored when a catalog is given). */
   modelsDir?: string;
+  /** The desktop app's native folder chooser for "Add model…"; absent in browser mode, where the path is typed. */
+  pickFolder?: () => Promise<string | null>;
   queueLimits?: QueueLimits;
 }
 
@@ -96,6 +98,12 @@ export class StudioBackend {
       'models.remove': async (params) => {
         await libraryOrRefuse().remove((params as { id: string }).id);
         return { removed: true as const };
+      },
+      'models.pickFolder': async () => {
+        if (!options.pickFolder) {
+          throw new StudioError('UNKNOWN_METHOD', 'models.pickFolder is offered by the desktop app only: in the browser, type the folder\'s path.');
+        }
+        return { path: await options.pickFolder() };
       },
       'generation.start': async (params) => this.generation.start(params as Parameters<GenerationService['start']>[0]),
       'generation.cancel': async (params) => this.generation.cancel((params as { jobId: string }).jobId),

@@ -14,6 +14,7 @@ export const invokeMethods: Record<InvokeMethod, true> = {
   'models.import': true,
   'models.cancelImport': true,
   'models.remove': true,
+  'models.pickFolder': true,
   'generation.start': true,
   'generation.cancel': true,
   'generation.finishNow': true,

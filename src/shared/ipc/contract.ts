@@ -57,6 +57,7 @@ export const invokeParamSchemas = {
   'models.import': z.object({ stdit: localFolderSchema, vae: localFolderSchema, t5: localFolderSchema, name: z.string().trim().min(1).max(100).optional() }).strict(),
   'models.cancelImport': z.object({ importId: z.string().min(1).max(100) }).strict(),
   'models.remove': z.object({ id: modelIdSchema }).strict(),
+  'models.pickFolder': z.object({}).strict(),
   'generation.start': studioGenerateRequestSchema,
   'generation.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'generation.finishNow': z.object({ jobId: z.string().min(1).max(100) }).strict(),
@@ -82,6 +83,8 @@ export interface StudioInvokeResults {
   'models.cancelImport': { cancelled: boolean };
   /** Deletes an added model's folder (the UI asks first). */
   'models.remove': { removed: true };
+  /** The desktop app's folder chooser (null: the user cancelled); browser mode answers UNKNOWN_METHOD (paths are typed). */
+  'models.pickFolder': { path: string | null };
   'generation.start': { jobId: string };
   'generation.cancel': { cancelled: boolean };
   'generation.finishNow': { accepted: boolean };

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { describeError, studio } from '../../ipc/studio';
+import { FolderField } from './FolderField';
 
 type ImportState =
   | { kind: 'idle' }
@@ -72,18 +73,14 @@ export function ImportCheckpointsForm({ onAdded }: { onAdded: (modelId: string) 
       }}
     >
       {FOLDERS.map((folder) => (
-        <div className="field span-2" key={folder.key}>
-          <label htmlFor={`import-${folder.key}`}>{folder.label}</label>
-          <input
-            id={`import-${folder.key}`}
-            data-testid={`import-${folder.key}`}
-            required
-            disabled={active}
-            placeholder="/path/to/folder"
-            value={folders[folder.key]}
-            onChange={(event) => setFolders({ ...folders, [folder.key]: event.target.value })}
-          />
-        </div>
+        <FolderField
+          key={folder.key}
+          id={`import-${folder.key}`}
+          label={folder.label}
+          disabled={active}
+          value={folders[folder.key]}
+          onChange={(value) => setFolders((current) => ({ ...current, [folder.key]: value }))}
+        />
       ))}
       <div className="field span-2">
         <label htmlFor="import-name">Name (optional)</label>

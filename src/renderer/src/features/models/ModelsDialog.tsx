@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ModelSummary } from '../../../../shared/domain/studio';
 import { describeError, studio } from '../../ipc/studio';
+import { FolderField } from './FolderField';
 import { ImportCheckpointsForm } from './ImportCheckpointsForm';
 import { ModelList } from './ModelList';
 
@@ -15,7 +16,7 @@ interface ModelsDialogProps {
 /**
  * "Add model…": the studio's models with size and forecast (added ones removable), and two ways to add one: a
  * package folder (checked, then copied into the data folder) or the Open-Sora 1.2 checkpoints (imported there).
- * Folders are typed as paths on the machine that runs the studio.
+ * Folders are paths on the machine that runs the studio (typed, or chosen with Browse… in the desktop app).
  */
 export function ModelsDialog({ open, models, onClose, onAdded }: ModelsDialogProps): React.JSX.Element {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -80,10 +81,7 @@ function AddPackageForm({ onAdded }: { onAdded: (modelId: string) => void }): Re
         add();
       }}
     >
-      <div className="field span-2">
-        <label htmlFor="add-package-path">Package folder (holds manifest.json)</label>
-        <input id="add-package-path" data-testid="add-package-path" required placeholder="/path/to/package" value={folder} onChange={(event) => setFolder(event.target.value)} />
-      </div>
+      <FolderField id="add-package-path" label="Package folder (holds manifest.json)" value={folder} onChange={setFolder} />
       <div className="span-2 inline">
         <button type="submit" className="primary" data-testid="add-package-submit" disabled={state.kind === 'adding'}>
           {state.kind === 'adding' ? 'Checking and copying…' : 'Add'}
