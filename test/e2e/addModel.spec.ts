@@ -54,7 +54,8 @@ test('adds a package folder, generates with it at a preset, and removes it; the 
   await added.getByTestId('model-remove-confirm').click();
   await expect(added).toHaveCount(0);
   await expect(builtin).toBeVisible();
-  await dialog.getByTestId('models-dialog-close').click();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
   await expect(page.getByTestId('model-select').locator('option[value="opensora-tiny"]')).toHaveCount(0);
   await expect(page.getByTestId('model-select')).toHaveValue('shapes-tiny');
 });

@@ -30,7 +30,20 @@ export function ModelsDialog({ open, models, onClose, onAdded }: ModelsDialogPro
     }
   }, [open]);
   return (
-    <dialog ref={dialog} className="models-dialog" aria-labelledby="models-dialog-heading" data-testid="models-dialog" onClose={onClose}>
+    <dialog
+      ref={dialog}
+      className="models-dialog"
+      aria-labelledby="models-dialog-heading"
+      data-testid="models-dialog"
+      onClose={onClose}
+      onKeyDown={(event) => {
+        // Esc closes the dialog and nothing else (the studio's Esc shortcut cancels the running job).
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          onClose();
+        }
+      }}
+    >
       <h2 id="models-dialog-heading">Models</h2>
       <ModelList models={models} />
       <h3>Add a model</h3>
