@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, dialog, shell, type OpenDialogOptions } from 'electron';
 import { StudioBackend } from './backend/studioBackend';
 import { registerIpc } from './electron/ipcRouter';
 import { launchUtilityEngine } from './electron/utilityEngineConnection';
@@ -74,13 +74,21 @@ async function openStore(root: string, catalog: ModelCatalog): Promise<StudioSto
   }
 }
 
+/** "Add model…"'s Browse button: the system's folder chooser, over the studio window. */
+async function pickFolder(): Promise<string | null> {
+  const options: OpenDialogOptions = { properties: ['openDirectory'] };
+  const window = BrowserWindow.getFocusedWindow();
+  const chosen = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+  return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+}
+
 void app.whenReady().then(async () => {
   const engine = new EngineClient({ launch: () => launchUtilityEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
   const userData = app.getPath('userData');
-  const catalog = new ModelCatalog();
+  const catalog = new ModelCatalog({ modelsDir: path.join(userData, 'models') });
   const store = await openStore(userData, catalog);
-  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), runs: store?.runs, projects: store?.projects, catalog });
+  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), runs: store?.runs, projects: store?.projects, catalog, pickFolder });
   await createWindow(backend);
   app.on('window-all-closed', () => {
     engine.dispose();

@@ -135,6 +135,11 @@ export class GenerationService {
     return result;
   }
 
+  /** Whether a queued or running job generates with this model (a model is not removed from under it). */
+  usesModel(modelId: string): boolean {
+    return [this.running, ...this.queued].some((job) => job?.request.modelId === modelId);
+  }
+
   snapshot(): QueueSnapshot {
     const strip = (job: Job): QueuedJob => ({ jobId: job.jobId, prompt: job.prompt, seed: job.seed, state: job.state, enqueuedAtMs: job.enqueuedAtMs });
     return { running: this.running ? strip(this.running) : null, queued: this.queued.map(strip) };

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { modelIdSchema } from '../../shared/domain/generation';
+import type { BrokenModel } from '../../shared/domain/models';
 import type { ModelSummary } from '../../shared/domain/studio';
 import { StudioError } from '../../shared/ipc/errors';
 import type { ModelUnit } from '../../shared/model/manifest';
@@ -10,40 +12,53 @@ import { manifestPasses, manifestWeightsBytes } from '../../shared/model/manifes
 import { readModelPackage, type ModelPackage } from '../engine/package/modelPackage';
 import { locateBuiltinModel } from '../engine/paths';
 
-/** A model the studio may generate with: its id and where its package lives. */
-export interface RegisteredModel {
-  id: string;
-  dir: string;
-  builtin: boolean;
+export interface ModelCatalogOptions {
+  /** The built-in package (default: models/shapes-tiny next to the studio). */
+  builtinDir?: () => string;
+  /**
+   * The data folder's models/ folder: each sub-folder is one added model, named by its id (the "Add model…" flow
+   * writes them; see ModelLibrary). Folders starting with "." are work in progress and never listed. Absent: the
+   * built-in model only.
+   */
+  modelsDir?: string;
 }
 
 /**
- * The single list of models the studio generates with: the built-in package, plus those registered later (the
- * "Add model…" flow calls register). The transport names models by id only; a path never comes from the UI.
+ * The single list of models the studio generates with: the built-in package, plus the packages in the data folder's
+ * models/ folder (read from disk on every call, so what is there after a restart is what is listed). The transport
+ * names models by id only; a path never comes from the UI for generation.
  */
 export class ModelCatalog {
-  private readonly added = new Map<string, RegisteredModel>();
+  private readonly builtinDir: () => string;
+  readonly modelsDir: string | undefined;
 
-  constructor(private readonly builtinDir: () => string = locateBuiltinModel) {}
-
-  register(dir: string): RegisteredModel {
-    const { manifest, dir: packageDir } = readModelPackage(dir);
-    const model = { id: manifest.id, dir: packageDir, builtin: false };
-    this.added.set(model.id, model);
-    return model;
+  constructor(options: ModelCatalogOptions = {}) {
+    this.builtinDir = options.builtinDir ?? locateBuiltinModel;
+    this.modelsDir = options.modelsDir;
   }
 
-  /** Every model whose package reads; a broken one is left out (generation with it reports the exact error). */
+  /** Every model whose package reads, the built-in one first; a broken one is in broken() instead. */
   list(): ModelSummary[] {
-    const summaries: ModelSummary[] = [];
-    for (const dir of [this.builtinDir(), ...[...this.added.values()].map((model) => model.dir)]) {
-      try {
-        summaries.push(summarize(readModelPackage(dir), dir === this.builtinDir()));
-      } catch {
-        // Left out of the list; see above.
-      }
+    return this.scan().models;
+  }
+
+  /** The added models whose package does not read (missing manifest, a file gone, an id that differs from its folder). */
+  broken(): BrokenModel[] {
+    return this.scan().broken;
+  }
+
+  /** The id of the built-in package (undefined when it does not read). */
+  builtinId(): string | undefined {
+    try {
+      return readModelPackage(this.builtinDir()).manifest.id;
+    } catch {
+      return undefined;
     }
-    return summaries;
+  }
+
+  /** Whether an id is taken: by the built-in model or by a folder in the data folder (broken or not). */
+  has(modelId: string): boolean {
+    return modelId === this.builtinId() || this.addedIds().includes(modelId);
   }
 
   /** The package of a registered model (the built-in one when no id is given). Errors name the id, never a path. */
@@ -57,23 +72,59 @@ export class ModelCatalog {
       throw new StudioError('MODEL_INVALID', (error as Error).message);
     }
     if (modelId !== undefined && pkg.manifest.id !== modelId) {
-      throw new StudioError('MODEL_INVALID', `The package registered as ${modelId} now says it is ${pkg.manifest.id}; register it again.`);
+      throw new StudioError('MODEL_INVALID', `The package registered as ${modelId} now says it is ${pkg.manifest.id}; remove it and add it again.`);
     }
     return pkg;
   }
 
-  private dirOf(modelId: string): string {
-    const added = this.added.get(modelId);
-    if (added) {
-      return added.dir;
+  /** The folder an added model lives in (whether or not it exists yet). */
+  addedDir(modelId: string): string {
+    if (!this.modelsDir || !modelIdSchema.safeParse(modelId).success) {
+      throw new StudioError('NOT_FOUND', `No registered model has the id ${JSON.stringify(modelId)}; models.list names the models this studio has.`);
     }
-    const builtin = this.builtinDir();
+    return path.join(this.modelsDir, modelId);
+  }
+
+  private addedIds(): string[] {
+    if (!this.modelsDir || !fs.existsSync(this.modelsDir)) {
+      return [];
+    }
+    return fs
+      .readdirSync(this.modelsDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && modelIdSchema.safeParse(entry.name).success)
+      .map((entry) => entry.name)
+      .sort();
+  }
+
+  private scan(): { models: ModelSummary[]; broken: BrokenModel[] } {
+    const models: ModelSummary[] = [];
+    const broken: BrokenModel[] = [];
     try {
-      if (readModelPackage(builtin).manifest.id === modelId) {
-        return builtin;
-      }
+      models.push(summarize(readModelPackage(this.builtinDir()), true));
     } catch {
-      // Falls through to "not registered".
+      // The built-in package is part of the install; generation with it reports the exact error.
+    }
+    const builtinId = models[0]?.id;
+    for (const id of this.addedIds()) {
+      try {
+        const pkg = readModelPackage(path.join(this.modelsDir ?? '', id));
+        if (pkg.manifest.id !== id || id === builtinId) {
+          throw new Error(`the folder ${id} holds the package ${pkg.manifest.id}${id === builtinId ? ', the built-in model\'s id' : ''}`);
+        }
+        models.push(summarize(pkg, false));
+      } catch (error) {
+        broken.push({ id, reason: (error as Error).message });
+      }
+    }
+    return { models, broken };
+  }
+
+  private dirOf(modelId: string): string {
+    if (modelId === this.builtinId()) {
+      return this.builtinDir();
+    }
+    if (this.addedIds().includes(modelId)) {
+      return this.addedDir(modelId);
     }
     throw new StudioError('NOT_FOUND', `No registered model has the id ${JSON.stringify(modelId)}; models.list names the models this studio has.`);
   }

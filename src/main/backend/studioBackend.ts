@@ -14,6 +14,7 @@ import type { EngineClient } from '../engine-host/engineClient';
 import type { RunStore } from '../store/runStore';
 import { GenerationService, type FinishedJob, type JobLifecycle, type QueueLimits } from './generationService';
 import { manifestHash, ModelCatalog } from './modelCatalog';
+import { ModelLibrary } from './modelLibrary';
 import { acceptRequest } from './preflight';
 import { describeJsonValue, exceedsDepth, MAX_PARAMS_DEPTH } from './inputShape';
 import type { ProjectsService } from './projectsService';
@@ -27,8 +28,12 @@ export interface StudioBackendOptions {
   runs?: RunStore;
   /** Projects, stored media and saved comparisons (on the run history's database); absent = not kept. */
   projects?: ProjectsService;
-  /** The models generation may use; default: the built-in package only. */
+  /** The models generation may use; default: the built-in package plus those in modelsDir. */
   catalog?: ModelCatalog;
+  /** The data folder's models/ folder, where "Add model…" puts packages (ignored when a catalog is given). */
+  modelsDir?: string;
+  /** The desktop app's native folder chooser for "Add model…"; absent in browser mode, where the path is typed. */
+  pickFolder?: () => Promise<string | null>;
   queueLimits?: QueueLimits;
 }
 
@@ -49,7 +54,24 @@ export class StudioBackend {
     private readonly engine: EngineClient,
     options: StudioBackendOptions,
   ) {
-    const catalog = options.catalog ?? new ModelCatalog();
+    const catalog = options.catalog ?? new ModelCatalog({ modelsDir: options.modelsDir });
+    const library = catalog.modelsDir
+      ? new ModelLibrary({
+          catalog,
+          checkPackage: async (dir) => {
+            await engine.request('package.check', { modelPath: dir });
+          },
+          onChanged: (id) => this.emit('models.changed', { id }),
+          onImportEvent: (event) => this.emit('models.import', event),
+          inUse: (id) => this.generation.usesModel(id),
+        })
+      : undefined;
+    const libraryOrRefuse = (): ModelLibrary => {
+      if (!library) {
+        throw new StudioError('INTERNAL', 'This studio was started without a data folder for models: models cannot be added or removed.');
+      }
+      return library;
+    };
     const runs = options.runs;
     this.generation = new GenerationService({
       engine,
@@ -83,6 +105,20 @@ export class StudioBackend {
         return { echo, serverTimeMs: Date.now() };
       },
       'models.list': async () => catalog.list(),
+      'models.broken': async () => catalog.broken(),
+      'models.add': async (params) => libraryOrRefuse().add((params as { path: string }).path),
+      'models.import': async (params) => libraryOrRefuse().startImport(params as { stdit: string; vae: string; t5: string; name?: string }),
+      'models.cancelImport': async (params) => ({ cancelled: libraryOrRefuse().cancelImport((params as { importId: string }).importId) }),
+      'models.remove': async (params) => {
+        await libraryOrRefuse().remove((params as { id: string }).id);
+        return { removed: true as const };
+      },
+      'models.pickFolder': async () => {
+        if (!options.pickFolder) {
+          throw new StudioError('UNKNOWN_METHOD', 'models.pickFolder is offered by the desktop app only: in the browser, type the folder\'s path.');
+        }
+        return { path: await options.pickFolder() };
+      },
       'generation.start': async (params) => {
         const { projectId, derivedFrom, ...request } = params as Parameters<GenerationService['start']>[0] & { projectId?: string; derivedFrom?: string };
         // Without a database (it could not be opened) runs are not kept, so there is no project to check.

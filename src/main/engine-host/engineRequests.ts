@@ -14,3 +14,6 @@ export const engineGenerateParamsSchema = z.object({
   schedule: z.enum(['concurrent', 'sequential']).optional(),
 });
 export type EngineGenerateParams = z.input<typeof engineGenerateParamsSchema>;
+
+/** Params of the engine process's "package.check" method: the package folder to check before it is registered. */
+export const enginePackageCheckParamsSchema = z.object({ modelPath: z.string().min(1) }).strict();

@@ -5,7 +5,8 @@ import type { SerializedError } from '../../shared/ipc/errors';
  * The engine process is a Node child process or an Electron utilityProcess; both carry these objects
  * with structured clone, so typed arrays cross without JSON.
  */
-export type EngineMethod = 'system.info' | 'generate';
+// package.check (params { modelPath }): a package's files, ONNX units against its manifest and weights' finite scan.
+export type EngineMethod = 'system.info' | 'generate' | 'package.check';
 
 export type HostToEngineMessage =
   | { kind: 'request'; id: number; method: EngineMethod; params: unknown }

@@ -1,6 +1,6 @@
 import { serializeError, StudioError } from '../../shared/ipc/errors';
-import { EngineSession, generateVideo, getSystemInfo, locateBuiltinModel, type FinishSwitch } from '../engine';
-import { engineGenerateParamsSchema } from '../engine-host/engineRequests';
+import { checkPackageFolder, EngineSession, generateVideo, getSystemInfo, locateBuiltinModel, type FinishSwitch } from '../engine';
+import { engineGenerateParamsSchema, enginePackageCheckParamsSchema } from '../engine-host/engineRequests';
 import type { HostToEngineMessage } from '../engine-host/protocol';
 import { connectToHost } from './channel';
 
@@ -49,6 +49,15 @@ async function handle(message: HostToEngineMessage): Promise<void> {
           onEvent: (event) => channel.post({ kind: 'event', requestId: message.id, event }),
         });
         value = { summary: result.summary, clip: result.clip };
+        break;
+      }
+      case 'package.check': {
+        const parsed = enginePackageCheckParamsSchema.safeParse(message.params);
+        if (!parsed.success) {
+          throw new StudioError('INVALID_PARAMS', 'Invalid engine package.check params: modelPath must be a folder path.');
+        }
+        await checkPackageFolder(parsed.data.modelPath);
+        value = { checked: true };
         break;
       }
       default:

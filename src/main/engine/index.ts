@@ -4,4 +4,5 @@ export { locateBuiltinModel, locateModelsDir } from './paths';
 export { generateVideo, type FinishSwitch, type GenerateOptions, type GenerateResult } from './pipeline/generateVideo';
 export { EngineSession } from './pipeline/engineSession';
 export { readModelPackage, type ModelPackage } from './package/modelPackage';
+export { checkPackageFolder } from './package/checkUnits';
 export type { RgbaClip } from './output/frames';

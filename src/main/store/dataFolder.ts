@@ -10,6 +10,8 @@ export interface DataFolder {
   root: string;
   databasePath: string;
   outputsDir: string;
+  /** Packages added with "Add model…", one folder per model id. */
+  modelsDir: string;
   tmpDir: string;
 }
 
@@ -20,7 +22,13 @@ export function studioDataRoot(): string {
 
 export function dataFolder(root: string): DataFolder {
   const resolved = path.resolve(root);
-  return { root: resolved, databasePath: path.join(resolved, 'studio.db'), outputsDir: path.join(resolved, 'outputs'), tmpDir: path.join(resolved, 'tmp') };
+  return {
+    root: resolved,
+    databasePath: path.join(resolved, 'studio.db'),
+    outputsDir: path.join(resolved, 'outputs'),
+    modelsDir: path.join(resolved, 'models'),
+    tmpDir: path.join(resolved, 'tmp'),
+  };
 }
 
 /** A run's media folder, relative to the data folder with forward slashes (what the database keeps). */

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
   const folder = dataFolder(studioDataRoot());
-  const catalog = new ModelCatalog();
+  const catalog = new ModelCatalog({ modelsDir: folder.modelsDir });
   const store = openStore(folder, catalog);
   const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, runs: store?.runs, projects: store?.projects, catalog });
   const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');

@@ -9,6 +9,12 @@ export const invokeMethods: Record<InvokeMethod, true> = {
   'engine.state': true,
   'app.ping': true,
   'models.list': true,
+  'models.broken': true,
+  'models.add': true,
+  'models.import': true,
+  'models.cancelImport': true,
+  'models.remove': true,
+  'models.pickFolder': true,
   'generation.start': true,
   'generation.cancel': true,
   'generation.finishNow': true,
@@ -43,6 +49,8 @@ export const eventChannels: Record<EventChannel, true> = {
   'generation.queue': true,
   'history.changed': true,
   'projects.changed': true,
+  'models.changed': true,
+  'models.import': true,
   'store.health': true,
 };
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { studioGenerateRequestSchema, type GenerationSummary } from '../domain/generation';
+import { modelIdSchema, studioGenerateRequestSchema, type GenerationSummary } from '../domain/generation';
 import { historyQuerySchema, type HistoryEntry, type StoreHealth } from '../domain/history';
 import { projectNameSchema, saveComparisonSchema, type ImportOutcome, type Project, type SavedComparison } from '../domain/projects';
 import type { JobEvent, JobResult, ModelSummary, QueueSnapshot } from '../domain/studio';
+import type { BrokenModel, ModelImportEvent } from '../domain/models';
 
 /**
  * The one typed contract between the UI and the backend. The Electron preload, the browser-mode WebSocket
@@ -29,6 +30,17 @@ export const systemInfoSchema = z.object({
   }),
 });
 export type SystemInfo = z.infer<typeof systemInfoSchema>;
+
+/**
+ * A folder on the machine that runs the studio, typed or picked by its user: only "Add model…" takes one (to copy
+ * or import from), never generation. Absolute, no NUL; the backend checks what is there.
+ */
+const localFolderSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((value) => !value.includes('\0'), 'must not contain NUL')
+  .refine((value) => value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value) || value.startsWith('\\\\'), 'must be an absolute folder path');
 
 export type EngineState =
   | { kind: 'starting' }
@@ -60,6 +72,12 @@ export const invokeParamSchemas = {
   'engine.state': z.object({}).strict(),
   'app.ping': z.object({ echo: z.string().max(1000) }).strict(),
   'models.list': z.object({}).strict(),
+  'models.broken': z.object({}).strict(),
+  'models.add': z.object({ path: localFolderSchema }).strict(),
+  'models.import': z.object({ stdit: localFolderSchema, vae: localFolderSchema, t5: localFolderSchema, name: z.string().trim().min(1).max(100).optional() }).strict(),
+  'models.cancelImport': z.object({ importId: z.string().min(1).max(100) }).strict(),
+  'models.remove': z.object({ id: modelIdSchema }).strict(),
+  'models.pickFolder': z.object({}).strict(),
   'generation.start': generationStartSchema,
   'generation.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'generation.finishNow': z.object({ jobId: z.string().min(1).max(100) }).strict(),
@@ -96,6 +114,17 @@ export interface StudioInvokeResults {
   'engine.state': EngineState;
   'app.ping': { echo: string; serverTimeMs: number };
   'models.list': ModelSummary[];
+  /** Added models whose package no longer reads, with the reason (they can be removed). */
+  'models.broken': BrokenModel[];
+  /** Copies a checked package folder into the data folder and registers it. */
+  'models.add': ModelSummary;
+  /** Starts importing Open-Sora 1.2 checkpoints into the data folder; progress and the end arrive on "models.import". */
+  'models.import': { importId: string };
+  'models.cancelImport': { cancelled: boolean };
+  /** Deletes an added model's folder (the UI asks first). */
+  'models.remove': { removed: true };
+  /** The desktop app's folder chooser (null: the user cancelled); browser mode answers UNKNOWN_METHOD (paths are typed). */
+  'models.pickFolder': { path: string | null };
   'generation.start': { jobId: string };
   'generation.cancel': { cancelled: boolean };
   'generation.finishNow': { accepted: boolean };
@@ -138,6 +167,9 @@ export interface StudioEvents {
   'history.changed': { id: string };
   /** Projects or saved comparisons changed (created, renamed, deleted, imported; a comparison saved). */
   'projects.changed': Record<string, never>;
+  /** A model was added or removed: lists refresh. */
+  'models.changed': { id: string };
+  'models.import': ModelImportEvent;
   /** The prompt history stopped (or resumed) taking writes. */
   'store.health': StoreHealth;
 }

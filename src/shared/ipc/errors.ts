@@ -20,6 +20,12 @@ export const ERROR_CODES = [
   'NUMERIC_ERROR',
   /** The queue is at its stated limit of jobs or total steps. */
   'QUEUE_FULL',
+  /** A model with this id is already registered (the built-in one or one added before). */
+  'MODEL_EXISTS',
+  /** The built-in model is part of the studio: it cannot be removed. */
+  'MODEL_BUILTIN',
+  /** Only one model import runs at a time; a model a queued or running job uses is not removed. */
+  'BUSY',
   'CANCELLED',
   'ARCHIVE_REFUSED',
   'INTERNAL',

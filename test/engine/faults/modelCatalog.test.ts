@@ -20,16 +20,16 @@ function thrown(call: () => unknown): StudioError {
 
 describe('the model catalog: the only way from a model id to a package', () => {
   it('resolves the built-in model (by id or by default) and registered ones; anything else is NOT_FOUND by id', () => {
-    const catalog = new ModelCatalog(() => SHIPPED);
+    const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-models-'));
+    const catalog = new ModelCatalog({ builtinDir: () => SHIPPED, modelsDir });
     expect(catalog.resolve(undefined).dir).toBe(SHIPPED);
     expect(catalog.resolve('shapes-tiny').dir).toBe(SHIPPED);
-    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-added-'));
+    const copy = path.join(modelsDir, 'shapes-added');
     fs.cpSync(SHIPPED, copy, { recursive: true });
     const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8')) as { id: string };
     manifest.id = 'shapes-added';
     fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest));
-    expect(thrown(() => catalog.resolve('shapes-added'))).toMatchObject({ code: 'NOT_FOUND' });
-    catalog.register(copy);
+    expect(thrown(() => catalog.resolve('shapes-elsewhere'))).toMatchObject({ code: 'NOT_FOUND' });
     expect(catalog.resolve('shapes-added').dir).toBe(copy);
     expect(catalog.list().map((model) => [model.id, model.builtin])).toEqual([
       ['shapes-tiny', true],
@@ -40,7 +40,7 @@ describe('the model catalog: the only way from a model id to a package', () => {
   });
 
   it('hands the engine the package folder, and refuses settings the model cannot take before queueing', () => {
-    const catalog = new ModelCatalog(() => SHIPPED);
+    const catalog = new ModelCatalog({ builtinDir: () => SHIPPED });
     const accepted = acceptRequest(catalog, { prompt: 'a red circle', modelId: 'shapes-tiny', steps: 12 });
     expect(accepted).toEqual({ engineRequest: { prompt: 'a red circle', steps: 12, modelPath: SHIPPED }, steps: 12 });
     expect(acceptRequest(catalog, { prompt: 'a red circle' }).steps).toBe(30);

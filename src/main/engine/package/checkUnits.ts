@@ -3,7 +3,7 @@ import path from 'node:path';
 import { StudioError } from '../../../shared/ipc/errors';
 import { checkUnitAgainstSpec } from '../runtime/ort';
 import { allManifestUnits } from '../../../shared/model/manifestUnits';
-import type { ModelPackage } from './modelPackage';
+import { readModelPackage, type ModelPackage } from './modelPackage';
 import { findNonFiniteWeights } from './weightsCheck';
 
 /** Packages already checked in this process, keyed by folder and manifest mtime. */
@@ -35,4 +35,19 @@ export async function checkPackageUnits(pkg: ModelPackage): Promise<void> {
     throw new StudioError('MODEL_INVALID', `Model package ${pkg.manifest.id} does not match its manifest: ${shown}${more}.`);
   }
   checked.add(key);
+}
+
+/**
+ * Everything a package folder must pass before the studio registers it: readModelPackage's checks (schema, files,
+ * sizes), then checkPackageUnits. Either failure is MODEL_INVALID, naming the file and the problem.
+ */
+export async function checkPackageFolder(dir: string): Promise<ModelPackage> {
+  let pkg: ModelPackage;
+  try {
+    pkg = readModelPackage(dir);
+  } catch (error) {
+    throw new StudioError('MODEL_INVALID', (error as Error).message);
+  }
+  await checkPackageUnits(pkg);
+  return pkg;
 }

@@ -19,6 +19,9 @@ function createClient(): StudioApi {
 
 export const studio: StudioApi = createClient();
 
+/** The desktop app offers a folder chooser (models.pickFolder); in the browser, folder paths are typed. */
+export const canPickFolders = Boolean(window.studio);
+
 /** Errors from either transport as {code, message}; the preload encodes the code as a message prefix. */
 export function describeError(error: unknown): { code: ErrorCode; message: string } {
   if (error instanceof StudioError) {

@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import { ModelsDialog } from '../models/ModelsDialog';
 import { budgetFromSettings, type ComposerSettings } from './composerSettings';
 import { forecastMemory, type MemoryForecast } from './forecast';
 import { ForecastView } from './ForecastView';
@@ -32,6 +33,8 @@ export function Composer(props: ComposerProps): React.JSX.Element {
   const budget = useMemo(() => budgetFromSettings({ budgetMode, budgetText }), [budgetMode, budgetText]);
   const usesMerged = Number.isFinite(settings.tdtmMergedSteps) && settings.tdtmMergedSteps > 0;
   const { clipPreset } = settings;
+  const [modelsOpen, setModelsOpen] = useState(false);
+  const pickAdded = useCallback((modelId: string) => update({ modelId, clipPreset: '' }), [update]);
   const forecast = useMemo<MemoryForecast | null>(
     () => (model && budget.ok ? forecastMemory(model, budget.budget, usesMerged, clipPreset) : null),
     [model, budget, usesMerged, clipPreset],
@@ -70,11 +73,12 @@ export function Composer(props: ComposerProps): React.JSX.Element {
             Could not list the models: {models.message}
           </p>
         ) : null}
-        <SamplerFields settings={settings} models={models.kind === 'ready' ? models.models : []} update={update} />
+        <SamplerFields settings={settings} models={models.kind === 'ready' ? models.models : []} update={update} onManageModels={() => setModelsOpen(true)} />
         <MemoryBudgetField settings={settings} update={update} problem={budget.ok ? null : budget.message} />
       </form>
       <ForecastView forecast={forecast} unavailable={!model ? 'The memory forecast appears once a model is listed.' : 'Give a budget size the forecast can read (e.g. 300MB).'} />
       <PresetBar presets={props.presets} settings={settings} apply={update} />
+      <ModelsDialog open={modelsOpen} models={models.kind === 'ready' ? models.models : []} onClose={() => setModelsOpen(false)} onAdded={pickAdded} />
     </section>
   );
 }

@@ -7,6 +7,8 @@ interface SamplerFieldsProps {
   settings: ComposerSettings;
   models: readonly ModelSummary[];
   update: (change: Partial<ComposerSettings>) => void;
+  /** Opens "Add model…" (the models dialog). */
+  onManageModels: () => void;
 }
 
 /** Number inputs keep what was typed; NaN (an empty box) is refused when generating, with the field named. */
@@ -15,27 +17,32 @@ function numberValue(value: number): string | number {
 }
 
 /** Model, seed, steps, CFG, LPL and TDTM. */
-export function SamplerFields({ settings, models, update }: SamplerFieldsProps): React.JSX.Element {
+export function SamplerFields({ settings, models, update, onManageModels }: SamplerFieldsProps): React.JSX.Element {
   const selectedModel = models.find((model) => model.id === settings.modelId) ?? models[0];
   const presets = selectedModel?.clipPresets;
   return (
     <div className="field-grid">
       <div className="field span-2">
         <label htmlFor="model-select">Model</label>
-        <select
-          id="model-select"
-          data-testid="model-select"
-          value={selectedModel?.id ?? ''}
-          disabled={models.length === 0}
-          onChange={(event) => update({ modelId: event.target.value })}
-        >
-          {models.length === 0 ? <option value="">No model found</option> : null}
-          {models.map((model) => (
-            <option key={model.id} value={model.id}>
-              {model.name} {model.version} ({model.native.frames} × {model.native.width}×{model.native.height} px)
-            </option>
-          ))}
-        </select>
+        <div className="inline">
+          <select
+            id="model-select"
+            data-testid="model-select"
+            value={selectedModel?.id ?? ''}
+            disabled={models.length === 0}
+            onChange={(event) => update({ modelId: event.target.value })}
+          >
+            {models.length === 0 ? <option value="">No model found</option> : null}
+            {models.map((model) => (
+              <option key={model.id} value={model.id}>
+                {model.name} {model.version} ({model.native.frames} × {model.native.width}×{model.native.height} px)
+              </option>
+            ))}
+          </select>
+          <button type="button" data-testid="add-model-button" onClick={onManageModels}>
+            Add model…
+          </button>
+        </div>
       </div>
 
       {presets ? (

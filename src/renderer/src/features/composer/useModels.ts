@@ -4,9 +4,11 @@ import { describeError, studio } from '../../ipc/studio';
 
 export type ModelsState = { kind: 'loading' } | { kind: 'ready'; models: ModelSummary[] } | { kind: 'error'; message: string };
 
-/** The models the backend can run (models.list), refetched whenever the engine (re)starts. */
+/** The models the backend can run (models.list), refetched whenever the engine (re)starts or a model is added or removed. */
 export function useModels(engineReadyPid: number | undefined): ModelsState {
   const [state, setState] = useState<ModelsState>({ kind: 'loading' });
+  const [changes, setChanges] = useState(0);
+  useEffect(() => studio.on('models.changed', () => setChanges((count) => count + 1)), []);
   useEffect(() => {
     if (engineReadyPid === undefined) {
       return;
@@ -19,7 +21,7 @@ export function useModels(engineReadyPid: number | undefined): ModelsState {
     return () => {
       live = false;
     };
-  }, [engineReadyPid]);
+  }, [engineReadyPid, changes]);
   return state;
 }
 

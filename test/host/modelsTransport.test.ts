@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startStudio, type RunningStudio } from '../e2e/support/studioServer';
+import { StudioClient } from './support/studioClient';
+
+/**
+ * "Add model…" through the running studio (built out/main/server.js): params checked where they enter, the package
+ * checked in the engine process, the data folder as the registry across a restart, typed errors over the wire.
+ */
+const FIXTURE = path.resolve('test/fixtures/packages/opensora-tiny');
+
+const running: Array<{ studio: RunningStudio; client: StudioClient }> = [];
+
+async function open(dataDir: string): Promise<StudioClient> {
+  const studio = await startStudio({ STUDIO_DATA_DIR: dataDir });
+  const client = await StudioClient.connect(studio);
+  running.push({ studio, client });
+  return client;
+}
+
+async function stopAll(): Promise<void> {
+  for (const { studio, client } of running.splice(0)) {
+    client.close();
+    await studio.stop();
+  }
+}
+
+afterEach(stopAll);
+
+function ids(reply: { value?: unknown }): string[] {
+  return (reply.value as Array<{ id: string }>).map((model) => model.id);
+}
+
+describe('models.* over the WebSocket transport', () => {
+  it('adds, survives a restart, lists a broken entry, removes; refusals are typed and leave the data folder as it was', async () => {
+    const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-models-')), 'data');
+    const modelsDir = path.join(dataDir, 'models');
+    let client = await open(dataDir);
+
+    expect(await client.call('models.add', { path: 'test/fixtures/packages/opensora-tiny' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PARAMS', message: 'Invalid params for models.add: path: must be an absolute folder path' },
+    });
+    expect((await client.call('models.pickFolder')).error).toMatchObject({ code: 'UNKNOWN_METHOD', message: expect.stringContaining('type the folder') });
+    const brokenGraph = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-broken-graph-'));
+    fs.cpSync(FIXTURE, brokenGraph, { recursive: true });
+    fs.writeFileSync(path.join(brokenGraph, 'text.embed.onnx'), 'not an onnx graph');
+    const refused = await client.call('models.add', { path: brokenGraph });
+    expect(refused.error?.code).toBe('MODEL_INVALID');
+    expect(refused.error?.message).toContain('does not match its manifest: text.embed.onnx: cannot load');
+    expect(refused.error?.message).not.toContain('not an onnx graph');
+    expect(fs.existsSync(modelsDir) ? fs.readdirSync(modelsDir) : []).toEqual([]);
+
+    const added = await client.call('models.add', { path: FIXTURE });
+    expect(added).toMatchObject({ ok: true, value: { id: 'opensora-tiny', builtin: false, path: path.join(modelsDir, 'opensora-tiny') } });
+    expect((added.value as { totalBytes: number }).totalBytes).toBeGreaterThan(2_000_000);
+    await client.waitForEvent((event) => event.channel === 'models.changed' && (event.payload as { id: string }).id === 'opensora-tiny', 5_000);
+    expect((await client.call('models.add', { path: FIXTURE })).error?.code).toBe('MODEL_EXISTS');
+    expect((await client.call('models.remove', { id: 'shapes-tiny' })).error).toMatchObject({ code: 'MODEL_BUILTIN' });
+    expect((await client.call('models.remove', { id: '../outputs' })).error?.code).toBe('INVALID_PARAMS');
+
+    // A restart lists what the data folder holds; a package spoiled on disk is listed as broken, and can be removed.
+    await stopAll();
+    client = await open(dataDir);
+    expect(ids(await client.call('models.list'))).toEqual(['shapes-tiny', 'opensora-tiny']);
+    fs.rmSync(path.join(modelsDir, 'opensora-tiny', 'denoiser.final.onnx'));
+    expect(ids(await client.call('models.list'))).toEqual(['shapes-tiny']);
+    const broken = (await client.call('models.broken')).value as Array<{ id: string; reason: string }>;
+    expect(broken).toEqual([{ id: 'opensora-tiny', reason: expect.stringContaining('unit denoiser.final file denoiser.final.onnx is missing') }]);
+    const start = await client.call('generation.start', { prompt: 'a cat', modelId: 'opensora-tiny' });
+    expect(start.error?.code).toBe('MODEL_INVALID');
+    expect(await client.call('models.remove', { id: 'opensora-tiny' })).toMatchObject({ ok: true, value: { removed: true } });
+    expect(fs.readdirSync(modelsDir)).toEqual([]);
+    expect((await client.call('models.broken')).value).toEqual([]);
+  }, 120_000);
+});
