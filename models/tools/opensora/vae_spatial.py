@@ -12,6 +12,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from shape_lookup import shape_getter
+
 GROUPS = 32
 EPS = 1e-6
 LATENT_SCALE = 0.18215  # hard-coded in VideoAutoencoderKL (not the 0.13025 of the SDXL config)
@@ -162,10 +164,7 @@ class SpatialSizes:
     @staticmethod
     def from_shapes(shapes, prefix):
         """shapes: {key: shape}. Raises KeyError naming the key that is needed and absent."""
-        def need(key):
-            if prefix + key not in shapes:
-                raise KeyError(prefix + key)
-            return shapes[prefix + key]
+        need = shape_getter(shapes, prefix)
         levels = 0
         while f"{prefix}encoder.down_blocks.{levels}.resnets.0.conv1.weight" in shapes:
             levels += 1

@@ -16,6 +16,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from shape_lookup import shape_getter
+
 GROUPS = 32
 
 
@@ -59,10 +61,7 @@ class TemporalSizes:
 
     @staticmethod
     def from_shapes(shapes, prefix):
-        def need(key):
-            if prefix + key not in shapes:
-                raise KeyError(prefix + key)
-            return shapes[prefix + key]
+        need = shape_getter(shapes, prefix)
         filters = need("decoder.conv_out.conv.weight")[1]
         levels = 0
         while f"{prefix}decoder.block_res_blocks.{levels}.0.conv1.conv.weight" in shapes:
