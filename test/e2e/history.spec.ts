@@ -161,11 +161,18 @@ test('the history survives a reload; its virtualized body shows the range in vie
   await expect(panel).toHaveAttribute('data-total', '6');
   await expect(rows).toHaveCount(6);
   await expect(page.getByTestId('history-range')).toHaveText('Rows 1–6 of 6');
-  // The oldest entry (the red circle) is the last row; deleting it leaves five.
+  // The oldest entry (the red circle) is the last row. The question "Delete?" survives the body being fetched
+  // again while it is asked (a run finishing re-creates the rows); confirming then leaves six.
   await expect(rows.last().getByTestId('history-prompt')).toHaveText(RED);
   await rows.last().getByTestId('history-delete').click();
+  await expect(page.getByTestId('history-confirm-delete')).toBeVisible();
+  await page.getByTestId('prompt-input').fill('a white circle growing');
+  await page.getByTestId('prompt-input').press('Control+Enter');
+  await expect(panel).toHaveAttribute('data-total', '7', { timeout: 45_000 });
+  await expect(page.getByTestId('history-confirm-delete')).toHaveCount(1);
   await page.getByTestId('history-confirm-delete').click();
-  await expect(page.getByTestId('history-range')).toHaveText('Rows 1–5 of 5');
-  await expect(rows).toHaveCount(5);
+  await expect(page.getByTestId('history-range')).toHaveText('Rows 1–6 of 6');
+  await expect(rows).toHaveCount(6);
+  await expect(rows.getByTestId('history-prompt').filter({ hasText: RED })).toHaveCount(0);
   await panel.screenshot({ path: path.join(ARTIFACTS, 'history-after-reload.png') });
 });

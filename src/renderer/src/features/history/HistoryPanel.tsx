@@ -7,6 +7,7 @@ import { readStored, writeStored } from '../../lib/localStore';
 import { useCurrentProjectId } from '../projects/currentProject';
 import { useProjects } from '../projects/useProjects';
 import { HIDEABLE_COLUMNS, historyColumns, historyFeatures } from './historyColumns';
+import { DeleteConfirmationContext } from './deleteConfirmation';
 import { DEFAULT_SORT, describeRange, historyFilterFor, type TriState } from './historyQuery';
 import { useHistoryWindow } from './useHistoryWindow';
 
@@ -224,6 +225,8 @@ export function HistoryPanel({ onUseAgain, onOpen }: HistoryPanelProps): React.J
     },
     [onOpen],
   );
+  const [confirmingEntryId, setConfirmingEntryId] = useState<string | null>(null);
+  const deleteConfirmation = useMemo(() => ({ entryId: confirmingEntryId, setEntryId: setConfirmingEntryId }), [confirmingEntryId]);
   const columns = useMemo(
     () => historyColumns({ onOpen: open, onUseAgain: refill, onDelete: deleteEntry, onStar: star, onMove: move, projects: projectsState.projects }),
     [open, refill, deleteEntry, star, move, projectsState.projects],
@@ -346,55 +349,57 @@ export function HistoryPanel({ onUseAgain, onOpen }: HistoryPanelProps): React.J
         </p>
       ) : null}
       <div ref={scrollRef} className="history-scroll" data-testid="history-scroll" role="region" aria-labelledby="history-heading" tabIndex={0}>
-        <table className="history-table" id="history-table" data-testid="history-table" aria-busy={history.kind === 'loading'} aria-rowcount={history.total + 1}>
-          <caption className="visually-hidden">
-            Run history, sorted by {sortedBy.id} {sortedBy.desc ? 'descending' : 'ascending'}. Sortable columns have a button in their header.
-          </caption>
-          <thead>
-            {table.getHeaderGroups().map((group) => (
-              <tr key={group.id}>
-                {group.headers.map((header) => {
-                  const column = header.column;
-                  const direction = column.getIsSorted();
-                  if (!column.getCanSort()) {
+        <DeleteConfirmationContext.Provider value={deleteConfirmation}>
+          <table className="history-table" id="history-table" data-testid="history-table" aria-busy={history.kind === 'loading'} aria-rowcount={history.total + 1}>
+            <caption className="visually-hidden">
+              Run history, sorted by {sortedBy.id} {sortedBy.desc ? 'descending' : 'ascending'}. Sortable columns have a button in their header.
+            </caption>
+            <thead>
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>
+                  {group.headers.map((header) => {
+                    const column = header.column;
+                    const direction = column.getIsSorted();
+                    if (!column.getCanSort()) {
+                      return (
+                        <th key={header.id} scope="col" data-column={column.id}>
+                          {header.isPlaceholder ? null : <table.FlexRender header={header} />}
+                        </th>
+                      );
+                    }
+                    const next = column.getNextSortingOrder();
                     return (
-                      <th key={header.id} scope="col" data-column={column.id}>
-                        {header.isPlaceholder ? null : <table.FlexRender header={header} />}
+                      <th key={header.id} scope="col" data-column={column.id} aria-sort={direction ? ARIA_SORT[direction] : 'none'} data-testid={`history-header-${column.id}`}>
+                        <button
+                          type="button"
+                          className="sort-button"
+                          data-testid={`history-sort-${column.id}`}
+                          onClick={column.getToggleSortingHandler()}
+                          title={next ? `Sort ${next === 'asc' ? 'ascending' : 'descending'}` : undefined}
+                        >
+                          <table.FlexRender header={header} />
+                          <span aria-hidden="true" className="sort-mark">
+                            {direction === 'asc' ? '▲' : direction === 'desc' ? '▼' : '↕'}
+                          </span>
+                        </button>
                       </th>
                     );
-                  }
-                  const next = column.getNextSortingOrder();
-                  return (
-                    <th key={header.id} scope="col" data-column={column.id} aria-sort={direction ? ARIA_SORT[direction] : 'none'} data-testid={`history-header-${column.id}`}>
-                      <button
-                        type="button"
-                        className="sort-button"
-                        data-testid={`history-sort-${column.id}`}
-                        onClick={column.getToggleSortingHandler()}
-                        title={next ? `Sort ${next === 'asc' ? 'ascending' : 'descending'}` : undefined}
-                      >
-                        <table.FlexRender header={header} />
-                        <span aria-hidden="true" className="sort-mark">
-                          {direction === 'asc' ? '▲' : direction === 'desc' ? '▼' : '↕'}
-                        </span>
-                      </button>
-                    </th>
-                  );
-                })}
-              </tr>
-            ))}
-          </thead>
-          <HistoryBody
-            scrollRef={scrollRef}
-            total={history.total}
-            entryAt={history.entryAt}
-            rowById={rowById}
-            visibleColumnCount={visibleColumnCount}
-            columnsKey={columnsKey}
-            columns={columns}
-            onRange={onRange}
-          />
-        </table>
+                  })}
+                </tr>
+              ))}
+            </thead>
+            <HistoryBody
+              scrollRef={scrollRef}
+              total={history.total}
+              entryAt={history.entryAt}
+              rowById={rowById}
+              visibleColumnCount={visibleColumnCount}
+              columnsKey={columnsKey}
+              columns={columns}
+              onRange={onRange}
+            />
+          </table>
+        </DeleteConfirmationContext.Provider>
       </div>
       <RangeLabel store={rangeStore} total={history.total} />
     </section>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { HistoryEntry } from '../../../../shared/domain/history';
+import { useDeleteConfirmation } from './deleteConfirmation';
 
 interface HistoryRowActionsProps {
   entry: HistoryEntry;
@@ -10,7 +11,7 @@ interface HistoryRowActionsProps {
 
 /** "Use again" and "Delete", which asks for confirmation in place (Esc or "Keep" backs out). */
 export function HistoryRowActions({ entry, onUseAgain, onDelete }: HistoryRowActionsProps): React.JSX.Element {
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirming] = useDeleteConfirmation(entry.id);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
