@@ -128,14 +128,17 @@ class LatentTrainer:
         torch.set_rng_state(ck["torch_rng"])
         np.random.set_state(ck["numpy_rng"])
 
-    def save(self, path):
+    def weights(self):
+        """Everything but the optimizer and RNG state (the file to commit: `--release`)."""
         cpu = lambda m: {k: v.detach().cpu() for k, v in m.state_dict().items()}  # noqa: E731
-        ckpt_lib.save_atomic({"format": FORMAT_TAG, "latent": self.args.latent, "config": self.cfg,
-                              "step": self.step, "steps": self.args.steps, "wall_seconds": self.wall,
-                              "device": self.device.type, "encoder": cpu(self.encoder), "decoder": cpu(self.decoder),
-                              "optimizer": self.opt.state_dict(), "torch_rng": torch.get_rng_state(),
-                              "numpy_rng": np.random.get_state(), "log": self.log, "statistics": self.statistics},
-                             path)
+        return {"format": FORMAT_TAG, "latent": self.args.latent, "config": self.cfg, "step": self.step,
+                "steps": self.args.steps, "wall_seconds": self.wall, "device": self.device.type,
+                "encoder": cpu(self.encoder), "decoder": cpu(self.decoder), "log": self.log,
+                "statistics": self.statistics}
+
+    def save(self, path):
+        ckpt_lib.save_atomic(dict(self.weights(), optimizer=self.opt.state_dict(), torch_rng=torch.get_rng_state(),
+                                  numpy_rng=np.random.get_state()), path)
 
     def train_step(self):
         a = self.args
@@ -160,6 +163,7 @@ class LatentTrainer:
         loss.backward()
         self.opt.step()
         self.step += 1
+        self.statistics = None  # the latent moved: its normalization is recomputed when the run finishes
         return loss.item(), recon.item(), kl.item()
 
     def finish(self):
@@ -190,6 +194,8 @@ def main():
     ap.add_argument("--checkpoint-every", type=int, default=200, help="steps between checkpoints")
     ap.add_argument("--stats-clips", type=int, default=STATS_CLIPS, help="clips for the latent statistics")
     ap.add_argument("--resume", action="store_true", help="continue from --out")
+    ap.add_argument("--release", default=None,
+                    help="when finished, also write the weights alone here (e.g. models/checkpoints/shape-latent.pt)")
     devices.add_device_argument(ap)
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -227,13 +233,18 @@ def main():
                       flush=True)
             if trainer.step % args.checkpoint_every == 0 and trainer.step < stop:
                 trainer.save(args.out)
-    if trainer.step >= args.steps:
+    if trainer.step >= args.steps and trainer.statistics is None:
         trainer.finish()
         print(f"latent statistics (normalized, {trainer.statistics['clips']} centred training clips): "
               f"mean {[round(x, 3) for x in trainer.statistics['mean']]}, "
               f"std {[round(x, 3) for x in trainer.statistics['std']]}", flush=True)
     trainer.save(args.out)
     print(f"train_latent: step {trainer.step}, {trainer.wall:.0f}s of training -> {args.out}", flush=True)
+    if args.release:
+        if trainer.statistics is None:
+            raise SystemExit(f"--release: the run stopped at step {trainer.step} of {args.steps}; finish it first")
+        ckpt_lib.save_atomic(trainer.weights(), args.release)
+        print(f"train_latent: weights only -> {args.release} ({os.path.getsize(args.release) / 1e6:.2f} MB)")
 
 
 if __name__ == "__main__":

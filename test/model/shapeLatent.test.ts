@@ -22,6 +22,7 @@ interface CheckpointSummary {
   step: number;
   device: string;
   statistics: { mean: number[]; std: number[] } | null;
+  resumable: boolean;
   weights: Record<string, number[]>;
 }
 
@@ -31,7 +32,7 @@ import json, sys, torch
 ck = torch.load(sys.argv[1], map_location='cpu')
 weights = {f'{part}.{k}': v.flatten().tolist() for part in ('encoder', 'decoder') for k, v in ck[part].items()}
 print(json.dumps({'format': ck['format'], 'latent': ck['latent'], 'step': ck['step'], 'device': ck['device'],
-                  'statistics': ck['statistics'], 'weights': weights}))
+                  'statistics': ck['statistics'], 'resumable': 'optimizer' in ck, 'weights': weights}))
 `;
 
 function summarize(checkpoint: string): CheckpointSummary {
@@ -58,14 +59,19 @@ describe('train_latent.py and evaluate_latent.py', () => {
     const half = summarize(resumed);
     expect(half.step).toBe(2);
     expect(half.statistics).toBeNull(); // not finished: the latent is not normalized yet
-    runPython([TRAIN, '--out', resumed, '--steps', '4', '--resume', ...SMALL]);
+    const release = path.join(dir, 'release.pt');
+    runPython([TRAIN, '--out', resumed, '--steps', '4', '--resume', '--release', release, ...SMALL]);
 
     const a = summarize(straight);
     const b = summarize(resumed);
     expect([a.format, a.latent, a.step, b.step]).toEqual(['shape-latent-1', 'conv', 4, 4]);
-    expect(Object.keys(b.weights)).toEqual(Object.keys(a.weights));
-    for (const [name, values] of Object.entries(a.weights)) {
-      expect(b.weights[name], name).toEqual(values);
+    const weightsOnly = summarize(release);
+    expect([a.resumable, weightsOnly.resumable]).toEqual([true, false]);
+    for (const other of [b, weightsOnly]) {
+      expect(Object.keys(other.weights)).toEqual(Object.keys(a.weights));
+      for (const [name, values] of Object.entries(a.weights)) {
+        expect(other.weights[name], name).toEqual(values);
+      }
     }
     // Finished: normalized on the centred world's training clips, so each channel has mean 0 and std 1 there.
     expect(a.statistics?.mean.every((m) => Math.abs(m) < 1e-4)).toBe(true);
@@ -86,6 +92,15 @@ describe('train_latent.py and evaluate_latent.py', () => {
     if (!hasCuda) {expect(run.stderr).toMatch(/--device cuda: .*; training on the CPU instead/);}
   });
 
+  it('refuses --release before the run is finished', () => {
+    const out = path.join(dir, 'unfinished.pt');
+    const run = spawnSync(PYTHON, [TRAIN, '--out', out, '--steps', '3', '--stop-at-step', '1', '--release', path.join(dir, 'r.pt'), ...SMALL],
+      { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('--release: the run stopped at step 1 of 3; finish it first');
+    expect(fs.existsSync(path.join(dir, 'r.pt'))).toBe(false);
+  });
+
   it('refuses to resume a checkpoint of another latent kind, naming both', () => {
     const out = path.join(dir, 'kind.pt');
     runPython([TRAIN, '--out', out, '--steps', '2', '--stop-at-step', '1', ...SMALL]);
@@ -95,7 +110,7 @@ describe('train_latent.py and evaluate_latent.py', () => {
   });
 
   it('judges the round trip of the shipped PCA latent and a trained latent side by side', () => {
-    const trained = path.join(dir, 'straight.pt');
+    const trained = path.join(dir, 'release.pt'); // written by the resume test
     const json = path.join(dir, 'eval.json');
     const stdout = runPython([EVALUATE, '--latent', `pca=${SHIPPED}`, '--latent', `tiny=${trained}`, '--clips', '4',
       '--preview-clips', '16', '--json', json]);
