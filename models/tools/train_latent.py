@@ -22,6 +22,7 @@ import torch.nn.functional as F  # noqa: E402
 import checkpoint as ckpt_lib  # noqa: E402
 import data  # noqa: E402
 import devices  # noqa: E402
+import scorer  # noqa: E402
 from latent import LatentDecoder, PatchPCAEncoder  # noqa: E402
 from learned_latent import ConvLatentEncoder, kl_to_unit_normal  # noqa: E402
 
@@ -55,6 +56,20 @@ def edge_loss(rec, target):
     dx = lambda v: v[..., :, 1:] - v[..., :, :-1]  # noqa: E731
     dy = lambda v: v[..., 1:, :] - v[..., :-1, :]  # noqa: E731
     return F.l1_loss(dx(rec), dx(target)) + F.l1_loss(dy(rec), dy(target))
+
+
+def judge_mask_loss(rec, target, softness=0.05):
+    """L1 between soft versions of the judge's object mask (scorer.judge: RGB distance from the median border
+    colour > FG_DISTANCE) of the reconstruction and of the clip. The judge's shape is the fill ratio of that
+    mask, so this term spends the loss on the pixels near its threshold, where a blur turns corners round."""
+    b = target.shape[0]
+    border = torch.cat([target[..., 0, :], target[..., -1, :], target[..., :, 0], target[..., :, -1]], dim=-1)
+    bg = border.reshape(b, 3, -1).median(dim=2).values.reshape(b, 3, 1, 1, 1)
+
+    def soft_mask(v):
+        dist = ((v - bg) / 2).pow(2).sum(dim=1).add(1e-8).sqrt()  # [-1, 1] -> the judge's [0, 1] units
+        return torch.sigmoid((dist - scorer.FG_DISTANCE) / softness)
+    return F.l1_loss(soft_mask(rec), soft_mask(target))
 
 
 def learning_rate(base, step, total, warmup=50):
@@ -103,6 +118,7 @@ class LatentTrainer:
         self.opt = torch.optim.AdamW(trained, lr=args.lr, weight_decay=0.0)
         self.step, self.wall, self.log = 0, 0.0, []
         self.statistics = None
+        self.runs = []  # one entry per command that trained this checkpoint (its settings and steps)
 
     def start(self):
         if self.args.latent == "pca":
@@ -125,6 +141,7 @@ class LatentTrainer:
         self.opt.load_state_dict(ck["optimizer"])
         self.step, self.wall, self.log = ck["step"], ck["wall_seconds"], ck["log"]
         self.statistics = ck.get("statistics")
+        self.runs = ck.get("runs", [])
         torch.set_rng_state(ck["torch_rng"])
         np.random.set_state(ck["numpy_rng"])
 
@@ -134,7 +151,7 @@ class LatentTrainer:
         return {"format": FORMAT_TAG, "latent": self.args.latent, "config": self.cfg, "step": self.step,
                 "steps": self.args.steps, "wall_seconds": self.wall, "device": self.device.type,
                 "encoder": cpu(self.encoder), "decoder": cpu(self.decoder), "log": self.log,
-                "statistics": self.statistics}
+                "statistics": self.statistics, "runs": self.runs}
 
     def save(self, path):
         ckpt_lib.save_atomic(dict(self.weights(), optimizer=self.opt.state_dict(), torch_rng=torch.get_rng_state(),
@@ -156,6 +173,8 @@ class LatentTrainer:
                 z = z + PCA_LATENT_NOISE * torch.randn_like(z)
         rec = self.decoder(z)
         recon = F.l1_loss(rec, v) + F.mse_loss(rec, v) + a.edge * edge_loss(rec, v)
+        if a.mask > 0:
+            recon = recon + a.mask * judge_mask_loss(rec, v)
         loss = recon + a.kl * kl
         for g in self.opt.param_groups:
             g["lr"] = learning_rate(a.lr, self.step, a.steps)
@@ -169,12 +188,11 @@ class LatentTrainer:
     def finish(self):
         """Normalize the latent per channel on training clips of the centred world (the denoiser's world)."""
         self.encoder.eval()
-        if self.args.latent == "conv":
-            mean, std = latent_statistics(self.encoder, self.args.stats_clips, "centred", self.device)
+        mean, std = latent_statistics(self.encoder, self.args.stats_clips, "centred", self.device)
+        if self.args.latent == "conv":  # (the PCA latent keeps the normalization of its fit)
             self.encoder.latent_shift.copy_(mean)
             self.encoder.latent_scale.copy_(std)
             self._copy_normalization()
-        mean, std = latent_statistics(self.encoder, self.args.stats_clips, "centred", self.device)
         scale, shift = self.encoder.latent_scale, self.encoder.latent_shift
         self.statistics = {"clips": self.args.stats_clips, "world": "centred",
                            "mean": ((mean - shift) / scale).tolist(), "std": (std / scale).tolist()}
@@ -191,6 +209,7 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--kl", type=float, default=1e-3, help="weight of the KL term (conv latent)")
     ap.add_argument("--edge", type=float, default=1.0, help="weight of the edge (pixel difference) loss")
+    ap.add_argument("--mask", type=float, default=0.0, help="weight of the judge-mask loss (judge_mask_loss)")
     ap.add_argument("--checkpoint-every", type=int, default=200, help="steps between checkpoints")
     ap.add_argument("--stats-clips", type=int, default=STATS_CLIPS, help="clips for the latent statistics")
     ap.add_argument("--resume", action="store_true", help="continue from --out")
@@ -208,6 +227,10 @@ def main():
     else:
         trainer.start()
     stop = min(args.steps, args.stop_at_step or args.steps)
+    if trainer.step < stop:
+        trainer.runs.append({"from_step": trainer.step, "to_step": trainer.step, "steps": args.steps, "lr": args.lr,
+                             "kl": args.kl, "edge": args.edge, "mask": args.mask, "batch": args.batch,
+                             "device": device.type})
     log_path = os.path.splitext(args.out)[0] + ".train.csv"
     fresh_log = not args.resume or not os.path.exists(log_path)
     print(f"train_latent: {args.latent} latent on {devices.describe(device)}, step {trainer.step} -> {stop}",
@@ -219,6 +242,7 @@ def main():
         tick = time.time()
         while trainer.step < stop:
             loss, recon, kl = trainer.train_step()
+            trainer.runs[-1]["to_step"] = trainer.step
             now = time.time()
             trainer.wall += now - tick
             tick = now
