@@ -37,9 +37,13 @@ ENCODER_CHANNELS = [32, 48, 64]
 CONFIG_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "config")
 
 
-def latent_config():
+def latent_config(decoder_channels=None):
+    """config/decoder.json (+ the learned encoder's widths); decoder_channels overrides the decoder's."""
     with open(os.path.join(CONFIG_DIR, "decoder.json")) as f:
-        return dict(json.load(f), encoder_channels=ENCODER_CHANNELS)
+        cfg = dict(json.load(f), encoder_channels=ENCODER_CHANNELS)
+    if decoder_channels is not None:
+        cfg["channels"] = decoder_channels
+    return cfg
 
 
 def build_encoder(kind, cfg):
@@ -92,8 +96,8 @@ def latent_statistics(encoder, clips, world, device, seed=SEED + 3):
 
 
 def load_latent(path):
-    """-> (kind, config, encoder, decoder), modules in eval mode, from a train_latent.py checkpoint or a denoiser checkpoint
-    (shapes-tiny.pt: the PCA encoder and the decoder it ships)."""
+    """-> (kind, config, encoder, decoder), modules in eval mode, from a train_latent.py checkpoint or a
+    denoiser checkpoint (shapes-tiny.pt: the PCA encoder and the decoder it ships)."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"no latent checkpoint at {path}")
     ck = torch.load(path, map_location="cpu")
@@ -111,7 +115,7 @@ class LatentTrainer:
         self.args, self.device = args, device
         torch.manual_seed(SEED)  # before the modules: their initial weights come from it
         np.random.seed(SEED)
-        self.cfg = latent_config()
+        self.cfg = latent_config(args.decoder_channels)
         self.encoder = build_encoder(args.latent, self.cfg).to(device)
         self.decoder = LatentDecoder(self.cfg).to(device)
         trained = list(self.decoder.parameters()) + (list(self.encoder.parameters()) if args.latent == "conv" else [])
@@ -134,6 +138,8 @@ class LatentTrainer:
         ck = torch.load(path, map_location="cpu")
         if ck.get("format") != FORMAT_TAG:
             raise SystemExit(f"{path}: not a {FORMAT_TAG} checkpoint (format {ck.get('format')!r})")
+        if ck["config"] != self.cfg:
+            raise SystemExit(f"{path} was trained with config {ck['config']}; this run has {self.cfg}")
         if ck["latent"] != self.args.latent:
             raise SystemExit(f"{path} holds a '{ck['latent']}' latent; this run asks for --latent {self.args.latent}")
         self.encoder.load_state_dict(ck["encoder"])
@@ -209,6 +215,8 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--kl", type=float, default=1e-3, help="weight of the KL term (conv latent)")
     ap.add_argument("--edge", type=float, default=1.0, help="weight of the edge (pixel difference) loss")
+    ap.add_argument("--decoder-channels", type=lambda text: [int(c) for c in text.split(",")], default=None,
+                    help="decoder widths at 8, 16 and 32 px, e.g. 96,64,48 (default: config/decoder.json)")
     ap.add_argument("--mask", type=float, default=0.0, help="weight of the judge-mask loss (judge_mask_loss)")
     ap.add_argument("--checkpoint-every", type=int, default=200, help="steps between checkpoints")
     ap.add_argument("--stats-clips", type=int, default=STATS_CLIPS, help="clips for the latent statistics")
