@@ -1,10 +1,10 @@
 """Train a latent that keeps shape: a learned conv encoder + conv decoder (`--latent conv`, a small VAE), or a
-sharper decoder on the fixed PCA latent (`--latent pca`). Both use the edge-aware loss below, checkpoints and
-resume; the decoder is `latent.LatentDecoder` with the shipped config, so the engine's decoder unit keeps its
-inputs and outputs.
+sharper decoder on the fixed PCA latent (`--latent pca`). Both use the edge loss and, with --mask, the
+judge-mask loss below; checkpoints and resume. The decoder is `latent.LatentDecoder` (config/decoder.json
+unless --decoder-channels), so the engine's decoder unit keeps its inputs and outputs.
 
-Usage: train_latent.py --out models/runs/shape-latent.pt [--latent conv|pca] [--steps 2400] [--resume]
-                       [--device cpu|cuda|mps]
+Usage: train_latent.py --out models/runs/shape-latent.pt [--latent conv|pca] [--steps 2400] [--mask 2]
+                       [--resume] [--release models/checkpoints/NAME.pt] [--device cpu|cuda|mps]
 Log: <out without .pt>.train.csv (step, wall seconds, loss, reconstruction, kl, lr). Judge the result with
 evaluate_latent.py.
 """
