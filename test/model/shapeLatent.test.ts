@@ -146,9 +146,9 @@ describe('train_latent.py and evaluate_latent.py', () => {
     const [shipped, shape] = (JSON.parse(fs.readFileSync(json, 'utf8')) as EvaluationJson).latents.map((l) => l.sets);
     for (const set of ['held-out', 'seen']) {
       expect([shape[set].background, shape[set].motion], set).toEqual([1, 1]);
-      expect(shape[set].object, set).toBeGreaterThanOrEqual(0.98);
+      expect(shape[set].object, set).toBeGreaterThanOrEqual(0.99);
       expect(shape[set].psnr, set).toBeGreaterThan(shipped[set].psnr + 1.5);
-      expect(shape[set].shape, set).toBeGreaterThan(shipped[set].shape);
+      expect(shape[set].shape, set).toBeGreaterThanOrEqual(shipped[set].shape + 0.1);
     }
   });
 });
