@@ -1,6 +1,6 @@
 """Stage 1: fit the PCA latent encoder and train the conv decoder (latent -> pixels).
 
-Usage: train_decoder.py --out models/runs/decoder.pt [--seconds 420]
+Usage: train_decoder.py --out models/runs/decoder.pt [--seconds 420] [--device cpu|cuda|mps]
 Prints reconstruction PSNR and the judge's accuracy on decode(encode(clip)) for held-out combinations.
 """
 import argparse
@@ -15,6 +15,7 @@ import torch.nn.functional as F  # noqa: E402
 
 import checkpoint as ckpt_lib  # noqa: E402
 import data  # noqa: E402
+import devices  # noqa: E402
 import scorer  # noqa: E402
 from latent import LatentDecoder, PatchPCAEncoder  # noqa: E402
 
@@ -31,10 +32,10 @@ def psnr(a, b):
 
 
 @torch.no_grad()
-def evaluate(encoder, decode_fn, clips=EVAL_CLIPS):
+def evaluate(encoder, decode_fn, device, clips=EVAL_CLIPS):
     videos, _, combos = data.batch(SEED + 7, 0, clips, data.held_out_combinations(), world="wide")
     v = torch.from_numpy(videos)
-    rec = torch.cat([decode_fn(encoder(v[i:i + 25])) for i in range(0, clips, 25)])
+    rec = torch.cat([decode_fn(encoder(v[i:i + 25].to(device))).cpu() for i in range(0, clips, 25)])
     acc, _ = scorer.score(rec.numpy(), combos)
     return psnr(rec, v), acc
 
@@ -45,8 +46,10 @@ def main():
     ap.add_argument("--steps", type=int, default=1200)
     ap.add_argument("--seconds", type=float, default=None, help="optional wall-clock cap (not reproducible)")
     ap.add_argument("--batch", type=int, default=16)
+    devices.add_device_argument(ap)
     args = ap.parse_args()
     torch.set_num_threads(1)
+    device = devices.pick_device(args.device)
     torch.manual_seed(SEED)
     np.random.seed(SEED)
     cfgs = {n: json.load(open(os.path.join(os.path.dirname(__file__), "..", "config", n + ".json")))
@@ -54,14 +57,14 @@ def main():
     dcfg = cfgs["decoder"]
     started = time.time()
 
-    encoder = PatchPCAEncoder(dcfg["spatial_factor"], dcfg["latent_channels"])
+    encoder = PatchPCAEncoder(dcfg["spatial_factor"], dcfg["latent_channels"]).to(device)
     videos, _, _ = data.batch(SEED, 0, PCA_CLIPS, data.train_combinations(), world="wide")
-    explained = encoder.fit(torch.from_numpy(videos))
+    explained = encoder.fit(torch.from_numpy(videos).to(device))
     print(f"pca explained variance per component: {[round(e, 4) for e in explained]}", flush=True)
-    lin_psnr, lin_acc = evaluate(encoder, encoder.linear_decode)
+    lin_psnr, lin_acc = evaluate(encoder, encoder.linear_decode, device)
     print(f"linear decode: psnr {lin_psnr:.2f} dB, judge {lin_acc}", flush=True)
 
-    decoder = LatentDecoder(dcfg)
+    decoder = LatentDecoder(dcfg).to(device)
     decoder.latent_shift.copy_(encoder.latent_shift)
     decoder.latent_scale.copy_(encoder.latent_scale)
     opt = torch.optim.AdamW(decoder.parameters(), lr=2e-3, weight_decay=0.0)
@@ -70,7 +73,7 @@ def main():
     while step < args.steps and (args.seconds is None or time.time() - started < args.seconds):
         vids, _, _ = data.batch(SEED + 1, index, args.batch, data.train_combinations(), world="wide")
         index += args.batch
-        v = torch.from_numpy(vids)
+        v = torch.from_numpy(vids).to(device)
         t0 = np.random.randint(0, v.shape[2] - CROP_FRAMES + 1)
         v = v[:, :, t0:t0 + CROP_FRAMES]
         with torch.no_grad():
@@ -88,9 +91,10 @@ def main():
             log.append((step, round(time.time() - started, 1), round(loss.item(), 5)))
             print(f"step {step} t {time.time() - started:.0f}s loss {loss.item():.4f}", flush=True)
     decoder.eval()
-    dec_psnr, dec_acc = evaluate(encoder, decoder)
+    dec_psnr, dec_acc = evaluate(encoder, decoder, device)
     print(f"learned decode: psnr {dec_psnr:.2f} dB, judge {dec_acc}", flush=True)
-    ckpt_lib.save_atomic({"encoder": encoder.state_dict(), "decoder": decoder.state_dict(), "steps": step,
+    cpu = lambda m: {k: t.cpu() for k, t in m.state_dict().items()}  # noqa: E731
+    ckpt_lib.save_atomic({"encoder": cpu(encoder), "decoder": cpu(decoder), "steps": step, "device": device.type,
                           "seconds": time.time() - started, "log": log,
                           "eval": {"linear": {"psnr": lin_psnr, **lin_acc}, "learned": {"psnr": dec_psnr, **dec_acc}}},
                          args.out)

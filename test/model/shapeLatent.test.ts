@@ -1,0 +1,154 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PYTHON, REPO_ROOT, TOOLS_DIR, makeTempDir, runPython } from './pythonExporter';
+
+/**
+ * The shape-keeping latent's tools (models/README.md, "A latent that keeps shape"): train_latent.py runs, writes a
+ * checkpoint that resumes to the same weights as an uninterrupted run, and falls back to the CPU when the asked-for
+ * device is absent; evaluate_latent.py judges the round trip of the shipped PCA latent and of a trained latent.
+ */
+
+const TRAIN = path.join(TOOLS_DIR, 'train_latent.py');
+const EVALUATE = path.join(TOOLS_DIR, 'evaluate_latent.py');
+const SHIPPED = path.join(REPO_ROOT, 'models', 'checkpoints', 'shapes-tiny.pt');
+const SHAPE_LATENT = path.join(REPO_ROOT, 'models', 'checkpoints', 'shape-latent.pt');
+const SMALL = ['--latent', 'conv', '--batch', '2', '--stats-clips', '8', '--checkpoint-every', '1'];
+
+interface CheckpointSummary {
+  format: string;
+  latent: string;
+  step: number;
+  device: string;
+  statistics: { mean: number[]; std: number[] } | null;
+  resumable: boolean;
+  weights: Record<string, number[]>;
+}
+
+/** Step, statistics and every weight of a train_latent.py checkpoint, as JSON. */
+const SUMMARIZE = `
+import json, sys, torch
+ck = torch.load(sys.argv[1], map_location='cpu')
+weights = {f'{part}.{k}': v.flatten().tolist() for part in ('encoder', 'decoder') for k, v in ck[part].items()}
+print(json.dumps({'format': ck['format'], 'latent': ck['latent'], 'step': ck['step'], 'device': ck['device'],
+                  'statistics': ck['statistics'], 'resumable': 'optimizer' in ck, 'weights': weights}))
+`;
+
+function summarize(checkpoint: string): CheckpointSummary {
+  return JSON.parse(runPython(['-c', SUMMARIZE, checkpoint])) as CheckpointSummary;
+}
+
+interface SetResult { clips: number; psnr: number; background: number; object: number; shape: number; motion: number; bar: number }
+interface EvaluationJson { clips: number; latents: { name: string; kind: string; sets: Record<string, SetResult>; statistics: { mean: number[]; std: number[] }; preview_rmse: number }[] }
+
+describe('train_latent.py and evaluate_latent.py', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = makeTempDir('studio-shape-latent-');
+  });
+  afterAll(() => {
+    if (dir) {fs.rmSync(dir, { recursive: true, force: true });}
+  });
+
+  it('trains a few steps, checkpoints, and resumes to the weights of an uninterrupted run', () => {
+    const straight = path.join(dir, 'straight.pt');
+    runPython([TRAIN, '--out', straight, '--steps', '4', ...SMALL]);
+    const resumed = path.join(dir, 'resumed.pt');
+    runPython([TRAIN, '--out', resumed, '--steps', '4', '--stop-at-step', '2', ...SMALL]);
+    const half = summarize(resumed);
+    expect(half.step).toBe(2);
+    expect(half.statistics).toBeNull(); // not finished: the latent is not normalized yet
+    const release = path.join(dir, 'release.pt');
+    runPython([TRAIN, '--out', resumed, '--steps', '4', '--resume', '--release', release, ...SMALL]);
+
+    const a = summarize(straight);
+    const b = summarize(resumed);
+    expect([a.format, a.latent, a.step, b.step]).toEqual(['shape-latent-1', 'conv', 4, 4]);
+    const weightsOnly = summarize(release);
+    expect([a.resumable, weightsOnly.resumable]).toEqual([true, false]);
+    for (const other of [b, weightsOnly]) {
+      expect(Object.keys(other.weights)).toEqual(Object.keys(a.weights));
+      for (const [name, values] of Object.entries(a.weights)) {
+        expect(other.weights[name], name).toEqual(values);
+      }
+    }
+    // Finished: normalized on the centred world's training clips, so each channel has mean 0 and std 1 there.
+    expect(a.statistics?.mean.every((m) => Math.abs(m) < 1e-4)).toBe(true);
+    expect(a.statistics?.std.every((s) => Math.abs(s - 1) < 1e-4)).toBe(true);
+    // The log has a row where the first run stopped and one at the end.
+    const log = fs.readFileSync(path.join(dir, 'resumed.train.csv'), 'utf8').trim().split('\n');
+    expect(log[0]).toBe('step,wall_seconds,loss,reconstruction,kl,lr');
+    expect(log.slice(1).map((row) => Number(row.split(',')[0]))).toEqual([2, 4]);
+  });
+
+  it('--device cuda trains on CUDA when there is one, else says why and trains on the CPU', () => {
+    const hasCuda = runPython(['-c', 'import torch; print(torch.cuda.is_available())']).trim() === 'True';
+    const out = path.join(dir, 'device.pt');
+    const run = spawnSync(PYTHON, [TRAIN, '--out', out, '--steps', '1', '--device', 'cuda', ...SMALL],
+      { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    expect(run.status, run.stderr).toBe(0);
+    expect(summarize(out).device).toBe(hasCuda ? 'cuda' : 'cpu');
+    if (!hasCuda) {expect(run.stderr).toMatch(/--device cuda: .*; training on the CPU instead/);}
+  });
+
+  it('refuses --release before the run is finished', () => {
+    const out = path.join(dir, 'unfinished.pt');
+    const run = spawnSync(PYTHON, [TRAIN, '--out', out, '--steps', '3', '--stop-at-step', '1', '--release', path.join(dir, 'r.pt'), ...SMALL],
+      { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('--release: the run stopped at step 1 of 3; finish it first');
+    expect(fs.existsSync(path.join(dir, 'r.pt'))).toBe(false);
+  });
+
+  it('refuses to resume a checkpoint of another latent kind, naming both', () => {
+    const out = path.join(dir, 'kind.pt');
+    runPython([TRAIN, '--out', out, '--steps', '2', '--stop-at-step', '1', ...SMALL]);
+    const run = spawnSync(PYTHON, [TRAIN, '--out', out, '--steps', '2', '--resume', '--latent', 'pca'], { encoding: 'utf8' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("holds a 'conv' latent; this run asks for --latent pca");
+  });
+
+  it('judges the round trip of the shipped PCA latent and a trained latent side by side', () => {
+    const trained = path.join(dir, 'release.pt'); // written by the resume test
+    const json = path.join(dir, 'eval.json');
+    const stdout = runPython([EVALUATE, '--latent', `pca=${SHIPPED}`, '--latent', `tiny=${trained}`, '--clips', '4',
+      '--preview-clips', '16', '--json', json]);
+    expect(stdout).toContain('| latent | clips | PSNR | background | object | shape | motion | bar |');
+    const result = JSON.parse(fs.readFileSync(json, 'utf8')) as EvaluationJson;
+    expect(result.latents.map((l) => [l.name, l.kind])).toEqual([['pca', 'pca'], ['tiny', 'conv']]);
+    for (const latent of result.latents) {
+      expect(Object.keys(latent.sets)).toEqual(['held-out', 'seen']);
+      expect(latent.statistics.mean).toHaveLength(4);
+      expect(Number.isFinite(latent.preview_rmse)).toBe(true);
+    }
+    // The shipped decoder keeps background, object colour and motion (models/README.md); 4 steps of training do not.
+    const shipped = result.latents[0].sets['held-out'];
+    expect([shipped.background, shipped.object, shipped.motion]).toEqual([1, 1, 1]);
+    expect(shipped.psnr).toBeGreaterThan(25);
+    expect(result.latents[1].sets['held-out'].psnr).toBeLessThan(shipped.psnr);
+  });
+
+  it('refuses a malformed --latent and a missing checkpoint with a message', () => {
+    const malformed = spawnSync(PYTHON, [EVALUATE, '--latent', 'no-equals-sign'], { encoding: 'utf8' });
+    expect(malformed.status).toBe(2);
+    expect(malformed.stderr).toContain("--latent wants NAME=CHECKPOINT, got 'no-equals-sign'");
+    const missing = spawnSync(PYTHON, [EVALUATE, '--latent', `x=${path.join(dir, 'nothing.pt')}`], { encoding: 'utf8' });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain(`no checkpoint at ${path.join(dir, 'nothing.pt')}`);
+  });
+
+  it('the committed decoder (PCA latent, mask loss) is sharper than the shipped one and keeps its attributes', () => {
+    expect(fs.existsSync(SHAPE_LATENT), `${SHAPE_LATENT} is missing`).toBe(true);
+    const json = path.join(dir, 'committed.json');
+    runPython([EVALUATE, '--latent', `shipped=${SHIPPED}`, '--latent', `shape=${SHAPE_LATENT}`, '--clips', '100',
+      '--preview-clips', '0', '--json', json]);
+    const [shipped, shape] = (JSON.parse(fs.readFileSync(json, 'utf8')) as EvaluationJson).latents.map((l) => l.sets);
+    for (const set of ['held-out', 'seen']) {
+      expect([shape[set].background, shape[set].motion], set).toEqual([1, 1]);
+      expect(shape[set].object, set).toBeGreaterThanOrEqual(0.99);
+      expect(shape[set].psnr, set).toBeGreaterThan(shipped[set].psnr + 1.5);
+      expect(shape[set].shape, set).toBeGreaterThanOrEqual(shipped[set].shape + 0.1);
+    }
+  });
+});
