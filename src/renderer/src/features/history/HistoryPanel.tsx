@@ -191,11 +191,14 @@ export function HistoryPanel({ onUseAgain, onOpen }: HistoryPanelProps): React.J
     },
     [onUseAgain],
   );
+  const [confirmingEntryId, setConfirmingEntryId] = useState<string | null>(null);
   const deleteEntry = useCallback(
     async (entry: HistoryEntry) => {
       const problem = await remove(entry.id);
       setAnnouncement(problem ? `Could not delete “${entry.prompt}”: ${problem}` : `Deleted “${entry.prompt}” from the history.`);
       if (!problem) {
+        // The question is answered: no row asks any more, and focus goes to the table.
+        setConfirmingEntryId(null);
         scrollRef.current?.focus();
       }
       return problem;
@@ -225,7 +228,6 @@ export function HistoryPanel({ onUseAgain, onOpen }: HistoryPanelProps): React.J
     },
     [onOpen],
   );
-  const [confirmingEntryId, setConfirmingEntryId] = useState<string | null>(null);
   const deleteConfirmation = useMemo(() => ({ entryId: confirmingEntryId, setEntryId: setConfirmingEntryId }), [confirmingEntryId]);
   const columns = useMemo(
     () => historyColumns({ onOpen: open, onUseAgain: refill, onDelete: deleteEntry, onStar: star, onMove: move, projects: projectsState.projects }),

@@ -16,16 +16,22 @@ export function HistoryRowActions({ entry, onUseAgain, onDelete }: HistoryRowAct
   const [error, setError] = useState<string | null>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const deleteRef = useRef<HTMLButtonElement>(null);
-  const wasConfirming = useRef(false);
+  /** Set when the user backs out (Esc or Keep): only then does focus go back onto "Delete". */
+  const keptByUser = useRef(false);
+  const keep = (): void => {
+    keptByUser.current = true;
+    setConfirming(false);
+  };
 
-  // Focus follows the question: onto "Delete it" when asked, back onto "Delete" when kept.
+  // Focus follows the question: onto "Delete it" when asked (also when a refetch re-created the row mid-question),
+  // back onto "Delete" when kept.
   useEffect(() => {
     if (confirming) {
       confirmRef.current?.focus();
-    } else if (wasConfirming.current) {
+    } else if (keptByUser.current) {
+      keptByUser.current = false;
       deleteRef.current?.focus();
     }
-    wasConfirming.current = confirming;
   }, [confirming]);
 
   const name = `“${entry.prompt}”`;
@@ -40,7 +46,7 @@ export function HistoryRowActions({ entry, onUseAgain, onDelete }: HistoryRowAct
             // Esc answers the question here; it must not also cancel the running job (the global shortcut).
             event.preventDefault();
             event.stopPropagation();
-            setConfirming(false);
+            keep();
           }
         }}
       >
@@ -58,13 +64,13 @@ export function HistoryRowActions({ entry, onUseAgain, onDelete }: HistoryRowAct
             setBusy(false);
             setError(problem);
             if (problem) {
-              setConfirming(false);
+              keep(); // back to the row, where the error shows
             }
           }}
         >
           Delete it
         </button>
-        <button type="button" data-testid="history-keep" aria-label={`Keep ${name}`} onClick={() => setConfirming(false)}>
+        <button type="button" data-testid="history-keep" aria-label={`Keep ${name}`} onClick={keep}>
           Keep
         </button>
       </span>
