@@ -27,9 +27,13 @@ function copyOrtWorker(): Plugin {
   };
 }
 
+/** `@shared/…` is src/shared, the pure-TypeScript layer every runtime imports (tsconfig.base.json `paths`). */
+export const sharedAlias = { '@shared': resolve(__dirname, 'src/shared') };
+
 export default defineConfig({
   main: {
     plugins: [copyOrtWorker()],
+    resolve: { alias: sharedAlias },
     build: {
       outDir: 'out/main',
       rollupOptions: {
@@ -45,6 +49,7 @@ export default defineConfig({
     },
   },
   preload: {
+    resolve: { alias: sharedAlias },
     build: {
       outDir: 'out/preload',
       // Sandboxed preloads can require only Electron's own modules: bundle everything else in.
@@ -59,6 +64,7 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
     plugins: [react()],
+    resolve: { alias: sharedAlias },
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },

@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { sharedAlias } from './electron.vite.config';
 
 /** `npm test`'s unit and integration suite: needs only Node (no Python). The model-tools suite is vitest.models.config.ts. */
 export default defineConfig({
+  resolve: { alias: sharedAlias },
   test: {
     include: ['test/unit/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/store/**/*.test.ts', 'test/host/**/*.test.ts'],
     environment: 'node',

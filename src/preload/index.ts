@@ -1,8 +1,8 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { isEventChannel, isInvokeMethod } from '../shared/ipc/channels';
-import type { StudioApi } from '../shared/ipc/contract';
-import { isSerializedError } from '../shared/ipc/errors';
-import { ipcEventChannel, ipcInvokeChannel } from '../shared/ipc/wire';
+import { isEventChannel, isInvokeMethod } from '@shared/ipc/channels';
+import type { StudioApi } from '@shared/ipc/contract';
+import { isSerializedError } from '@shared/ipc/errors';
+import { ipcEventChannel, ipcInvokeChannel } from '@shared/ipc/wire';
 
 /** Exposes exactly the studio contract as window.studio; no Electron object crosses into the page. */
 const studio: StudioApi = {

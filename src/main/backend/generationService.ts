@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { GenerateRequest, GenerationEvent, GenerationSummary, StudioGenerateRequest } from '../../shared/domain/generation';
-import type { RunPlacement } from '../../shared/domain/projects';
-import type { JobEvent, JobId, JobResult, QueueSnapshot, QueuedJob, WireGenerationEvent } from '../../shared/domain/studio';
-import { serializeError, StudioError, type SerializedError } from '../../shared/ipc/errors';
+import type { GenerateRequest, GenerationEvent, GenerationSummary, StudioGenerateRequest } from '@shared/domain/generation';
+import type { RunPlacement } from '@shared/domain/projects';
+import type { JobEvent, JobId, JobResult, QueueSnapshot, QueuedJob, WireGenerationEvent } from '@shared/domain/studio';
+import { serializeError, StudioError, type SerializedError } from '@shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
 import type { EngineGenerateParams } from '../engine-host/engineRequests';
 

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { modelIdSchema } from '../../shared/domain/generation';
-import type { BrokenModel } from '../../shared/domain/models';
-import type { ModelSummary } from '../../shared/domain/studio';
-import { StudioError } from '../../shared/ipc/errors';
-import type { ModelUnit } from '../../shared/model/manifest';
-import { clipMemoryTable } from '../../shared/model/clipMemory';
-import { resolveClip, type ClipSize } from '../../shared/model/clipSize';
-import { manifestPasses, manifestWeightsBytes } from '../../shared/model/manifestUnits';
+import { modelIdSchema } from '@shared/domain/generation';
+import type { BrokenModel } from '@shared/domain/models';
+import type { ModelSummary } from '@shared/domain/studio';
+import { StudioError } from '@shared/ipc/errors';
+import type { ModelUnit } from '@shared/model/manifest';
+import { clipMemoryTable } from '@shared/model/clipMemory';
+import { resolveClip, type ClipSize } from '@shared/model/clipSize';
+import { manifestPasses, manifestWeightsBytes } from '@shared/model/manifestUnits';
 import { readModelPackage, type ModelPackage } from '../engine/package/modelPackage';
 import { locateBuiltinModel } from '../engine/paths';
 

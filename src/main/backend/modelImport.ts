@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StudioError } from '../../shared/ipc/errors';
+import { StudioError } from '@shared/ipc/errors';
 import { readModelPackage, type ModelPackage } from '../engine/package/modelPackage';
 import { locateModelsDir } from '../engine/paths';
 

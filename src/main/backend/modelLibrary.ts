@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ModelImportEvent } from '../../shared/domain/models';
-import type { ModelSummary } from '../../shared/domain/studio';
-import { serializeError, StudioError } from '../../shared/ipc/errors';
-import { modelIdSchema } from '../../shared/domain/generation';
+import type { ModelImportEvent } from '@shared/domain/models';
+import type { ModelSummary } from '@shared/domain/studio';
+import { serializeError, StudioError } from '@shared/ipc/errors';
+import { modelIdSchema } from '@shared/domain/generation';
 import { readModelPackage } from '../engine/package/modelPackage';
 import type { ModelCatalog } from './modelCatalog';
 import { importOpenSoraCheckpoints, type CheckpointFolders, type ImportOptions, type ImportResult } from './modelImport';

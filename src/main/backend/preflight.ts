@@ -1,4 +1,4 @@
-import type { StudioGenerateRequest } from '../../shared/domain/generation';
+import type { StudioGenerateRequest } from '@shared/domain/generation';
 import { preflightRequest } from '../engine/pipeline/settings';
 import type { AcceptedRequest } from './generationService';
 import type { ModelCatalog } from './modelCatalog';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ImportOutcome, Project, SaveComparisonInput, SavedComparison } from '../../shared/domain/projects';
-import { ARCHIVE_CHUNK_BYTES, type StoredRunClip } from '../../shared/ipc/contract';
-import { StudioError } from '../../shared/ipc/errors';
+import type { ImportOutcome, Project, SaveComparisonInput, SavedComparison } from '@shared/domain/projects';
+import { ARCHIVE_CHUNK_BYTES, type StoredRunClip } from '@shared/ipc/contract';
+import { StudioError } from '@shared/ipc/errors';
 import { exportProject } from '../store/archive/exportProject';
 import { importProject } from '../store/archive/importProject';
 import { ComparisonRepository } from '../store/comparisonRepository';

@@ -1,15 +1,15 @@
-import { isInvokeMethod } from '../../shared/ipc/channels';
+import { isInvokeMethod } from '@shared/ipc/channels';
 import {
   invokeParamSchemas,
   type EventChannel,
   type InvokeMethod,
   type InvokeResult,
   type StudioEvents,
-} from '../../shared/ipc/contract';
-import type { HistoryQuery } from '../../shared/domain/history';
-import type { SaveComparisonInput } from '../../shared/domain/projects';
-import type { JobId } from '../../shared/domain/studio';
-import { StudioError, type SerializedError } from '../../shared/ipc/errors';
+} from '@shared/ipc/contract';
+import type { HistoryQuery } from '@shared/domain/history';
+import type { SaveComparisonInput } from '@shared/domain/projects';
+import type { JobId } from '@shared/domain/studio';
+import { StudioError, type SerializedError } from '@shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
 import type { RunStore } from '../store/runStore';
 import { GenerationService, type FinishedJob, type JobLifecycle, type QueueLimits } from './generationService';

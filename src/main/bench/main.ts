@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GenerateRequest, GenerationSummary } from '../../shared/domain/generation';
-import { DYNAMIC_LPL_DEFAULTS } from '../../shared/domain/lpl';
-import { formatMegabytes } from '../../shared/util/bytes';
+import type { GenerateRequest, GenerationSummary } from '@shared/domain/generation';
+import { DYNAMIC_LPL_DEFAULTS } from '@shared/domain/lpl';
+import { formatMegabytes } from '@shared/util/bytes';
 import { EngineClient } from '../engine-host/engineClient';
 import type { EngineGenerateParams } from '../engine-host/engineRequests';
 import { launchNodeEngine } from '../engine-host/nodeEngineConnection';

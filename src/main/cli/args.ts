@@ -1,6 +1,6 @@
-import { parseMemoryBudget } from '../../shared/domain/memoryBudget';
-import type { GenerateRequest, LplSetting } from '../../shared/domain/generation';
-import { DYNAMIC_LPL_DEFAULTS } from '../../shared/domain/lpl';
+import { parseMemoryBudget } from '@shared/domain/memoryBudget';
+import type { GenerateRequest, LplSetting } from '@shared/domain/generation';
+import { DYNAMIC_LPL_DEFAULTS } from '@shared/domain/lpl';
 
 export interface CliOptions {
   request: GenerateRequest;

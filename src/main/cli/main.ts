@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GenerationEvent, GenerationSummary } from '../../shared/domain/generation';
-import { StudioError } from '../../shared/ipc/errors';
+import type { GenerationEvent, GenerationSummary } from '@shared/domain/generation';
+import { StudioError } from '@shared/ipc/errors';
 import { EngineClient } from '../engine-host/engineClient';
 import type { EngineGenerateParams } from '../engine-host/engineRequests';
 import { launchNodeEngine } from '../engine-host/nodeEngineConnection';

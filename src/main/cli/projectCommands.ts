@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { Project } from '../../shared/domain/projects';
-import { StudioError } from '../../shared/ipc/errors';
+import type { Project } from '@shared/domain/projects';
+import { StudioError } from '@shared/ipc/errors';
 import { exportProject } from '../store/archive/exportProject';
 import { importProject } from '../store/archive/importProject';
 import type { DataFolder } from '../store/dataFolder';

@@ -1,5 +1,5 @@
-import type { GenerationEvent, GenerationSummary } from '../../shared/domain/generation';
-import { formatMegabytes } from '../../shared/util/bytes';
+import type { GenerationEvent, GenerationSummary } from '@shared/domain/generation';
+import { formatMegabytes } from '@shared/util/bytes';
 
 /** A one-line progress bar for stderr, redrawn in place on a terminal and printed per step otherwise. */
 export function createProgressPrinter(stream: NodeJS.WriteStream): (event: GenerationEvent) => void {

@@ -1,8 +1,8 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { invokeMethods } from '../../shared/ipc/channels';
-import type { InvokeMethod } from '../../shared/ipc/contract';
-import { serializeError, StudioError } from '../../shared/ipc/errors';
-import { ipcEventChannel, ipcInvokeChannel } from '../../shared/ipc/wire';
+import { invokeMethods } from '@shared/ipc/channels';
+import type { InvokeMethod } from '@shared/ipc/contract';
+import { serializeError, StudioError } from '@shared/ipc/errors';
+import { ipcEventChannel, ipcInvokeChannel } from '@shared/ipc/wire';
 import type { StudioBackend } from '../backend/studioBackend';
 
 /**

@@ -1,5 +1,5 @@
-import type { EngineState } from '../../shared/ipc/contract';
-import { StudioError, toStudioError } from '../../shared/ipc/errors';
+import type { EngineState } from '@shared/ipc/contract';
+import { StudioError, toStudioError } from '@shared/ipc/errors';
 import type { EngineConnection, EngineExit, EngineLauncher } from './engineConnection';
 import type { EngineMethod, EngineToHostMessage } from './protocol';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { generateRequestSchema } from '../../shared/domain/generation';
+import { generateRequestSchema } from '@shared/domain/generation';
 
 /** Params of the engine process's "generate" method: the user's request plus where to write outputs. */
 export const engineGenerateParamsSchema = z.object({

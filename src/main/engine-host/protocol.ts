@@ -1,4 +1,4 @@
-import type { SerializedError } from '../../shared/ipc/errors';
+import type { SerializedError } from '@shared/ipc/errors';
 
 /**
  * Messages between the backend (Electron main or the browser-mode server) and the engine process.

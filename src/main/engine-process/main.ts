@@ -1,4 +1,4 @@
-import { serializeError, StudioError } from '../../shared/ipc/errors';
+import { serializeError, StudioError } from '@shared/ipc/errors';
 import { checkPackageFolder, EngineSession, generateVideo, getSystemInfo, locateBuiltinModel, type FinishSwitch } from '../engine';
 import { engineGenerateParamsSchema, enginePackageCheckParamsSchema } from '../engine-host/engineRequests';
 import type { HostToEngineMessage } from '../engine-host/protocol';

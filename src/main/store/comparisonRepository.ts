@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SaveComparisonInput, SavedComparison, SavedVariant } from '../../shared/domain/projects';
+import type { SaveComparisonInput, SavedComparison, SavedVariant } from '@shared/domain/projects';
 import type { StudioDatabase } from './database';
 import { DEFAULT_PROJECT_ID } from './projectRepository';
 

@@ -1,6 +1,6 @@
-import type { GenerationSummary, StudioGenerateRequest } from '../../shared/domain/generation';
-import type { HistoryEntry, HistoryQuery, HistorySortColumn } from '../../shared/domain/history';
-import type { SerializedError } from '../../shared/ipc/errors';
+import type { GenerationSummary, StudioGenerateRequest } from '@shared/domain/generation';
+import type { HistoryEntry, HistoryQuery, HistorySortColumn } from '@shared/domain/history';
+import type { SerializedError } from '@shared/ipc/errors';
 import type { StudioDatabase } from './database';
 import { ftsQuery } from './ftsQuery';
 import { writeFinishedRun, type FinishedRun } from './runLog';

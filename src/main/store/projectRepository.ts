@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Project } from '../../shared/domain/projects';
-import { StudioError } from '../../shared/ipc/errors';
+import type { Project } from '@shared/domain/projects';
+import { StudioError } from '@shared/ipc/errors';
 import type { StudioDatabase } from './database';
 
 /** The project every run belongs to until moved; created by the schema migration and never deleted. */

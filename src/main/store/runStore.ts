@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { HistoryEntry, HistoryQuery, StoreHealth } from '../../shared/domain/history';
-import type { SerializedError } from '../../shared/ipc/errors';
+import type { HistoryEntry, HistoryQuery, StoreHealth } from '@shared/domain/history';
+import type { SerializedError } from '@shared/ipc/errors';
 import { openStudioDatabase, type StudioDatabase } from './database';
 import { HistoryRepository, type HistoryRepositoryOptions } from './historyRepository';
 import { markInterruptedRuns, writeFinishedRun, writeQueuedRun, writeRunStarted, type FinishedRun, type QueuedRun } from './runLog';

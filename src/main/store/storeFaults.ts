@@ -1,4 +1,4 @@
-import { StudioError } from '../../shared/ipc/errors';
+import { StudioError } from '@shared/ipc/errors';
 
 /** SQLite result codes that mean "the file cannot be written now" (locked, disk full, read-only, I/O), not a bug. */
 const STORAGE_FAULTS: Array<[prefix: string, reason: string]> = [

@@ -1,5 +1,5 @@
-import type { StoreHealth } from '../../shared/domain/history';
-import { serializeError, type SerializedError } from '../../shared/ipc/errors';
+import type { StoreHealth } from '@shared/domain/history';
+import { serializeError, type SerializedError } from '@shared/ipc/errors';
 import { storageFaultReason, storageUnavailable } from './storeFaults';
 
 export interface StoreWriterOptions {

@@ -3,8 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { serializeError } from '../../shared/ipc/errors';
-import type { ServerMessage } from '../../shared/ipc/wire';
+import { serializeError } from '@shared/ipc/errors';
+import type { ServerMessage } from '@shared/ipc/wire';
 import type { StudioBackend } from '../backend/studioBackend';
 import { serveStatic } from './staticFiles';
 

@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { HistoryEntry } from '../../shared/domain/history';
-import type { JobId } from '../../shared/domain/studio';
+import type { HistoryEntry } from '@shared/domain/history';
+import type { JobId } from '@shared/domain/studio';
 import { ComparePanel } from './features/compare/ComparePanel';
 import { Composer } from './features/composer/Composer';
 import { useComposerSettings } from './features/composer/useComposerSettings';

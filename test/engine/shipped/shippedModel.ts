@@ -13,7 +13,8 @@ import { comboFromTuple, type Combo } from './shapesWorld';
  */
 export const HELD_OUT_PROMPT_COUNT = 16;
 export const HELD_OUT_PROMPTS_FILE = path.resolve(__dirname, '../../fixtures/shipped/held-out-prompts.json');
-export const HELD_OUT_PROMPTS_COMMAND = `/usr/bin/python3 models/tools/judge_frames.py --prompts held-out ${HELD_OUT_PROMPT_COUNT} > test/fixtures/shipped/held-out-prompts.json`;
+/** The fixtures command remakes it (models/tools/judge_frames.py --prompts held-out N, through the model tools' Python). */
+export const HELD_OUT_PROMPTS_COMMAND = 'npm run fixtures -- --only shipped-prompts';
 
 export interface HeldOutPrompt {
   prompt: string;

@@ -11,8 +11,8 @@ import { generateShippedClips, loadHeldOutPrompts } from './shippedModel';
  * and motion checks), at full steps and with the LPL leap at 15/30; measured results are in models/README.md.
  * Shape is reported, not held to a bar: the shipped model draws shapes at about chance today.
  *
- * Remake the prompts file (needs Python; test/model/judgeAgreement.test.ts fails when it is stale):
- *   /usr/bin/python3 models/tools/judge_frames.py --prompts held-out 16 > test/fixtures/shipped/held-out-prompts.json
+ * Remake the prompts file with `npm run fixtures -- --only shipped-prompts` (the model tools' Python;
+ * test/model/judgeAgreement.test.ts fails when it is stale).
  */
 const QUALITY_BAR = 0.85;
 const FLOOR = { background: QUALITY_BAR, object: QUALITY_BAR, motion: 0.75, bar: QUALITY_BAR };

@@ -1,4 +1,4 @@
-import type { ClipSize } from '../../../shared/model/clipSize';
+import type { ClipSize } from '@shared/model/clipSize';
 import type { ModelPackage } from '../package/modelPackage';
 import { openOpenSoraModel } from './opensora/openSoraModel';
 import { openStdit3Model } from './stdit3/stdit3Model';

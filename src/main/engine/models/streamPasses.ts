@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { ModelUnit } from '../../../shared/model/manifest';
-import { manifestPasses } from '../../../shared/model/manifestUnits';
-import type { PipelinePasses } from '../../../shared/model/pipelineBudget';
+import type { ModelUnit } from '@shared/model/manifest';
+import { manifestPasses } from '@shared/model/manifestUnits';
+import type { PipelinePasses } from '@shared/model/pipelineBudget';
 import type { ModelPackage } from '../package/modelPackage';
 import type { StreamUnit } from '../streaming/unitStreamer';
 

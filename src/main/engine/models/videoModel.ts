@@ -1,6 +1,6 @@
-import type { ClipSize } from '../../../shared/model/clipSize';
-import type { PackageManifest } from '../../../shared/model/manifest';
-import type { PipelinePasses } from '../../../shared/model/pipelineBudget';
+import type { ClipSize } from '@shared/model/clipSize';
+import type { PackageManifest } from '@shared/model/manifest';
+import type { PipelinePasses } from '@shared/model/pipelineBudget';
 import type { LatentPreviewProjection } from '../sampler/preview';
 import type { LatentShape } from '../sampler';
 import type { PassResult, StreamUnit, UnitStreamer } from '../streaming/unitStreamer';

@@ -1,4 +1,4 @@
-import { upscaleNearest } from '../../../shared/media/pixels';
+import { upscaleNearest } from '@shared/media/pixels';
 
 /** A decoded clip: RGBA frames, row-major, 4 bytes per pixel. */
 export interface RgbaClip {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { StudioError } from '../../../shared/ipc/errors';
-import { defaultExportScale } from '../../../shared/media/pixels';
-import { formatMegabytes } from '../../../shared/util/bytes';
+import { StudioError } from '@shared/ipc/errors';
+import { defaultExportScale } from '@shared/media/pixels';
+import { formatMegabytes } from '@shared/util/bytes';
 
 export interface ClipGeometry {
   frames: number;

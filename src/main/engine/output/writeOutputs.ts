@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ResolvedSettings } from '../../../shared/domain/generation';
-import { APP_NAME, APP_VERSION } from '../../../shared/version';
+import type { ResolvedSettings } from '@shared/domain/generation';
+import { APP_NAME, APP_VERSION } from '@shared/version';
 import { upscaleClip, type RgbaClip } from './frames';
-import { encodeGif } from '../../../shared/media/gif';
-import { defaultExportScale } from '../../../shared/media/pixels';
+import { encodeGif } from '@shared/media/gif';
+import { defaultExportScale } from '@shared/media/pixels';
 import { ffmpegAvailable, writeMp4 } from './mp4Writer';
 import { outputFault } from './outputTarget';
 import { encodePng } from './pngWriter';

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { StudioError } from '../../../shared/ipc/errors';
+import { StudioError } from '@shared/ipc/errors';
 import { checkUnitAgainstSpec } from '../runtime/ort';
-import { allManifestUnits } from '../../../shared/model/manifestUnits';
+import { allManifestUnits } from '@shared/model/manifestUnits';
 import { readModelPackage, type ModelPackage } from './modelPackage';
 import { findNonFiniteWeights } from './weightsCheck';
 

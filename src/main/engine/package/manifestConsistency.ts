@@ -1,4 +1,4 @@
-import type { ModelManifest, ModelUnit } from '../../../shared/model/manifest';
+import type { ModelManifest, ModelUnit } from '@shared/model/manifest';
 
 /**
  * Every manifest field that a graph also states, checked against the unit's tensor specs (which checkPackageUnits

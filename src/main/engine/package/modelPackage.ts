@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { MANIFEST_SCHEMA_VERSION, packageManifestSchema, type PackageManifest } from '../../../shared/model/manifest';
-import { allManifestUnits } from '../../../shared/model/manifestUnits';
+import { MANIFEST_SCHEMA_VERSION, packageManifestSchema, type PackageManifest } from '@shared/model/manifest';
+import { allManifestUnits } from '@shared/model/manifestUnits';
 import { manifestContradictions } from './manifestConsistency';
 import { ModelPackageError } from './modelPackageError';
 

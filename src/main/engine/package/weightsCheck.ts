@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { firstNonFinite } from '../pipeline/numericCheck';
-import { allManifestUnits } from '../../../shared/model/manifestUnits';
+import { allManifestUnits } from '@shared/model/manifestUnits';
 import type { ModelPackage } from './modelPackage';
 
 /** Bytes read at a time (a multiple of 4): memory stays flat whatever the file's size. */

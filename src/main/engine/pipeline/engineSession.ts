@@ -1,4 +1,4 @@
-import type { MemoryBudget } from '../../../shared/model/memoryPlan';
+import type { MemoryBudget } from '@shared/model/memoryPlan';
 import type { TextConditioning } from '../models';
 import { UnitStreamer, type StreamSchedule } from '../streaming/unitStreamer';
 

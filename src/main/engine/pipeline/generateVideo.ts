@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { timingSince, type GenerateRequest, type GenerationEvent, type GenerationSummary } from '../../../shared/domain/generation';
-import { plannedModelCalls } from '../../../shared/domain/lpl';
-import { StudioError } from '../../../shared/ipc/errors';
+import { timingSince, type GenerateRequest, type GenerationEvent, type GenerationSummary } from '@shared/domain/generation';
+import { plannedModelCalls } from '@shared/domain/lpl';
+import { StudioError } from '@shared/ipc/errors';
 import { videoTensorToClip, type RgbaClip } from '../output/frames';
 import { checkOutputTarget, estimateOutputBytes } from '../output/outputTarget';
 import { writeOutputs, type OutputOptions } from '../output/writeOutputs';
@@ -25,13 +25,13 @@ import {
   type LatentShape,
   type LplPolicy,
 } from '../sampler';
-import type { PipelinePasses } from '../../../shared/model/pipelineBudget';
+import type { PipelinePasses } from '@shared/model/pipelineBudget';
 import { isAbortError, type PassResult, type StreamSchedule, type StreamUnit, type UnitStreamer } from '../streaming/unitStreamer';
 import { EngineSession } from './engineSession';
 import { openVideoModel } from '../models';
 import { requireFinite } from './numericCheck';
 import { RssMonitor } from './rssMonitor';
-import { activationReserveBytes, estimateActivationBytes } from '../../../shared/model/clipMemory';
+import { activationReserveBytes, estimateActivationBytes } from '@shared/model/clipMemory';
 import { resolveRequest } from './settings';
 import { resolveBudget } from './unitPlans';
 

@@ -1,4 +1,4 @@
-import { StudioError } from '../../../shared/ipc/errors';
+import { StudioError } from '@shared/ipc/errors';
 import type { TensorMap } from '../runtime/types';
 import type { FeedsFor } from '../streaming/unitStreamer';
 

@@ -1,10 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { generateRequestSchema, type GenerateRequest, type LplSetting, type ParsedGenerateRequest, type ResolvedSettings } from '../../../shared/domain/generation';
-import { StudioError } from '../../../shared/ipc/errors';
+import { generateRequestSchema, type GenerateRequest, type LplSetting, type ParsedGenerateRequest, type ResolvedSettings } from '@shared/domain/generation';
+import { StudioError } from '@shared/ipc/errors';
 import type { ModelPackage } from '../package/modelPackage';
-import { activationReserveBytes, estimateActivationBytes } from '../../../shared/model/clipMemory';
-import { ClipChoiceError, resolveClip, type ClipSize } from '../../../shared/model/clipSize';
-import { manifestPasses } from '../../../shared/model/manifestUnits';
+import { activationReserveBytes, estimateActivationBytes } from '@shared/model/clipMemory';
+import { ClipChoiceError, resolveClip, type ClipSize } from '@shared/model/clipSize';
+import { manifestPasses } from '@shared/model/manifestUnits';
 import { resolveBudget } from './unitPlans';
 
 /** Parses a request against the contract schema; the message names every offending field. */

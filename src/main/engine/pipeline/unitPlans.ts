@@ -1,6 +1,6 @@
-import { StudioError } from '../../../shared/ipc/errors';
-import { formatMegabytes } from '../../../shared/util/bytes';
-import { resolvePipelineBudget, type PipelinePasses } from '../../../shared/model/pipelineBudget';
+import { StudioError } from '@shared/ipc/errors';
+import { formatMegabytes } from '@shared/util/bytes';
+import { resolvePipelineBudget, type PipelinePasses } from '@shared/model/pipelineBudget';
 import type { MemoryBudget } from '../streaming/memoryPlan';
 
 export interface BudgetResolution {

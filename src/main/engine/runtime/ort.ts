@@ -12,7 +12,7 @@ import path from 'node:path';
 
 import * as ort from 'onnxruntime-node';
 
-import type { ModelUnit, TensorSpec } from '../../../shared/model/manifest';
+import type { ModelUnit, TensorSpec } from '@shared/model/manifest';
 import { currentPlatform, executionProvidersFor } from './sessionOptions';
 import type { TensorMetadata } from './types';
 import { describeValueMetadata } from './valueMetadata.mjs';

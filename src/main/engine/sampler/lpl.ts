@@ -1,4 +1,4 @@
-import { DYNAMIC_LPL_DEFAULTS } from '../../../shared/domain/lpl';
+import { DYNAMIC_LPL_DEFAULTS } from '@shared/domain/lpl';
 import { cosineSimilarityFullLatent, meanRowCosine } from './cosine';
 import type { LatentShape } from './types';
 import { assertLatentLength } from './types';

@@ -1,4 +1,4 @@
-import type { TimestepTransform } from '../../../shared/model/manifest';
+import type { TimestepTransform } from '@shared/model/manifest';
 import { roundHalfToEven } from './rounding';
 
 /**

@@ -12,7 +12,7 @@
  * - The AbortSignal is checked at every unit boundary; an aborted or failed pass waits for the executors' in-flight
  *   work, releases its streamed units and rejects (AbortError for an abort), leaving only the resident prefix.
  */
-import type { UnitTiming } from '../../../shared/domain/generation';
+import type { UnitTiming } from '@shared/domain/generation';
 import { OrtRuntimeError, type LoadReply, type SessionOptions, type TensorMap, type TimeSpanMs } from '../runtime/types';
 import { streamingSessionOptions } from '../runtime/sessionOptions';
 import { WorkerExecutor } from '../runtime/workerExecutor';

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { SystemInfo } from '../../../shared/ipc/contract';
+import type { SystemInfo } from '@shared/ipc/contract';
 import { getRuntimeInfo, runOnce } from '../runtime/ort';
 import { locateRuntimeCheckModel } from '../paths';
 import { expectedRuntimeCheckOutput, maxAbsDifference, RUNTIME_CHECK_INPUT, RUNTIME_CHECK_INPUT_DIMS } from './runtimeCheck';

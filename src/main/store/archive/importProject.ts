@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GenerationSummary } from '../../../shared/domain/generation';
+import type { GenerationSummary } from '@shared/domain/generation';
 import {
   entryNameProblem,
   PROJECT_ARCHIVE_LIMITS,
@@ -10,9 +10,9 @@ import {
   type ArchiveRun,
   type ProjectArchive,
   type ProjectArchiveLimits,
-} from '../../../shared/domain/projectArchive';
-import type { ImportOutcome } from '../../../shared/domain/projects';
-import { StudioError } from '../../../shared/ipc/errors';
+} from '@shared/domain/projectArchive';
+import type { ImportOutcome } from '@shared/domain/projects';
+import { StudioError } from '@shared/ipc/errors';
 import { RUN_MEDIA, runMediaDirName, type DataFolder } from '../dataFolder';
 import type { StudioDatabase } from '../database';
 import { ComparisonRepository } from '../comparisonRepository';

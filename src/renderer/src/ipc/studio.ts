@@ -1,5 +1,5 @@
-import type { StudioApi } from '../../../shared/ipc/contract';
-import { ERROR_CODES, StudioError, type ErrorCode } from '../../../shared/ipc/errors';
+import type { StudioApi } from '@shared/ipc/contract';
+import { ERROR_CODES, StudioError, type ErrorCode } from '@shared/ipc/errors';
 import { WebSocketStudioClient } from './webSocketClient';
 
 /**

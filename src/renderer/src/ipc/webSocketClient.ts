@@ -1,6 +1,6 @@
-import type { EventChannel, InvokeMethod, InvokeParams, InvokeResult, StudioApi, StudioEvents } from '../../../shared/ipc/contract';
-import { StudioError, isSerializedError } from '../../../shared/ipc/errors';
-import type { ServerMessage } from '../../../shared/ipc/wire';
+import type { EventChannel, InvokeMethod, InvokeParams, InvokeResult, StudioApi, StudioEvents } from '@shared/ipc/contract';
+import { StudioError, isSerializedError } from '@shared/ipc/errors';
+import type { ServerMessage } from '@shared/ipc/wire';
 
 export type TransportState = 'connecting' | 'open' | 'closed';
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { StudioError } from '../../../../shared/ipc/errors';
-import type { ClipSize } from '../../../../shared/model/clipSize';
-import type { OpenSoraManifest } from '../../../../shared/model/manifest';
+import { StudioError } from '@shared/ipc/errors';
+import type { ClipSize } from '@shared/model/clipSize';
+import type { OpenSoraManifest } from '@shared/model/manifest';
 import type { ModelPackage } from '../../package/modelPackage';
 import type { UnitStreamer } from '../../streaming/unitStreamer';
 import { streamPasses } from '../streamPasses';

@@ -1,5 +1,5 @@
-import { StudioError } from '../../../../shared/ipc/errors';
-import type { OpenSoraManifest } from '../../../../shared/model/manifest';
+import { StudioError } from '@shared/ipc/errors';
+import type { OpenSoraManifest } from '@shared/model/manifest';
 import type { ModelPackage } from '../../package/modelPackage';
 import { checkedFeeds, requireFiniteOutputs } from '../../pipeline/numericCheck';
 import { float32View, tensorData, type TensorData, type TensorMap } from '../../runtime/types';

@@ -1,6 +1,6 @@
 import { requireFiniteOutputs } from '../../pipeline/numericCheck';
-import { StudioError } from '../../../../shared/ipc/errors';
-import type { OpenSoraManifest } from '../../../../shared/model/manifest';
+import { StudioError } from '@shared/ipc/errors';
+import type { OpenSoraManifest } from '@shared/model/manifest';
 import { float32View, tensorData } from '../../runtime/types';
 import type { PassResult, StreamUnit, UnitStreamer } from '../../streaming/unitStreamer';
 import type { DecodedVideo } from '../videoModel';

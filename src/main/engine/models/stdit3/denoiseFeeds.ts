@@ -1,4 +1,4 @@
-import type { DenoiserSpec } from '../../../../shared/model/manifest';
+import type { DenoiserSpec } from '@shared/model/manifest';
 import { computePosEmbed2d, computeRopeTables, mergedFrameCount, patchGridOf } from '../../sampler';
 import { tensorData, type TensorData } from '../../runtime/types';
 

@@ -1,5 +1,5 @@
-import { StudioError } from '../../../../shared/ipc/errors';
-import type { DenoiserSpec } from '../../../../shared/model/manifest';
+import { StudioError } from '@shared/ipc/errors';
+import type { DenoiserSpec } from '@shared/model/manifest';
 import { checkedFeeds, requireFiniteOutputs } from '../../pipeline/numericCheck';
 import { float32View, tensorData, type TensorData, type TensorMap } from '../../runtime/types';
 import type { PassResult, StreamUnit, UnitStreamer } from '../../streaming/unitStreamer';

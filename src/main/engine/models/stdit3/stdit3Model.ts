@@ -1,6 +1,6 @@
-import { StudioError } from '../../../../shared/ipc/errors';
-import type { ClipSize } from '../../../../shared/model/clipSize';
-import type { ModelManifest } from '../../../../shared/model/manifest';
+import { StudioError } from '@shared/ipc/errors';
+import type { ClipSize } from '@shared/model/clipSize';
+import type { ModelManifest } from '@shared/model/manifest';
 import type { ModelPackage } from '../../package/modelPackage';
 import { requireFiniteOutputs } from '../../pipeline/numericCheck';
 import { float32View, tensorData } from '../../runtime/types';

@@ -1,9 +1,9 @@
 import { useEffect, useRef } from 'react';
-import type { GenerationSummary } from '../../../../shared/domain/generation';
+import type { GenerationSummary } from '@shared/domain/generation';
 import { prepareCanvas, putFrame } from '../../lib/canvasDraw';
 import { formatDurationMs } from '../../lib/format';
 import type { JobView } from '../generation/jobStore';
-import { differenceHeatMap } from '../../../../shared/media/quality';
+import { differenceHeatMap } from '@shared/media/quality';
 import { formatPixelDifference, formatPsnr, formatSpeedUp, formatSsim } from './compareMetrics';
 import { variantLabel, type CompareVariant } from './compareVariants';
 import { compareClip } from './useCompareClips';

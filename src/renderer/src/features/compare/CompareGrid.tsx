@@ -1,11 +1,11 @@
 import { FrameStepControls } from '../../components/FrameStepControls';
 import { playbackKeyAction } from '../../lib/playbackKeys';
 import { useEffect, useMemo, useState } from 'react';
-import type { JobId } from '../../../../shared/domain/studio';
+import type { JobId } from '@shared/domain/studio';
 import type { JobView } from '../generation/jobStore';
 import { CompareCell } from './CompareCell';
-import { psnr, ssim } from '../../../../shared/media/quality';
-import type { GenerationSummary } from '../../../../shared/domain/generation';
+import { psnr, ssim } from '@shared/media/quality';
+import type { GenerationSummary } from '@shared/domain/generation';
 import { meanAbsolutePixelDifference } from './compareMetrics';
 import { comparisonFacts, type CellQuality } from './comparisonFacts';
 import { compareClip } from './useCompareClips';

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { JobId, ModelSummary } from '../../../../shared/domain/studio';
+import type { JobId, ModelSummary } from '@shared/domain/studio';
 import type { ComposerSettings } from '../composer/composerSettings';
 import { useJobsById, type GenerationActions } from '../generation/jobFeed';
 import { formatTimestamp } from '../history/historyFormat';

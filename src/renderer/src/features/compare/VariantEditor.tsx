@@ -1,5 +1,5 @@
-import { GENERATION_LIMITS } from '../../../../shared/domain/generation';
-import { plannedModelCalls } from '../../../../shared/domain/lpl';
+import { GENERATION_LIMITS } from '@shared/domain/generation';
+import { plannedModelCalls } from '@shared/domain/lpl';
 import { MAX_VARIANTS, newVariantKey, variantProblem, withLplKind, type CompareVariant, type VariantLpl } from './compareVariants';
 
 interface VariantEditorProps {

@@ -1,4 +1,4 @@
-import type { JobResult } from '../../../../shared/domain/studio';
+import type { JobResult } from '@shared/domain/studio';
 import { decodeBase64 } from '../../lib/base64';
 import type { RgbaFrames } from '../../lib/canvasDraw';
 

@@ -1,5 +1,5 @@
-import { GENERATION_LIMITS, type StudioGenerateRequest } from '../../../../shared/domain/generation';
-import { DYNAMIC_LPL_DEFAULTS } from '../../../../shared/domain/lpl';
+import { GENERATION_LIMITS, type StudioGenerateRequest } from '@shared/domain/generation';
+import { DYNAMIC_LPL_DEFAULTS } from '@shared/domain/lpl';
 
 export const MAX_VARIANTS = 6;
 

@@ -1,5 +1,5 @@
-import type { GenerationSummary } from '../../../../shared/domain/generation';
-import type { JobId } from '../../../../shared/domain/studio';
+import type { GenerationSummary } from '@shared/domain/generation';
+import type { JobId } from '@shared/domain/studio';
 import type { JobView } from '../generation/jobStore';
 import type { CellFacts } from './CompareCell';
 import { speedUp } from './compareMetrics';

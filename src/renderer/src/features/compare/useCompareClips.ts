@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { GenerationSummary } from '../../../../shared/domain/generation';
-import type { JobId } from '../../../../shared/domain/studio';
+import type { GenerationSummary } from '@shared/domain/generation';
+import type { JobId } from '@shared/domain/studio';
 import type { RgbaFrames } from '../../lib/canvasDraw';
 import { describeError } from '../../ipc/studio';
 import { loadClip } from '../projects/storedClip';

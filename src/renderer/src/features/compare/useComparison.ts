@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SavedComparison } from '../../../../shared/domain/projects';
-import type { JobId, ModelSummary } from '../../../../shared/domain/studio';
+import type { SavedComparison } from '@shared/domain/projects';
+import type { JobId, ModelSummary } from '@shared/domain/studio';
 import { describeError, studio } from '../../ipc/studio';
 import { readStored, writeStored } from '../../lib/localStore';
 import { toGenerateRequest, type ComposerSettings } from '../composer/composerSettings';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { SavedComparison } from '../../../../shared/domain/projects';
+import type { SavedComparison } from '@shared/domain/projects';
 import { studio } from '../../ipc/studio';
 
 /** The saved comparisons of a project, newest first, fetched again when projects or comparisons change. */

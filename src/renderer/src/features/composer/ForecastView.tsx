@@ -1,4 +1,4 @@
-import { formatMegabytes } from '../../../../shared/util/bytes';
+import { formatMegabytes } from '@shared/util/bytes';
 import { PASS_LABELS, type MemoryForecast } from './forecast';
 
 /** The memory forecast before a run: what stays resident, the expected peak, the minimum working set. */

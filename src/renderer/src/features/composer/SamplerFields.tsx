@@ -1,6 +1,6 @@
-import { GENERATION_LIMITS } from '../../../../shared/domain/generation';
-import type { ModelSummary } from '../../../../shared/domain/studio';
-import { clipKey } from '../../../../shared/model/clipMemory';
+import { GENERATION_LIMITS } from '@shared/domain/generation';
+import type { ModelSummary } from '@shared/domain/studio';
+import { clipKey } from '@shared/model/clipMemory';
 import { randomSeed, type ComposerSettings, type LplMode, type SeedMode } from './composerSettings';
 
 interface SamplerFieldsProps {

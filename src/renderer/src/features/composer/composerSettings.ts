@@ -1,7 +1,7 @@
-import { GENERATION_LIMITS, type StudioGenerateRequest, type ResolvedSettings } from '../../../../shared/domain/generation';
-import type { ModelSummary } from '../../../../shared/domain/studio';
-import { parseMemoryBudget, type MemoryBudget } from '../../../../shared/domain/memoryBudget';
-import { clipKey } from '../../../../shared/model/clipMemory';
+import { GENERATION_LIMITS, type StudioGenerateRequest, type ResolvedSettings } from '@shared/domain/generation';
+import type { ModelSummary } from '@shared/domain/studio';
+import { parseMemoryBudget, type MemoryBudget } from '@shared/domain/memoryBudget';
+import { clipKey } from '@shared/model/clipMemory';
 
 export type SeedMode = 'random' | 'locked';
 export type LplMode = NonNullable<StudioGenerateRequest['lpl']>['kind'];

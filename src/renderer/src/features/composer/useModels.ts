@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ModelSummary } from '../../../../shared/domain/studio';
+import type { ModelSummary } from '@shared/domain/studio';
 import { describeError, studio } from '../../ipc/studio';
 
 export type ModelsState = { kind: 'loading' } | { kind: 'ready'; models: ModelSummary[] } | { kind: 'error'; message: string };

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo } from 'react';
 import { useSyncExternalStoreWithSelector } from 'use-sync-external-store/with-selector';
-import type { StudioGenerateRequest } from '../../../../shared/domain/generation';
-import type { RunPlacement } from '../../../../shared/domain/projects';
-import type { JobId } from '../../../../shared/domain/studio';
+import type { StudioGenerateRequest } from '@shared/domain/generation';
+import type { RunPlacement } from '@shared/domain/projects';
+import type { JobId } from '@shared/domain/studio';
 import { describeError, studio } from '../../ipc/studio';
 import { attributeRenders } from '../../lib/renderStats';
 import { shallowEqual } from '../../lib/shallowEqual';

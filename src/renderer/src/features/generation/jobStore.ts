@@ -1,6 +1,6 @@
-import type { StudioGenerateRequest, GenerationSummary, ResolvedSettings, StepPreview } from '../../../../shared/domain/generation';
-import type { JobEvent, JobId, QueueSnapshot, WireGenerationEvent, WireStepPreview } from '../../../../shared/domain/studio';
-import type { SerializedError } from '../../../../shared/ipc/errors';
+import type { StudioGenerateRequest, GenerationSummary, ResolvedSettings, StepPreview } from '@shared/domain/generation';
+import type { JobEvent, JobId, QueueSnapshot, WireGenerationEvent, WireStepPreview } from '@shared/domain/studio';
+import type { SerializedError } from '@shared/ipc/errors';
 import { assertNever } from '../../lib/assertNever';
 import { decodeBase64 } from '../../lib/base64';
 

@@ -1,7 +1,7 @@
 import { FlexRender, useTable, type ColumnVisibilityState, type Row, type SortingState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { HistoryEntry } from '../../../../shared/domain/history';
+import type { HistoryEntry } from '@shared/domain/history';
 import { describeError, studio } from '../../ipc/studio';
 import { readStored, writeStored } from '../../lib/localStore';
 import { useCurrentProjectId } from '../projects/currentProject';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { HistoryEntry } from '../../../../shared/domain/history';
+import type { HistoryEntry } from '@shared/domain/history';
 import { useDeleteConfirmation } from './deleteConfirmation';
 
 interface HistoryRowActionsProps {

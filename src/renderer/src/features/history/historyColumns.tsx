@@ -1,6 +1,6 @@
 import { columnVisibilityFeature, createColumnHelper, rowSortingFeature, tableFeatures } from '@tanstack/react-table';
-import type { HistoryEntry } from '../../../../shared/domain/history';
-import type { Project } from '../../../../shared/domain/projects';
+import type { HistoryEntry } from '@shared/domain/history';
+import type { Project } from '@shared/domain/projects';
 import { formatBytes, formatDurationMs } from '../../lib/format';
 import { formatLeap, formatStepsRun, formatTimestamp, STATUS_LABELS } from './historyFormat';
 import { HistoryRowActions } from './HistoryRowActions';

@@ -1,4 +1,4 @@
-import type { HistoryEntry } from '../../../../shared/domain/history';
+import type { HistoryEntry } from '@shared/domain/history';
 
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');

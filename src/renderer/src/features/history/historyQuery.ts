@@ -1,4 +1,4 @@
-import { HISTORY_SORT_COLUMNS, type HistorySortColumn } from '../../../../shared/domain/history';
+import { HISTORY_SORT_COLUMNS, type HistorySortColumn } from '@shared/domain/history';
 import type { HistoryFilter } from './useHistoryWindow';
 
 export type TriState = 'any' | 'used' | 'unused';

@@ -1,5 +1,5 @@
-import type { HistoryEntry } from '../../../../shared/domain/history';
-import type { ModelSummary } from '../../../../shared/domain/studio';
+import type { HistoryEntry } from '@shared/domain/history';
+import type { ModelSummary } from '@shared/domain/studio';
 import type { ComposerSettings } from '../composer/composerSettings';
 
 /**

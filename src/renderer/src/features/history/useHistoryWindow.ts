@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { HistoryEntry, HistoryQuery } from '../../../../shared/domain/history';
+import type { HistoryEntry, HistoryQuery } from '@shared/domain/history';
 import { describeError, studio } from '../../ipc/studio';
 
 /** Rows fetched per request; the body asks for the blocks its visible rows fall in. */

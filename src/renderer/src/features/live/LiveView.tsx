@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import type { JobId } from '../../../../shared/domain/studio';
+import type { JobId } from '@shared/domain/studio';
 import { memoPart, Profiled } from '../../lib/renderStats';
 import { shallowEqual } from '../../lib/shallowEqual';
 import { useJobSlice, useJobsSlice } from '../generation/jobFeed';

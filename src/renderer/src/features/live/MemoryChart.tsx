@@ -1,4 +1,4 @@
-import { formatMegabytes } from '../../../../shared/util/bytes';
+import { formatMegabytes } from '@shared/util/bytes';
 import { linearScale, toPoints } from '../../lib/chartScale';
 import type { StepRecord } from '../generation/jobStore';
 

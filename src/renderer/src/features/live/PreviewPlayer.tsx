@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { JobId } from '../../../../shared/domain/studio';
+import type { JobId } from '@shared/domain/studio';
 import { prepareCanvas, putFrame } from '../../lib/canvasDraw';
 import { jobStore } from '../generation/jobFeed';
 

@@ -1,4 +1,4 @@
-import { formatMegabytes } from '../../../../shared/util/bytes';
+import { formatMegabytes } from '@shared/util/bytes';
 
 interface ResidentGaugeProps {
   residentBytes: number | null;

@@ -1,5 +1,5 @@
 import { memo, useEffect, useRef } from 'react';
-import type { JobId } from '../../../../shared/domain/studio';
+import type { JobId } from '@shared/domain/studio';
 import { prepareCanvas, putFrame } from '../../lib/canvasDraw';
 import { stepsOf } from '../generation/jobStore';
 import { jobStore, useJobSlice } from '../generation/jobFeed';

@@ -1,4 +1,4 @@
-import type { LplSetting } from '../../../../shared/domain/generation';
+import type { LplSetting } from '@shared/domain/generation';
 import type { StepRecord } from '../generation/jobStore';
 
 interface StepTrackProps {

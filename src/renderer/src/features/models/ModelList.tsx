@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { BrokenModel } from '../../../../shared/domain/models';
-import type { ModelSummary } from '../../../../shared/domain/studio';
+import type { BrokenModel } from '@shared/domain/models';
+import type { ModelSummary } from '@shared/domain/studio';
 import { describeError, studio } from '../../ipc/studio';
-import { formatMegabytes } from '../../../../shared/util/bytes';
+import { formatMegabytes } from '@shared/util/bytes';
 import { forecastMemory } from '../composer/forecast';
 
 /** The models of this studio with their size and memory forecast; added ones (also broken ones) can be removed. */

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ModelSummary } from '../../../../shared/domain/studio';
+import type { ModelSummary } from '@shared/domain/studio';
 import { describeError, studio } from '../../ipc/studio';
 import { FolderField } from './FolderField';
 import { ImportCheckpointsForm } from './ImportCheckpointsForm';

@@ -1,5 +1,5 @@
-import type { ImportOutcome } from '../../../../shared/domain/projects';
-import { ARCHIVE_CHUNK_BYTES } from '../../../../shared/ipc/contract';
+import type { ImportOutcome } from '@shared/domain/projects';
+import { ARCHIVE_CHUNK_BYTES } from '@shared/ipc/contract';
 import { decodeBase64, encodeBase64 } from '../../lib/base64';
 import { saveBytes } from '../../lib/download';
 import { studio } from '../../ipc/studio';

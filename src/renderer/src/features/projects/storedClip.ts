@@ -1,5 +1,5 @@
-import type { GenerationSummary } from '../../../../shared/domain/generation';
-import type { HistoryEntry } from '../../../../shared/domain/history';
+import type { GenerationSummary } from '@shared/domain/generation';
+import type { HistoryEntry } from '@shared/domain/history';
 import { decodeBase64 } from '../../lib/base64';
 import type { RgbaFrames } from '../../lib/canvasDraw';
 import { studio } from '../../ipc/studio';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { Project } from '../../../../shared/domain/projects';
+import type { Project } from '@shared/domain/projects';
 import { describeError, studio } from '../../ipc/studio';
 import { currentProjectId, setCurrentProjectId } from './currentProject';
 

@@ -1,6 +1,6 @@
 import { createColumnHelper, tableFeatures, useTable } from '@tanstack/react-table';
 import { useMemo } from 'react';
-import type { JobId, QueuedJob, QueueSnapshot } from '../../../../shared/domain/studio';
+import type { JobId, QueuedJob, QueueSnapshot } from '@shared/domain/studio';
 import { memoPart } from '../../lib/renderStats';
 import { shallowEqual } from '../../lib/shallowEqual';
 import { useJobsSlice } from '../generation/jobFeed';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { GenerationSummary } from '../../../../shared/domain/generation';
-import type { JobId } from '../../../../shared/domain/studio';
+import type { GenerationSummary } from '@shared/domain/generation';
+import type { JobId } from '@shared/domain/studio';
 import { exportFramePng, exportGif, exportRecord, exportVideo, type ExportOutcome } from './exportActions';
 import { defaultExportScale } from './scaleFrames';
 

@@ -1,7 +1,7 @@
 import { FrameStepControls } from '../../components/FrameStepControls';
 import { playbackKeyAction } from '../../lib/playbackKeys';
 import { useEffect, useRef, useState } from 'react';
-import type { JobId } from '../../../../shared/domain/studio';
+import type { JobId } from '@shared/domain/studio';
 import { prepareCanvas, putFrame } from '../../lib/canvasDraw';
 import { resultClip } from './useJobResult';
 

@@ -1,5 +1,5 @@
-import type { GenerationSummary, LplSetting } from '../../../../shared/domain/generation';
-import { formatMegabytes } from '../../../../shared/util/bytes';
+import type { GenerationSummary, LplSetting } from '@shared/domain/generation';
+import { formatMegabytes } from '@shared/util/bytes';
 import { formatDurationMs } from '../../lib/format';
 
 function describeLpl(lpl: LplSetting): string {

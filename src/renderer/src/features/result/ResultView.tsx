@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
-import type { GenerationSummary } from '../../../../shared/domain/generation';
-import type { JobId } from '../../../../shared/domain/studio';
+import type { GenerationSummary } from '@shared/domain/generation';
+import type { JobId } from '@shared/domain/studio';
 import { memoPart } from '../../lib/renderStats';
 import { shallowEqual } from '../../lib/shallowEqual';
 import { useJobsSlice } from '../generation/jobFeed';

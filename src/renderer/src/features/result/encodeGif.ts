@@ -1,5 +1,5 @@
-import { encodeGif } from '../../../../shared/media/gif';
-import { upscaleNearest } from '../../../../shared/media/pixels';
+import { encodeGif } from '@shared/media/gif';
+import { upscaleNearest } from '@shared/media/pixels';
 import type { ResultClip } from './useJobResult';
 
 /** A looping GIF of the clip at an integer scale. */

@@ -1,5 +1,5 @@
-import type { GenerationSummary } from '../../../../shared/domain/generation';
-import type { JobId } from '../../../../shared/domain/studio';
+import type { GenerationSummary } from '@shared/domain/generation';
+import type { JobId } from '@shared/domain/studio';
 import { saveBytes, saveText } from '../../lib/download';
 import { encodeClipGif } from './encodeGif';
 import { addPngText } from './pngText';

@@ -1,6 +1,6 @@
-import type { StudioGenerateRequest, GenerationSummary } from '../../../../shared/domain/generation';
-import type { JobId } from '../../../../shared/domain/studio';
-import { APP_NAME, APP_VERSION } from '../../../../shared/version';
+import type { StudioGenerateRequest, GenerationSummary } from '@shared/domain/generation';
+import type { JobId } from '@shared/domain/studio';
+import { APP_NAME, APP_VERSION } from '@shared/version';
 
 export const RECORD_KIND = 'on-device-sora-studio/reproducibility-record';
 

@@ -1,2 +1,2 @@
 // Shared with the engine's outputs.
-export { defaultExportScale, upscaleNearest } from '../../../../shared/media/pixels';
+export { defaultExportScale, upscaleNearest } from '@shared/media/pixels';

@@ -1,4 +1,4 @@
-import type { EngineState } from '../../../../shared/ipc/contract';
+import type { EngineState } from '@shared/ipc/contract';
 
 export function EngineBanner({ state }: { state: EngineState }): React.JSX.Element {
   switch (state.kind) {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { StoreHealth } from '../../../../shared/domain/history';
+import type { StoreHealth } from '@shared/domain/history';
 import { studio } from '../../ipc/studio';
 
 /** The run history's health: pushed by the backend, first read with store.health. */

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { EngineState, SystemInfo } from '../../../../shared/ipc/contract';
+import type { EngineState, SystemInfo } from '@shared/ipc/contract';
 import { describeError, studio } from '../../ipc/studio';
 import { formatBytes } from '../../lib/format';
 

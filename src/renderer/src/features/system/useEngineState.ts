@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { EngineState } from '../../../../shared/ipc/contract';
+import type { EngineState } from '@shared/ipc/contract';
 import { studio } from '../../ipc/studio';
 
 /** The engine process's state: pushed by the backend, first read with engine.state. */

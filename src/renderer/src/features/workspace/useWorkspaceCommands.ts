@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
-import type { GenerationSummary } from '../../../../shared/domain/generation';
-import type { HistoryEntry } from '../../../../shared/domain/history';
-import type { JobId } from '../../../../shared/domain/studio';
+import type { GenerationSummary } from '@shared/domain/generation';
+import type { HistoryEntry } from '@shared/domain/history';
+import type { JobId } from '@shared/domain/studio';
 import { settingsFromResolved, toGenerateRequest } from '../composer/composerSettings';
 import { selectedModelOf, type ModelsState } from '../composer/useModels';
 import type { ComposerState } from '../composer/useComposerSettings';
