@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sentencepiece  # noqa: E402
 import torch  # noqa: E402
 
+import census  # noqa: E402  (the published sizes)
 import layouts  # noqa: E402
 import safetensors_io  # noqa: E402
 import t5_encoder  # noqa: E402
@@ -36,10 +37,10 @@ SPATIAL_SMALL = vae_spatial.SpatialSizes([32, 32, 64, 64], 1, 4)
 TEMPORAL_SMALL = vae_temporal.TemporalSizes(32, [1, 2, 2, 2], 1, [False, True, True])
 # Real widths (STDiT3-XL/2, T5-XXL, the published VAE) with few blocks: the importer's per-unit memory and time
 # at full width, for measuring on a machine that cannot hold the full checkpoints.
-STDIT_WIDE = dict(STDIT_SMALL, hidden_size=1152, num_heads=16, caption_channels=4096, model_max_length=300)
-T5_WIDE = dict(T5_SMALL, d_model=4096, d_kv=64, d_ff=10240, num_heads=64, vocab_size=32128, num_layers=2)
-SPATIAL_WIDE = vae_spatial.SpatialSizes([128, 256, 512, 512], 2, 4)
-TEMPORAL_WIDE = vae_temporal.TemporalSizes(128, [1, 2, 2, 4], 4, [False, True, True])
+STDIT_WIDE = dict(census.STDIT_XL2, depth=2)
+T5_WIDE = dict(census.T5_XXL, num_layers=2)
+SPATIAL_WIDE = census.SDXL_VAE
+TEMPORAL_WIDE = census.TEMPORAL_SD
 SIZES = {"small": (STDIT_SMALL, T5_SMALL, SPATIAL_SMALL, TEMPORAL_SMALL),
          "wide": (STDIT_WIDE, T5_WIDE, SPATIAL_WIDE, TEMPORAL_WIDE)}
 VAE_SCALE = (3.85, 2.32, 2.33, 3.06)  # OpenSoraVAE_V1_2's normalization (opensora/models/vae/vae.py)

@@ -6,18 +6,10 @@ import type { GenerationEvent } from '../../../src/shared/domain/generation';
 import { EngineSession } from '../../../src/main/engine/pipeline/engineSession';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { fixturePackage } from '../support/randomPackage';
+import { maxAbsDiff } from '../support/tensorCompare';
 
 const modelPath = fixturePackage('opensora-tiny');
 const PROMPT = 'a cat walking in the snow';
-
-function maxAbsDifference(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  }
-  return worst;
-}
 
 describe('Open-Sora 1.2 package (imported from small checkpoints) through generateVideo', () => {
   it('makes a 51-frame 256×144 clip at the 144p 16:9 preset with LPL, TDTM and the minimum budget, and writes the MP4', async () => {
@@ -63,7 +55,7 @@ describe('Open-Sora 1.2 package (imported from small checkpoints) through genera
     const streamed = await generateVideo({ ...request, memoryBudget: { kind: 'min' } });
     expect(resident.clip.frames).toHaveLength(1);
     expect([resident.clip.width, resident.clip.height]).toEqual([192, 192]);
-    expect(maxAbsDifference(streamed.latent, resident.latent)).toBe(0);
+    expect(maxAbsDiff(streamed.latent, resident.latent)).toBe(0);
     expect(Buffer.from(streamed.clip.frames[0]).equals(Buffer.from(resident.clip.frames[0]))).toBe(true);
   });
 

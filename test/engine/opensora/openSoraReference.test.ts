@@ -8,6 +8,7 @@ import { streamPasses } from '../../../src/main/engine/models/streamPasses';
 import { readModelPackage, type ModelPackage } from '../../../src/main/engine/package/modelPackage';
 import { UnitStreamer } from '../../../src/main/engine/streaming/unitStreamer';
 import { fixturePackage } from '../support/randomPackage';
+import { maxAbsDiff } from '../support/tensorCompare';
 
 /**
  * The engine's Open-Sora pipeline against PyTorch (test/fixtures/opensora_reference.py: the importer's module
@@ -34,15 +35,6 @@ function tensor(name: string): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
-function maxAbsDifference(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) {
-    worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-  }
-  return worst;
-}
-
 describe('Open-Sora 1.2 engine pipeline vs PyTorch (opensora-tiny)', () => {
   let pkg: ModelPackage;
   let streamer: UnitStreamer;
@@ -65,7 +57,7 @@ describe('Open-Sora 1.2 engine pipeline vs PyTorch (opensora-tiny)', () => {
       expect(Array.from(prompt.ids.subarray(0, prompt.length), Number)).toEqual(reference.promptTokens);
       const conditioning = await model.encodeText(streamer, prompt);
       const channels = pkg.manifest.text.hiddenSize;
-      expect(maxAbsDifference(conditioning.captions.subarray(0, prompt.length * channels), tensor('text_emb'))).toBeLessThan(TOLERANCE);
+      expect(maxAbsDiff(conditioning.captions.subarray(0, prompt.length * channels), tensor('text_emb'))).toBeLessThan(TOLERANCE);
 
       const { velocity } = await model.predictVelocity(streamer, { conditioning, latent: tensor(denoiserCase.z), timestep: reference.timestep, step: 0, merged: false });
       const plane = velocity.length / (2 * model.velocityChannels);
@@ -75,7 +67,7 @@ describe('Open-Sora 1.2 engine pipeline vs PyTorch (opensora-tiny)', () => {
       }
       const expected = tensor(denoiserCase.v);
       const scale = Math.max(1, ...Array.from(expected, Math.abs));
-      expect(maxAbsDifference(firstFour, expected) / scale, denoiserCase.name).toBeLessThan(TOLERANCE);
+      expect(maxAbsDiff(firstFour, expected) / scale, denoiserCase.name).toBeLessThan(TOLERANCE);
     }
   });
 
@@ -95,6 +87,6 @@ describe('Open-Sora 1.2 engine pipeline vs PyTorch (opensora-tiny)', () => {
     });
     expect([3, decoded.frames, decoded.height, decoded.width]).toEqual(reference.tensors[reference.vae.video].shape);
     expect(decoded.passes).toHaveLength(2 + Math.ceil(reference.vae.frames / pkg.manifest.vae.spatial.microBatch));
-    expect(maxAbsDifference(decoded.video, tensor(reference.vae.video))).toBeLessThan(TOLERANCE);
+    expect(maxAbsDiff(decoded.video, tensor(reference.vae.video))).toBeLessThan(TOLERANCE);
   });
 });

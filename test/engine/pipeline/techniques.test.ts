@@ -6,18 +6,9 @@ import type { GenerationEvent } from '../../../src/shared/domain/generation';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { readModelPackage } from '../../../src/main/engine/package/modelPackage';
 import { fixturePackage } from '../support/randomPackage';
-
+import { maxAbsDiff } from '../support/tensorCompare';
 
 const PROMPT = 'a blue square moving right on a yellow background';
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) {
-    max = Math.max(max, Math.abs(a[i] - b[i]));
-  }
-  return max;
-}
 
 function stepEvents(events: GenerationEvent[]): Array<Extract<GenerationEvent, { kind: 'step' }>> {
   return events.filter((event): event is Extract<GenerationEvent, { kind: 'step' }> => event.kind === 'step');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { maxAbsDiff } from './tensorCompare';
 
 /**
  * Parity fixtures written by the Python model tools (models/tools/parity.py layout): DIR/index.json lists cases,
@@ -20,11 +21,6 @@ export function readTensor(dir: string, t: TensorFile): ort.Tensor {
   return t.dtype === 'int64' ? new ort.Tensor('int64', new BigInt64Array(bytes), t.shape) : new ort.Tensor('float32', new Float32Array(bytes), t.shape);
 }
 
-export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {m = Math.max(m, Math.abs(a[i] - b[i]));}
-  return Number.isNaN(m) ? Infinity : m;
-}
 
 /** Runs every case's ONNX file in onnxruntime-node; returns one line per output over tolerance or of the wrong shape. */
 export async function parityFailures(packageDir: string, fixturesDir: string, index: ParityIndex): Promise<string[]> {

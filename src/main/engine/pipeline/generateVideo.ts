@@ -289,10 +289,11 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       outputs,
       warnings,
     };
-    if (session.persistent) {
-      await keepWarm(streamer, units);
-    }
     emit({ kind: 'done', summary });
+    if (session.persistent) {
+      // After "done": the clip is the user's at once. A warm-up that fails costs the next job its loads, not this job.
+      await keepWarm(streamer, units).catch(() => undefined);
+    }
     return { summary, clip, latent };
   } catch (error) {
     if (isAbortError(error) || options.signal?.aborted) {
