@@ -44,6 +44,7 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli/main.ts'),
           project: resolve(__dirname, 'src/main/cli/projectMain.ts'),
           bench: resolve(__dirname, 'src/main/bench/main.ts'),
+          benchProbe: resolve(__dirname, 'src/main/bench/probeMain.ts'),
         },
       },
     },

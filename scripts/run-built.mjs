@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureBuilt, repoRoot } from './lib.mjs';
+import { resolvePython } from './pythonEnv.mjs';
 
 const [entry, ...rest] = process.argv.slice(2);
 ensureBuilt({ quiet: true });
@@ -13,5 +14,6 @@ if (!fs.existsSync(file)) {
   process.exit(2);
 }
 // The entries start the engine in its own process with the allocator settings it needs (engineProcessEnv).
-const child = spawn(process.execPath, [file, ...rest], { stdio: 'inherit' });
+// The bench's real-size mode also times PyTorch: it finds the model tools' Python through STUDIO_PYTHON.
+const child = spawn(process.execPath, [file, ...rest], { stdio: 'inherit', env: { ...process.env, STUDIO_PYTHON: resolvePython() } });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

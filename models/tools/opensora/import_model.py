@@ -2,6 +2,7 @@
 packages"; schema `openSoraManifestSchema` in src/shared/model/manifest.ts).
 
     npm run import-model -- --stdit DIR --vae DIR --t5 DIR --out DIR [--name NAME] [--id ID] [--parity]
+    npm run import-model -- --random --config opensora-1.2 --out DIR [--t5-blocks 4] [--keep-checkpoints DIR]
 
 --stdit: hpcai-tech/OpenSora-STDiT-v3 (config.json + model.safetensors); --vae: hpcai-tech/OpenSora-VAE-v1.2
 (config.json + model.safetensors); --t5: DeepFloyd/t5-v1_1-xxl (config.json, spiece.model,
@@ -12,6 +13,11 @@ mis-shaped key is named with its file and nothing is written. The package is bui
 folder of OUT and renamed to OUT only when complete; OUT must not exist yet (or be an empty folder). At most
 one pickled shard plus the unit being exported are in memory. --parity also writes OUT/parity/ (inputs and
 PyTorch outputs of every unit, for the ONNX parity test). Exit code 2 = refused input, with the reason on stderr.
+
+--random writes random checkpoints at Open-Sora 1.2's real sizes in the published layouts first
+(write_checkpoints.py --size real: STDiT3-XL/2 4.8 GB, the VAE, a T5-XXL with --t5-blocks real blocks) and imports
+those, so memory and speed can be measured at real scale without the 19 GB text encoder; the checkpoints are
+deleted afterwards unless --keep-checkpoints names where to keep them (the bench's PyTorch step reads them).
 """
 import argparse
 import gc
@@ -44,22 +50,43 @@ import tokenizer_files  # noqa: E402
 import unit_specs  # noqa: E402
 import vae_spatial  # noqa: E402
 import vae_temporal  # noqa: E402
+import write_checkpoints  # noqa: E402
 from sources import ImportRefused  # noqa: E402
 
 PARITY_TOLERANCE = 1e-4
+DEFAULT_NAME = "Open-Sora 1.2"
+# --random's configurations → write_checkpoints.py sizes: the real one, and the importer tests' small one.
+RANDOM_CONFIGS = {"opensora-1.2": "real", "small": "small"}
 
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--stdit", required=True, help="hpcai-tech/OpenSora-STDiT-v3 folder")
-    ap.add_argument("--vae", required=True, help="hpcai-tech/OpenSora-VAE-v1.2 folder")
-    ap.add_argument("--t5", required=True, help="DeepFloyd/t5-v1_1-xxl folder")
+    ap.add_argument("--stdit", help="hpcai-tech/OpenSora-STDiT-v3 folder")
+    ap.add_argument("--vae", help="hpcai-tech/OpenSora-VAE-v1.2 folder")
+    ap.add_argument("--t5", help="DeepFloyd/t5-v1_1-xxl folder")
+    ap.add_argument("--random", action="store_true", help="random weights at --config's real sizes (no folders)")
+    ap.add_argument("--config", choices=sorted(RANDOM_CONFIGS), default=None,
+                    help="the sizes --random writes (opensora-1.2: the real ones; small: the tests')")
+    ap.add_argument("--t5-blocks", type=int, default=None,
+                    help=f"--random: T5 blocks to write (opensora-1.2: {write_checkpoints.REAL_T5_BLOCKS} by default, "
+                         "each ≈ 0.8 GB; the full model has 24)")
+    ap.add_argument("--keep-checkpoints", default=None, help="--random: keep the written checkpoints here")
     ap.add_argument("--out", required=True, help="package folder to create")
-    ap.add_argument("--name", default="Open-Sora 1.2", help="display name")
+    ap.add_argument("--name", default=DEFAULT_NAME, help="display name")
     ap.add_argument("--id", default=None, help="package id (default: derived from --name)")
     ap.add_argument("--parity", action="store_true", help="also write OUT/parity/ fixtures (tests)")
     ap.add_argument("--progress-json", action="store_true", help="progress as JSON lines on stdout")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    folders = [args.stdit, args.vae, args.t5]
+    if args.random:
+        if args.config is None or any(folders):
+            ap.error("--random takes --config (one of: " + ", ".join(sorted(RANDOM_CONFIGS)) + ") and no checkpoint "
+                     "folders")
+        if args.name == DEFAULT_NAME:
+            args.name = f"{DEFAULT_NAME} (random weights, {args.config})"
+    elif not all(folders):
+        ap.error("--stdit, --vae and --t5 are required (or --random --config opensora-1.2)")
+    return args
 
 
 def package_id(name):
@@ -291,12 +318,17 @@ def vars_geometry(g):
             "width_px": g.width_px, "fps": g.fps, "chunk_frames": g.chunk_frames, "frame_batch": g.frame_batch}
 
 
-def prepare_out(out):
+def check_out(out):
     if os.path.lexists(out) and not (os.path.isdir(out) and not os.listdir(out)):
         raise ImportRefused(f"{out}: already exists; choose a new folder (nothing was changed)")
     parent = os.path.dirname(out) or "."
     if not os.path.isdir(parent):
         raise ImportRefused(f"{parent}: the folder to create the package in does not exist")
+
+
+def prepare_out(out):
+    check_out(out)
+    parent = os.path.dirname(out) or "."
     return tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.importing-", dir=parent)
 
 
@@ -332,13 +364,36 @@ def run(args):
           f"{summary['peakRssBytes'] / 2 ** 20:.0f} MiB", flush=True)
 
 
+def run_random(args):
+    """Writes real-size random checkpoints (kept with --keep-checkpoints), then imports them."""
+    out = os.path.abspath(args.out)
+    check_out(out)  # refuse an existing OUT before writing gigabytes
+    keep = args.keep_checkpoints
+    folder = os.path.abspath(keep) if keep else tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.checkpoints-",
+                                                                 dir=os.path.dirname(out))
+    started = time.time()
+    try:
+        blocks = [] if args.t5_blocks is None else ["--t5-blocks", str(args.t5_blocks)]
+        write_checkpoints.main(["--out", folder, "--size", RANDOM_CONFIGS[args.config], "--t5-format", "safetensors",
+                                *blocks])
+        print(f"random checkpoints ({args.config} sizes) in {time.time() - started:.0f} s", flush=True)
+        args.stdit, args.vae, args.t5 = (os.path.join(folder, part) for part in ("stdit", "vae", "t5"))
+        run(args)
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(1)
     for noise in ("The shape inference of prim::Constant", "Constant folding - Only steps=1"):
         warnings.filterwarnings("ignore", message=noise, category=UserWarning)
     try:
-        run(args)
+        if args.random:
+            run_random(args)
+        else:
+            run(args)
     except ImportRefused as err:
         print(f"import-model: refused: {err}", file=sys.stderr)
         return 2

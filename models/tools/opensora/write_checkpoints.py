@@ -1,7 +1,7 @@
 """Small random-weight checkpoints in the three published Open-Sora 1.2 layouts, for the importer's tests.
 
     /usr/bin/python3 models/tools/opensora/write_checkpoints.py --out DIR [--t5-format bin|safetensors] [--seed N]
-        [--size small|wide]
+        [--size small|wide|real] [--t5-blocks N]
 
 Writes DIR/stdit (config.json + model.safetensors, as hpcai-tech/OpenSora-STDiT-v3), DIR/vae (config.json +
 model.safetensors, as hpcai-tech/OpenSora-VAE-v1.2) and DIR/t5 (config.json, a real SentencePiece unigram
@@ -9,6 +9,9 @@ model.safetensors, as hpcai-tech/OpenSora-VAE-v1.2) and DIR/t5 (config.json, a r
 as DeepFloyd/t5-v1_1-xxl: pickled `pytorch_model-0000N-of-00002.bin` + `pytorch_model.bin.index.json`, or
 safetensors shards + `model.safetensors.index.json`). Key names and config fields are the published ones;
 only the sizes are small. Every tensor is random and non-zero, so no block is an identity.
+`--size real` writes Open-Sora 1.2's real sizes (STDiT3-XL/2 with its 28 pairs: the published 4.8 GB; the
+published VAE) and a T5-XXL with only --t5-blocks real-size blocks (≈ 0.8 GB each; 24 would be 19 GB): what
+`import-model --random` and the real-size bench need.
 """
 import argparse
 import io
@@ -42,7 +45,9 @@ T5_WIDE = dict(census.T5_XXL, num_layers=2)
 SPATIAL_WIDE = census.SDXL_VAE
 TEMPORAL_WIDE = census.TEMPORAL_SD
 SIZES = {"small": (STDIT_SMALL, T5_SMALL, SPATIAL_SMALL, TEMPORAL_SMALL),
-         "wide": (STDIT_WIDE, T5_WIDE, SPATIAL_WIDE, TEMPORAL_WIDE)}
+         "wide": (STDIT_WIDE, T5_WIDE, SPATIAL_WIDE, TEMPORAL_WIDE),
+         "real": (census.STDIT_XL2, census.T5_XXL, census.SDXL_VAE, census.TEMPORAL_SD)}
+REAL_T5_BLOCKS = 4
 VAE_SCALE = (3.85, 2.32, 2.33, 3.06)  # OpenSoraVAE_V1_2's normalization (opensora/models/vae/vae.py)
 VAE_SHIFT = (-0.10, 0.34, 0.27, 0.98)
 SPM_VOCAB = 200
@@ -191,12 +196,20 @@ def main(argv=None):
     ap.add_argument("--t5-format", choices=("bin", "safetensors"), default="bin")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--size", choices=sorted(SIZES), default="small",
-                    help="small (tests) or wide (real widths, 2 STDiT3 pairs, 2 T5 blocks: ≈ 4 GB)")
+                    help="small (tests), wide (real widths, 2 STDiT3 pairs, 2 T5 blocks: ≈ 4 GB) or real "
+                         "(Open-Sora 1.2's sizes, --t5-blocks T5 blocks: ≈ 10 GB with 4)")
+    ap.add_argument("--t5-blocks", type=int, default=None,
+                    help=f"T5 blocks to write (default: the size's own; {REAL_T5_BLOCKS} for --size real)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     gen = torch.Generator().manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
     stdit, t5, spatial, temporal = SIZES[args.size]
+    t5_blocks = args.t5_blocks or (REAL_T5_BLOCKS if args.size == "real" else None)
+    if t5_blocks is not None:
+        if not 1 <= t5_blocks <= census.T5_XXL["num_layers"]:
+            ap.error(f"--t5-blocks must be 1…{census.T5_XXL['num_layers']}")
+        t5 = dict(t5, num_layers=t5_blocks)
     write_stdit(os.path.join(args.out, "stdit"), gen, stdit)
     write_vae(os.path.join(args.out, "vae"), gen, spatial, temporal)
     write_t5(os.path.join(args.out, "t5"), gen, args.t5_format, t5)

@@ -7,10 +7,13 @@ import { formatMegabytes } from '@shared/util/bytes';
 import { EngineClient } from '../engine-host/engineClient';
 import type { EngineGenerateParams } from '../engine-host/engineRequests';
 import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
+import { runRealSizeBench } from './realSize/realSizeBench';
+import { realSizeGoals } from './realSize/report';
 
 /**
  * `npm run bench [-- --model PATH] [--repeats N] [--steps K] [--out FILE]`: the speed and memory targets, measured
- * side by side in one run. Every configuration runs in a fresh engine process (so peak RSS is its own), N times:
+ * side by side in one run. `npm run bench -- --real-size [--model PATH] [--checkpoints DIR]`: Open-Sora 1.2 at its
+ * real sizes (realSize/realSizeBench.ts). Every configuration runs in a fresh engine process (so peak RSS is its own), N times:
  * a cold job, then the measured job in the warm engine; ratios are against the plain 30-step, all-resident
  * baseline measured in the same run.
  */
@@ -129,7 +132,23 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
+async function realSize(): Promise<void> {
+  const model = path.resolve(arg('--model') ?? 'bench-data/opensora-1.2-random');
+  const results = await runRealSizeBench({
+    modelPath: model,
+    stditCheckpoint: path.resolve(arg('--checkpoints') ?? `${model}-checkpoints`, 'stdit'),
+    outDir: path.resolve(arg('--out-dir') ?? 'bench-results'),
+    probeEntry: path.join(here, 'benchProbe.js'),
+    python: process.env.STUDIO_PYTHON ?? 'python3',
+    pytorchScript: path.resolve(here, '..', '..', 'models', 'tools', 'opensora', 'bench_pytorch.py'),
+  });
+  for (const goal of realSizeGoals(results)) {
+    process.stdout.write(`${goal.met ? 'met   ' : 'missed'}  ${goal.what}: ${goal.measured}\n`);
+  }
+  process.stdout.write(`results: ${path.resolve(arg('--out-dir') ?? 'bench-results')}/real-size.{json,md}\n`);
+}
+
+(process.argv.includes('--real-size') ? realSize() : main()).catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

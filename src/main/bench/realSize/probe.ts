@@ -1,0 +1,275 @@
+import { z } from 'zod';
+import type { GenerateRequest } from '@shared/domain/generation';
+import { memoryBudgetSchema, type MemoryBudget } from '@shared/domain/memoryBudget';
+import { activationReserveBytes, estimateActivationBytes } from '@shared/model/clipMemory';
+import { openVideoModel, type VideoModel } from '../../engine/models';
+import { readModelPackage } from '../../engine/package/modelPackage';
+import { EngineSession } from '../../engine/pipeline/engineSession';
+import { generateVideo } from '../../engine/pipeline/generateVideo';
+import { RssMonitor } from '../../engine/pipeline/rssMonitor';
+import { resolveRequest } from '../../engine/pipeline/settings';
+import { computeTimesteps, standardNormalNoise, latentElementCount } from '../../engine/sampler';
+import { planMemory } from '../../engine/streaming/memoryPlan';
+import { UnitStreamer, type PassResult, type StreamUnit } from '../../engine/streaming/unitStreamer';
+
+/**
+ * One measurement of `npm run bench -- --real-size`, in a process of its own (so its peak RSS is its own): the
+ * orchestrator (realSizeBench.ts) starts `benchProbe.js '<json spec>'` and reads one JSON line from stdout.
+ * Stages are driven through the model layer (openVideoModel, UnitStreamer) the pipeline uses, so a step here is
+ * the engine's step; the warm probe runs the whole pipeline (generateVideo in a persistent EngineSession).
+ */
+/** A memory budget, or a share of the denoiser's weights (plus the clip's activations), as the bench's rows are. */
+const stepsBudgetSchema = z.union([memoryBudgetSchema, z.object({ kind: z.literal('share'), share: z.number().gt(0).lt(1) })]);
+
+export const probeSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('steps'), budget: stepsBudgetSchema, merged: z.boolean(), steps: z.number().int().min(1) }),
+  z.object({ kind: z.literal('text'), budget: memoryBudgetSchema }),
+  z.object({ kind: z.literal('decode') }),
+  z.object({ kind: z.literal('warm') }),
+]);
+export type ProbeSpec = z.infer<typeof probeSpecSchema>;
+
+export interface ProbeContext {
+  readonly modelPath: string;
+  readonly prompt: string;
+  readonly clip: { resolution: string; aspect: string; frames: number };
+}
+
+export interface StepMeasure {
+  readonly wallMs: number;
+  readonly computeMs: number;
+  readonly loadMs: number;
+  readonly hiddenLoadMs: number;
+}
+
+export interface StepsProbeResult {
+  readonly kind: 'steps';
+  readonly steps: StepMeasure[];
+  /** Loading the resident prefix before the first step (the warm engine does this between jobs). */
+  readonly prefixLoadMs: number;
+  readonly peakRssBytes: number;
+  readonly baselineRssBytes: number;
+  readonly budgetBytes: number;
+  readonly activationBytes: number;
+  readonly weightsBytes: number;
+  readonly residentCount: number;
+  readonly unitCount: number;
+  readonly textTokens: number;
+  readonly latent: { frames: number; height: number; width: number };
+}
+
+export interface TextProbeResult {
+  readonly kind: 'text';
+  readonly units: Array<{ unitId: string; runMs: number; loadMs: number | null }>;
+  readonly wallMs: number;
+  readonly peakRssBytes: number;
+  readonly baselineRssBytes: number;
+  readonly budgetBytes: number;
+  readonly largestUnitBytes: number;
+  readonly blockBytes: number;
+}
+
+export interface DecodeProbeResult {
+  readonly kind: 'decode';
+  readonly wallMs: number;
+  readonly loadMs: number;
+  readonly peakRssBytes: number;
+  readonly baselineRssBytes: number;
+  readonly frames: number;
+}
+
+export interface WarmProbeResult {
+  readonly kind: 'warm';
+  /** From the job's start until its first denoising step computes: text, loads no compute hid. */
+  readonly coldFirstStepMs: number;
+  readonly warmFirstStepMs: number;
+  readonly coldStepMs: number;
+  readonly warmStepMs: number;
+}
+
+export type ProbeResult = StepsProbeResult | TextProbeResult | DecodeProbeResult | WarmProbeResult;
+
+const epochNowMs = (): number => performance.timeOrigin + performance.now();
+
+function stepMeasure(pass: PassResult): StepMeasure {
+  return { wallMs: pass.wallMs, computeMs: pass.runMs, loadMs: pass.loadMs, hiddenLoadMs: pass.overlapMs };
+}
+
+async function openModel(context: ProbeContext): Promise<{ model: VideoModel; activationBytes: (merged: boolean) => number }> {
+  const pkg = readModelPackage(context.modelPath);
+  const { clip } = resolveRequest({ prompt: context.prompt, modelPath: context.modelPath, clip: context.clip }, pkg);
+  const model = await openVideoModel(pkg, clip);
+  const estimate = estimateActivationBytes(pkg.manifest, clip);
+  return { model, activationBytes: (merged) => activationReserveBytes(estimate, merged) };
+}
+
+/** A streamer with both executors up; its RSS then is the runtime's baseline, which no budget covers. */
+async function startStreamer(budget: MemoryBudget, reserveBytes: number): Promise<{ streamer: UnitStreamer; baselineRssBytes: number }> {
+  const streamer = new UnitStreamer({ budget, reserveBytes, schedule: 'concurrent' });
+  await streamer.workerSessions();
+  return { streamer, baselineRssBytes: process.memoryUsage.rss() };
+}
+
+async function encodeOnce(model: VideoModel, prompt: string): Promise<Awaited<ReturnType<VideoModel['encodeText']>>> {
+  const { streamer } = await startStreamer({ kind: 'min' }, 0);
+  try {
+    return await model.encodeText(streamer, model.tokenize(prompt));
+  } finally {
+    await streamer.dispose();
+  }
+}
+
+async function stepsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'steps' }>): Promise<StepsProbeResult> {
+  const { model, activationBytes } = await openModel(context);
+  // The text encoder runs in its own streamer first: the step's budget is the denoiser's alone.
+  const conditioning = await encodeOnce(model, context.prompt);
+  const units: readonly StreamUnit[] = spec.merged ? model.passes.denoiserMerged : model.passes.denoiser;
+  const reserveBytes = activationBytes(spec.merged);
+  const weightsBytes = units.reduce((sum, unit) => sum + unit.sizeBytes, 0);
+  // A share below the smallest working set (small packages) runs at that minimum.
+  const minimumBytes = planMemory(units, { kind: 'min' }, { reserveBytes }).budgetBytes;
+  const budget: MemoryBudget =
+    spec.budget.kind === 'share' ? { kind: 'bytes', bytes: Math.max(minimumBytes, Math.round(spec.budget.share * weightsBytes) + reserveBytes) } : spec.budget;
+  const { streamer, baselineRssBytes } = await startStreamer(budget, reserveBytes);
+  const rss = new RssMonitor();
+  try {
+    const plan = streamer.plan(units);
+    const prefixStart = epochNowMs();
+    await streamer.preloadResidentPrefix(units);
+    const prefixLoadMs = epochNowMs() - prefixStart;
+    const { manifest } = model;
+    const timesteps = computeTimesteps({
+      steps: 30,
+      numTimesteps: manifest.sampler.numTimesteps,
+      transform: manifest.sampler.timestepTransform,
+      clip: { heightPx: model.clip.conditioningHeight, widthPx: model.clip.conditioningWidth, numFrames: model.clip.frames },
+    });
+    const latent = standardNormalNoise(1, latentElementCount(model.latentShape));
+    const steps: StepMeasure[] = [];
+    for (let step = 0; step < spec.steps; step++) {
+      const { pass } = await model.predictVelocity(streamer, { conditioning, latent, timestep: timesteps[step], merged: spec.merged, step });
+      steps.push(stepMeasure(pass));
+    }
+    return {
+      kind: 'steps',
+      steps,
+      prefixLoadMs,
+      peakRssBytes: Math.max(rss.peak, rss.sample()),
+      baselineRssBytes,
+      budgetBytes: plan.budgetBytes,
+      activationBytes: reserveBytes,
+      weightsBytes,
+      residentCount: plan.residentCount,
+      unitCount: units.length,
+      textTokens: conditioning.tokenCount,
+      latent: { frames: model.latentShape.frames, height: model.latentShape.height, width: model.latentShape.width },
+    };
+  } finally {
+    rss.stop();
+    await streamer.dispose();
+  }
+}
+
+async function textProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'text' }>): Promise<TextProbeResult> {
+  const { model } = await openModel(context);
+  const units = model.passes.text;
+  const { streamer, baselineRssBytes } = await startStreamer(spec.budget, 0);
+  const rss = new RssMonitor();
+  try {
+    const conditioning = await model.encodeText(streamer, model.tokenize(context.prompt));
+    const { pass } = conditioning;
+    const blocks = units.filter((unit) => unit.id.startsWith('text.block'));
+    return {
+      kind: 'text',
+      units: pass.timeline.map((row) => ({
+        unitId: row.unitId,
+        runMs: row.runEndMs - row.runStartMs,
+        loadMs: row.loadStartMs === null || row.loadEndMs === null ? null : row.loadEndMs - row.loadStartMs,
+      })),
+      wallMs: pass.wallMs,
+      peakRssBytes: Math.max(rss.peak, rss.sample()),
+      baselineRssBytes,
+      budgetBytes: pass.plan.budgetBytes,
+      largestUnitBytes: Math.max(...units.map((unit) => unit.sizeBytes)),
+      blockBytes: Math.max(...blocks.map((unit) => unit.sizeBytes)),
+    };
+  } finally {
+    rss.stop();
+    await streamer.dispose();
+  }
+}
+
+async function decodeProbe(context: ProbeContext): Promise<DecodeProbeResult> {
+  const { model } = await openModel(context);
+  const { streamer, baselineRssBytes } = await startStreamer({ kind: 'all' }, 0);
+  const rss = new RssMonitor();
+  try {
+    // A unit-variance latent: what a run's final latent looks like to the decoder (its normalization is inside).
+    const latent = standardNormalNoise(2, latentElementCount(model.latentShape));
+    const start = epochNowMs();
+    const decoded = await model.decode(streamer, latent);
+    const wallMs = epochNowMs() - start;
+    const loadMs = decoded.passes.reduce((sum, pass) => sum + Math.max(0, pass.loadMs - pass.overlapMs), 0);
+    return { kind: 'decode', wallMs, loadMs, peakRssBytes: Math.max(rss.peak, rss.sample()), baselineRssBytes, frames: decoded.frames };
+  } finally {
+    rss.stop();
+    await streamer.dispose();
+  }
+}
+
+/**
+ * Two jobs in one persistent EngineSession (what the studio's engine process keeps), each stopped after its first
+ * denoising step: the first loads everything, the second (same prompt, another seed) finds the text embedding and
+ * the resident denoiser prefix in place.
+ */
+async function warmProbe(context: ProbeContext): Promise<WarmProbeResult> {
+  const session = new EngineSession({ persistent: true });
+  const firstStep = async (seed: number): Promise<{ firstStepMs: number; stepMs: number }> => {
+    const controller = new AbortController();
+    let measured: { firstStepMs: number; stepMs: number } | null = null;
+    const request: GenerateRequest = { prompt: context.prompt, seed, steps: 30, modelPath: context.modelPath, clip: context.clip, memoryBudget: { kind: 'all' } };
+    await generateVideo(request, {
+      session,
+      signal: controller.signal,
+      previews: false,
+      onEvent: (event) => {
+        if (event.kind === 'step' && measured === null) {
+          // Unit times are ms since the job started. The step began with its first load or run; of its loads,
+          // what compute did not hide (overlapMs) delayed its compute as much as waiting before it would.
+          const stepStartMs = Math.min(...event.units.map((row) => row.loadStartMs ?? row.runStartMs));
+          const loadMs = event.units.reduce((sum, row) => sum + (row.loadStartMs === null || row.loadEndMs === null ? 0 : row.loadEndMs - row.loadStartMs), 0);
+          measured = { firstStepMs: stepStartMs + Math.max(0, loadMs - event.overlapMs), stepMs: event.latencyMs };
+          controller.abort();
+        }
+      },
+    }).catch((error: unknown) => {
+      if (measured === null) {
+        throw error;
+      }
+    });
+    if (measured === null) {
+      throw new Error('the job ended before its first step');
+    }
+    return measured;
+  };
+  try {
+    const cold = await firstStep(1);
+    const warm = await firstStep(2);
+    return { kind: 'warm', coldFirstStepMs: cold.firstStepMs, warmFirstStepMs: warm.firstStepMs, coldStepMs: cold.stepMs, warmStepMs: warm.stepMs };
+  } finally {
+    await session.releaseAll();
+  }
+}
+
+export function runProbe(context: ProbeContext, spec: ProbeSpec): Promise<ProbeResult> {
+  switch (spec.kind) {
+    case 'steps':
+      return stepsProbe(context, spec);
+    case 'text':
+      return textProbe(context, spec);
+    case 'decode':
+      return decodeProbe(context);
+    case 'warm':
+      return warmProbe(context);
+  }
+}
