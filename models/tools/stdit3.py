@@ -182,7 +182,7 @@ class STDiT3Block(nn.Module):
 def sinusoid_embedding(t, dim=FREQ_EMBED_SIZE, max_period=10000.0):
     """[cos, sin] of t·f_k, f_k = max_period^(-k/(dim/2)) (docs/open-sora.md §Embeddings)."""
     half = dim // 2
-    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32) / half)
+    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
     args = t.float().reshape(-1, 1) * freqs.reshape(1, half)
     return torch.cat((torch.cos(args), torch.sin(args)), dim=1)
 

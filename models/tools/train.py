@@ -8,6 +8,8 @@ unweighted x0 MSE (models/README.md §Training recipe: a velocity loss weights t
 model on low-noise detail). Caption dropout
 (10 %) swaps the caption for the learned null embedding y_embedder.y_embedding, keeping the mask.
 Checkpoints (atomic) every --ckpt-minutes; optimizer moments in fp16 to keep the file small.
+--device cuda|mps trains on a GPU: random draws stay on the CPU generator (the same stream on every device) and
+the checkpoint has the same format (load it with map_location="cpu").
 """
 import argparse
 import csv
@@ -21,6 +23,7 @@ import torch  # noqa: E402
 
 import checkpoint as ckpt_lib  # noqa: E402
 import data  # noqa: E402
+import devices  # noqa: E402
 import export_package  # noqa: E402
 import stdit3  # noqa: E402
 from text_encoder import WordTokenizer  # noqa: E402
@@ -79,12 +82,14 @@ def opt_state_to_float(state):
 
 
 class Trainer:
-    def __init__(self, args):
-        self.args = args
+    def __init__(self, args, device):
+        self.args, self.device = args, device
         self.cfgs = export_package.read_configs()
         if args.without_temporal_pos:
             self.cfgs["denoiser"]["temporal_pos_embed_frames"] = 0
         self.modules = ckpt_lib.build_modules(self.cfgs)
+        for module in self.modules.values():
+            module.to(device)
         self.model, self.text = self.modules["denoiser"], self.modules["text"]
         self.encoder = self.modules["encoder"]
         self.trained = torch.nn.ModuleDict({"denoiser": self.model, "text": self.text})
@@ -97,8 +102,9 @@ class Trainer:
         f = self.cfgs["decoder"]["spatial_factor"]
         self.latent_hw = (clip["height"] // f, clip["width"] // f)
         self.fps = float(clip["fps"])
-        self.pos = stdit3.pos_embed_for_clip(self.model.cfg, *self.latent_hw, clip["height"], clip["width"])
-        self.rope = stdit3.rope_tables(self.model.head_dim, clip["frames"] // self.cfgs["decoder"]["temporal_factor"])
+        self.pos = stdit3.pos_embed_for_clip(self.model.cfg, *self.latent_hw, clip["height"], clip["width"]).to(device)
+        self.rope = tuple(t.to(device) for t in
+                          stdit3.rope_tables(self.model.head_dim, clip["frames"] // self.cfgs["decoder"]["temporal_factor"]))
 
     def load(self, path, resume):
         ck = torch.load(path, map_location="cpu")
@@ -108,7 +114,7 @@ class Trainer:
             return
         for k in ("denoiser", "text"):
             self.trained[k].load_state_dict(ck[k])
-            self.ema[k] = ck["ema"][k]
+            self.ema[k] = {n: t.to(self.device) for n, t in ck["ema"][k].items()}
         self.opt.load_state_dict(opt_state_to_float(ck["optimizer"]))
         self.step, self.wall, self.data_index = ck["step"], ck["wall_seconds"], ck["data_index"]
         self.loss_ema = ck.get("loss_ema")
@@ -135,12 +141,12 @@ class Trainer:
                     self.ema[k][n].copy_(t)
 
     def train_step(self, videos, captions):
-        b = videos.shape[0]
+        b, dev = videos.shape[0], self.device
         with torch.no_grad():
-            x0 = self.encoder(videos)
-        ids, mask = self.tok.batch(captions)
+            x0 = self.encoder(videos.to(dev))
+        ids, mask = (t.to(dev) for t in self.tok.batch(captions))
         y = self.text(ids, mask)
-        drop = (torch.rand(b) < self.model.cfg.get("class_dropout_prob", 0.1)).reshape(b, 1, 1)
+        drop = (torch.rand(b) < self.model.cfg.get("class_dropout_prob", 0.1)).reshape(b, 1, 1).to(dev)
         y = torch.where(drop, self.model.y_embedder.y_embedding.unsqueeze(0).expand_as(y), y)
         tau = shift_tau(torch.sigmoid(torch.randn(b)), self.args.tau_shift)  # (shifted) logit-normal(0, 1)
         # Part of each batch near pure noise: only there must the caption alone decide where the object is in
@@ -148,10 +154,11 @@ class Trainer:
         if self.args.high_noise_frac > 0:  # (no RNG draws otherwise: earlier phases replay exactly)
             high = torch.rand(b) < self.args.high_noise_frac
             tau = torch.where(high, 1.0 - (1.0 - self.args.high_noise_min) * torch.rand(b), tau)
-        noise = torch.randn_like(x0)
+        noise = torch.randn(x0.shape).to(dev)
+        tau = tau.to(dev)
         tb = tau.reshape(b, 1, 1, 1, 1)
         zt = (1 - tb) * x0 + tb * noise
-        fps = torch.full((b,), self.fps)
+        fps = torch.full((b,), self.fps, device=dev)
         x0_hat = self.model.predict_x0(zt, tau * 1000.0, y, stdit3.caption_bias(mask), fps, self.pos, *self.rope)
         loss = (x0_hat - x0).pow(2).mean()
         self.opt.zero_grad(set_to_none=True)
@@ -191,10 +198,13 @@ def main():
                     help="step where this phase's warm-up + cosine starts (a resumed phase with its own schedule)")
     ap.add_argument("--ckpt-minutes", type=float, default=4.0)
     ap.add_argument("--log", default=None)
+    devices.add_device_argument(ap)
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(TORCH_SEED)
-    tr = Trainer(args)
+    device = devices.pick_device(args.device)
+    print(f"train: on {devices.describe(device)}", flush=True)
+    tr = Trainer(args, device)
     tr.load(args.ckpt if args.resume else args.decoder, args.resume)
     log_path = args.log or os.path.splitext(args.ckpt)[0] + ".train.csv"
     new_log = not (args.resume and os.path.exists(log_path))
@@ -205,7 +215,8 @@ def main():
     tr.phases.append({"from_step": tr.step, "to_step": tr.step, "schedule_steps": args.steps, "lr": args.lr,
                       "warmup": args.warmup, "schedule_from": args.schedule_from, "tau_shift": args.tau_shift,
                       "high_noise_frac": args.high_noise_frac, "high_noise_min": args.high_noise_min,
-                      "batch": args.batch, "world": args.world, "temporal_pos": not args.without_temporal_pos})
+                      "batch": args.batch, "world": args.world, "temporal_pos": not args.without_temporal_pos,
+                      "device": device.type})
     feed = Prefetcher(tr.data_index, args.batch, data.train_combinations(), args.world)
     session_start = time.time()
     last_save, last_t = time.time(), time.time()

@@ -1,5 +1,13 @@
 """Everything from scratch, reproducibly: `npm run model:train` (= /usr/bin/python3 models/tools/train_all.py).
 
+`--recipe v2` (issue 13, models/README.md "Recipe v2"): one latent run (the PCA latent with the judge-mask
+decoder), then one denoiser + text encoder run with every lesson of v1 from step 0 (temporal pos-emb, timestep
+shift 3, 40 % high-noise batches, the centred world), then export and evaluation. Each stage resumes from its
+checkpoint in models/runs/ when run again, so `--stop-after-minutes` can split it over sessions.
+`--device cuda|mps` trains on a GPU.
+
+The v1 recipe (the default, kept for the record):
+
 Stage 1 fits the PCA latent and trains the decoder; stage 2 trains the denoiser + text encoder in the phases
 below; stage 3 exports models/shapes-tiny/ and evaluates it. Fixed seeds and step counts.
 
@@ -12,6 +20,8 @@ import os
 import subprocess
 import sys
 import time
+
+import devices
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.dirname(HERE)
@@ -41,6 +51,18 @@ PHASES = (
 )
 
 
+# Recipe v2: one run per stage, everything in place from step 0.
+V2 = {
+    "latent": os.path.join(RUNS, "v2-latent.pt"),
+    "latent_steps": 8000,
+    "latent_args": ["--latent", "pca", "--lr", "2e-3", "--batch", "8", "--mask", "2"],
+    "denoiser": os.path.join(RUNS, "v2-denoiser.pt"),
+    "denoiser_steps": 9000,
+    "denoiser_args": ["--lr", "8e-4", "--warmup", "100", "--tau-shift", "3", "--high-noise-frac", "0.4",
+                      "--high-noise-min", "0.85", "--world", "centred"],
+}
+
+
 def run(args):
     print("+", " ".join(args), flush=True)
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
@@ -52,14 +74,82 @@ def checkpoint_step(path):
     return torch.load(path, map_location="cpu")["step"] if os.path.exists(path) else 0
 
 
+def checkpoint_field(path, field, default=0):
+    import torch
+    return torch.load(path, map_location="cpu").get(field, default) if os.path.exists(path) else default
+
+
+def latent_stage(args):
+    step = checkpoint_field(V2["latent"], "step")
+    if step < V2["latent_steps"]:
+        resume = ["--resume"] if step > 0 else []
+        run([os.path.join(HERE, "train_latent.py"), "--out", V2["latent"], "--steps", str(V2["latent_steps"]),
+             *V2["latent_args"], *resume, "--device", args.device])
+    run([os.path.join(HERE, "evaluate_latent.py"), "--latent", f"v2 latent={V2['latent']}", "--clips", "200"])
+
+
+def denoiser_stage(args):
+    """The denoiser reads only the latent's encoder (the PCA fit, fixed at the latent run's step 0), so this stage
+    can start as soon as the latent run has written its first checkpoint, and run beside it."""
+    step = checkpoint_field(V2["denoiser"], "step")
+    if step >= V2["denoiser_steps"]:
+        return True
+    if step == 0:
+        while not os.path.exists(V2["latent"]):
+            print("train_all: waiting for the latent run's first checkpoint", flush=True)
+            time.sleep(60)
+    start = ["--resume"] if step > 0 else ["--decoder", V2["latent"]]
+    limit = ["--stop-after-minutes", str(args.stop_after_minutes)] if args.stop_after_minutes else []
+    run([os.path.join(HERE, "train.py"), "--ckpt", V2["denoiser"], *start, "--steps", str(V2["denoiser_steps"]),
+         *V2["denoiser_args"], *limit, "--device", args.device])
+    step = checkpoint_field(V2["denoiser"], "step")
+    if step < V2["denoiser_steps"]:
+        print(f"train_all: the denoiser stopped at step {step} of {V2['denoiser_steps']}; run the same command "
+              "again to go on", flush=True)
+        return False
+    return True
+
+
+def finish_stage(args):
+    """The finished latent's decoder goes into the denoiser checkpoint, then export (--export) and evaluation."""
+    run([os.path.join(HERE, "swap_decoder.py"), "--ckpt", V2["denoiser"], "--decoder", V2["latent"]])
+    if args.export:
+        run([os.path.join(HERE, "export_package.py"), "--checkpoint", V2["denoiser"]])
+    run([os.path.join(HERE, "evaluate.py"), "--ckpt", V2["denoiser"], "--lpl",
+         "--grid", os.path.join(RUNS, "v2-samples-held-out.png")])
+
+
+def recipe_v2(args):
+    started = time.time()
+    stages = ("latent", "denoiser", "finish") if args.stage == "all" else (args.stage,)
+    if "latent" in stages:
+        latent_stage(args)
+    if "denoiser" in stages and not denoiser_stage(args):
+        return
+    if "finish" in stages:
+        if checkpoint_field(V2["latent"], "step") < V2["latent_steps"]:
+            raise SystemExit("train_all: the latent run has not finished; run --stage latent first")
+        finish_stage(args)
+    print(f"train_all: recipe v2 ({', '.join(stages)}) done in {(time.time() - started) / 60:.1f} min", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--recipe", default="v1", choices=("v1", "v2"))
+    ap.add_argument("--stage", default="all", choices=("all", "latent", "denoiser", "finish"),
+                    help="v2: one stage only (latent and denoiser can run side by side, one core each)")
+    ap.add_argument("--stop-after-minutes", type=float, default=None, help="v2: stop the denoiser stage early")
+    ap.add_argument("--export", action="store_true", help="v2: write models/shapes-tiny from the finished run")
+    devices.add_device_argument(ap)
     ap.add_argument("--resume", action="store_true", help="continue from --ckpt instead of starting over")
     ap.add_argument("--through", default=PHASES[0]["name"], choices=[p["name"] for p in PHASES],
                     help="last phase to run")
     ap.add_argument("--ckpt", default=CKPT)
     args = ap.parse_args()
     os.makedirs(RUNS, exist_ok=True)
+    if args.recipe == "v2":
+        recipe_v2(args)
+        return
     started = time.time()
     step = 0
     if args.resume:

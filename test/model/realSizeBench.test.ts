@@ -69,6 +69,11 @@ describe('real-size bench, on a random package of the small configuration', () =
     expect(results.t5.totalBlocks).toBe(24);
     expect(results.vae.frames).toBe(51);
     expect(results.warm.warmFirstStepMs).toBeLessThan(results.warm.coldFirstStepMs);
+    expect(results.sessionOptions.map((row) => row.variant)).toEqual(['engine', 'arena', 'spinning', 'no-prepacking', 'graph-basic', 'one-thread']);
+    for (const row of results.sessionOptions) {
+      positive(row.computeMs, `sessionOptions.${row.variant}.computeMs`);
+      positive(row.peakRssBytes, `sessionOptions.${row.variant}.peakRssBytes`);
+    }
     expect(fs.readFileSync(path.join(outDir, 'real-size.md'), 'utf8')).toMatch(/\| goal \| measured \| met \|/);
   }, 900_000);
 

@@ -30,8 +30,8 @@ describe('activation estimate per clip size', () => {
   it('follows the documented shapes: 144p 16:9 × 51 on a 32-wide, 2-head STDiT3 (15 frames × 144 patches)', () => {
     const bytes = estimateActivationBytes(manifest, resolveClip(manifest, { resolution: '144p', aspect: '16:9', frames: 51 }));
     const tokens = 2 * 15 * 144;
-    expect(bytes.denoiser).toBe(4 * (tokens * 32 * 6 + 2 * 15 * 2 * 144 * 144));
-    expect(bytes.denoiserMerged).toBe(4 * (tokens * 32 * 6 + 2 * 8 * 2 * 144 * 144));
+    expect(bytes.denoiser).toBe(4 * (tokens * 32 * 14 + 2 * 15 * 2 * 144 * 144));
+    expect(bytes.denoiserMerged).toBe(4 * (tokens * 32 * 14 + 2 * 8 * 2 * 144 * 144));
     // Image VAE, 4 frames per call, widths 32 at every level: the full-resolution level is the largest.
     expect(bytes.decoder).toBe(4 * 2 * 4 * 32 * 144 * 256);
   });

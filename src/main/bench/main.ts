@@ -97,6 +97,8 @@ async function main(): Promise<void> {
       loadMs: mean(runs.map((run) => run.timingsMs.load)),
       coldTotalMs: mean(coldRuns.map((run) => run.timingsMs.total)),
       coldLoadMs: mean(coldRuns.map((run) => run.timingsMs.load)),
+      // Per-step latencies of each measured run: a fixed cost per job shows as a slow first step.
+      stepLatencyMs: runs.map((run) => run.stepLatencyMs.map((ms) => Math.round(ms * 10) / 10)),
       peakRssBytes: Math.max(...runs.map((run) => run.peakRssBytes)),
       peakResidentBytes: Math.max(...runs.map((run) => run.peakResidentBytes)),
       budgetBytes: runs[0].memoryBudgetBytes,

@@ -1,5 +1,6 @@
 import { serializeError, StudioError } from '@shared/ipc/errors';
-import { checkPackageFolder, EngineSession, generateVideo, getSystemInfo, locateBuiltinModel, type FinishSwitch } from '../engine';
+import { checkPackageFolder, EngineSession, generateVideo, getSystemInfo, locateBuiltinModel, MemoryPressureWatch, type FinishSwitch } from '../engine';
+import { formatMegabytes } from '@shared/util/bytes';
 import { engineGenerateParamsSchema, enginePackageCheckParamsSchema } from '../engine-host/engineRequests';
 import type { HostToEngineMessage } from '../engine-host/protocol';
 import { connectToHost } from './channel';
@@ -13,6 +14,16 @@ const startedAtMs = Date.now();
 const inFlight = new Map<number, { abort: AbortController; finish: FinishSwitch }>();
 // Sessions and text embeddings stay between jobs while the model, budget and schedule stay the same.
 const session = new EngineSession({ persistent: true });
+let jobsRunning = 0;
+// An idle engine gives its warm sessions back when the machine runs short of memory.
+new MemoryPressureWatch({
+  session,
+  isBusy: () => jobsRunning > 0,
+  onRelease: (release) =>
+    process.stderr.write(
+      `engine: ${formatMegabytes(release.availableBytes)} available (below ${formatMegabytes(release.thresholdBytes)}): released ${formatMegabytes(release.releasedBytes)} of warm sessions\n`,
+    ),
+});
 
 async function handle(message: HostToEngineMessage): Promise<void> {
   if (message.kind === 'cancel') {
@@ -39,16 +50,21 @@ async function handle(message: HostToEngineMessage): Promise<void> {
         if (!parsed.success) {
           throw new StudioError('INVALID_PARAMS', `Invalid engine generate params: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
         }
-        const result = await generateVideo(parsed.data.request, {
-          signal: job.abort.signal,
-          finish: job.finish,
-          output: parsed.data.output,
-          schedule: parsed.data.schedule,
-          defaultModelPath: locateBuiltinModel(),
-          session,
-          onEvent: (event) => channel.post({ kind: 'event', requestId: message.id, event }),
-        });
-        value = { summary: result.summary, clip: result.clip };
+        jobsRunning++;
+        try {
+          const result = await generateVideo(parsed.data.request, {
+            signal: job.abort.signal,
+            finish: job.finish,
+            output: parsed.data.output,
+            schedule: parsed.data.schedule,
+            defaultModelPath: locateBuiltinModel(),
+            session,
+            onEvent: (event) => channel.post({ kind: 'event', requestId: message.id, event }),
+          });
+          value = { summary: result.summary, clip: result.clip };
+        } finally {
+          jobsRunning--;
+        }
         break;
       }
       case 'package.check': {

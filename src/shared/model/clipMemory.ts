@@ -7,6 +7,13 @@ const FLOAT_BYTES = 4;
 const CFG_BATCH = 2;
 /** STDiT3's MLP widens to 4 × hidden. */
 const MLP_RATIO = 4;
+/**
+ * Wide (MLP-width) tensors a block pair holds at once in the runtime: the tanh GELU is exported as elementwise
+ * operators, so its input, the cube and the product being formed live together. Measured at Open-Sora 1.2's real
+ * size, 144p × 51 frames (docs/real-size.md): the engine's memory beside the weights was 2.0–2.3 × the estimate
+ * with one wide tensor, and within it with three.
+ */
+const MLP_WIDE_TENSORS = 3;
 
 /** Bytes of the largest intermediate tensors one unit of each pass holds at once, for one clip size. */
 export type ActivationBytes = Record<PassName, number>;
@@ -29,7 +36,7 @@ export function clipKey(clip: Pick<ClipSize, 'resolution' | 'aspect' | 'frames'>
  * largest unit of each pass. An estimate from the shapes, not a measurement (the runtime's own arenas come on top):
  *   - text: T5 over maxTokens tokens: hidden state, its gated feed-forward (≈ 4 × hidden) and the heads × L² scores;
  *   - denoiser: the CFG batch of T·S tokens (S = patches per frame of the padded latent): hidden state in and out,
- *     the MLP's 4 × hidden, and the larger attention score tensor of the pair (spatial: heads·T·S², temporal:
+ *     three tensors of the MLP's 4 × hidden (MLP_WIDE_TENSORS), and the larger attention score tensor of the pair (spatial: heads·T·S², temporal:
  *     heads·S·T²); the TDTM pass attends over ⌈T/2⌉ merged frames;
  *   - decoder: the larger of the temporal VAE on one chunk (widest level, 4 × chunk frames) and the image VAE on
  *     one micro-batch (each level's width × its resolution; the level's input and output live at once).
@@ -48,7 +55,7 @@ export function estimateActivationBytes(manifest: PackageManifest, clip: ClipSiz
     const tokens = CFG_BATCH * clip.latent.frames * patches;
     const spatialScores = CFG_BATCH * attentionFrames * denoiser.numHeads * patches * patches;
     const temporalScores = CFG_BATCH * patches * denoiser.numHeads * attentionFrames * attentionFrames;
-    return FLOAT_BYTES * (tokens * denoiser.hiddenSize * (2 + MLP_RATIO) + Math.max(spatialScores, temporalScores));
+    return FLOAT_BYTES * (tokens * denoiser.hiddenSize * (2 + MLP_WIDE_TENSORS * MLP_RATIO) + Math.max(spatialScores, temporalScores));
   };
 
   let decoder: number;

@@ -11,6 +11,8 @@ import { resolveRequest } from '../../engine/pipeline/settings';
 import { computeTimesteps, standardNormalNoise, latentElementCount } from '../../engine/sampler';
 import { planMemory } from '../../engine/streaming/memoryPlan';
 import { UnitStreamer, type PassResult, type StreamUnit } from '../../engine/streaming/unitStreamer';
+import type { SessionOptions } from '../../engine/runtime/types';
+import { SESSION_OPTION_VARIANTS, sessionOptionsFor, type SessionOptionVariant } from './sessionOptionVariants';
 
 /**
  * One measurement of `npm run bench -- --real-size`, in a process of its own (so its peak RSS is its own): the
@@ -26,6 +28,7 @@ export const probeSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), budget: memoryBudgetSchema }),
   z.object({ kind: z.literal('decode') }),
   z.object({ kind: z.literal('warm') }),
+  z.object({ kind: z.literal('options'), variant: z.enum(SESSION_OPTION_VARIANTS), pairs: z.number().int().min(1), steps: z.number().int().min(1) }),
 ]);
 export type ProbeSpec = z.infer<typeof probeSpecSchema>;
 
@@ -87,7 +90,18 @@ export interface WarmProbeResult {
   readonly warmStepMs: number;
 }
 
-export type ProbeResult = StepsProbeResult | TextProbeResult | DecodeProbeResult | WarmProbeResult;
+export interface OptionsProbeResult {
+  readonly kind: 'options';
+  readonly variant: SessionOptionVariant;
+  /** Median over the steps of the units' run time, and of the step's wall time. */
+  readonly computeMs: number;
+  readonly stepMs: number;
+  readonly loadMs: number;
+  readonly peakRssBytes: number;
+  readonly pairs: number;
+}
+
+export type ProbeResult = StepsProbeResult | TextProbeResult | DecodeProbeResult | WarmProbeResult | OptionsProbeResult;
 
 const epochNowMs = (): number => performance.timeOrigin + performance.now();
 
@@ -95,8 +109,10 @@ function stepMeasure(pass: PassResult): StepMeasure {
   return { wallMs: pass.wallMs, computeMs: pass.runMs, loadMs: pass.loadMs, hiddenLoadMs: pass.overlapMs };
 }
 
-async function openModel(context: ProbeContext): Promise<{ model: VideoModel; activationBytes: (merged: boolean) => number }> {
-  const pkg = readModelPackage(context.modelPath);
+async function openModel(context: ProbeContext, pairs?: number): Promise<{ model: VideoModel; activationBytes: (merged: boolean) => number }> {
+  const whole = readModelPackage(context.modelPath);
+  // The first `pairs` block pairs only: a shorter step at the real widths, for comparing session options.
+  const pkg = pairs === undefined ? whole : { ...whole, manifest: { ...whole.manifest, denoiser: { ...whole.manifest.denoiser, blocks: whole.manifest.denoiser.blocks.slice(0, pairs) } } };
   const { clip } = resolveRequest({ prompt: context.prompt, modelPath: context.modelPath, clip: context.clip }, pkg);
   const model = await openVideoModel(pkg, clip);
   const estimate = estimateActivationBytes(pkg.manifest, clip);
@@ -104,8 +120,8 @@ async function openModel(context: ProbeContext): Promise<{ model: VideoModel; ac
 }
 
 /** A streamer with both executors up; its RSS then is the runtime's baseline, which no budget covers. */
-async function startStreamer(budget: MemoryBudget, reserveBytes: number): Promise<{ streamer: UnitStreamer; baselineRssBytes: number }> {
-  const streamer = new UnitStreamer({ budget, reserveBytes, schedule: 'concurrent' });
+async function startStreamer(budget: MemoryBudget, reserveBytes: number, sessionOptions?: SessionOptions): Promise<{ streamer: UnitStreamer; baselineRssBytes: number }> {
+  const streamer = new UnitStreamer({ budget, reserveBytes, schedule: 'concurrent', sessionOptions });
   await streamer.workerSessions();
   return { streamer, baselineRssBytes: process.memoryUsage.rss() };
 }
@@ -261,6 +277,42 @@ async function warmProbe(context: ProbeContext): Promise<WarmProbeResult> {
   }
 }
 
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** The same short all-resident step under one session-option variant (the first step warms, the rest are timed). */
+async function optionsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'options' }>): Promise<OptionsProbeResult> {
+  const { model, activationBytes } = await openModel(context, spec.pairs);
+  const conditioning = await encodeOnce(model, context.prompt);
+  const units = model.passes.denoiser;
+  const { streamer } = await startStreamer({ kind: 'all' }, activationBytes(false), sessionOptionsFor(spec.variant));
+  const rss = new RssMonitor();
+  try {
+    const loadStart = epochNowMs();
+    await streamer.preloadResidentPrefix(units);
+    const loadMs = epochNowMs() - loadStart;
+    const latent = standardNormalNoise(3, latentElementCount(model.latentShape));
+    const steps: StepMeasure[] = [];
+    for (let step = 0; step <= spec.steps; step++) {
+      const { pass } = await model.predictVelocity(streamer, { conditioning, latent, timestep: 900, merged: false, step });
+      if (step > 0) {
+        steps.push(stepMeasure(pass));
+      }
+    }
+    return {
+      kind: 'options',
+      variant: spec.variant,
+      computeMs: median(steps.map((step) => step.computeMs)),
+      stepMs: median(steps.map((step) => step.wallMs)),
+      loadMs,
+      peakRssBytes: Math.max(rss.peak, rss.sample()),
+      pairs: spec.pairs,
+    };
+  } finally {
+    rss.stop();
+    await streamer.dispose();
+  }
+}
+
 export function runProbe(context: ProbeContext, spec: ProbeSpec): Promise<ProbeResult> {
   switch (spec.kind) {
     case 'steps':
@@ -271,5 +323,7 @@ export function runProbe(context: ProbeContext, spec: ProbeSpec): Promise<ProbeR
       return decodeProbe(context);
     case 'warm':
       return warmProbe(context);
+    case 'options':
+      return optionsProbe(context, spec);
   }
 }

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { engineProcessEnv } from '../../engine-host/engineConnection';
-import type { DecodeProbeResult, ProbeContext, ProbeResult, ProbeSpec, StepsProbeResult, TextProbeResult, WarmProbeResult } from './probe';
+import { SESSION_OPTION_LABELS, SESSION_OPTION_VARIANTS } from './sessionOptionVariants';
+import type { DecodeProbeResult, OptionsProbeResult, ProbeContext, ProbeResult, ProbeSpec, StepsProbeResult, TextProbeResult, WarmProbeResult } from './probe';
 import { realSizeMarkdown, type RealSizeResults, type StepRow } from './report';
 
 /**
@@ -24,6 +25,8 @@ export interface RealSizeOptions {
 /** The full T5-XXL's blocks: the streamed text time is extrapolated from the package's real-size blocks. */
 const T5_XXL_BLOCKS = 24;
 const LPL = { steps: 30, leapCalls: 16 } as const;
+/** The session-option comparison runs a short step: the first pairs at the real widths, timed after one warm-up. */
+const OPTIONS_STEP = { pairs: 2, steps: 2 } as const;
 const CONTEXT: Omit<ProbeContext, 'modelPath'> = {
   prompt: 'a red fox running through fresh snow at golden hour, cinematic wide shot',
   clip: { resolution: '144p', aspect: '16:9', frames: 51 },
@@ -78,6 +81,10 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
   };
 
   const gemm = await pytorch('GEMM peak (PyTorch, fp32)', ['--gemm-only', '--threads', String(threads())]);
+  const sessionOptions: OptionsProbeResult[] = [];
+  for (const variant of SESSION_OPTION_VARIANTS) {
+    sessionOptions.push(await probe<OptionsProbeResult>(`session options: ${variant}`, { kind: 'options', variant, ...OPTIONS_STEP }));
+  }
   const resident = await probe<StepsProbeResult>('step, all resident', { kind: 'steps', budget: { kind: 'all' }, merged: false, steps: 1 });
   const budget50 = await probe<StepsProbeResult>('step, budget 50 %', { kind: 'steps', budget: { kind: 'share', share: 0.5 }, merged: false, steps: 1 });
   const budget25 = await probe<StepsProbeResult>('step, budget 25 %', { kind: 'steps', budget: { kind: 'share', share: 0.25 }, merged: false, steps: 1 });
@@ -149,6 +156,15 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
       stepGflop: torchStep.stepGflop ?? NaN,
       engineGflops: (torchStep.stepGflop ?? NaN) / (stepRow(resident).computeMs / 1000),
     },
+    sessionOptions: sessionOptions.map((row) => ({
+      variant: row.variant,
+      label: SESSION_OPTION_LABELS[row.variant],
+      pairs: row.pairs,
+      computeMs: row.computeMs,
+      stepMs: row.stepMs,
+      loadMs: row.loadMs,
+      peakRssBytes: row.peakRssBytes,
+    })),
     warm: { coldFirstStepMs: warm.coldFirstStepMs, warmFirstStepMs: warm.warmFirstStepMs, coldStepMs: warm.coldStepMs, warmStepMs: warm.warmStepMs },
   };
   fs.mkdirSync(options.outDir, { recursive: true });

@@ -48,6 +48,8 @@ export interface RealSizeResults {
   vae: { decodeMs: number; loadMs: number; peakRssBytes: number; baselineBytes: number; frames: number };
   pytorch: { stepMs: number; threads: number };
   gemm: { peakGflops: number; stepGflop: number; engineGflops: number };
+  /** The same short step (the first `pairs` block pairs) under each session-option variant. */
+  sessionOptions: Array<{ variant: string; label: string; pairs: number; computeMs: number; stepMs: number; loadMs: number; peakRssBytes: number }>;
   warm: { coldFirstStepMs: number; warmFirstStepMs: number; coldStepMs: number; warmStepMs: number };
 }
 
@@ -114,6 +116,12 @@ export function realSizeMarkdown(r: RealSizeResults): string {
     `| PyTorch eager step (${r.pytorch.threads} threads) | ${seconds(r.pytorch.stepMs)} |`,
     `| GEMM peak / engine step | ${r.gemm.peakGflops.toFixed(0)} / ${r.gemm.engineGflops.toFixed(0)} GFLOP/s (${r.gemm.stepGflop.toFixed(0)} GFLOP per step) |`,
     `| first step starts: cold / warm engine | ${seconds(r.warm.coldFirstStepMs)} / ${seconds(r.warm.warmFirstStepMs)} |`,
+    '',
+    `Session options, a step of the embedder, the first ${r.sessionOptions[0]?.pairs ?? 0} block pairs and the final layer, all resident (median after a warm-up):`,
+    '',
+    '| session options | step | compute | load | peak RSS |',
+    '| --- | --- | --- | --- | --- |',
+    ...r.sessionOptions.map((row) => `| ${row.label} | ${seconds(row.stepMs)} | ${seconds(row.computeMs)} | ${seconds(row.loadMs)} | ${formatMegabytes(row.peakRssBytes)} |`),
     '',
     '| goal | measured | met |',
     '| --- | --- | --- |',

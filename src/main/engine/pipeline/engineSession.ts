@@ -75,6 +75,11 @@ export class EngineSession {
     return this.current?.streamer === streamer ? this.current.baselineRssBytes : process.memoryUsage.rss();
   }
 
+  /** Model bytes held between jobs (the streamer's loaded sessions); 0 when nothing is warm. */
+  warmBytes(): number {
+    return this.current?.streamer.residentBytes ?? 0;
+  }
+
   /** Ids of the units loaded now (diagnostics, tests). */
   loadedUnitIds(): string[] {
     return this.current?.streamer.loadedUnitIds() ?? [];

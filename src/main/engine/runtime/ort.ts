@@ -4,7 +4,7 @@
  * files against the model manifest. Every session it creates is released before the call returns.
  *
  * Linux note: glibc keeps freed weight buffers unless the process starts with
- * GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576 (docs/runtime-notes.md §Memory given back after release);
+ * GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576:glibc.malloc.hugetlb=1 (docs/runtime-notes.md §Memory given back after release);
  * the launcher sets it, not this module.
  */
 import { statSync } from 'node:fs';

@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PYTHON, TOOLS_DIR, makeTempDir, runPython } from './pythonExporter';
+
+/**
+ * The pieces of recipe v2 (models/README.md "Recipe v2"): the denoiser stage starts from a latent run's
+ * checkpoint (it reads the PCA encoder), trains on the asked-for device or says why it falls back to the CPU, resumes
+ * to the weights of an uninterrupted run, and the finished latent's decoder is swapped into its checkpoint.
+ */
+const LATENT = ['--latent', 'pca', '--batch', '2', '--stats-clips', '8', '--checkpoint-every', '1', '--steps', '1'];
+const DENOISER = ['--batch', '2', '--warmup', '1', '--tau-shift', '3', '--high-noise-frac', '0.4', '--world', 'centred'];
+
+const SUMMARIZE = `
+import json, sys, torch
+ck = torch.load(sys.argv[1], map_location='cpu')
+print(json.dumps({'step': ck['step'], 'phases': ck['phases'],
+                  'denoiser': [v.flatten()[:64].tolist() for v in ck['denoiser'].values()],
+                  'decoder': [v.flatten()[:64].tolist() for v in ck['decoder'].values()]}))
+`;
+interface Summary { step: number; phases: Array<{ device: string; world: string }>; denoiser: number[][]; decoder: number[][] }
+const summarize = (file: string): Summary => JSON.parse(runPython(['-c', SUMMARIZE, file])) as Summary;
+
+describe('recipe v2: train.py from a latent run, devices, resume, decoder swap', () => {
+  let dir = '';
+  let latent = '';
+  beforeAll(() => {
+    dir = makeTempDir('studio-recipe-v2-');
+    latent = path.join(dir, 'latent.pt');
+    runPython([path.join(TOOLS_DIR, 'train_latent.py'), '--out', latent, ...LATENT], { timeoutMs: 300_000 });
+  }, 300_000);
+  afterAll(() => {
+    if (dir) {fs.rmSync(dir, { recursive: true, force: true });}
+  });
+
+  const train = (ckpt: string, args: string[]): ReturnType<typeof spawnSync> =>
+    spawnSync(PYTHON, [path.join(TOOLS_DIR, 'train.py'), '--ckpt', ckpt, ...DENOISER, ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+
+  it('--device cuda trains on CUDA when there is one, else says why and trains on the CPU', () => {
+    const ckpt = path.join(dir, 'device.pt');
+    const run = train(ckpt, ['--decoder', latent, '--steps', '1', '--device', 'cuda']);
+    expect(run.status, String(run.stderr)).toBe(0);
+    const hasCuda = runPython(['-c', 'import torch; print(torch.cuda.is_available())']).trim() === 'True';
+    const summary = summarize(ckpt);
+    expect(summary.step).toBe(1);
+    expect(summary.phases.at(-1)).toMatchObject({ device: hasCuda ? 'cuda' : 'cpu', world: 'centred' });
+    if (!hasCuda) {expect(String(run.stderr)).toMatch(/--device cuda: .*; training on the CPU instead/);}
+  }, 300_000);
+
+  it('resumes to the weights of an uninterrupted run, and takes the finished decoder', () => {
+    const straight = path.join(dir, 'straight.pt');
+    expect(train(straight, ['--decoder', latent, '--steps', '3']).status).toBe(0);
+    const resumed = path.join(dir, 'resumed.pt');
+    expect(train(resumed, ['--decoder', latent, '--steps', '3', '--stop-at-step', '2']).status).toBe(0);
+    expect(summarize(resumed).step).toBe(2);
+    expect(train(resumed, ['--resume', '--steps', '3']).status).toBe(0);
+    const a = summarize(straight);
+    const b = summarize(resumed);
+    expect(b.step).toBe(3);
+    expect(b.denoiser).toEqual(a.denoiser);
+
+    // A longer latent run (same PCA encoder, another decoder) goes into the denoiser checkpoint.
+    const longer = path.join(dir, 'latent-longer.pt');
+    runPython([path.join(TOOLS_DIR, 'train_latent.py'), '--out', longer, ...LATENT.slice(0, -1), '3'], { timeoutMs: 300_000 });
+    runPython([path.join(TOOLS_DIR, 'swap_decoder.py'), '--ckpt', resumed, '--decoder', longer]);
+    const swapped = summarize(resumed);
+    const longerDecoder = JSON.parse(runPython(['-c', "import json,sys,torch; ck=torch.load(sys.argv[1],map_location='cpu'); print(json.dumps([v.flatten()[:64].tolist() for v in ck['decoder'].values()]))", longer])) as number[][];
+    expect(swapped.decoder).toEqual(longerDecoder);
+    expect(swapped.decoder).not.toEqual(a.decoder);
+    expect(swapped.denoiser).toEqual(a.denoiser);
+  }, 600_000);
+});
