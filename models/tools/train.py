@@ -7,7 +7,7 @@ Noising z_t = (1−τ)·x0 + τ·ε with τ ~ logit-normal(0, 1); the network pr
 unweighted x0 MSE (models/README.md §Training recipe: a velocity loss weights the x0 error by 1/τ², spending the
 model on low-noise detail). Caption dropout
 (10 %) swaps the caption for the learned null embedding y_embedder.y_embedding, keeping the mask.
-Checkpoints (atomic) every --ckpt-minutes; optimizer moments in fp16 to keep the file small.
+Checkpoints (atomic) every --ckpt-minutes, with the optimizer's state in float32 (resuming continues the run).
 --device cuda|mps trains on a GPU: random draws stay on the CPU generator (the same stream on every device) and
 the checkpoint has the same format (load it with map_location="cpu").
 """
@@ -66,15 +66,10 @@ def lr_at(step, base_lr, warmup, total, final_frac=0.1, start=0):
     return base_lr * (final_frac + (1 - final_frac) * 0.5 * (1 + torch.cos(torch.tensor(progress * 3.14159265)).item()))
 
 
-def opt_state_to_half(state):
-    out = {"state": {}, "param_groups": state["param_groups"]}
-    for k, v in state["state"].items():
-        out["state"][k] = {n: (t.half() if torch.is_tensor(t) and t.is_floating_point() and t.dim() > 0 else t)
-                           for n, t in v.items()}
-    return out
-
-
 def opt_state_to_float(state):
+    """Adam's moments as float32. Checkpoints before recipe v2 stored them in float16, where a second moment below
+    ≈ 6e-8 (a gradient below ≈ 2.4e-4) is 0: Adam then divides by eps alone and the first step after resuming
+    throws those weights far off. They are stored in float32 now (about 8 MB for this model)."""
     out = {"state": {}, "param_groups": state["param_groups"]}
     for k, v in state["state"].items():
         out["state"][k] = {n: (t.float() if torch.is_tensor(t) and t.is_floating_point() else t) for n, t in v.items()}
@@ -127,7 +122,7 @@ class Trainer:
               "denoiser_config": self.cfgs["denoiser"], "torch_rng": torch.get_rng_state(),
               "encoder": self.encoder.state_dict(), "decoder": self.modules["decoder"].state_dict(),
               "denoiser": self.model.state_dict(), "text": self.text.state_dict(), "ema": self.ema,
-              "optimizer": opt_state_to_half(self.opt.state_dict())}
+              "optimizer": self.opt.state_dict()}
         ckpt_lib.save_atomic(ck, path)
 
     @torch.no_grad()
