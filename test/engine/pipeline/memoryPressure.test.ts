@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EngineSession } from '../../../src/main/engine/pipeline/engineSession';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { defaultPressureThresholdBytes, MemoryPressureWatch } from '../../../src/main/engine/pipeline/memoryPressure';
+import { parseVmStat } from '../../../src/main/engine/system/availableMemory';
 import { fixturePackage } from '../support/randomPackage';
 
 /**
@@ -58,5 +59,23 @@ describe('memory pressure releases the warm engine', () => {
   it('defaults to the larger of 1 GiB and a tenth of the machine', () => {
     expect(defaultPressureThresholdBytes(4 * 2 ** 30)).toBe(2 ** 30);
     expect(defaultPressureThresholdBytes(32 * 2 ** 30)).toBe(Math.round(3.2 * 2 ** 30));
+  });
+});
+
+describe('available memory on macOS (vm_stat)', () => {
+  it('adds free, inactive, speculative and purgeable pages', () => {
+    const sample = [
+      'Mach Virtual Memory Statistics: (page size of 16384 bytes)',
+      'Pages free:                               10000.',
+      'Pages active:                            500000.',
+      'Pages inactive:                          200000.',
+      'Pages speculative:                         3000.',
+      'Pages throttled:                              0.',
+      'Pages wired down:                        150000.',
+      'Pages purgeable:                           7000.',
+      '"Translation faults":                 123456789.',
+    ].join('\n');
+    expect(parseVmStat(sample)).toBe((10000 + 200000 + 3000 + 7000) * 16384);
+    expect(parseVmStat('no such output')).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { GenerateRequest } from '@shared/domain/generation';
 import { memoryBudgetSchema, type MemoryBudget } from '@shared/domain/memoryBudget';
 import { activationReserveBytes, estimateActivationBytes } from '@shared/model/clipMemory';
-import { openVideoModel, type VideoModel } from '../../engine/models';
+import { openVideoModel, type TextConditioning, type VideoModel } from '../../engine/models';
 import { readModelPackage } from '../../engine/package/modelPackage';
 import { EngineSession } from '../../engine/pipeline/engineSession';
 import { generateVideo } from '../../engine/pipeline/generateVideo';
@@ -20,6 +20,7 @@ import { SESSION_OPTION_VARIANTS, sessionOptionsFor, type SessionOptionVariant }
  * Stages are driven through the model layer (openVideoModel, UnitStreamer) the pipeline uses, so a step here is
  * the engine's step; the warm probe runs the whole pipeline (generateVideo in a persistent EngineSession).
  */
+
 /** A memory budget, or a share of the denoiser's weights (plus the clip's activations), as the bench's rows are. */
 const stepsBudgetSchema = z.union([memoryBudgetSchema, z.object({ kind: z.literal('share'), share: z.number().gt(0).lt(1) })]);
 
@@ -68,7 +69,6 @@ export interface TextProbeResult {
   readonly peakRssBytes: number;
   readonly baselineRssBytes: number;
   readonly budgetBytes: number;
-  readonly largestUnitBytes: number;
   readonly blockBytes: number;
 }
 
@@ -126,7 +126,7 @@ async function startStreamer(budget: MemoryBudget, reserveBytes: number, session
   return { streamer, baselineRssBytes: process.memoryUsage.rss() };
 }
 
-async function encodeOnce(model: VideoModel, prompt: string): Promise<Awaited<ReturnType<VideoModel['encodeText']>>> {
+async function encodeOnce(model: VideoModel, prompt: string): Promise<TextConditioning> {
   const { streamer } = await startStreamer({ kind: 'min' }, 0);
   try {
     return await model.encodeText(streamer, model.tokenize(prompt));
@@ -206,7 +206,6 @@ async function textProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind:
       peakRssBytes: Math.max(rss.peak, rss.sample()),
       baselineRssBytes,
       budgetBytes: pass.plan.budgetBytes,
-      largestUnitBytes: Math.max(...units.map((unit) => unit.sizeBytes)),
       blockBytes: Math.max(...blocks.map((unit) => unit.sizeBytes)),
     };
   } finally {

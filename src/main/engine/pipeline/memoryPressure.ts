@@ -1,11 +1,12 @@
 import os from 'node:os';
+import { availableMemoryBytes } from '../system/availableMemory';
 import type { EngineSession } from './engineSession';
 
 export interface MemoryPressureOptions {
   readonly session: EngineSession;
   /** True while a job runs: its sessions are in use, and the job releases what it streams itself. */
   readonly isBusy: () => boolean;
-  /** Memory the system can still give (Linux: MemAvailable; os.freemem elsewhere). */
+  /** Memory the system can still give; default availableMemoryBytes (system/availableMemory.ts). */
   readonly availableBytes?: () => number;
   /** Below this, the warm sessions go. Default: the larger of 1 GiB and 10 % of the machine's memory. */
   readonly thresholdBytes?: number;
@@ -47,7 +48,7 @@ export class MemoryPressureWatch {
     if (this.checking || isBusy() || heldBytes === 0) {
       return null;
     }
-    const availableBytes = (this.options.availableBytes ?? os.freemem)();
+    const availableBytes = (this.options.availableBytes ?? availableMemoryBytes)();
     if (availableBytes >= this.thresholdBytes) {
       return null;
     }
