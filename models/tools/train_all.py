@@ -74,13 +74,8 @@ def checkpoint_step(path):
     return torch.load(path, map_location="cpu")["step"] if os.path.exists(path) else 0
 
 
-def checkpoint_field(path, field, default=0):
-    import torch
-    return torch.load(path, map_location="cpu").get(field, default) if os.path.exists(path) else default
-
-
 def latent_stage(args):
-    step = checkpoint_field(V2["latent"], "step")
+    step = checkpoint_step(V2["latent"])
     if step < V2["latent_steps"]:
         resume = ["--resume"] if step > 0 else []
         run([os.path.join(HERE, "train_latent.py"), "--out", V2["latent"], "--steps", str(V2["latent_steps"]),
@@ -91,7 +86,7 @@ def latent_stage(args):
 def denoiser_stage(args):
     """The denoiser reads only the latent's encoder (the PCA fit, fixed at the latent run's step 0), so this stage
     can start as soon as the latent run has written its first checkpoint, and run beside it."""
-    step = checkpoint_field(V2["denoiser"], "step")
+    step = checkpoint_step(V2["denoiser"])
     if step >= V2["denoiser_steps"]:
         return True
     if step == 0:
@@ -102,7 +97,7 @@ def denoiser_stage(args):
     limit = ["--stop-after-minutes", str(args.stop_after_minutes)] if args.stop_after_minutes else []
     run([os.path.join(HERE, "train.py"), "--ckpt", V2["denoiser"], *start, "--steps", str(V2["denoiser_steps"]),
          *V2["denoiser_args"], *limit, "--device", args.device])
-    step = checkpoint_field(V2["denoiser"], "step")
+    step = checkpoint_step(V2["denoiser"])
     if step < V2["denoiser_steps"]:
         print(f"train_all: the denoiser stopped at step {step} of {V2['denoiser_steps']}; run the same command "
               "again to go on", flush=True)
@@ -127,7 +122,7 @@ def recipe_v2(args):
     if "denoiser" in stages and not denoiser_stage(args):
         return
     if "finish" in stages:
-        if checkpoint_field(V2["latent"], "step") < V2["latent_steps"]:
+        if checkpoint_step(V2["latent"]) < V2["latent_steps"]:
             raise SystemExit("train_all: the latent run has not finished; run --stage latent first")
         finish_stage(args)
     print(f"train_all: recipe v2 ({', '.join(stages)}) done in {(time.time() - started) / 60:.1f} min", flush=True)
