@@ -335,10 +335,17 @@ class STDiT3(nn.Module):
         oc = self.out_channels
         h = h.reshape(b, frames, hp, wp, 2, 2, oc).permute(0, 6, 1, 2, 4, 3, 5)  # [B, oc, T, Hp, 2, Wp, 2]
         out = h.reshape(b, oc, frames, height, width)
-        if self.prediction != "x0":
+        if self.prediction == "x0":
+            tau = (timestep / 1000.0).clamp(min=self.tau_min).reshape(b, 1, 1, 1, 1)
+            v = (out[:, 0:self.in_channels] - z) / tau  # v ≈ x0 − ε  (z_t = (1−τ)x0 + τε)
+        elif self.prediction == "x0_skip":
+            # x0 = c_skip·z + c_out·F, so v = (x0 − z)/τ = (1 − 2τ)/d²·z + F/d with d² = (1−τ)² + τ²: no division
+            # by τ, exact at τ = 0 (see skip_scalings).
+            tau = (timestep / 1000.0).reshape(b, 1, 1, 1, 1)
+            d2 = (1 - tau) * (1 - tau) + tau * tau
+            v = (1 - 2 * tau) / d2 * z + out[:, 0:self.in_channels] / torch.sqrt(d2)
+        else:
             return out
-        tau = (timestep / 1000.0).clamp(min=self.tau_min).reshape(b, 1, 1, 1, 1)
-        v = (out[:, 0:self.in_channels] - z) / tau  # v ≈ x0 − ε  (z_t = (1−τ)x0 + τε)
         return torch.cat((v, out[:, self.in_channels:oc]), dim=1)
 
     def forward(self, z, timestep, y, y_bias, fps, pos_emb, rope_cos, rope_sin, tdtm=False):
@@ -354,10 +361,23 @@ class STDiT3(nn.Module):
             x = self.block_pair(i, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin)
         saved, self.prediction = self.prediction, "raw"
         try:
-            out = self.final(x, t_emb, z, timestep)
+            out = self.final(x, t_emb, z, timestep)[:, 0:self.in_channels]
         finally:
             self.prediction = saved
-        return out[:, 0:self.in_channels]
+        if self.prediction == "x0_skip":
+            c_skip, c_out = skip_scalings(timestep / 1000.0)
+            return c_skip.reshape(-1, 1, 1, 1, 1) * z + c_out.reshape(-1, 1, 1, 1, 1) * out
+        return out
+
+
+def skip_scalings(tau):
+    """Preconditioned x0 prediction (Karras et al. 2022, arXiv 2206.00364, §5 "preconditioning", with σ_data = 1 — the
+    latent is normalized — written for z = (1−τ)·x0 + τ·ε): x0 = c_skip·z + c_out·F. c_skip = (1−τ)/d² is the
+    least-squares weight of z alone, c_out = τ/d the remaining error's scale, d² = (1−τ)² + τ². At low noise the
+    network only adds a small correction to z; a plain x0 head must copy the whole clip through the network and,
+    trained mostly at high noise, blurs it (models/README.md, recipe v2)."""
+    d2 = (1 - tau) ** 2 + tau ** 2
+    return (1 - tau) / d2, tau / torch.sqrt(d2)
 
 
 # ----- host-side tables (the engine computes the same; FORMAT.md) -----

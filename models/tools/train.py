@@ -82,6 +82,10 @@ class Trainer:
         self.cfgs = export_package.read_configs()
         if args.without_temporal_pos:
             self.cfgs["denoiser"]["temporal_pos_embed_frames"] = 0
+        if args.prediction:
+            self.cfgs["denoiser"]["prediction_type"] = args.prediction
+        if args.resume and os.path.exists(args.ckpt):  # a run goes on with the model it started with
+            self.cfgs = ckpt_lib.configs_for(torch.load(args.ckpt, map_location="cpu"), self.cfgs)
         self.modules = ckpt_lib.build_modules(self.cfgs)
         for module in self.modules.values():
             module.to(device)
@@ -144,6 +148,11 @@ class Trainer:
         drop = (torch.rand(b) < self.model.cfg.get("class_dropout_prob", 0.1)).reshape(b, 1, 1).to(dev)
         y = torch.where(drop, self.model.y_embedder.y_embedding.unsqueeze(0).expand_as(y), y)
         tau = shift_tau(torch.sigmoid(torch.randn(b)), self.args.tau_shift)  # (shifted) logit-normal(0, 1)
+        # Part of each batch at τ ~ U(0, 1): the sampler's 30 linear steps spend half their time below τ = 0.5,
+        # where the shifted logit-normal puts under 14 % of its samples and where outlines are refined.
+        if self.args.uniform_frac > 0:  # (no RNG draws otherwise: earlier runs replay exactly)
+            even = torch.rand(b) < self.args.uniform_frac
+            tau = torch.where(even, torch.rand(b), tau)
         # Part of each batch near pure noise: only there must the caption alone decide where the object is in
         # every frame (lower noise levels can copy the motion from the input), and logit-normal rarely goes there.
         if self.args.high_noise_frac > 0:  # (no RNG draws otherwise: earlier phases replay exactly)
@@ -187,6 +196,9 @@ def main():
     ap.add_argument("--high-noise-frac", type=float, default=0.0,
                     help="fraction of each batch with τ ~ U(--high-noise-min, 1)")
     ap.add_argument("--high-noise-min", type=float, default=0.85)
+    ap.add_argument("--uniform-frac", type=float, default=0.0, help="fraction of each batch with τ ~ U(0, 1)")
+    ap.add_argument("--prediction", default=None, choices=("x0", "x0_skip"),
+                    help="from scratch: the denoiser's output parameterization (default: config/denoiser.json)")
     ap.add_argument("--without-temporal-pos", action="store_true",
                     help="train without the fixed temporal pos-emb (how the phases before 'temporal-pos' ran)")
     ap.add_argument("--schedule-from", type=int, default=0,
@@ -210,6 +222,7 @@ def main():
     tr.phases.append({"from_step": tr.step, "to_step": tr.step, "schedule_steps": args.steps, "lr": args.lr,
                       "warmup": args.warmup, "schedule_from": args.schedule_from, "tau_shift": args.tau_shift,
                       "high_noise_frac": args.high_noise_frac, "high_noise_min": args.high_noise_min,
+                      "uniform_frac": args.uniform_frac,
                       "batch": args.batch, "world": args.world, "temporal_pos": not args.without_temporal_pos,
                       "device": device.type})
     feed = Prefetcher(tr.data_index, args.batch, data.train_combinations(), args.world)

@@ -33,7 +33,8 @@ DECODER_STEPS = 1200
 # The first three phases ran before the denoiser had its temporal pos-emb (config
 # temporal_pos_embed_frames), so they run without it; all but the last used the first ("wide") world.
 PHASES = (
-    {"name": "base", "stop": 3600, "args": ["--steps", "3600", "--lr", "8e-4", "--without-temporal-pos", "--world", "wide"]},
+    {"name": "base", "stop": 3600, "args": ["--steps", "3600", "--lr", "8e-4", "--without-temporal-pos", "--world", "wide",
+                                            "--prediction", "x0"]},
     {"name": "continue", "stop": 4654,
      "args": ["--steps", "9000", "--lr", "3e-4", "--without-temporal-pos", "--world", "wide"]},
     {"name": "high-noise", "stop": 5511,
@@ -58,8 +59,9 @@ V2 = {
     "latent_args": ["--latent", "pca", "--lr", "2e-3", "--batch", "8", "--mask", "2"],
     "denoiser": os.path.join(RUNS, "v2-denoiser.pt"),
     "denoiser_steps": 9000,
-    "denoiser_args": ["--lr", "8e-4", "--warmup", "100", "--tau-shift", "3", "--high-noise-frac", "0.4",
-                      "--high-noise-min", "0.85", "--world", "centred"],
+    "denoiser_args": ["--lr", "8e-4", "--warmup", "100", "--tau-shift", "3", "--high-noise-frac", "0.3",
+                      "--high-noise-min", "0.85", "--uniform-frac", "0.2", "--prediction", "x0_skip",
+                      "--world", "centred"],
 }
 
 

@@ -12,16 +12,17 @@ import { PYTHON, TOOLS_DIR, makeTempDir, runPython } from './pythonExporter';
  * swapped into its checkpoint.
  */
 const LATENT = ['--latent', 'pca', '--batch', '2', '--stats-clips', '8', '--checkpoint-every', '1', '--steps', '1'];
-const DENOISER = ['--batch', '2', '--warmup', '1', '--tau-shift', '3', '--high-noise-frac', '0.4', '--world', 'centred'];
+const DENOISER = ['--batch', '2', '--warmup', '1', '--tau-shift', '3', '--high-noise-frac', '0.3', '--uniform-frac', '0.2',
+  '--prediction', 'x0_skip', '--world', 'centred'];
 
 const SUMMARIZE = `
 import json, sys, torch
 ck = torch.load(sys.argv[1], map_location='cpu')
-print(json.dumps({'step': ck['step'], 'phases': ck['phases'],
+print(json.dumps({'step': ck['step'], 'phases': ck['phases'], 'prediction': ck['denoiser_config']['prediction_type'],
                   'denoiser': [v.flatten()[:64].tolist() for v in ck['denoiser'].values()],
                   'decoder': [v.flatten()[:64].tolist() for v in ck['decoder'].values()]}))
 `;
-interface Summary { step: number; phases: Array<{ device: string; world: string }>; denoiser: number[][]; decoder: number[][] }
+interface Summary { step: number; prediction: string; phases: Array<{ device: string; world: string }>; denoiser: number[][]; decoder: number[][] }
 const summarize = (file: string): Summary => JSON.parse(runPython(['-c', SUMMARIZE, file])) as Summary;
 
 describe('recipe v2: train.py from a latent run, devices, resume, decoder swap', () => {
@@ -38,6 +39,36 @@ describe('recipe v2: train.py from a latent run, devices, resume, decoder swap',
 
   const train = (ckpt: string, args: string[]): ReturnType<typeof spawnSync> =>
     spawnSync(PYTHON, [path.join(TOOLS_DIR, 'train.py'), '--ckpt', ckpt, ...DENOISER, ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+
+  it('the preconditioned x0 head (x0_skip): x0 = z at τ = 0, and the velocity the engine receives lands on x0', () => {
+    const check = `
+import json, sys, torch
+sys.path.insert(0, sys.argv[1])
+import stdit3
+from export_package import read_configs
+cfg = dict(read_configs()['denoiser'], prediction_type='x0_skip')
+torch.manual_seed(0)
+m = stdit3.STDiT3(cfg).eval()
+for p in m.parameters():
+    torch.nn.init.normal_(p, std=0.05)  # the init zeroes outputs; random weights make F non-zero
+b = 4
+z = torch.randn(b, 4, 4, 8, 8)
+t = torch.tensor([0.0, 250.0, 700.0, 1000.0])
+args = (torch.randn(b, 16, cfg['caption_channels']), torch.zeros(b, 16), torch.full((b,), 8.0),
+        stdit3.pos_embed_for_clip(cfg, 8, 8, 32, 32), *stdit3.rope_tables(m.head_dim, 4))
+with torch.no_grad():
+    x0 = m.predict_x0(z, t, *args)
+    v = m(z, t, *args)[:, :4]
+tau = (t / 1000).reshape(b, 1, 1, 1, 1)
+print(json.dumps({'identity_at_0': float((x0[0] - z[0]).abs().max()),
+                  'landing': float((z[1:] + tau[1:] * v[1:] - x0[1:]).abs().max()),
+                  'pure_noise_uses_F': float((x0[3]).abs().max())}))
+`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { identity_at_0: number; landing: number; pure_noise_uses_F: number };
+    expect(r.identity_at_0).toBe(0);
+    expect(r.landing).toBeLessThan(1e-5);
+    expect(r.pure_noise_uses_F).toBeGreaterThan(1e-3);
+  }, 120_000);
 
   it('--device cuda trains on CUDA when there is one, else says why and trains on the CPU', () => {
     const ckpt = path.join(dir, 'device.pt');
@@ -61,6 +92,7 @@ describe('recipe v2: train.py from a latent run, devices, resume, decoder swap',
     const a = summarize(straight);
     const b = summarize(resumed);
     expect(b.step).toBe(3);
+    expect(b.prediction).toBe('x0_skip');
     const largestDifference = (x: number[][], y: number[][]): number => Math.max(...x.flatMap((row, i) => row.map((value, j) => Math.abs(value - y[i][j]))));
     expect(largestDifference(b.denoiser, a.denoiser)).toBe(0);
     // One step moves the weights visibly (the comparison can tell runs apart).
