@@ -66,6 +66,20 @@ def lr_at(step, base_lr, warmup, total, final_frac=0.1, start=0):
     return base_lr * (final_frac + (1 - final_frac) * 0.5 * (1 + torch.cos(torch.tensor(progress * 3.14159265)).item()))
 
 
+def outline_weights(videos, latent_width, weight, threshold=0.3):
+    """Per latent cell: 1 + weight·4c(1 − c), c = the share of the cell's pixels that are object (RGB distance from
+    the clip's median border colour above `threshold`, the judge's rule). Cells on the outline (c near ½) carry the
+    shape; in an unweighted loss they are a few % of the cells, and the shape word a sliver of the error."""
+    b = videos.shape[0]
+    border = torch.cat([videos[..., 0, :], videos[..., -1, :], videos[..., :, 0], videos[..., :, -1]], dim=-1)
+    bg = border.reshape(b, 3, -1).median(dim=2).values.reshape(b, 3, 1, 1, 1)
+    obj = (((videos - bg) / 2).pow(2).sum(dim=1).sqrt() > threshold).float()  # [B, F, H, W]
+    factor = videos.shape[-1] // latent_width
+    c = torch.nn.functional.avg_pool2d(obj.flatten(0, 1).unsqueeze(1), factor).reshape(
+        b, obj.shape[1], latent_width, latent_width)
+    return 1.0 + weight * 4.0 * c * (1.0 - c)
+
+
 def opt_state_to_float(state):
     """Adam's moments as float32. Checkpoints before recipe v2 stored them in float16, where a second moment below
     ≈ 6e-8 (a gradient below ≈ 2.4e-4) is 0: Adam then divides by eps alone and the first step after resuming
@@ -164,7 +178,12 @@ class Trainer:
         zt = (1 - tb) * x0 + tb * noise
         fps = torch.full((b,), self.fps, device=dev)
         x0_hat = self.model.predict_x0(zt, tau * 1000.0, y, stdit3.caption_bias(mask), fps, self.pos, *self.rope)
-        loss = (x0_hat - x0).pow(2).mean()
+        err = (x0_hat - x0).pow(2)
+        if self.args.outline_weight > 0 and self.step >= self.args.outline_from:
+            w = outline_weights(videos.to(dev), x0.shape[-1], self.args.outline_weight)  # [B, T, h, w]
+            loss = (err * w.unsqueeze(1)).sum() / (w.sum() * err.shape[1])
+        else:
+            loss = err.mean()
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.trained.parameters(), 1.0)
@@ -196,6 +215,9 @@ def main():
     ap.add_argument("--high-noise-frac", type=float, default=0.0,
                     help="fraction of each batch with τ ~ U(--high-noise-min, 1)")
     ap.add_argument("--high-noise-min", type=float, default=0.85)
+    ap.add_argument("--outline-weight", type=float, default=0.0,
+                    help="extra x0-loss weight on latent cells on the object's outline (outline_weights)")
+    ap.add_argument("--outline-from", type=int, default=0, help="step from which --outline-weight applies")
     ap.add_argument("--uniform-frac", type=float, default=0.0, help="fraction of each batch with τ ~ U(0, 1)")
     ap.add_argument("--prediction", default=None, choices=("x0", "x0_skip"),
                     help="from scratch: the denoiser's output parameterization (default: config/denoiser.json)")
@@ -222,7 +244,8 @@ def main():
     tr.phases.append({"from_step": tr.step, "to_step": tr.step, "schedule_steps": args.steps, "lr": args.lr,
                       "warmup": args.warmup, "schedule_from": args.schedule_from, "tau_shift": args.tau_shift,
                       "high_noise_frac": args.high_noise_frac, "high_noise_min": args.high_noise_min,
-                      "uniform_frac": args.uniform_frac,
+                      "uniform_frac": args.uniform_frac, "outline_weight": args.outline_weight,
+                      "outline_from": args.outline_from,
                       "batch": args.batch, "world": args.world, "temporal_pos": not args.without_temporal_pos,
                       "device": device.type})
     feed = Prefetcher(tr.data_index, args.batch, data.train_combinations(), args.world)

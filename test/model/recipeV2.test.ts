@@ -13,7 +13,7 @@ import { PYTHON, TOOLS_DIR, makeTempDir, runPython } from './pythonExporter';
  */
 const LATENT = ['--latent', 'pca', '--batch', '2', '--stats-clips', '8', '--checkpoint-every', '1', '--steps', '1'];
 const DENOISER = ['--batch', '2', '--warmup', '1', '--tau-shift', '3', '--high-noise-frac', '0.3', '--uniform-frac', '0.2',
-  '--prediction', 'x0_skip', '--world', 'centred'];
+  '--prediction', 'x0_skip', '--outline-weight', '8', '--outline-from', '1', '--world', 'centred'];
 
 const SUMMARIZE = `
 import json, sys, torch
@@ -68,6 +68,24 @@ print(json.dumps({'identity_at_0': float((x0[0] - z[0]).abs().max()),
     expect(r.identity_at_0).toBe(0);
     expect(r.landing).toBeLessThan(1e-5);
     expect(r.pure_noise_uses_F).toBeGreaterThan(1e-3);
+  }, 120_000);
+
+  it('outline weights: 1 off the object and inside it, 1 + w·4c(1 − c) on cells the outline cuts', () => {
+    const check = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import torch, train
+video = -torch.ones(1, 3, 2, 32, 32)
+video[:, :, :, 6:14, 6:14] = 1.0  # a white square on black: rows and columns 6..13
+w = train.outline_weights(video, 8, 8.0)
+print(json.dumps({'shape': list(w.shape), 'cells': w[0, 1, 0:4, 0:4].tolist()}))
+`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { shape: number[]; cells: number[][] };
+    expect(r.shape).toEqual([1, 2, 8, 8]);
+    // Cell k spans pixels 4k..4k+3: rows and columns 1 and 3 are half object, 2 is all object.
+    const weight = (c: number): number => 1 + 8 * 4 * c * (1 - c);
+    const share = [0, 0.5, 1, 0.5];
+    r.cells.forEach((row, i) => row.forEach((value, j) => expect(value, `cell ${i},${j}`).toBeCloseTo(weight(share[i] * share[j]), 5)));
   }, 120_000);
 
   it('--device cuda trains on CUDA when there is one, else says why and trains on the CPU', () => {
