@@ -203,10 +203,15 @@ def recipe_text(ck):
     phases = [f"{p['from_step']}→{p['to_step']} lr {p['lr']:g}"
               + (f" τ-shift {p['tau_shift']:g}" if p.get("tau_shift", 1.0) != 1.0 else "")
               + (f" {p['high_noise_frac']:.0%} at τ≥{p['high_noise_min']:g}" if p.get("high_noise_frac") else "")
+              + (f" {p['uniform_frac']:.0%} at τ~U(0,1)" if p.get("uniform_frac") else "")
+              + (f" outline weight {p['outline_weight']:g} from step {p['outline_from']}" if p.get("outline_weight") else "")
               + (" temporal pos-emb" if p.get("temporal_pos") else "")
               + (f" {p['world']} world" if p.get("world") else "")
               for p in ck.get("phases", [])]
     base = ck.get("recipe", "models/tools/train_all.py")
+    prediction = (ck.get("denoiser_config") or {}).get("prediction_type")
+    if prediction:
+        base += f"; denoiser head: {prediction}"
     return base + ("; recorded phases: " + "; ".join(phases) if phases else "")
 
 

@@ -1,4 +1,6 @@
 """Stage 2: train the STDiT3 denoiser and the text encoder jointly (rectified flow, x0-prediction, x0 loss).
+The head is config/denoiser.json's prediction_type (or --prediction): "x0_skip", the preconditioned x0 of
+stdit3.skip_scalings, or the plain "x0" of the first recipe.
 
     train.py --decoder models/runs/decoder.pt --ckpt models/checkpoints/shapes-tiny.pt --steps N   (from scratch)
     train.py --resume --ckpt models/checkpoints/shapes-tiny.pt --steps N                           (continue)
@@ -194,7 +196,7 @@ class Trainer:
 
 
 RECIPE = ("models/tools/train_all.py: PCA latent + conv decoder, then STDiT3 + text encoder, rectified flow, "
-          "x0-prediction with unweighted x0 loss, logit-normal t, caption dropout 0.1, AdamW, EMA")
+          "x0-prediction (head in denoiser_config) with an x0 loss, logit-normal t, caption dropout 0.1, AdamW, EMA")
 
 
 def main():
