@@ -1,6 +1,6 @@
 """Sampler sweep: judge a checkpoint at several step counts and CFG scales, and name the best setting.
 
-    sweep_sampler.py --ckpt models/runs/v2-denoiser.pt [--steps 20,30,40] [--cfg 2,3,4,5,7] [--prompts 48]
+    sweep_sampler.py --ckpt models/runs/v2-denoiser.pt [--steps 20,30,40] [--cfg 1,1.5,2,3,4] [--prompts 48]
                      [--json OUT] [--write-defaults]
 
 Chosen on the *seen* prompt set (training combinations, fresh noise), so the held-out prompts that report the
@@ -59,7 +59,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", default=export_package.DEFAULT_CKPT)
     ap.add_argument("--steps", type=number_list(int), default=[20, 30, 40])
-    ap.add_argument("--cfg", type=number_list(float), default=[2.0, 3.0, 4.0, 5.0, 7.0])
+    ap.add_argument("--cfg", type=number_list(float), default=[1.0, 1.5, 2.0, 3.0, 4.0])
     ap.add_argument("--prompts", type=int, default=48)
     ap.add_argument("--seed", type=int, default=300)
     ap.add_argument("--json", default=None)

@@ -112,12 +112,11 @@ def finish_stage(args):
     defaults; with --export they and the weights become models/shapes-tiny/ and the judge's tables (held-out and
     seen, with and without LPL) go to models/docs/; without it, to models/runs/."""
     run([os.path.join(HERE, "swap_decoder.py"), "--ckpt", V2["denoiser"], "--decoder", V2["latent"]])
-    sweep = ["--json", os.path.join(RUNS, "v2-sweep.json")]
-    run([os.path.join(HERE, "sweep_sampler.py"), "--ckpt", V2["denoiser"], *sweep,
+    out = os.path.join(MODELS, "docs") if args.export else RUNS
+    run([os.path.join(HERE, "sweep_sampler.py"), "--ckpt", V2["denoiser"], "--json", os.path.join(out, "sweep-seen.json"),
          *(["--write-defaults"] if args.export else [])])
     if args.export:
         run([os.path.join(HERE, "export_package.py"), "--checkpoint", V2["denoiser"]])
-    out = os.path.join(MODELS, "docs") if args.export else RUNS
     for prompt_set in ("held-out", "seen"):
         run([os.path.join(HERE, "evaluate.py"), "--ckpt", V2["denoiser"], "--lpl", "--set", prompt_set,
              "--json", os.path.join(out, f"eval-{prompt_set}.json"),

@@ -7,16 +7,18 @@ import { generateShippedClips, loadHeldOutPrompts } from './shippedModel';
  * The shipped model's quality as the studio delivers it: clips made by the TypeScript engine (ONNX units,
  * package defaults) on the 16 held-out prompts of test/fixtures/shipped/held-out-prompts.json, judged by the
  * TypeScript judge (./judge.ts, which agrees clip by clip with models/tools/scorer.py: see
- * test/model/judgeAgreement.test.ts). The floor is the issue's quality bar (≥ 85 % of background, object colour
- * and motion checks), at full steps and with the LPL leap at 15/30; measured results are in models/README.md.
- * Shape is reported, not held to a bar: the shipped model draws shapes at about chance today.
+ * test/model/judgeAgreement.test.ts). Issue 13's bars: background, object colour and motion ≥ 0.95 each at the
+ * default steps, and the LPL leap at 15/30 keeps ≥ 95 % of the full run's score (the mean of the four judged
+ * attributes). Shape is held above chance (1/3) with a margin; issue 13's 0.85 is not reached yet (measured
+ * results in models/README.md).
  *
  * Remake the prompts file with `npm run fixtures -- --only shipped-prompts` (the model tools' Python;
  * test/model/judgeAgreement.test.ts fails when it is stale).
  */
-const QUALITY_BAR = 0.85;
-const FLOOR = { background: QUALITY_BAR, object: QUALITY_BAR, motion: 0.75, bar: QUALITY_BAR };
+const FLOOR = { background: 0.95, object: 0.95, motion: 0.95, shape: 0.4 };
+const LPL_SHARE_OF_FULL = 0.95;
 const LPL_LEAP_STEP = 15;
+const score = (a: Accuracy): number => (a.background + a.object + a.shape + a.motion) / 4;
 
 describe('shipped model quality through the engine (held-out prompts)', () => {
   async function judgeRun(label: string, settings: Partial<GenerateRequest>): Promise<Accuracy> {
@@ -29,12 +31,12 @@ describe('shipped model quality through the engine (held-out prompts)', () => {
     return accuracy;
   }
 
-  it('meets the quality bar at the default steps and with the LPL leap at 15/30 (shape reported)', async () => {
+  it('meets the bars at the default steps, and keeps 95 % of the score with the LPL leap at 15/30', async () => {
     const full = await judgeRun('full', {});
     const lpl = await judgeRun('lpl', { lpl: { kind: 'fixed', leapStep: LPL_LEAP_STEP } });
     for (const key of Object.keys(FLOOR) as (keyof typeof FLOOR)[]) {
       expect(full[key], `${key} at full steps`).toBeGreaterThanOrEqual(FLOOR[key]);
     }
-    expect(lpl.bar, 'bar with the LPL leap').toBeGreaterThanOrEqual(QUALITY_BAR);
+    expect(score(lpl), 'score with the LPL leap').toBeGreaterThanOrEqual(LPL_SHARE_OF_FULL * score(full));
   }, 240_000);
 });
