@@ -34,3 +34,20 @@ test('killing the engine process shows an error, then recovers without a reload'
   await expect(page.getByTestId('sys-runtime-check')).toHaveAttribute('data-ok', 'true');
   expect(await page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
 });
+
+test('a first run starts from the model\'s own sampler defaults; a later run keeps what the user set', async ({ page }) => {
+  await page.goto(studio.url);
+  const useDefaults = page.getByRole('button', { name: /Use the model's defaults/ });
+  await expect(useDefaults).toBeVisible();
+  const [, steps, cfg] = /\((\d+) steps, CFG ([\d.]+)\)/.exec((await useDefaults.textContent()) ?? '') ?? [];
+  expect(Number(cfg), 'the model names its CFG').toBeGreaterThan(0);
+  await expect(page.getByLabel('Steps', { exact: true })).toHaveValue(steps);
+  await expect(page.getByLabel('CFG scale')).toHaveValue(cfg);
+
+  const chosen = String(Number(cfg) + 2);
+  await page.getByLabel('CFG scale').fill(chosen);
+  await page.reload();
+  await expect(page.getByTestId('engine-state')).toHaveAttribute('data-state', 'ready');
+  await expect(useDefaults).toBeVisible();
+  await expect(page.getByLabel('CFG scale')).toHaveValue(chosen);
+});

@@ -7,6 +7,7 @@ import { useComposerSettings } from './features/composer/useComposerSettings';
 import { selectedModelOf, useModels } from './features/composer/useModels';
 import { usePresets } from './features/composer/usePresets';
 import { usePromptHistory } from './features/composer/usePromptHistory';
+import { useFirstRunModelDefaults } from './features/composer/useFirstRunModelDefaults';
 import { useGenerationActions, useGenerationFeed, useJobsSlice } from './features/generation/jobFeed';
 import { selectLatestFinishedJobId, selectRunningJobId } from './features/generation/jobStore';
 import { HistoryPanel } from './features/history/HistoryPanel';
@@ -32,6 +33,7 @@ export function App(): React.JSX.Element {
   const actions = useGenerationActions();
   const composer = useComposerSettings();
   const models = useModels(readyPid);
+  useFirstRunModelDefaults(composer, models);
   const promptHistory = usePromptHistory();
   const presets = usePresets();
   // The workspace reads only which job runs and which finished last: a step event does not re-render it.
