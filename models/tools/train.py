@@ -100,8 +100,9 @@ class Trainer:
             self.cfgs["denoiser"]["temporal_pos_embed_frames"] = 0
         if args.prediction:
             self.cfgs["denoiser"]["prediction_type"] = args.prediction
-        if args.resume and os.path.exists(args.ckpt):  # a run goes on with the model it started with
-            self.cfgs = ckpt_lib.configs_for(torch.load(args.ckpt, map_location="cpu"), self.cfgs)
+        self.resumed = torch.load(args.ckpt, map_location="cpu") if args.resume and os.path.exists(args.ckpt) else None
+        if self.resumed is not None:  # a run goes on with the model it started with
+            self.cfgs = ckpt_lib.configs_for(self.resumed, self.cfgs)
         self.modules = ckpt_lib.build_modules(self.cfgs)
         for module in self.modules.values():
             module.to(device)
@@ -122,7 +123,7 @@ class Trainer:
                           stdit3.rope_tables(self.model.head_dim, clip["frames"] // self.cfgs["decoder"]["temporal_factor"]))
 
     def load(self, path, resume):
-        ck = torch.load(path, map_location="cpu")
+        ck = self.resumed if resume and self.resumed is not None else torch.load(path, map_location="cpu")
         self.modules["encoder"].load_state_dict(ck["encoder"])
         self.modules["decoder"].load_state_dict(ck["decoder"])
         if not resume:

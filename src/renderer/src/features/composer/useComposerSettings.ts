@@ -13,11 +13,14 @@ export interface ComposerState {
 
 /** The composer's settings, kept across reloads (the keys COMPOSER_PERSISTENCE marks). */
 export function useComposerSettings(): ComposerState {
-  const [firstRun] = useState(() => readStored(STORAGE_KEY) === undefined);
-  const [settings, setSettings] = useState<ComposerSettings>(() => restoreSettings(readStored(STORAGE_KEY), DEFAULT_COMPOSER_SETTINGS));
+  const [initial] = useState(() => {
+    const stored = readStored(STORAGE_KEY);
+    return { firstRun: stored === undefined, settings: restoreSettings(stored, DEFAULT_COMPOSER_SETTINGS) };
+  });
+  const [settings, setSettings] = useState<ComposerSettings>(initial.settings);
   useEffect(() => {
     writeStored(STORAGE_KEY, pickPersisted(settings, 'reload'));
   }, [settings]);
   const update = useCallback((change: Partial<ComposerSettings>) => setSettings((current) => ({ ...current, ...change })), []);
-  return { settings, update, firstRun };
+  return { settings, update, firstRun: initial.firstRun };
 }
