@@ -52,6 +52,17 @@ def run(modules, cfgs, combos, prompts, steps, cfg_scale, leap_at, seed, batch=1
     return videos, acc, verdicts
 
 
+def load_checkpoint(path, raw=False):
+    """-> (checkpoint, configs it was trained with, modules in eval mode with its EMA weights, or raw ones)."""
+    ck = torch.load(path, map_location="cpu")
+    cfgs = ckpt_lib.configs_for(ck, export_package.read_configs())
+    modules = ckpt_lib.build_modules(cfgs)
+    ckpt_lib.load_into(modules, {c: ck[c] for c in ckpt_lib.COMPONENTS} if raw else ckpt_lib.weights_for_export(ck))
+    for m in modules.values():
+        m.eval()
+    return ck, cfgs, modules
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", default=export_package.DEFAULT_CKPT)
@@ -74,14 +85,7 @@ def main():
         with open(os.path.splitext(args.data_grid)[0] + ".txt", "w") as f:
             f.write("\n".join(captions) + "\n")
         return
-    cfgs = export_package.read_configs()
-    ck = torch.load(args.ckpt, map_location="cpu")
-    cfgs = ckpt_lib.configs_for(ck, cfgs)
-    modules = ckpt_lib.build_modules(cfgs)
-    states = {c: ck[c] for c in ckpt_lib.COMPONENTS} if args.raw else ckpt_lib.weights_for_export(ck)
-    ckpt_lib.load_into(modules, states)
-    for m in modules.values():
-        m.eval()
+    ck, cfgs, modules = load_checkpoint(args.ckpt, raw=args.raw)
     steps = args.steps or cfgs["clip"]["sampler_steps"]
     cfg_scale = args.cfg if args.cfg is not None else cfgs["clip"]["cfg_scale"]
     if args.shift is not None:

@@ -17,12 +17,12 @@ import time
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import torch  # noqa: E402
 
-import checkpoint as ckpt_lib  # noqa: E402
 import data  # noqa: E402
 import evaluate  # noqa: E402
 import export_package  # noqa: E402
+import scorer  # noqa: E402
 
-ATTRIBUTES = ("background", "object", "shape", "motion")
+ATTRIBUTES = scorer.ATTRIBUTES
 TIE_MARGIN = 0.01
 
 
@@ -45,16 +45,6 @@ def pick_best(rows):
     return min(close, key=lambda r: (r["steps"], r["cfg"]))
 
 
-def load(path):
-    ck = torch.load(path, map_location="cpu")
-    cfgs = ckpt_lib.configs_for(ck, export_package.read_configs())
-    modules = ckpt_lib.build_modules(cfgs)
-    ckpt_lib.load_into(modules, ckpt_lib.weights_for_export(ck))
-    for m in modules.values():
-        m.eval()
-    return ck, cfgs, modules
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", default=export_package.DEFAULT_CKPT)
@@ -66,7 +56,7 @@ def main():
     ap.add_argument("--write-defaults", action="store_true", help="write the winner into config/clip.json")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    ck, cfgs, modules = load(args.ckpt)
+    ck, cfgs, modules = evaluate.load_checkpoint(args.ckpt)
     combos, prompts = data.evaluation_prompts("seen", args.prompts)
     rows = []
     for steps in args.steps:

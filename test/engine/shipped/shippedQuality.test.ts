@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerateRequest } from '../../../src/shared/domain/generation';
-import { scoreClips, type Accuracy } from './judge';
+import { JUDGED_ATTRIBUTES, scoreClips, type Accuracy } from './judge';
 import { generateShippedClips, loadHeldOutPrompts } from './shippedModel';
 
 /**
@@ -18,7 +18,7 @@ import { generateShippedClips, loadHeldOutPrompts } from './shippedModel';
 const FLOOR = { background: 0.95, object: 0.95, motion: 0.95, shape: 0.4 };
 const LPL_SHARE_OF_FULL = 0.95;
 const LPL_LEAP_STEP = 15;
-const score = (a: Accuracy): number => (a.background + a.object + a.shape + a.motion) / 4;
+const score = (a: Accuracy): number => JUDGED_ATTRIBUTES.reduce((sum, key) => sum + a[key], 0) / JUDGED_ATTRIBUTES.length;
 
 describe('shipped model quality through the engine (held-out prompts)', () => {
   async function judgeRun(label: string, settings: Partial<GenerateRequest>): Promise<Accuracy> {
