@@ -27,8 +27,9 @@ def encode_prompts(text_encoder, tokenizer, prompts):
 
 @torch.no_grad()
 def sample(model, text_encoder, tokenizer, prompts, latent_shape, steps=30, cfg_scale=4.0, fps=8.0,
-           transform=None, seed=0, leap_at=None, clip_px=(32, 32)):
-    """-> normalized latents [n, C, T, H, W]."""
+           transform=None, seed=0, leap_at=None, clip_px=(32, 32), start_latent=None, start_tau=1.0):
+    """-> normalized latents [n, C, T, H, W]. With start_latent (already noised to start_tau), sampling starts there
+    and the schedule is scaled to [start_tau, 0] (SDEdit, arXiv 2108.01073)."""
     transform = transform or {"kind": "none"}
     n = len(prompts)
     c, t, h, w = latent_shape
@@ -42,8 +43,8 @@ def sample(model, text_encoder, tokenizer, prompts, latent_shape, steps=30, cfg_
     cos, sin = stdit3.rope_tables(model.head_dim, t)
     fps_in = torch.full((2 * n,), float(fps))
     gen = torch.Generator().manual_seed(seed)
-    z = torch.randn(n, c, t, h, w, generator=gen)
-    ts = timesteps(steps, transform)
+    z = torch.randn(n, c, t, h, w, generator=gen) if start_latent is None else start_latent
+    ts = [t_i * start_tau for t_i in timesteps(steps, transform)]
     for i, t_i in enumerate(ts):
         tt = torch.full((2 * n,), float(t_i))
         out = model(torch.cat((z, z)), tt, y, y_bias, fps_in, pos, cos, sin)

@@ -19,16 +19,21 @@ def nearest_colour(rgb, exclude=None):
     return PALETTE_NAMES[int(np.argmin(d))]
 
 
-def judge(video):
-    """-> dict(background, object, shape, motion); None where the judge sees no object."""
-    v = (np.clip(np.asarray(video, dtype=np.float32), -1, 1) + 1) / 2  # [3, F, H, W]
-    frames = v.shape[1]
+def object_mask(video):
+    """-> (pixels in [0, 1] [3, F, H, W], median border colour, object mask [F, H, W], object area per frame)."""
+    v = (np.clip(np.asarray(video, dtype=np.float32), -1, 1) + 1) / 2
     border = np.concatenate([v[:, :, 0], v[:, :, -1], v[:, :, :, 0], v[:, :, :, -1]], axis=2).reshape(3, -1)
     bg_rgb = np.median(border, axis=1)
-    bg = nearest_colour(bg_rgb)
     dist = np.linalg.norm(v - bg_rgb.reshape(3, 1, 1, 1), axis=0)  # [F, H, W]
     mask = dist > FG_DISTANCE
-    area = mask.sum(axis=(1, 2)).astype(np.float32)
+    return v, bg_rgb, mask, mask.sum(axis=(1, 2)).astype(np.float32)
+
+
+def judge(video):
+    """-> dict(background, object, shape, motion); None where the judge sees no object."""
+    v, bg_rgb, mask, area = object_mask(video)
+    frames = v.shape[1]
+    bg = nearest_colour(bg_rgb)
     result = {"background": bg, "object": None, "shape": None, "motion": None}
     if (area > 2).sum() < frames // 2:
         return result
@@ -43,9 +48,10 @@ def judge(video):
     return result
 
 
-def _shape(mask, area):
-    """Fill ratio of the bounding box on the larger frames: square ~1, circle ~0.79, triangle ~0.5.
-    Frames of equal area: the later one first (a stable sort, so the TypeScript judge can follow it)."""
+def fill_ratio(mask, area):
+    """Median bounding-box fill ratio over the larger half of the frames (None without an object): square ~1,
+    circle ~0.79, triangle ~0.5. Frames of equal area: the later one first (a stable sort, so the TypeScript judge
+    can follow it)."""
     order = np.argsort(area, kind="stable")[::-1][: max(1, len(area) // 2)]
     ratios = []
     for k in order:
@@ -54,9 +60,13 @@ def _shape(mask, area):
             continue
         box = (xs.max() - xs.min() + 1) * (ys.max() - ys.min() + 1)
         ratios.append(len(xs) / box)
-    if not ratios:
+    return float(np.median(ratios)) if ratios else None
+
+
+def _shape(mask, area):
+    r = fill_ratio(mask, area)
+    if r is None:
         return None
-    r = float(np.median(ratios))
     return "square" if r >= 0.88 else "circle" if r >= 0.64 else "triangle"
 
 

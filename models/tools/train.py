@@ -53,6 +53,24 @@ class Prefetcher:
         return self.q.get()
 
 
+def number_pair(text, lowest, highest):
+    try:
+        low, high = (float(v) for v in text.split(","))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"want two numbers LOW,HIGH, got {text!r}") from err
+    if not lowest <= low <= high <= highest:
+        raise argparse.ArgumentTypeError(f"want {lowest} <= LOW <= HIGH <= {highest}, got {text!r}")
+    return low, high
+
+
+def positive_pair(text):
+    return number_pair(text, 1e-6, float("inf"))
+
+
+def unit_pair(text):
+    return number_pair(text, 0.0, 1.0)
+
+
 def shift_tau(tau, shift):
     """Open-Sora's timestep transform τ' = s·τ / (1 + (s − 1)·τ): s > 1 moves training towards high noise, where
     the layout and the motion of a clip are decided from the caption alone."""
@@ -80,6 +98,39 @@ def outline_weights(videos, latent_width, weight, threshold=0.3):
     c = torch.nn.functional.avg_pool2d(obj.flatten(0, 1).unsqueeze(1), factor).reshape(
         b, obj.shape[1], latent_width, latent_width)
     return 1.0 + weight * 4.0 * c * (1.0 - c)
+
+
+def blur_frames(videos, sigmas_px, radius=4):
+    """Gaussian blur over height and width of each clip [B, C, F, H, W], clip i with sigmas_px[i] (edges
+    replicated, so a plain background stays plain)."""
+    b, c, f, h, w = videos.shape
+    offsets = torch.arange(-radius, radius + 1, dtype=videos.dtype, device=videos.device)
+    kernels = torch.exp(-0.5 * (offsets.reshape(1, -1) / sigmas_px.reshape(-1, 1)) ** 2)
+    kernels = kernels / kernels.sum(dim=1, keepdim=True)  # [B, K]
+    x = torch.nn.functional.pad(videos.permute(0, 2, 1, 3, 4).reshape(b, f * c, h, w), (radius,) * 4, mode="replicate")
+    # Grouped convs: one group per (clip, frame, channel) plane, each clip with its own kernel.
+    k = kernels.repeat_interleave(f * c, dim=0)
+    x = x.reshape(1, b * f * c, h + 2 * radius, w + 2 * radius)
+    x = torch.nn.functional.conv2d(x, k.reshape(-1, 1, 1, 2 * radius + 1), groups=b * f * c)
+    x = torch.nn.functional.conv2d(x, k.reshape(-1, 1, 2 * radius + 1, 1), groups=b * f * c)
+    return x.reshape(b, f, c, h, w).permute(0, 2, 1, 3, 4)
+
+
+def round_outlines(videos, sigmas_px, edge_width=0.3):
+    """Each clip's object with rounded corners and blunted tips, colours kept: the object's coverage (projection
+    of each pixel on the object − background colour) is blurred with sigma sigmas_px[i] and thresholded at ½
+    again, which keeps straight edges in place and cuts corners, as curvature flow does. The object colour is
+    the pixel farthest from the median border colour."""
+    b = videos.shape[0]
+    border = torch.cat([videos[..., 0, :], videos[..., -1, :], videos[..., :, 0], videos[..., :, -1]], dim=-1)
+    bg = border.reshape(b, 3, -1).median(dim=2).values.reshape(b, 3, 1, 1, 1)
+    diff = (videos - bg).reshape(b, 3, -1)
+    far = diff.pow(2).sum(dim=1).argmax(dim=1)
+    u = diff.gather(2, far.reshape(b, 1, 1).expand(b, 3, 1)).reshape(b, 3, 1, 1, 1)  # object − background
+    coverage = ((videos - bg) * u).sum(dim=1, keepdim=True) / u.pow(2).sum(dim=1, keepdim=True).clamp_min(1e-6)
+    smooth = blur_frames(coverage.clamp(0, 1), sigmas_px)
+    rounded = ((smooth - 0.5) / edge_width + 0.5).clamp(0, 1)
+    return bg + u * rounded
 
 
 def opt_state_to_float(state):
@@ -156,6 +207,26 @@ class Trainer:
                 else:
                     self.ema[k][n].copy_(t)
 
+    def rounded_input(self, videos, x0):
+        """The clean latent that goes into the noisy input. For a share of the batch (--round-input-frac) it is the
+        latent of a copy of the clip whose object has rounded corners (round_outlines), while the loss still asks
+        for the clip itself: at sampling time the clip is drawn gradually, and a square whose corners came out a
+        little round at τ ≈ 0.5 was finished as a circle, because in training the input at low τ always agreed
+        with the caption and the network learned to copy it. Here the caption must decide the outline."""
+        if self.args.round_input_frac <= 0:  # (no RNG draws otherwise: earlier runs replay exactly)
+            return x0
+        b = videos.shape[0]
+        chosen = torch.rand(b) < self.args.round_input_frac
+        low, high = self.args.round_sigma_px
+        sigmas = low + (high - low) * torch.rand(b)
+        if not chosen.any():
+            return x0
+        with torch.no_grad():
+            rounded = self.encoder(round_outlines(videos[chosen], sigmas[chosen]).to(self.device))
+        out = x0.clone()
+        out[chosen.to(self.device)] = rounded
+        return out
+
     def train_step(self, videos, captions):
         b, dev = videos.shape[0], self.device
         with torch.no_grad():
@@ -169,7 +240,8 @@ class Trainer:
         # where the shifted logit-normal puts under 14 % of its samples and where outlines are refined.
         if self.args.uniform_frac > 0:  # (no RNG draws otherwise: earlier runs replay exactly)
             even = torch.rand(b) < self.args.uniform_frac
-            tau = torch.where(even, torch.rand(b), tau)
+            low, high = self.args.uniform_tau
+            tau = torch.where(even, low + (high - low) * torch.rand(b), tau)
         # Part of each batch near pure noise: only there must the caption alone decide where the object is in
         # every frame (lower noise levels can copy the motion from the input), and logit-normal rarely goes there.
         if self.args.high_noise_frac > 0:  # (no RNG draws otherwise: earlier phases replay exactly)
@@ -178,7 +250,7 @@ class Trainer:
         noise = torch.randn(x0.shape).to(dev)
         tau = tau.to(dev)
         tb = tau.reshape(b, 1, 1, 1, 1)
-        zt = (1 - tb) * x0 + tb * noise
+        zt = (1 - tb) * self.rounded_input(videos, x0) + tb * noise
         fps = torch.full((b,), self.fps, device=dev)
         x0_hat = self.model.predict_x0(zt, tau * 1000.0, y, stdit3.caption_bias(mask), fps, self.pos, *self.rope)
         err = (x0_hat - x0).pow(2)
@@ -221,7 +293,13 @@ def main():
     ap.add_argument("--outline-weight", type=float, default=0.0,
                     help="extra x0-loss weight on latent cells on the object's outline (outline_weights)")
     ap.add_argument("--outline-from", type=int, default=0, help="step from which --outline-weight applies")
-    ap.add_argument("--uniform-frac", type=float, default=0.0, help="fraction of each batch with τ ~ U(0, 1)")
+    ap.add_argument("--round-input-frac", type=float, default=0.0,
+                    help="share of each batch whose noisy input shows the object with rounded corners (rounded_input)")
+    ap.add_argument("--round-sigma-px", type=positive_pair, default=(1.0, 3.0),
+                    help="range of the rounding blur's sigma in pixels, LOW,HIGH (round_outlines)")
+    ap.add_argument("--uniform-frac", type=float, default=0.0, help="fraction of each batch with τ ~ U(--uniform-tau)")
+    ap.add_argument("--uniform-tau", type=unit_pair, default=(0.0, 1.0),
+                    help="range LOW,HIGH of --uniform-frac's τ (where outlines are decided: about 0.2,0.6)")
     ap.add_argument("--prediction", default=None, choices=("x0", "x0_skip"),
                     help="from scratch: the denoiser's output parameterization (default: config/denoiser.json)")
     ap.add_argument("--without-temporal-pos", action="store_true",
@@ -247,8 +325,10 @@ def main():
     tr.phases.append({"from_step": tr.step, "to_step": tr.step, "schedule_steps": args.steps, "lr": args.lr,
                       "warmup": args.warmup, "schedule_from": args.schedule_from, "tau_shift": args.tau_shift,
                       "high_noise_frac": args.high_noise_frac, "high_noise_min": args.high_noise_min,
-                      "uniform_frac": args.uniform_frac, "outline_weight": args.outline_weight,
-                      "outline_from": args.outline_from,
+                      "uniform_frac": args.uniform_frac,
+                      "uniform_tau": list(args.uniform_tau), "outline_weight": args.outline_weight,
+                      "outline_from": args.outline_from, "round_input_frac": args.round_input_frac,
+                      "round_sigma_px": list(args.round_sigma_px),
                       "batch": args.batch, "world": args.world, "temporal_pos": not args.without_temporal_pos,
                       "device": device.type})
     feed = Prefetcher(tr.data_index, args.batch, data.train_combinations(), args.world)

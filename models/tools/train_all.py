@@ -2,7 +2,8 @@
 
 `--recipe v2` (issue 13, models/README.md "Recipe v2"): one latent run (the PCA latent with the judge-mask
 decoder), then one denoiser + text encoder run with every lesson of v1 from step 0 (temporal pos-emb, timestep
-shift 3, 40 % high-noise batches, the centred world), then export and evaluation. Each stage resumes from its
+shift 3, 30 % high-noise and 20 % uniform-τ batches, the preconditioned x0 head, the centred world) in the phases
+of V2["denoiser_phases"], then the sampler sweep, export and evaluation. Each stage resumes from its
 checkpoint in models/runs/ when run again, so `--stop-after-minutes` can split it over sessions.
 `--device cuda|mps` trains on a GPU.
 
@@ -52,17 +53,24 @@ PHASES = (
 )
 
 
-# Recipe v2: one run per stage, everything in place from step 0.
+# Recipe v2: one latent run, one denoiser run in two phases (its cosine restarted once), everything in place from step 0.
+V2_DENOISER_ARGS = ["--warmup", "100", "--tau-shift", "3", "--high-noise-frac", "0.3", "--high-noise-min", "0.85",
+                    "--uniform-frac", "0.2", "--prediction", "x0_skip", "--world", "centred"]
+V2_EXTEND_STOP = 9000  # where the extend phase stops (9,000: the phase does not run)
 V2 = {
     "latent": os.path.join(RUNS, "v2-latent.pt"),
     "latent_steps": 8000,
     "latent_args": ["--latent", "pca", "--lr", "2e-3", "--batch", "8", "--mask", "2"],
     "denoiser": os.path.join(RUNS, "v2-denoiser.pt"),
-    "denoiser_steps": 9000,
-    "denoiser_args": ["--lr", "8e-4", "--warmup", "100", "--tau-shift", "3", "--high-noise-frac", "0.3",
-                      "--high-noise-min", "0.85", "--uniform-frac", "0.2", "--prediction", "x0_skip",
-                      "--world", "centred"],
+    # Each phase is one train.py command that ends at `stop`; `--steps` is where its cosine ends. The second
+    # phase restarts the cosine (peak 6e-4) towards 30,000 steps and stops where the shipped weights were taken.
+    "denoiser_phases": (
+        {"name": "base", "stop": 9000, "args": ["--steps", "9000", "--lr", "8e-4", *V2_DENOISER_ARGS]},
+        {"name": "extend", "stop": V2_EXTEND_STOP,
+         "args": ["--steps", "30000", "--schedule-from", "9000", "--lr", "6e-4", *V2_DENOISER_ARGS]},
+    ),
 }
+V2_DENOISER_STEPS = V2["denoiser_phases"][-1]["stop"]
 
 
 def run(args):
@@ -89,21 +97,22 @@ def denoiser_stage(args):
     """The denoiser reads only the latent's encoder (the PCA fit, fixed at the latent run's step 0), so this stage
     can start as soon as the latent run has written its first checkpoint, and run beside it."""
     step = checkpoint_step(V2["denoiser"])
-    if step >= V2["denoiser_steps"]:
-        return True
     if step == 0:
         while not os.path.exists(V2["latent"]):
             print("train_all: waiting for the latent run's first checkpoint", flush=True)
             time.sleep(60)
-    start = ["--resume"] if step > 0 else ["--decoder", V2["latent"]]
     limit = ["--stop-after-minutes", str(args.stop_after_minutes)] if args.stop_after_minutes else []
-    run([os.path.join(HERE, "train.py"), "--ckpt", V2["denoiser"], *start, "--steps", str(V2["denoiser_steps"]),
-         *V2["denoiser_args"], *limit, "--device", args.device])
-    step = checkpoint_step(V2["denoiser"])
-    if step < V2["denoiser_steps"]:
-        print(f"train_all: the denoiser stopped at step {step} of {V2['denoiser_steps']}; run the same command "
-              "again to go on", flush=True)
-        return False
+    for phase in V2["denoiser_phases"]:
+        if step >= phase["stop"]:
+            continue
+        start = ["--resume"] if step > 0 else ["--decoder", V2["latent"]]
+        run([os.path.join(HERE, "train.py"), "--ckpt", V2["denoiser"], *start, *phase["args"],
+             "--stop-at-step", str(phase["stop"]), *limit, "--device", args.device])
+        step = checkpoint_step(V2["denoiser"])
+        if step < phase["stop"]:
+            print(f"train_all: the denoiser stopped at step {step} of {V2_DENOISER_STEPS} (phase {phase['name']}); "
+                  "run the same command again to go on", flush=True)
+            return False
     return True
 
 

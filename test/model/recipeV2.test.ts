@@ -13,7 +13,7 @@ import { PYTHON, TOOLS_DIR, makeTempDir, runPython } from './pythonExporter';
  */
 const LATENT = ['--latent', 'pca', '--batch', '2', '--stats-clips', '8', '--checkpoint-every', '1', '--steps', '1'];
 const DENOISER = ['--batch', '2', '--warmup', '1', '--tau-shift', '3', '--high-noise-frac', '0.3', '--uniform-frac', '0.2',
-  '--prediction', 'x0_skip', '--outline-weight', '8', '--outline-from', '1', '--world', 'centred'];
+  '--prediction', 'x0_skip', '--outline-weight', '8', '--outline-from', '1', '--round-input-frac', '0.5', '--world', 'centred'];
 
 const SUMMARIZE = `
 import json, sys, torch
@@ -88,6 +88,38 @@ print(json.dumps({'shape': list(w.shape), 'cells': w[0, 1, 0:4, 0:4].tolist()}))
     r.cells.forEach((row, i) => row.forEach((value, j) => expect(value, `cell ${i},${j}`).toBeCloseTo(weight(share[i] * share[j]), 5)));
   }, 120_000);
 
+  it('rounded outlines: straight edges stay, corners are cut, colours and a circle stay as they were', () => {
+    const check = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import torch, train
+video = torch.empty(2, 3, 2, 32, 32)
+video[:] = torch.tensor([-1.0, 1.0, -1.0]).reshape(1, 3, 1, 1, 1)  # green background
+video[0, :, :, 8:20, 8:20] = torch.tensor([1.0, 1.0, -1.0]).reshape(3, 1, 1, 1)  # a yellow square, 12 px
+ys, xs = torch.meshgrid(torch.arange(32.0), torch.arange(32.0), indexing='ij')
+disc = ((ys - 15.5) ** 2 + (xs - 15.5) ** 2 <= 36).float()  # a circle of radius 6
+video[1] = video[1] * (1 - disc) + torch.tensor([1.0, 1.0, -1.0]).reshape(3, 1, 1, 1) * disc
+out = train.round_outlines(video, torch.tensor([2.5, 2.5]))
+cov = (out[:, 0] + 1) / 2  # the red channel: 0 on green, 1 on yellow
+print(json.dumps({'corner': float(cov[0, 0, 8, 8]), 'edge_mid': float(cov[0, 0, 9, 14]), 'edge_row': float(cov[0, 0, 8, 14]), 'centre': float(cov[0, 0, 14, 14]),
+                  'outside': float(cov[0, 0, 2, 2]), 'green': float(out[0, 1].min()), 'blue': float(out[0, 2].max()),
+                  'circle_change': float((cov[1, 0] - disc).abs().mean()),
+                  'square_area': float(cov[0, 0].sum()), 'frames_equal': bool(torch.equal(out[:, :, 0], out[:, :, 1]))}))
+`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as Record<string, number | boolean>;
+    expect(r.corner as number).toBeLessThan(0.2);  // the corner pixel is cut away
+    expect(r.edge_mid).toBeCloseTo(1, 5);  // the middle of a side stays where it was
+    expect(r.edge_row as number).toBeGreaterThan(0.6);
+    expect(r.centre).toBeCloseTo(1, 5);
+    expect(r.outside).toBeCloseTo(0, 5);
+    expect(r.green).toBeCloseTo(1, 5);  // colours are kept: green is 1 on both, blue −1 on both
+    expect(r.blue).toBeCloseTo(-1, 5);
+    expect(r.square_area as number).toBeLessThan(144 - 8);  // area lost at the four corners
+    expect(r.square_area as number).toBeGreaterThan(144 - 40);
+    expect(r.circle_change as number).toBeLessThan(0.03);  // a circle is almost unchanged
+    expect(r.frames_equal).toBe(true);
+  }, 120_000);
+
   it('--device cuda trains on CUDA when there is one, else says why and trains on the CPU', () => {
     const ckpt = path.join(dir, 'device.pt');
     const run = train(ckpt, ['--decoder', latent, '--steps', '1', '--device', 'cuda']);
@@ -98,6 +130,31 @@ print(json.dumps({'shape': list(w.shape), 'cells': w[0, 1, 0:4, 0:4].tolist()}))
     expect(summary.phases.at(-1)).toMatchObject({ device: hasCuda ? 'cuda' : 'cpu', world: 'centred' });
     if (!hasCuda) {expect(String(run.stderr)).toMatch(/--device cuda: .*; training on the CPU instead/);}
   }, 300_000);
+
+  it('probe_shape.py: sampling from a clip noised to a tiny τ0 and one x0 call at that τ give the same verdicts', () => {
+    const ckpt = path.join(dir, 'probe.pt');
+    expect(train(ckpt, ['--decoder', latent, '--steps', '1']).status).toBe(0);
+    const out = path.join(dir, 'probe.json');
+    runPython([path.join(TOOLS_DIR, 'probe_shape.py'), '--ckpt', ckpt, '--prompts', '6', '--from-tau', '0.001',
+      '--x0-tau', '0.001,1', '--json', out], { timeoutMs: 300_000 });
+    interface Report { confusion: Record<string, number>; median_fill_ratio: Record<string, number>; x0_mse?: number }
+    const r = JSON.parse(fs.readFileSync(out, 'utf8')) as { prompts: number; ground_truth: Report; sampled: Report;
+      from_tau: Record<string, Report>; x0_at_tau: Record<string, Report> };
+    const total = (c: Record<string, number>): number => Object.values(c).reduce((a, b) => a + b, 0);
+    expect(r.prompts).toBe(6);
+    expect(total(r.ground_truth.confusion)).toBe(6);
+    // Ground truth: every asked shape is judged as asked on this prompt set.
+    for (const [pair, count] of Object.entries(r.ground_truth.confusion)) {
+      const [asked, judged] = pair.split('->');
+      expect(judged, `${pair} x${count}`).toBe(asked);
+    }
+    // Both start from the clip's own latent: the same decoded clips, so the same verdicts and fill ratios.
+    expect(r.from_tau['0.001'].confusion).toEqual(r.x0_at_tau['0.001'].confusion);
+    expect(r.from_tau['0.001'].median_fill_ratio).toEqual(r.x0_at_tau['0.001'].median_fill_ratio);
+    expect(r.x0_at_tau['0.001'].x0_mse).toBeLessThan(1e-4);
+    // At τ = 1 the input is pure noise: a one-step-trained network cannot give the clip back.
+    expect(r.x0_at_tau['1.0'].x0_mse).toBeGreaterThan(0.1);
+  }, 600_000);
 
   it('resumes to the weights of an uninterrupted run, and takes the finished decoder', () => {
     const straight = path.join(dir, 'straight.pt');
