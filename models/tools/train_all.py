@@ -56,7 +56,7 @@ PHASES = (
 # Recipe v2: one latent run, one denoiser run in two phases (its cosine restarted once), everything in place from step 0.
 V2_DENOISER_ARGS = ["--warmup", "100", "--tau-shift", "3", "--high-noise-frac", "0.3", "--high-noise-min", "0.85",
                     "--uniform-frac", "0.2", "--prediction", "x0_skip", "--world", "centred"]
-V2_EXTEND_STOP = 9000  # where the extend phase stops (9,000: the phase does not run)
+V2_EXTEND_STOP = 19000  # where the extend phase stops
 V2 = {
     "latent": os.path.join(RUNS, "v2-latent.pt"),
     "latent_steps": 8000,

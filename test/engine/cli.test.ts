@@ -15,7 +15,7 @@ function runCli(args: string[]): { status: number | null; stdout: string; stderr
 describe('npm run generate (CLI)', () => {
   it('makes a GIF from the built-in model and prints one JSON object with --json', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-cli-')), 'clip');
-    const { status, stdout, stderr } = runCli(['a red circle moving left on a blue background', '--seed', '3', '--lpl', '15', '--memory-budget', 'min', '--out', out, '--json']);
+    const { status, stdout, stderr } = runCli(['a red circle moving left on a blue background', '--seed', '3', '--steps', '30', '--lpl', '15', '--memory-budget', 'min', '--out', out, '--json']);
     expect(status, stderr).toBe(0);
     const summary = JSON.parse(stdout);
     for (const key of ['settings', 'seed', 'stepsRun', 'leapStep', 'mergedSteps', 'timingsMs', 'stepLatencyMs', 'peakRssBytes', 'peakResidentBytes', 'memoryBudgetBytes', 'outputs']) {

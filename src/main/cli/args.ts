@@ -13,7 +13,7 @@ export interface CliOptions {
 export const CLI_USAGE = `Usage: npm run generate -- "<prompt>" [options]
 
   --seed N               random seed (0 … 4294967295); random when omitted
-  --steps K              denoising steps (default: the model's, 30)
+  --steps K              denoising steps (default: the model's own)
   --cfg S                classifier-free guidance scale (default: the model's)
   --lpl off|auto|N       Linear Proportional Leap: off, dynamic (auto), or leap at step N (N+1 model calls)
   --tdtm M               merge frame pairs (TDTM) in the first M steps (default 0)

@@ -43,7 +43,9 @@ describe('the model catalog: the only way from a model id to a package', () => {
     const catalog = new ModelCatalog({ builtinDir: () => SHIPPED });
     const accepted = acceptRequest(catalog, { prompt: 'a red circle', modelId: 'shapes-tiny', steps: 12 });
     expect(accepted).toEqual({ engineRequest: { prompt: 'a red circle', steps: 12, modelPath: SHIPPED }, steps: 12 });
-    expect(acceptRequest(catalog, { prompt: 'a red circle' }).steps).toBe(30);
+    const shipped = JSON.parse(fs.readFileSync(path.join(SHIPPED, 'manifest.json'), 'utf8')) as { sampler: { steps: number } };
+    expect(shipped.sampler.steps).not.toBe(12);  // (so the two checks can tell the request's steps from the default)
+    expect(acceptRequest(catalog, { prompt: 'a red circle' }).steps).toBe(shipped.sampler.steps);
     expect(thrown(() => acceptRequest(catalog, { prompt: 'a red circle', steps: 5, lpl: { kind: 'fixed', leapStep: 5 } })).code).toBe('INVALID_PARAMS');
   });
 });

@@ -8,15 +8,16 @@ import { generateShippedClips, loadHeldOutPrompts } from './shippedModel';
  * package defaults) on the 16 held-out prompts of test/fixtures/shipped/held-out-prompts.json, judged by the
  * TypeScript judge (./judge.ts, which agrees clip by clip with models/tools/scorer.py: see
  * test/model/judgeAgreement.test.ts). Issue 13's bars: background, object colour and motion ≥ 0.95 each at the
- * default steps, and the LPL leap at 15/30 keeps ≥ 95 % of the full run's score (the mean of the four judged
+ * package's default steps, and the LPL leap at 15/30 keeps ≥ 95 % of a 30-step run's score (the mean of the four judged
  * attributes). Shape is held above chance (1/3) with a margin; issue 13's 0.85 is not reached yet (measured
  * results in models/README.md).
  *
  * Remake the prompts file with `npm run fixtures -- --only shipped-prompts` (the model tools' Python;
  * test/model/judgeAgreement.test.ts fails when it is stale).
  */
-const FLOOR = { background: 0.95, object: 0.95, motion: 0.95, shape: 0.4 };
+const FLOOR = { background: 0.95, object: 0.95, motion: 0.95, shape: 0.55 };
 const LPL_SHARE_OF_FULL = 0.95;
+const LPL_STEPS = 30;
 const LPL_LEAP_STEP = 15;
 const score = (a: Accuracy): number => JUDGED_ATTRIBUTES.reduce((sum, key) => sum + a[key], 0) / JUDGED_ATTRIBUTES.length;
 
@@ -31,12 +32,13 @@ describe('shipped model quality through the engine (held-out prompts)', () => {
     return accuracy;
   }
 
-  it('meets the bars at the default steps, and keeps 95 % of the score with the LPL leap at 15/30', async () => {
-    const full = await judgeRun('full', {});
-    const lpl = await judgeRun('lpl', { lpl: { kind: 'fixed', leapStep: LPL_LEAP_STEP } });
+  it('meets the bars at the default steps, and keeps 95 % of the 30-step score with the LPL leap at 15/30', async () => {
+    const defaults = await judgeRun('package defaults', {});
     for (const key of Object.keys(FLOOR) as (keyof typeof FLOOR)[]) {
-      expect(full[key], `${key} at full steps`).toBeGreaterThanOrEqual(FLOOR[key]);
+      expect(defaults[key], `${key} at the default steps`).toBeGreaterThanOrEqual(FLOOR[key]);
     }
+    const full = await judgeRun('30 steps', { steps: LPL_STEPS });
+    const lpl = await judgeRun('LPL 15/30', { steps: LPL_STEPS, lpl: { kind: 'fixed', leapStep: LPL_LEAP_STEP } });
     expect(score(lpl), 'score with the LPL leap').toBeGreaterThanOrEqual(LPL_SHARE_OF_FULL * score(full));
-  }, 240_000);
+  }, 360_000);
 });
