@@ -86,13 +86,19 @@ def lr_at(step, base_lr, warmup, total, final_frac=0.1, start=0):
     return base_lr * (final_frac + (1 - final_frac) * 0.5 * (1 + torch.cos(torch.tensor(progress * 3.14159265)).item()))
 
 
+def border_colour(videos):
+    """Median colour of each clip's border pixels over all frames [B, 3, 1, 1, 1] (the judge's background)."""
+    b = videos.shape[0]
+    border = torch.cat([videos[..., 0, :], videos[..., -1, :], videos[..., :, 0], videos[..., :, -1]], dim=-1)
+    return border.reshape(b, 3, -1).median(dim=2).values.reshape(b, 3, 1, 1, 1)
+
+
 def outline_weights(videos, latent_width, weight, threshold=0.3):
     """Per latent cell: 1 + weight·4c(1 − c), c = the share of the cell's pixels that are object (RGB distance from
     the clip's median border colour above `threshold`, the judge's rule). Cells on the outline (c near ½) carry the
     shape; in an unweighted loss they are a few % of the cells, and the shape word a sliver of the error."""
     b = videos.shape[0]
-    border = torch.cat([videos[..., 0, :], videos[..., -1, :], videos[..., :, 0], videos[..., :, -1]], dim=-1)
-    bg = border.reshape(b, 3, -1).median(dim=2).values.reshape(b, 3, 1, 1, 1)
+    bg = border_colour(videos)
     obj = (((videos - bg) / 2).pow(2).sum(dim=1).sqrt() > threshold).float()  # [B, F, H, W]
     factor = videos.shape[-1] // latent_width
     c = torch.nn.functional.avg_pool2d(obj.flatten(0, 1).unsqueeze(1), factor).reshape(
@@ -122,8 +128,7 @@ def round_outlines(videos, sigmas_px, edge_width=0.3):
     again, which keeps straight edges in place and cuts corners, as curvature flow does. The object colour is
     the pixel farthest from the median border colour."""
     b = videos.shape[0]
-    border = torch.cat([videos[..., 0, :], videos[..., -1, :], videos[..., :, 0], videos[..., :, -1]], dim=-1)
-    bg = border.reshape(b, 3, -1).median(dim=2).values.reshape(b, 3, 1, 1, 1)
+    bg = border_colour(videos)
     diff = (videos - bg).reshape(b, 3, -1)
     far = diff.pow(2).sum(dim=1).argmax(dim=1)
     u = diff.gather(2, far.reshape(b, 1, 1).expand(b, 3, 1)).reshape(b, 3, 1, 1, 1)  # object − background
