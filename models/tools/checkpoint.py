@@ -76,3 +76,13 @@ def save_atomic(obj, path):
 def vocab_words():
     from text_encoder import WordTokenizer
     return WordTokenizer.build(data.caption_words(), 2).words
+
+
+def released(ck):
+    """The denoiser checkpoint to commit: its EMA weights (what the exporter takes) stand in for the raw ones; no
+    optimizer, RNG or EMA copies. Exports and evaluates like the full checkpoint; it cannot resume training."""
+    ema = ck.get("ema") or {}
+    out = {k: v for k, v in ck.items() if k not in ("optimizer", "torch_rng", "ema")}
+    out.update({k: ema[k] for k in ema})
+    out["released_from_step"] = ck.get("step")
+    return out

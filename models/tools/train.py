@@ -14,11 +14,15 @@ Checkpoints (atomic) every --ckpt-minutes, with the optimizer's state in float32
 the checkpoint has the same format (load it with map_location="cpu").
 """
 import argparse
+import collections
 import csv
+import multiprocessing
 import os
 import queue
 import threading
 import time
+
+import numpy as np
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import torch  # noqa: E402
@@ -53,6 +57,46 @@ class Prefetcher:
         return self.q.get()
 
 
+_SLOTS = []  # shared float32 buffers, one batch each; made before the pool forks, so the workers inherit them
+
+
+def _render_into(slot, index, batch, combos, world):
+    videos, captions, _ = data.batch(DATA_SEED, index, batch, combos, world)
+    np.frombuffer(_SLOTS[slot], dtype=np.float32).reshape(videos.shape)[...] = videos
+    return captions
+
+
+class WorkerFeed:
+    """The same batches as Prefetcher, rendered by `workers` processes (a GPU step takes milliseconds; one
+    thread renders about 200 clips a second). Clips come back through shared memory, not pipes (12 MB a batch
+    of 64); batches are taken in index order, so a run is the same with any number of workers. The pool is forked
+    before CUDA starts (a forked child cannot use its parent's CUDA context, and needs none)."""
+
+    def __init__(self, batch, combos, world, workers):
+        self.batch, self.combos, self.world = batch, combos, world
+        self.shape = (batch, 3, data.FRAMES, data.SIZE_PX, data.SIZE_PX)
+        _SLOTS[:] = [multiprocessing.RawArray("f", int(np.prod(self.shape))) for _ in range(2 * workers)]
+        self.pool = multiprocessing.get_context("fork").Pool(workers)
+        self.pending = collections.deque()
+
+    def start(self, index):
+        self.index = index
+        for slot in range(len(_SLOTS)):
+            self._submit(slot)
+
+    def _submit(self, slot):
+        job = self.pool.apply_async(_render_into, (slot, self.index, self.batch, self.combos, self.world))
+        self.pending.append((slot, self.index, job))
+        self.index += self.batch
+
+    def next(self):
+        slot, index, job = self.pending.popleft()
+        captions = job.get()
+        videos = torch.from_numpy(np.frombuffer(_SLOTS[slot], dtype=np.float32).reshape(self.shape).copy())
+        self._submit(slot)
+        return index + self.batch, videos, captions
+
+
 def number_pair(text, lowest, highest):
     try:
         low, high = (float(v) for v in text.split(","))
@@ -78,10 +122,12 @@ def shift_tau(tau, shift):
 
 
 def lr_at(step, base_lr, warmup, total, final_frac=0.1, start=0):
-    """Linear warm-up then cosine to final_frac, both counted from `start` (a resumed phase's first step)."""
-    step, total = step - start, total - start
+    """Linear warm-up then cosine to final_frac, both counted from `start` (a resumed phase's first step). The
+    warm-up needs no `total` (--steps auto fixes it at the warm-up's end)."""
+    step = step - start
     if step < warmup:
         return base_lr * (step + 1) / warmup
+    total = total - start
     progress = min(1.0, (step - warmup) / max(1, total - warmup))
     return base_lr * (final_frac + (1 - final_frac) * 0.5 * (1 + torch.cos(torch.tensor(progress * 3.14159265)).item()))
 
@@ -149,14 +195,21 @@ def opt_state_to_float(state):
 
 
 class Trainer:
-    def __init__(self, args, device):
-        self.args, self.device = args, device
+    """One model's run: its checkpoint, optimizer, EMA and random stream. Several can train side by side on the
+    same batches (repeated --ckpt); then each has its own generator, seeded TORCH_SEED + its position, and a
+    single run keeps the global one (so runs made before this option replay exactly)."""
+
+    def __init__(self, args, device, ckpt_path, arch=None, position=None):
+        self.args, self.device, self.ckpt_path = args, device, ckpt_path
+        self.gen = torch.default_generator if position is None else torch.Generator().manual_seed(TORCH_SEED + position)
         self.cfgs = export_package.read_configs()
         if args.without_temporal_pos:
             self.cfgs["denoiser"]["temporal_pos_embed_frames"] = 0
         if args.prediction:
             self.cfgs["denoiser"]["prediction_type"] = args.prediction
-        self.resumed = torch.load(args.ckpt, map_location="cpu") if args.resume and os.path.exists(args.ckpt) else None
+        if arch is not None:
+            self.cfgs["denoiser"].update(hidden_size=arch[0], depth=arch[1], num_heads=arch[2])
+        self.resumed = torch.load(ckpt_path, map_location="cpu") if args.resume and os.path.exists(ckpt_path) else None
         if self.resumed is not None:  # a run goes on with the model it started with
             self.cfgs = ckpt_lib.configs_for(self.resumed, self.cfgs)
         self.modules = ckpt_lib.build_modules(self.cfgs)
@@ -184,6 +237,9 @@ class Trainer:
         self.modules["decoder"].load_state_dict(ck["decoder"])
         if not resume:
             return
+        if "optimizer" not in ck:
+            raise SystemExit(f"train: {path} is a released checkpoint (release_checkpoint.py: EMA weights, no optimizer "
+                             "state); resume from the run's own checkpoint in models/runs/")
         for k in ("denoiser", "text"):
             self.trained[k].load_state_dict(ck[k])
             self.ema[k] = {n: t.to(self.device) for n, t in ck["ema"][k].items()}
@@ -191,12 +247,13 @@ class Trainer:
         self.step, self.wall, self.data_index = ck["step"], ck["wall_seconds"], ck["data_index"]
         self.loss_ema = ck.get("loss_ema")
         self.phases = ck.get("phases", [])
-        torch.set_rng_state(ck["torch_rng"])
+        self.gen.set_state(ck["torch_rng"])
 
     def save(self, path):
         ck = {"format": ckpt_lib.FORMAT_TAG, "recipe": RECIPE, "step": self.step, "wall_seconds": self.wall,
-              "data_index": self.data_index, "loss_ema": self.loss_ema, "phases": self.phases,
-              "denoiser_config": self.cfgs["denoiser"], "torch_rng": torch.get_rng_state(),
+              "data_index": self.data_index, "loss_ema": None if self.loss_ema is None else float(self.loss_ema),
+              "phases": self.phases,
+              "denoiser_config": self.cfgs["denoiser"], "torch_rng": self.gen.get_state(),
               "encoder": self.encoder.state_dict(), "decoder": self.modules["decoder"].state_dict(),
               "denoiser": self.model.state_dict(), "text": self.text.state_dict(), "ema": self.ema,
               "optimizer": self.opt.state_dict()}
@@ -205,12 +262,17 @@ class Trainer:
     @torch.no_grad()
     def update_ema(self):
         decay = min(self.args.ema, (1 + self.step) / (10 + self.step))
+        averaged, current = [], []
         for k, m in self.trained.items():
             for n, t in m.state_dict().items():
                 if t.is_floating_point():
-                    self.ema[k][n].mul_(decay).add_(t.detach(), alpha=1 - decay)
+                    averaged.append(self.ema[k][n])
+                    current.append(t.detach())
                 else:
                     self.ema[k][n].copy_(t)
+        # One fused kernel per op for all tensors (on a GPU, a launch per tensor costs more than the math).
+        torch._foreach_mul_(averaged, decay)
+        torch._foreach_add_(averaged, current, alpha=1 - decay)
 
     def rounded_input(self, videos, x0):
         """The clean latent that goes into the noisy input. For a share of the batch (--round-input-frac) it is the
@@ -221,9 +283,9 @@ class Trainer:
         if self.args.round_input_frac <= 0:  # (no RNG draws otherwise: earlier runs replay exactly)
             return x0
         b = videos.shape[0]
-        chosen = torch.rand(b) < self.args.round_input_frac
+        chosen = torch.rand(b, generator=self.gen) < self.args.round_input_frac
         low, high = self.args.round_sigma_px
-        sigmas = low + (high - low) * torch.rand(b)
+        sigmas = low + (high - low) * torch.rand(b, generator=self.gen)
         if not chosen.any():
             return x0
         with torch.no_grad():
@@ -232,31 +294,57 @@ class Trainer:
         out[chosen.to(self.device)] = rounded
         return out
 
+    def own_step_input(self, zt, x0, noise, tau, y, y_bias, fps):
+        """For a share of the batch (--own-step-frac) the noisy input at τ is where the sampler would be: the clip
+        noised to a higher τ_hi = τ + Δ (Δ ~ U(--own-step-dtau)), then one step of the network's own velocity down
+        to τ. The target stays the clip. The plain input at low τ always agrees with the clip, so the network learns
+        to keep what it is shown; at sampling time it is shown its own, rounder drafts and keeps those
+        (exposure bias: arXiv 2301.11706, §3)."""
+        if self.args.own_step_frac <= 0:  # (no RNG draws otherwise: earlier runs replay exactly)
+            return zt
+        b = zt.shape[0]
+        chosen = (torch.rand(b, generator=self.gen) < self.args.own_step_frac).to(self.device)
+        low, high = self.args.own_step_dtau
+        tau_hi = (tau + (low + (high - low) * torch.rand(b, generator=self.gen)).to(self.device)).clamp(max=1.0)
+        if not chosen.any():
+            return zt
+        pick = lambda t: t[chosen]  # noqa: E731
+        th, tl = pick(tau_hi).reshape(-1, 1, 1, 1, 1), pick(tau).reshape(-1, 1, 1, 1, 1)
+        z_hi = (1 - th) * pick(x0) + th * pick(noise)
+        with torch.no_grad():
+            x0_hi = self.model.predict_x0(z_hi, pick(tau_hi) * 1000.0, pick(y), pick(y_bias), pick(fps), self.pos, *self.rope)
+        # The Euler step z_hi + (τ − τ_hi)·v with v = (z_hi − x̂0)/τ_hi: x̂0 and the implied noise, re-mixed at τ.
+        eps_hi = (z_hi - (1 - th) * x0_hi) / th
+        out = zt.clone()
+        out[chosen] = (1 - tl) * x0_hi + tl * eps_hi
+        return out
+
     def train_step(self, videos, captions):
         b, dev = videos.shape[0], self.device
         with torch.no_grad():
             x0 = self.encoder(videos.to(dev))
         ids, mask = (t.to(dev) for t in self.tok.batch(captions))
         y = self.text(ids, mask)
-        drop = (torch.rand(b) < self.model.cfg.get("class_dropout_prob", 0.1)).reshape(b, 1, 1).to(dev)
+        drop = (torch.rand(b, generator=self.gen) < self.model.cfg.get("class_dropout_prob", 0.1)).reshape(b, 1, 1).to(dev)
         y = torch.where(drop, self.model.y_embedder.y_embedding.unsqueeze(0).expand_as(y), y)
-        tau = shift_tau(torch.sigmoid(torch.randn(b)), self.args.tau_shift)  # (shifted) logit-normal(0, 1)
+        tau = shift_tau(torch.sigmoid(torch.randn(b, generator=self.gen)), self.args.tau_shift)  # (shifted) logit-normal(0, 1)
         # Part of each batch at τ ~ U(0, 1): the sampler's 30 linear steps spend half their time below τ = 0.5,
         # where the shifted logit-normal puts under 14 % of its samples and where outlines are refined.
         if self.args.uniform_frac > 0:  # (no RNG draws otherwise: earlier runs replay exactly)
-            even = torch.rand(b) < self.args.uniform_frac
+            even = torch.rand(b, generator=self.gen) < self.args.uniform_frac
             low, high = self.args.uniform_tau
-            tau = torch.where(even, low + (high - low) * torch.rand(b), tau)
+            tau = torch.where(even, low + (high - low) * torch.rand(b, generator=self.gen), tau)
         # Part of each batch near pure noise: only there must the caption alone decide where the object is in
         # every frame (lower noise levels can copy the motion from the input), and logit-normal rarely goes there.
         if self.args.high_noise_frac > 0:  # (no RNG draws otherwise: earlier phases replay exactly)
-            high = torch.rand(b) < self.args.high_noise_frac
-            tau = torch.where(high, 1.0 - (1.0 - self.args.high_noise_min) * torch.rand(b), tau)
-        noise = torch.randn(x0.shape).to(dev)
+            high = torch.rand(b, generator=self.gen) < self.args.high_noise_frac
+            tau = torch.where(high, 1.0 - (1.0 - self.args.high_noise_min) * torch.rand(b, generator=self.gen), tau)
+        noise = torch.randn(x0.shape, generator=self.gen).to(dev)
         tau = tau.to(dev)
         tb = tau.reshape(b, 1, 1, 1, 1)
         zt = (1 - tb) * self.rounded_input(videos, x0) + tb * noise
         fps = torch.full((b,), self.fps, device=dev)
+        zt = self.own_step_input(zt, x0, noise, tau, y, stdit3.caption_bias(mask), fps)
         x0_hat = self.model.predict_x0(zt, tau * 1000.0, y, stdit3.caption_bias(mask), fps, self.pos, *self.rope)
         err = (x0_hat - x0).pow(2)
         if self.args.outline_weight > 0 and self.step >= self.args.outline_from:
@@ -270,7 +358,7 @@ class Trainer:
         for g in self.opt.param_groups:
             g["lr"] = lr_at(self.step, self.args.lr, self.args.warmup, self.args.steps, start=self.args.schedule_from)
         self.opt.step()
-        return loss.item()
+        return loss.detach()
 
 
 RECIPE = ("models/tools/train_all.py: PCA latent + conv decoder, then STDiT3 + text encoder, rectified flow, "
@@ -279,10 +367,21 @@ RECIPE = ("models/tools/train_all.py: PCA latent + conv decoder, then STDiT3 + t
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--ckpt", required=True, action="append",
+                    help="checkpoint to write (resume from); repeat it to train several models side by side on the "
+                         "same batches, each with its own --arch")
+    ap.add_argument("--arch", type=arch_triple, action="append", default=None,
+                    help="from scratch: the denoiser's WIDTH,DEPTH,HEADS (default: config/denoiser.json); "
+                         "one per --ckpt when given")
     ap.add_argument("--decoder", default=None, help="stage-1 output (from scratch)")
     ap.add_argument("--resume", action="store_true")
-    ap.add_argument("--steps", type=int, required=True, help="total optimizer steps (schedule length)")
+    ap.add_argument("--steps", type=steps_argument, required=True,
+                    help="total optimizer steps (schedule length), or 'auto' with --budget-minutes: fixed at the end "
+                         "of the warm-up from the measured speed, recorded in the checkpoint's phases")
+    ap.add_argument("--budget-minutes", type=float, default=None,
+                    help="with --steps auto: the wall-clock time the run may take (it also stops there)")
+    ap.add_argument("--data-workers", type=int, default=0,
+                    help="render batches in this many processes (for a GPU; 0 = one background thread)")
     ap.add_argument("--stop-at-step", type=int, default=None, help="stop at this step (resume later)")
     ap.add_argument("--stop-after-minutes", type=float, default=None, help="stop early (resume later)")
     ap.add_argument("--batch", type=int, default=16)
@@ -305,6 +404,10 @@ def main():
     ap.add_argument("--uniform-frac", type=float, default=0.0, help="fraction of each batch with τ ~ U(--uniform-tau)")
     ap.add_argument("--uniform-tau", type=unit_pair, default=(0.0, 1.0),
                     help="range LOW,HIGH of --uniform-frac's τ (where outlines are decided: about 0.2,0.6)")
+    ap.add_argument("--own-step-frac", type=float, default=0.0,
+                    help="share of each batch whose input is one step of the network's own sampler (own_step_input)")
+    ap.add_argument("--own-step-dtau", type=unit_pair, default=(0.05, 0.5),
+                    help="range LOW,HIGH of the noise gap that step covers (own_step_input)")
     ap.add_argument("--prediction", default=None, choices=("x0", "x0_skip"),
                     help="from scratch: the denoiser's output parameterization (default: config/denoiser.json)")
     ap.add_argument("--without-temporal-pos", action="store_true",
@@ -315,54 +418,152 @@ def main():
     ap.add_argument("--log", default=None)
     devices.add_device_argument(ap)
     args = ap.parse_args()
+    check_arguments(ap, args)
     torch.set_num_threads(1)
     torch.manual_seed(TORCH_SEED)
+    # Fork the render workers before anything touches the GPU.
+    feed = WorkerFeed(args.batch, data.train_combinations(), args.world, args.data_workers) if args.data_workers else None
     device = devices.pick_device(args.device)
     print(f"train: on {devices.describe(device)}", flush=True)
-    tr = Trainer(args, device)
-    tr.load(args.ckpt if args.resume else args.decoder, args.resume)
-    log_path = args.log or os.path.splitext(args.ckpt)[0] + ".train.csv"
-    new_log = not (args.resume and os.path.exists(log_path))
-    log = open(log_path, "a" if not new_log else "w", newline="")
+    solo = len(args.ckpt) == 1
+    trainers = [Trainer(args, device, path, args.arch[k] if args.arch else None, None if solo else k)
+                for k, path in enumerate(args.ckpt)]
+    for tr in trainers:
+        tr.load(tr.ckpt_path if args.resume else args.decoder, args.resume)
+    if len({tr.data_index for tr in trainers}) > 1 or len({tr.step for tr in trainers}) > 1:
+        raise SystemExit("train: checkpoints trained side by side must be at the same step and data index; got "
+                         + ", ".join(f"{tr.ckpt_path}: step {tr.step}" for tr in trainers))
+    logs = [open_log(args.log if solo and args.log else os.path.splitext(tr.ckpt_path)[0] + ".train.csv", args.resume)
+            for tr in trainers]
+    for tr in trainers:
+        start_phase(tr, args, device)
+    if feed is None:
+        feed = Prefetcher(trainers[0].data_index, args.batch, data.train_combinations(), args.world)
+    else:
+        feed.start(trainers[0].data_index)
+    run_loop(args, trainers, logs, feed)
+    for tr in trainers:
+        tr.save(tr.ckpt_path)
+        print(f"saved {tr.ckpt_path} at step {tr.step}, wall {tr.wall:.0f}s", flush=True)
+
+
+def arch_triple(text):
+    try:
+        width, depth, heads = (int(v) for v in text.split(","))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"want WIDTH,DEPTH,HEADS, got {text!r}") from err
+    if min(width, depth, heads) < 1 or width % heads or (width // heads) % 2:
+        raise argparse.ArgumentTypeError(f"want positive numbers, WIDTH a multiple of HEADS with an even head size "
+                                         f"(rotary embedding), got {text!r}")
+    return width, depth, heads
+
+
+def steps_argument(text):
+    if text == "auto":
+        return None
+    try:
+        steps = int(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"want a number of steps or 'auto', got {text!r}") from err
+    if steps < 1:
+        raise argparse.ArgumentTypeError(f"want at least 1 step, got {text!r}")
+    return steps
+
+
+def check_arguments(ap, args):
+    if args.arch and len(args.arch) != len(args.ckpt):
+        ap.error(f"give one --arch per --ckpt (got {len(args.arch)} for {len(args.ckpt)})")
+    if args.arch and args.resume:
+        ap.error("--arch is for a run from scratch (a resumed run keeps the architecture its checkpoint records)")
+    if len(set(args.ckpt)) != len(args.ckpt):
+        ap.error("the same --ckpt twice")
+    if args.steps is None and (args.budget_minutes is None or args.resume):
+        ap.error("--steps auto needs --budget-minutes, and a run from scratch (a resumed phase names its steps)")
+    if args.steps is None and args.warmup < AUTO_STEPS_TIMED_FROM * 2:
+        ap.error(f"--steps auto times the warm-up: give --warmup {AUTO_STEPS_TIMED_FROM * 2} or more")
+    if args.log and len(args.ckpt) > 1:
+        ap.error("--log is for one --ckpt (side by side, each log is named after its checkpoint)")
+    if args.data_workers < 0:
+        ap.error("--data-workers must be 0 or more")
+
+
+def open_log(path, resume):
+    new_log = not (resume and os.path.exists(path))
+    log = open(path, "w" if new_log else "a", newline="")
     writer = csv.writer(log)
     if new_log:
         writer.writerow(["step", "wall_seconds", "loss", "loss_ema", "lr", "samples_per_second"])
+    return log, writer
+
+
+AUTO_STEPS_TIMED_FROM = 20  # --steps auto: the first steps (start-up, first kernels) are not timed
+AUTO_STEPS_RESERVE_S = 20.0  # --steps auto: time kept for the last checkpoints
+
+
+def auto_steps(step, timed_from_step, timed_since, session_start, budget_minutes):
+    """The schedule length that ends the run inside its budget at the speed of the warm-up's timed steps."""
+    now = time.time()
+    rate = (step - timed_from_step) / max(now - timed_since, 1e-6)
+    left_s = budget_minutes * 60 - (now - session_start) - AUTO_STEPS_RESERVE_S
+    return step + max(1, int(rate * left_s))
+
+
+def start_phase(tr, args, device):
     tr.phases.append({"from_step": tr.step, "to_step": tr.step, "schedule_steps": args.steps, "lr": args.lr,
                       "warmup": args.warmup, "schedule_from": args.schedule_from, "tau_shift": args.tau_shift,
                       "high_noise_frac": args.high_noise_frac, "high_noise_min": args.high_noise_min,
                       "uniform_frac": args.uniform_frac,
                       "uniform_tau": list(args.uniform_tau), "outline_weight": args.outline_weight,
                       "outline_from": args.outline_from, "round_input_frac": args.round_input_frac,
-                      "round_sigma_px": list(args.round_sigma_px),
+                      "round_sigma_px": list(args.round_sigma_px), "own_step_frac": args.own_step_frac,
+                      "own_step_dtau": list(args.own_step_dtau),
                       "batch": args.batch, "world": args.world, "temporal_pos": not args.without_temporal_pos,
-                      "device": device.type})
-    feed = Prefetcher(tr.data_index, args.batch, data.train_combinations(), args.world)
+                      "batch": args.batch, "world": args.world, "temporal_pos": not args.without_temporal_pos,
+                      "device": device.type, "data_workers": args.data_workers})
+
+
+def run_loop(args, trainers, logs, feed):
+    """All trainers take each batch in turn. Losses stay on the device (a .item() per step would wait for the
+    GPU every step) and are read when logged."""
     session_start = time.time()
     last_save, last_t = time.time(), time.time()
-    while tr.step < min(args.steps, args.stop_at_step or args.steps):
-        tr.data_index, videos, captions = feed.next()
-        loss = tr.train_step(videos, captions)
-        tr.step += 1
-        tr.phases[-1]["to_step"] = tr.step
-        tr.update_ema()
+    timed_since = None
+    step = trainers[0].step
+    stop_minutes = args.budget_minutes if args.steps is None else args.stop_after_minutes
+    while step < min(args.steps or float("inf"), args.stop_at_step or float("inf")):
+        data_index, videos, captions = feed.next()
+        losses = [tr.train_step(videos, captions) for tr in trainers]
+        step += 1
         now = time.time()
-        tr.wall += now - last_t
         sps = args.batch / max(now - last_t, 1e-6)
+        for tr, loss, (log, writer) in zip(trainers, losses, logs):
+            tr.data_index, tr.step = data_index, step
+            tr.phases[-1]["to_step"] = step
+            tr.update_ema()
+            tr.wall += now - last_t
+            tr.loss_ema = loss if tr.loss_ema is None else 0.98 * tr.loss_ema + 0.02 * loss
+            if step % 10 == 0:
+                writer.writerow([step, round(tr.wall, 1), round(float(loss), 5), round(float(tr.loss_ema), 5),
+                                 round(tr.opt.param_groups[0]["lr"], 7), round(sps, 1)])
+                log.flush()
+            if step % 50 == 0:
+                name = "" if len(trainers) == 1 else f"{os.path.basename(tr.ckpt_path)} "
+                print(f"{name}step {step} wall {tr.wall:.0f}s loss {float(tr.loss_ema):.4f} {sps:.1f} samples/s",
+                      flush=True)
         last_t = now
-        tr.loss_ema = loss if tr.loss_ema is None else 0.98 * tr.loss_ema + 0.02 * loss
-        if tr.step % 10 == 0:
-            writer.writerow([tr.step, round(tr.wall, 1), round(loss, 5), round(tr.loss_ema, 5),
-                             round(tr.opt.param_groups[0]["lr"], 7), round(sps, 1)])
-            log.flush()
-        if tr.step % 50 == 0:
-            print(f"step {tr.step} wall {tr.wall:.0f}s loss {tr.loss_ema:.4f} {sps:.1f} samples/s", flush=True)
+        if args.steps is None and step == AUTO_STEPS_TIMED_FROM:
+            timed_since = now
+        if args.steps is None and step == args.warmup:
+            args.steps = auto_steps(step, AUTO_STEPS_TIMED_FROM, timed_since, session_start, args.budget_minutes)
+            for tr in trainers:
+                tr.phases[-1]["schedule_steps"] = args.steps
+            print(f"train: --steps auto -> {args.steps} (speed of steps {AUTO_STEPS_TIMED_FROM}..{step})", flush=True)
         if now - last_save > args.ckpt_minutes * 60:
-            tr.save(args.ckpt)
+            for tr in trainers:
+                tr.save(tr.ckpt_path)
             last_save = now
-        if args.stop_after_minutes and now - session_start > args.stop_after_minutes * 60:
+        if stop_minutes and now - session_start > stop_minutes * 60:
             break
-    tr.save(args.ckpt)
-    print(f"saved {args.ckpt} at step {tr.step}, wall {tr.wall:.0f}s", flush=True)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ print(json.dumps({'step': ck['step'], 'phases': ck['phases'], 'prediction': ck['
                   'denoiser': [v.flatten()[:64].tolist() for v in ck['denoiser'].values()],
                   'decoder': [v.flatten()[:64].tolist() for v in ck['decoder'].values()]}))
 `;
-interface Summary { step: number; prediction: string; phases: Array<{ device: string; world: string }>; denoiser: number[][]; decoder: number[][] }
+interface Summary { step: number; prediction: string; phases: Array<{ device: string; world: string; schedule_steps: number }>; denoiser: number[][]; decoder: number[][] }
 const summarize = (file: string): Summary => JSON.parse(runPython(['-c', SUMMARIZE, file])) as Summary;
 
 describe('recipe v2: train.py from a latent run, devices, resume, decoder swap', () => {
@@ -154,6 +154,117 @@ print(json.dumps({'corner': float(cov[0, 0, 8, 8]), 'edge_mid': float(cov[0, 0, 
     expect(r.x0_at_tau['0.001'].x0_mse).toBeLessThan(1e-4);
     // At τ = 1 the input is pure noise: a one-step-trained network cannot give the clip back.
     expect(r.x0_at_tau['1.0'].x0_mse).toBeGreaterThan(0.1);
+  }, 600_000);
+
+  it('render workers give the batches of the background thread: the same weights, bit for bit', () => {
+    const thread = path.join(dir, 'thread.pt');
+    const workers = path.join(dir, 'workers.pt');
+    expect(train(thread, ['--decoder', latent, '--steps', '2']).status).toBe(0);
+    const run = train(workers, ['--decoder', latent, '--steps', '2', '--data-workers', '2']);
+    expect(run.status, String(run.stderr)).toBe(0);
+    const a = summarize(thread);
+    const b = summarize(workers);
+    expect(b.step).toBe(2);
+    expect(b.denoiser).toEqual(a.denoiser);
+  }, 300_000);
+
+  it('side by side: two architectures on the same batches, each its own checkpoint, log and config', () => {
+    const small = path.join(dir, 'side-small.pt');
+    const wide = path.join(dir, 'side-wide.pt');
+    const run = train(small, ['--arch', '64,2,4', '--ckpt', wide, '--arch', '96,3,4', '--decoder', latent, '--steps', '2']);
+    expect(run.status, String(run.stderr)).toBe(0);
+    const read = `
+import json, sys, torch
+out = []
+for p in sys.argv[1:]:
+    ck = torch.load(p, map_location='cpu')
+    c = ck['denoiser_config']
+    out.append({'step': ck['step'], 'data_index': ck['data_index'], 'arch': [c['hidden_size'], c['depth'], c['num_heads']],
+                'params': sum(v.numel() for v in ck['denoiser'].values())})
+print(json.dumps(out))
+`;
+    const [a, b] = JSON.parse(runPython(['-c', read, small, wide])) as Array<{ step: number; data_index: number; arch: number[]; params: number }>;
+    expect(a).toMatchObject({ step: 2, data_index: 4, arch: [64, 2, 4] });
+    expect(b).toMatchObject({ step: 2, data_index: 4, arch: [96, 3, 4] });
+    expect(b.params).toBeGreaterThan(2 * a.params);
+    for (const ckpt of [small, wide]) {
+      const rows = fs.readFileSync(ckpt.replace(/\.pt$/, '.train.csv'), 'utf8').trim().split('\n');
+      expect(rows[0]).toBe('step,wall_seconds,loss,loss_ema,lr,samples_per_second');
+    }
+    // Bad combinations are refused with the reason.
+    const mismatch = train(path.join(dir, 'x.pt'), ['--arch', '64,2,4', '--ckpt', path.join(dir, 'y.pt'), '--decoder', latent, '--steps', '1']);
+    expect(mismatch.status).not.toBe(0);
+    expect(String(mismatch.stderr)).toMatch(/one --arch per --ckpt/);
+    const odd = train(path.join(dir, 'x.pt'), ['--arch', '60,2,4', '--decoder', latent, '--steps', '1']);
+    expect(String(odd.stderr)).toMatch(/even head size/);
+  }, 300_000);
+
+  it('--steps auto: the schedule length is fixed from the warm-up speed and recorded in the phases', () => {
+    const ckpt = path.join(dir, 'auto.pt');
+    const run = train(ckpt, ['--decoder', latent, '--steps', 'auto', '--budget-minutes', '0.5', '--warmup', '40']);
+    expect(run.status, String(run.stderr)).toBe(0);
+    const fixed = /--steps auto -> (\d+)/.exec(String(run.stdout));
+    expect(fixed, String(run.stdout)).not.toBeNull();
+    const summary = summarize(ckpt);
+    expect(summary.phases.at(-1)?.schedule_steps).toBe(Number(fixed?.[1]));
+    expect(summary.step).toBeGreaterThanOrEqual(40);
+    expect(summary.step).toBeLessThanOrEqual(Number(fixed?.[1]));
+    const refused = train(ckpt, ['--decoder', latent, '--steps', 'auto']);
+    expect(String(refused.stderr)).toMatch(/--steps auto needs --budget-minutes/);
+  }, 300_000);
+
+  it('own-step input: a perfect x0 prediction gives back the plain noisy input; the network\'s own gives its draft', () => {
+    const check = `
+import json, sys, types
+sys.path.insert(0, sys.argv[1])
+import torch, train
+args = types.SimpleNamespace(own_step_frac=1.0, own_step_dtau=(0.1, 0.4))
+tr = types.SimpleNamespace(args=args, device=torch.device('cpu'), gen=torch.Generator().manual_seed(0), pos=None, rope=())
+b = 4
+x0, noise = torch.randn(b, 4, 2, 8, 8), torch.randn(b, 4, 2, 8, 8)
+tau = torch.tensor([0.1, 0.3, 0.5, 0.8])
+zt = (1 - tau.reshape(b, 1, 1, 1, 1)) * x0 + tau.reshape(b, 1, 1, 1, 1) * noise
+extras = (torch.zeros(b, 16, 8), torch.zeros(b, 16), torch.full((b,), 8.0))
+seen = []
+def perfect(z, t, y, yb, fps, pos, *rope):
+    seen.append(t)
+    return x0
+tr.model = types.SimpleNamespace(predict_x0=perfect)
+same = train.Trainer.own_step_input(tr, zt, x0, noise, tau, *extras)
+tr.model = types.SimpleNamespace(predict_x0=lambda z, t, *rest: torch.zeros_like(z))
+draft = train.Trainer.own_step_input(tr, zt, x0, noise, tau, *extras)
+# With x0_hat = 0 the implied noise is z_hi / tau_hi, so the input at tau is tau / tau_hi * z_hi.
+tau_hi = seen[0] / 1000.0
+print(json.dumps({'perfect': float((same - zt).abs().max()), 'gap_min': float((tau_hi - tau).min()), 'gap_max': float((tau_hi - tau).max()),
+                  'draft_mean_ratio': float((draft.norm() / zt.norm()))}))
+`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { perfect: number; gap_min: number; gap_max: number; draft_mean_ratio: number };
+    expect(r.perfect).toBeLessThan(1e-5);
+    expect(r.gap_min).toBeGreaterThanOrEqual(0.1 - 1e-6);
+    expect(r.gap_max).toBeLessThanOrEqual(0.4 + 1e-6);
+    expect(Math.abs(r.draft_mean_ratio - 1)).toBeGreaterThan(0.05);
+  }, 120_000);
+
+  it('a released checkpoint (EMA weights, no optimizer) exports the same package and refuses to resume', () => {
+    const full = path.join(dir, 'release-full.pt');
+    expect(train(full, ['--decoder', latent, '--steps', '2']).status).toBe(0);
+    const released = path.join(dir, 'released.pt');
+    runPython([path.join(TOOLS_DIR, 'release_checkpoint.py'), '--ckpt', full, '--out', released]);
+    expect(fs.statSync(released).size).toBeLessThan(0.6 * fs.statSync(full).size);
+    const packages = [full, released].map((ckpt, i) => {
+      const out = path.join(dir, `release-package-${i}`);
+      runPython([path.join(TOOLS_DIR, 'export_package.py'), '--checkpoint', ckpt, '--out', out], { timeoutMs: 300_000 });
+      return out;
+    });
+    const files = fs.readdirSync(packages[0]).filter((f) => f.endsWith('.onnx') || f.endsWith('.weights')).sort();
+    expect(files.length).toBeGreaterThan(3);
+    expect(fs.readdirSync(packages[1]).filter((f) => f.endsWith('.onnx') || f.endsWith('.weights')).sort()).toEqual(files);
+    for (const f of files) {
+      expect(fs.readFileSync(path.join(packages[1], f)).equals(fs.readFileSync(path.join(packages[0], f))), f).toBe(true);
+    }
+    const resumed = train(released, ['--resume', '--steps', '3']);
+    expect(resumed.status).not.toBe(0);
+    expect(String(resumed.stderr)).toMatch(/is a released checkpoint/);
   }, 600_000);
 
   it('resumes to the weights of an uninterrupted run, and takes the finished decoder', () => {
