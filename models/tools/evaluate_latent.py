@@ -1,7 +1,7 @@
 """Round trip of a latent: decode(encode(clip)) judged like a generated clip, plus PSNR, side by side.
 
 Usage: evaluate_latent.py [--latent NAME=CHECKPOINT ...] [--clips 200] [--world wide|centred] [--json OUT]
-Default latents: the shipped PCA latent + decoder (models/checkpoints/shapes-tiny.pt) and the shape-keeping
+Default latents: the shipped PCA latent + decoder (models/checkpoints/shapes-tiny-v2.pt) and the shape-keeping
 latent (models/checkpoints/shape-latent.pt). Clips: held-out combinations (data.py; the same stream as
 train_decoder.py's evaluation) and seen (training) combinations. Also prints each latent's per-channel
 statistics (on the seen clips: the denoiser's training distribution) and the RMSE of the latent -> RGB preview fit (export_package.preview_fit).
@@ -20,7 +20,7 @@ from train_decoder import psnr  # noqa: E402
 from train_latent import SEED, load_latent  # noqa: E402
 
 MODELS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_LATENTS = (("pca (shipped)", os.path.join(MODELS, "checkpoints", "shapes-tiny.pt")),
+DEFAULT_LATENTS = (("pca (shipped)", os.path.join(MODELS, "checkpoints", "shapes-tiny-v2.pt")),
                    ("shape latent", os.path.join(MODELS, "checkpoints", "shape-latent.pt")))
 CLIP_SETS = {"held-out": (SEED + 7, data.held_out_combinations), "seen": (SEED + 8, data.train_combinations)}
 COLUMNS = ("psnr", "background", "object", "shape", "motion", "bar")

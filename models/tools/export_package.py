@@ -1,7 +1,8 @@
 """Write the studio model package (models/FORMAT.md, schema src/shared/model/manifest.ts).
 
-Shipped package (EMA weights of the resume checkpoint):
-    /usr/bin/python3 models/tools/export_package.py [--checkpoint models/checkpoints/shapes-tiny.pt] [--out models/shapes-tiny]
+Shipped package (EMA weights; the default checkpoint is recipe v2's released one, which gives models/shapes-tiny/
+byte for byte):
+    /usr/bin/python3 models/tools/export_package.py [--checkpoint models/checkpoints/shapes-tiny-v2.pt] [--out models/shapes-tiny]
 Random-weight test package in seconds, with parity fixtures:
     /usr/bin/python3 models/tools/export_package.py --random --seed 0 --out DIR --parity [--depth 2 --hidden 64 ...]
 A checkpoint whose keys or shapes do not match the configs is refused (exit code 2, offending keys named).
@@ -26,7 +27,7 @@ from text_encoder import WordTokenizer  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.dirname(HERE)
 CONFIG_DIR = os.path.join(MODELS, "config")
-DEFAULT_CKPT = os.path.join(MODELS, "checkpoints", "shapes-tiny.pt")
+DEFAULT_CKPT = os.path.join(MODELS, "checkpoints", "shapes-tiny-v2.pt")
 DEFAULT_OUT = os.path.join(MODELS, "shapes-tiny")
 
 

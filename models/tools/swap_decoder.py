@@ -1,7 +1,7 @@
 """Replace the decoder in a training checkpoint with a (longer-trained) stage-1 decoder.
 
 The PCA encoder is deterministic, so the denoiser's latent space does not change; the swap is refused if the
-two encoders differ. Usage: swap_decoder.py --ckpt models/checkpoints/shapes-tiny.pt --decoder runs/decoder.pt
+two encoders differ. Usage: swap_decoder.py --ckpt models/runs/v2-denoiser.pt --decoder models/runs/v2-latent.pt
 """
 import argparse
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON, TOOLS_DIR, makeTempDir, runPython } from './pythonExporter';
+import { PYTHON, REPO_ROOT, TOOLS_DIR, makeTempDir, runPython } from './pythonExporter';
 
 /**
  * The pieces of recipe v2 (models/README.md "Recipe v2"): the denoiser stage starts from a latent run's
@@ -244,6 +244,19 @@ print(json.dumps({'perfect': float((same - zt).abs().max()), 'gap_min': float((t
     expect(r.gap_max).toBeLessThanOrEqual(0.4 + 1e-6);
     expect(Math.abs(r.draft_mean_ratio - 1)).toBeGreaterThan(0.05);
   }, 120_000);
+
+  it('the committed checkpoint is the shipped package: its export equals models/shapes-tiny/ byte for byte', () => {
+    const shipped = path.join(REPO_ROOT, 'models', 'shapes-tiny');
+    const out = path.join(dir, 'from-committed');
+    // No --checkpoint: the exporter's default is the committed, released checkpoint of the shipped run.
+    runPython([path.join(TOOLS_DIR, 'export_package.py'), '--out', out], { timeoutMs: 300_000 });
+    const files = fs.readdirSync(shipped).sort();
+    expect(files).toContain('manifest.json');
+    expect(fs.readdirSync(out).sort()).toEqual(files);
+    for (const f of files) {
+      expect(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(shipped, f))), f).toBe(true);
+    }
+  }, 300_000);
 
   it('a released checkpoint (EMA weights, no optimizer) exports the same package and refuses to resume', () => {
     const full = path.join(dir, 'release-full.pt');
