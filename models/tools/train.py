@@ -11,7 +11,9 @@ model on low-noise detail). Caption dropout
 (10 %) swaps the caption for the learned null embedding y_embedder.y_embedding, keeping the mask.
 Checkpoints (atomic) every --ckpt-minutes, with the optimizer's state in float32 (resuming continues the run).
 --device cuda|mps trains on a GPU: random draws stay on the CPU generator (the same stream on every device) and
-the checkpoint has the same format (load it with map_location="cpu").
+the checkpoint has the same format (load it with map_location="cpu"). For a GPU: --data-workers N renders batches
+in N processes, `--ckpt A --arch W,D,H --ckpt B --arch ...` trains several models on the same batches, and
+`--steps auto --budget-minutes M` sizes the schedule to a lease (models/README.md "On one GPU").
 """
 import argparse
 import collections
