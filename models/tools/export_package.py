@@ -206,6 +206,9 @@ def recipe_text(ck):
               + (f" {p['high_noise_frac']:.0%} at τ≥{p['high_noise_min']:g}" if p.get("high_noise_frac") else "")
               + (f" {p['uniform_frac']:.0%} at τ~U(0,1)" if p.get("uniform_frac") else "")
               + (f" outline weight {p['outline_weight']:g} from step {p['outline_from']}" if p.get("outline_weight") else "")
+              + (f" {p['round_input_frac']:.0%} rounded-outline inputs (blur σ {p['round_sigma_px'][0]:g}–"
+                 f"{p['round_sigma_px'][1]:g} px)" if p.get("round_input_frac") else "")
+              + (f" {p['own_step_frac']:.0%} own-step inputs" if p.get("own_step_frac") else "")
               + (" temporal pos-emb" if p.get("temporal_pos") else "")
               + (f" {p['world']} world" if p.get("world") else "")
               for p in ck.get("phases", [])]

@@ -2,8 +2,8 @@
 
 `--recipe v2` (issue 13, models/README.md "Recipe v2"): one latent run (the PCA latent with the judge-mask
 decoder), then one denoiser + text encoder run with every lesson of v1 from step 0 (temporal pos-emb, timestep
-shift 3, 30 % high-noise and 20 % uniform-τ batches, the preconditioned x0 head, the centred world) in the phases
-of V2["denoiser_phases"], then the sampler sweep, export and evaluation. Each stage resumes from its
+shift 3, 30 % high-noise and 20 % uniform-τ batches, the preconditioned x0 head, the centred world) in the three
+phases of V2["denoiser_phases"] (the last one with rounded-outline inputs), then the sampler sweep, export and evaluation. Each stage resumes from its
 checkpoint in models/runs/ when run again, so `--stop-after-minutes` can split it over sessions.
 `--device cuda|mps` trains on a GPU.
 
@@ -53,21 +53,27 @@ PHASES = (
 )
 
 
-# Recipe v2: one latent run, one denoiser run in two phases (its cosine restarted once), everything in place from step 0.
+# Recipe v2: one latent run, one denoiser run in three phases (its cosine restarted once), everything in place from step 0.
 V2_DENOISER_ARGS = ["--warmup", "100", "--tau-shift", "3", "--high-noise-frac", "0.3", "--high-noise-min", "0.85",
                     "--uniform-frac", "0.2", "--prediction", "x0_skip", "--world", "centred"]
 V2_EXTEND_STOP = 19000  # where the extend phase stops
+V2_ROUND_STOP = 26058  # where the round phase stops (the shipped weights)
 V2 = {
     "latent": os.path.join(RUNS, "v2-latent.pt"),
     "latent_steps": 8000,
     "latent_args": ["--latent", "pca", "--lr", "2e-3", "--batch", "8", "--mask", "2"],
     "denoiser": os.path.join(RUNS, "v2-denoiser.pt"),
     # Each phase is one train.py command that ends at `stop`; `--steps` is where its cosine ends. The second
-    # phase restarts the cosine (peak 6e-4) towards 30,000 steps and stops where the shipped weights were taken.
+    # phase restarts the cosine (peak 6e-4) towards 30,000 steps; the third goes on along the same cosine with
+    # 30 % of each batch noised from a copy of the clip whose object has rounded corners (train.rounded_input),
+    # and stops where the shipped weights were taken.
     "denoiser_phases": (
         {"name": "base", "stop": 9000, "args": ["--steps", "9000", "--lr", "8e-4", *V2_DENOISER_ARGS]},
         {"name": "extend", "stop": V2_EXTEND_STOP,
          "args": ["--steps", "30000", "--schedule-from", "9000", "--lr", "6e-4", *V2_DENOISER_ARGS]},
+        {"name": "round", "stop": V2_ROUND_STOP,
+         "args": ["--steps", "30000", "--schedule-from", "9000", "--lr", "6e-4", *V2_DENOISER_ARGS,
+                  "--round-input-frac", "0.3", "--round-sigma-px", "1.5,3.5"]},
     ),
 }
 V2_DENOISER_STEPS = V2["denoiser_phases"][-1]["stop"]
