@@ -3,8 +3,9 @@
 `--recipe v2` (issue 13, models/README.md "Recipe v2"): one latent run (the PCA latent with the judge-mask
 decoder), then one denoiser + text encoder run with every lesson of v1 from step 0 (temporal pos-emb, timestep
 shift 3, 30 % high-noise and 20 % uniform-τ batches, the preconditioned x0 head, the centred world) in the three
-phases of V2["denoiser_phases"] (the last one with rounded-outline inputs), then the sampler sweep, export and evaluation. Each stage resumes from its
-checkpoint in models/runs/ when run again, so `--stop-after-minutes` can split it over sessions.
+phases of V2["denoiser_phases"] (the last one with rounded-outline inputs), then the sampler sweep, export and
+evaluation. Each stage resumes from its checkpoint in models/runs/ when run again, so `--stop-after-minutes` can
+split it over sessions.
 `--device cuda|mps` trains on a GPU.
 
 The v1 recipe (the default, kept for the record):
