@@ -346,8 +346,9 @@ class Trainer:
         tb = tau.reshape(b, 1, 1, 1, 1)
         zt = (1 - tb) * self.rounded_input(videos, x0) + tb * noise
         fps = torch.full((b,), self.fps, device=dev)
-        zt = self.own_step_input(zt, x0, noise, tau, y, stdit3.caption_bias(mask), fps)
-        x0_hat = self.model.predict_x0(zt, tau * 1000.0, y, stdit3.caption_bias(mask), fps, self.pos, *self.rope)
+        y_bias = stdit3.caption_bias(mask)
+        zt = self.own_step_input(zt, x0, noise, tau, y, y_bias, fps)
+        x0_hat = self.model.predict_x0(zt, tau * 1000.0, y, y_bias, fps, self.pos, *self.rope)
         err = (x0_hat - x0).pow(2)
         if self.args.outline_weight > 0 and self.step >= self.args.outline_from:
             w = outline_weights(videos.to(dev), x0.shape[-1], self.args.outline_weight)  # [B, T, h, w]
@@ -423,8 +424,9 @@ def main():
     check_arguments(ap, args)
     torch.set_num_threads(1)
     torch.manual_seed(TORCH_SEED)
+    combos = data.train_combinations()
     # Fork the render workers before anything touches the GPU.
-    feed = WorkerFeed(args.batch, data.train_combinations(), args.world, args.data_workers) if args.data_workers else None
+    feed = WorkerFeed(args.batch, combos, args.world, args.data_workers) if args.data_workers else None
     device = devices.pick_device(args.device)
     print(f"train: on {devices.describe(device)}", flush=True)
     solo = len(args.ckpt) == 1
@@ -440,7 +442,7 @@ def main():
     for tr in trainers:
         start_phase(tr, args, device)
     if feed is None:
-        feed = Prefetcher(trainers[0].data_index, args.batch, data.train_combinations(), args.world)
+        feed = Prefetcher(trainers[0].data_index, args.batch, combos, args.world)
     else:
         feed.start(trainers[0].data_index)
     run_loop(args, trainers, logs, feed)
@@ -519,7 +521,6 @@ def start_phase(tr, args, device):
                       "outline_from": args.outline_from, "round_input_frac": args.round_input_frac,
                       "round_sigma_px": list(args.round_sigma_px), "own_step_frac": args.own_step_frac,
                       "own_step_dtau": list(args.own_step_dtau),
-                      "batch": args.batch, "world": args.world, "temporal_pos": not args.without_temporal_pos,
                       "batch": args.batch, "world": args.world, "temporal_pos": not args.without_temporal_pos,
                       "device": device.type, "data_workers": args.data_workers})
 
