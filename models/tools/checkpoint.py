@@ -16,11 +16,23 @@ class CheckpointMismatch(Exception):
     pass
 
 
+LATENT_FORMAT_TAG = "shape-latent-1"  # train_latent.py's checkpoints
+DECODER_KEYS = ("latent_channels", "channels", "temporal_factor", "spatial_factor", "full_res_blocks")
+
+
+def decoder_config(ckpt, default):
+    """The decoder config a checkpoint's decoder was built with: a train_latent.py checkpoint's config, or the
+    `decoder_config` a denoiser checkpoint records (from swap_decoder.py or train.py); checkpoints made before
+    decoders could differ from config/decoder.json record none and get the default."""
+    cfg = ckpt.get("config") if ckpt.get("format") == LATENT_FORMAT_TAG else ckpt.get("decoder_config")
+    return {k: v for k, v in cfg.items() if k in DECODER_KEYS} if cfg else dict(default)
+
+
 def configs_for(ckpt, cfgs):
-    """The configs a checkpoint was trained with: the denoiser config it records (older checkpoints predate
-    the temporal pos-emb, so they get none)."""
+    """The configs a checkpoint was trained with: the denoiser and decoder configs it records (older checkpoints
+    predate the temporal pos-emb, so they get none)."""
     denoiser = ckpt.get("denoiser_config") or dict(cfgs["denoiser"], temporal_pos_embed_frames=0)
-    return dict(cfgs, denoiser=denoiser)
+    return dict(cfgs, denoiser=denoiser, decoder=decoder_config(ckpt, cfgs["decoder"]))
 
 
 def build_modules(cfgs):

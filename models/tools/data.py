@@ -169,6 +169,16 @@ def render(fg, shape, motion, bg, rng, frames=FRAMES, size=SIZE_PX, world=DEFAUL
     return (out * 2.0 - 1.0).astype(np.float32)
 
 
+def recolour(video, fg, bg, new_fg_rgb, new_bg_rgb):
+    """A rendered clip of palette colours fg on bg, repainted in other colours (RGB in [0, 1]) with the same
+    coverage: each pixel is bg + m·(fg − bg), so m is recovered exactly by projection."""
+    fg_rgb, bg_rgb = (np.array(COLOURS[c], dtype=np.float32).reshape(3, 1, 1, 1) for c in (fg, bg))
+    diff = fg_rgb - bg_rgb
+    m = (((video + 1.0) / 2.0 - bg_rgb) * diff).sum(axis=0, keepdims=True) / float((diff ** 2).sum())
+    new_fg, new_bg = (np.asarray(c, dtype=np.float32).reshape(3, 1, 1, 1) for c in (new_fg_rgb, new_bg_rgb))
+    return ((new_bg + m * (new_fg - new_bg)) * 2.0 - 1.0).astype(np.float32)
+
+
 def sample_clip(seed, index, combos, world=DEFAULT_WORLD):
     """Clip number `index` of stream `seed`, drawn from `combos`: (video, caption, combo)."""
     rng = random.Random(seed * 1_000_003 + index)

@@ -89,6 +89,10 @@ class LatentDecoder(nn.Module):
         self.up1 = nn.Conv3d(ch[0], ch[1], (1, 3, 3), padding=(0, 1, 1))
         self.res1 = ResBlock3D(ch[1])
         self.up2 = nn.Conv3d(ch[1], ch[2], (1, 3, 3), padding=(0, 1, 1))
+        # Optional residual blocks at full resolution, where corner and apex pixels are decided (absent from the
+        # config = none, so the state dicts of earlier decoders load unchanged).
+        blocks = cfg.get("full_res_blocks", 0)
+        self.full = nn.Sequential(*[ResBlock3D(ch[2]) for _ in range(blocks)]) if blocks else None
         self.conv_out = nn.Conv3d(ch[2], 3, (1, 3, 3), padding=(0, 1, 1))
 
     def forward(self, z):
@@ -96,4 +100,6 @@ class LatentDecoder(nn.Module):
         x = self.mid(self.conv_in(raw))
         x = self.res1(self.up1(F.interpolate(F.silu(x), scale_factor=(1.0, 2.0, 2.0), mode="nearest")))
         x = self.up2(F.interpolate(F.silu(x), scale_factor=(1.0, 2.0, 2.0), mode="nearest"))
+        if self.full is not None:
+            x = self.full(x)
         return torch.tanh(self.conv_out(F.silu(x)))

@@ -21,6 +21,7 @@ def main():
         if not torch.allclose(v, stage1["encoder"][k], atol=1e-6):
             raise SystemExit(f"encoder tensor '{k}' differs: the latent space would change; refusing")
     ck["decoder"] = stage1["decoder"]
+    ck["decoder_config"] = ckpt_lib.decoder_config(stage1, ckpt_lib.decoder_config(ck, {}))
     ck["decoder_eval"] = stage1.get("eval")
     ckpt_lib.save_atomic(ck, args.ckpt)
     print(f"swapped decoder into {args.ckpt}: {stage1.get('eval')}")

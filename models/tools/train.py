@@ -214,6 +214,9 @@ class Trainer:
         self.resumed = torch.load(ckpt_path, map_location="cpu") if args.resume and os.path.exists(ckpt_path) else None
         if self.resumed is not None:  # a run goes on with the model it started with
             self.cfgs = ckpt_lib.configs_for(self.resumed, self.cfgs)
+        elif args.decoder:  # from scratch: the decoder is the stage-1 run's, whatever its width
+            stage1 = torch.load(args.decoder, map_location="cpu")
+            self.cfgs["decoder"] = ckpt_lib.decoder_config(stage1, self.cfgs["decoder"])
         self.modules = ckpt_lib.build_modules(self.cfgs)
         for module in self.modules.values():
             module.to(device)
@@ -255,7 +258,8 @@ class Trainer:
         ck = {"format": ckpt_lib.FORMAT_TAG, "recipe": RECIPE, "step": self.step, "wall_seconds": self.wall,
               "data_index": self.data_index, "loss_ema": None if self.loss_ema is None else float(self.loss_ema),
               "phases": self.phases,
-              "denoiser_config": self.cfgs["denoiser"], "torch_rng": self.gen.get_state(),
+              "denoiser_config": self.cfgs["denoiser"], "decoder_config": self.cfgs["decoder"],
+              "torch_rng": self.gen.get_state(),
               "encoder": self.encoder.state_dict(), "decoder": self.modules["decoder"].state_dict(),
               "denoiser": self.model.state_dict(), "text": self.text.state_dict(), "ema": self.ema,
               "optimizer": self.opt.state_dict()}

@@ -26,23 +26,26 @@ import scorer  # noqa: E402
 from latent import LatentDecoder, PatchPCAEncoder  # noqa: E402
 from learned_latent import ConvLatentEncoder, kl_to_unit_normal  # noqa: E402
 
-FORMAT_TAG = "shape-latent-1"
+FORMAT_TAG = ckpt_lib.LATENT_FORMAT_TAG
 LATENTS = ("conv", "pca")
 SEED = 20261126  # the PCA fit uses train_decoder.py's seed and clip count, so `--latent pca` is the shipped latent
 PCA_CLIPS = 512
 STATS_CLIPS = 512
 CROP_FRAMES = 4
+RANDOM_COLOUR_MIN_DISTANCE = 0.4  # RGB distance in [0, 1] units; the judge's object threshold is 0.3
 PCA_LATENT_NOISE = 0.05  # as train_decoder.py: robustness to small denoiser errors (the VAE samples instead)
 ENCODER_CHANNELS = [32, 48, 64]
 CONFIG_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "config")
 
 
-def latent_config(decoder_channels=None):
-    """config/decoder.json (+ the learned encoder's widths); decoder_channels overrides the decoder's."""
+def latent_config(decoder_channels=None, full_res_blocks=None):
+    """config/decoder.json (+ the learned encoder's widths); decoder_channels and full_res_blocks override it."""
     with open(os.path.join(CONFIG_DIR, "decoder.json")) as f:
         cfg = dict(json.load(f), encoder_channels=ENCODER_CHANNELS)
     if decoder_channels is not None:
         cfg["channels"] = decoder_channels
+    if full_res_blocks is not None:
+        cfg["full_res_blocks"] = full_res_blocks
     return cfg
 
 
@@ -76,6 +79,20 @@ def judge_mask_loss(rec, target, softness=0.05):
     return F.l1_loss(soft_mask(rec), soft_mask(target))
 
 
+def random_colours(videos, combos, frac, min_distance=RANDOM_COLOUR_MIN_DISTANCE):
+    """The first round(frac·N) clips repainted in random colour pairs (uniform RGB, object and background at
+    least min_distance apart, so the judge still sees the object), so that the decoder learns to unmix edge
+    cells of any two colours, not only of the palette pairs it was trained on (held-out pairs are new to it)."""
+    out = videos.copy()
+    for i in range(int(round(frac * len(videos)))):
+        bg = np.random.uniform(0, 1, 3)
+        fg = np.random.uniform(0, 1, 3)
+        while np.linalg.norm(fg - bg) < min_distance:
+            fg = np.random.uniform(0, 1, 3)
+        out[i] = data.recolour(videos[i], combos[i][0], combos[i][3], fg, bg)
+    return out
+
+
 def learning_rate(base, step, total, warmup=50):
     if step < warmup:
         return base * (step + 1) / warmup
@@ -103,7 +120,11 @@ def load_latent(path):
     ck = torch.load(path, map_location="cpu")
     if not isinstance(ck, dict) or "encoder" not in ck or "decoder" not in ck:
         raise ValueError(f"{path} holds no encoder and decoder (neither a {FORMAT_TAG} nor a denoiser checkpoint)")
-    kind, cfg = (ck["latent"], ck["config"]) if ck.get("format") == FORMAT_TAG else ("pca", latent_config())
+    if ck.get("format") == FORMAT_TAG:
+        kind, cfg = ck["latent"], ck["config"]
+    else:  # a denoiser checkpoint: the PCA latent, and the decoder config it records (if any)
+        kind, cfg = "pca", latent_config()
+        cfg.update(ckpt_lib.decoder_config(ck, cfg))
     encoder, decoder = build_encoder(kind, cfg), LatentDecoder(cfg)
     encoder.load_state_dict(ck["encoder"])
     decoder.load_state_dict(ck["decoder"])
@@ -115,7 +136,7 @@ class LatentTrainer:
         self.args, self.device = args, device
         torch.manual_seed(SEED)  # before the modules: their initial weights come from it
         np.random.seed(SEED)
-        self.cfg = latent_config(args.decoder_channels)
+        self.cfg = latent_config(args.decoder_channels, args.decoder_full_res_blocks)
         self.encoder = build_encoder(args.latent, self.cfg).to(device)
         self.decoder = LatentDecoder(self.cfg).to(device)
         trained = list(self.decoder.parameters()) + (list(self.encoder.parameters()) if args.latent == "conv" else [])
@@ -165,7 +186,9 @@ class LatentTrainer:
 
     def train_step(self):
         a = self.args
-        vids, _, _ = data.batch(SEED + 1, self.step * a.batch, a.batch, data.train_combinations(), world="wide")
+        vids, _, combos = data.batch(SEED + 1, self.step * a.batch, a.batch, data.train_combinations(), world="wide")
+        if a.random_colour_frac > 0:
+            vids = random_colours(vids, combos, a.random_colour_frac)
         t0 = np.random.randint(0, vids.shape[2] - CROP_FRAMES + 1)
         v = torch.from_numpy(vids[:, :, t0:t0 + CROP_FRAMES]).to(self.device)
         kl = torch.zeros((), device=self.device)
@@ -217,6 +240,10 @@ def main():
     ap.add_argument("--edge", type=float, default=1.0, help="weight of the edge (pixel difference) loss")
     ap.add_argument("--decoder-channels", type=lambda text: [int(c) for c in text.split(",")], default=None,
                     help="decoder widths at 8, 16 and 32 px, e.g. 96,64,48 (default: config/decoder.json)")
+    ap.add_argument("--decoder-full-res-blocks", type=int, default=None,
+                    help="residual blocks at 32 px before the output conv (default: config/decoder.json, else 0)")
+    ap.add_argument("--random-colour-frac", type=float, default=0.0,
+                    help="share of each batch repainted in random colour pairs (random_colours)")
     ap.add_argument("--mask", type=float, default=0.0, help="weight of the judge-mask loss (judge_mask_loss)")
     ap.add_argument("--checkpoint-every", type=int, default=200, help="steps between checkpoints")
     ap.add_argument("--stats-clips", type=int, default=STATS_CLIPS, help="clips for the latent statistics")
@@ -238,6 +265,7 @@ def main():
     if trainer.step < stop:
         trainer.runs.append({"from_step": trainer.step, "to_step": trainer.step, "steps": args.steps, "lr": args.lr,
                              "kl": args.kl, "edge": args.edge, "mask": args.mask, "batch": args.batch,
+                             "random_colour_frac": args.random_colour_frac,
                              "device": device.type})
     log_path = os.path.splitext(args.out)[0] + ".train.csv"
     fresh_log = not args.resume or not os.path.exists(log_path)

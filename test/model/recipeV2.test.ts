@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parityFailures, readParityIndex } from '../engine/support/parityFixtures';
 import { PYTHON, REPO_ROOT, TOOLS_DIR, makeTempDir, runPython } from './pythonExporter';
 
 /**
@@ -306,5 +307,40 @@ print(json.dumps({'perfect': float((same - zt).abs().max()), 'gap_min': float((t
     expect(swapped.decoder).toEqual(longerDecoder);
     expect(swapped.decoder).not.toEqual(a.decoder);
     expect(swapped.denoiser).toEqual(b.denoiser);
+  }, 600_000);
+
+  it('a decoder with a full-resolution block: the denoiser run records its config, the swap carries it, the export runs it', async () => {
+    const full = path.join(dir, 'latent-full.pt');
+    runPython([path.join(TOOLS_DIR, 'train_latent.py'), '--out', full, ...LATENT, '--decoder-full-res-blocks', '1'], { timeoutMs: 300_000 });
+    const decoderOf = (file: string): { config: Record<string, unknown> | null; keys: string[] } => JSON.parse(runPython(['-c', `
+import json, sys, torch
+ck = torch.load(sys.argv[1], map_location='cpu')
+print(json.dumps({'config': ck.get('decoder_config', ck.get('config')), 'keys': sorted(ck['decoder'])}))`, file])) as { config: Record<string, unknown> | null; keys: string[] };
+    const ckpt = path.join(dir, 'with-full.pt');
+    expect(train(ckpt, ['--decoder', full, '--steps', '1']).status).toBe(0);
+    const trained = decoderOf(ckpt);
+    expect(trained.config?.full_res_blocks).toBe(1);
+    expect(trained.keys).toContain('full.0.conv1.weight');
+    // Swapping the plain decoder in takes the plain config with it, and back again.
+    runPython([path.join(TOOLS_DIR, 'swap_decoder.py'), '--ckpt', ckpt, '--decoder', latent]);
+    const plain = decoderOf(ckpt);
+    expect(plain.config?.full_res_blocks).toBeUndefined();
+    expect(plain.keys.some((k) => k.startsWith('full.'))).toBe(false);
+    runPython([path.join(TOOLS_DIR, 'swap_decoder.py'), '--ckpt', ckpt, '--decoder', full]);
+    expect(decoderOf(ckpt)).toEqual(trained);
+    // The package's decoder unit is the full-resolution decoder: onnxruntime-node matches PyTorch on it.
+    const out = path.join(dir, 'full-package');
+    runPython([path.join(TOOLS_DIR, 'export_package.py'), '--checkpoint', ckpt, '--out', out, '--parity'], { timeoutMs: 300_000 });
+    const fixtures = path.join(out, 'parity');
+    const index = readParityIndex(fixtures);
+    const decoderCases = index.cases.filter((c) => c.unit === 'decoder');
+    expect(decoderCases.length).toBeGreaterThan(0);
+    expect(await parityFailures(out, fixtures, { ...index, cases: decoderCases })).toEqual([]);
+    const plainOut = path.join(dir, 'plain-package');
+    runPython([path.join(TOOLS_DIR, 'swap_decoder.py'), '--ckpt', ckpt, '--decoder', latent]);
+    runPython([path.join(TOOLS_DIR, 'export_package.py'), '--checkpoint', ckpt, '--out', plainOut], { timeoutMs: 300_000 });
+    // The block's weights are in the package (32 -> 32 channels, a 3x3x3 and a 1x3x3 conv: 36,928 floats more).
+    const weightsBytes = (dir_: string): number => fs.statSync(path.join(dir_, 'decoder.weights')).size;
+    expect(weightsBytes(out) - weightsBytes(plainOut)).toBe(4 * (32 * 32 * 27 + 32 + 32 * 32 * 9 + 32));
   }, 600_000);
 });

@@ -151,4 +151,30 @@ describe('train_latent.py and evaluate_latent.py', () => {
       expect(shape[set].shape, set).toBeGreaterThanOrEqual(shipped[set].shape + 0.1);
     }
   });
+
+  it('random colours: repainting keeps the coverage exactly and puts the new pair where the old one was', () => {
+    const check = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import numpy as np, data, train_latent
+videos, _, combos = data.batch(7, 0, 6, data.train_combinations())
+own = max(float(np.abs(data.recolour(v, c[0], c[3], data.COLOURS[c[0]], data.COLOURS[c[3]]) - v).max()) for v, c in zip(videos, combos))
+np.random.seed(3)
+out = train_latent.random_colours(videos, combos, 0.5)
+report = {'own': own, 'untouched': [bool((out[i] == videos[i]).all()) for i in range(6)], 'coverage': 0.0, 'pairs': []}
+for i in range(3):
+    fg, bg = (np.array(data.COLOURS[k], dtype=np.float32).reshape(3, 1, 1, 1) for k in (combos[i][0], combos[i][3]))
+    m_old = (((videos[i] + 1) / 2 - bg) * (fg - bg)).sum(0) / float(((fg - bg) ** 2).sum())
+    new = (out[i] + 1) / 2
+    new_bg, new_fg = new[:, m_old < 1e-6].mean(1), new[:, m_old > 1 - 1e-6].mean(1)
+    m_new = ((new - new_bg.reshape(3, 1, 1, 1)) * (new_fg - new_bg).reshape(3, 1, 1, 1)).sum(0) / float(((new_fg - new_bg) ** 2).sum())
+    report['coverage'] = max(report['coverage'], float(np.abs(m_new - m_old).max()))
+    report['pairs'].append(float(np.linalg.norm(new_fg - new_bg)))
+print(json.dumps(report))`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { own: number; untouched: boolean[]; coverage: number; pairs: number[] };
+    expect(r.own).toBeLessThan(1e-5); // the clip's own colours give the clip back
+    expect(r.untouched).toEqual([false, false, false, true, true, true]); // half of the batch, the first half
+    expect(r.coverage).toBeLessThan(1e-3); // float32 rounding on close colour pairs
+    for (const distance of r.pairs) {expect(distance).toBeGreaterThanOrEqual(0.4 - 1e-5);}
+  });
 });
