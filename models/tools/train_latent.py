@@ -65,10 +65,9 @@ def edge_loss(rec, target):
     return F.l1_loss(dx(rec), dx(target)) + F.l1_loss(dy(rec), dy(target))
 
 
-def judge_mask_loss(rec, target, softness=0.05):
-    """L1 between soft versions of the judge's object mask (scorer.judge: RGB distance from the median border
-    colour > FG_DISTANCE) of the reconstruction and of the clip. The judge's shape is the fill ratio of that
-    mask, so this term spends the loss on the pixels near its threshold, where a blur turns corners round."""
+def judge_soft_masks(rec, target, softness=0.05):
+    """Soft versions (sigmoid of width `softness`) of the judge's object mask (scorer.judge: RGB distance from
+    the clip's median border colour > FG_DISTANCE) of the reconstruction and of the clip, [B, F, H, W] each."""
     b = target.shape[0]
     border = torch.cat([target[..., 0, :], target[..., -1, :], target[..., :, 0], target[..., :, -1]], dim=-1)
     bg = border.reshape(b, 3, -1).median(dim=2).values.reshape(b, 3, 1, 1, 1)
@@ -76,7 +75,14 @@ def judge_mask_loss(rec, target, softness=0.05):
     def soft_mask(v):
         dist = ((v - bg) / 2).pow(2).sum(dim=1).add(1e-8).sqrt()  # [-1, 1] -> the judge's [0, 1] units
         return torch.sigmoid((dist - scorer.FG_DISTANCE) / softness)
-    return F.l1_loss(soft_mask(rec), soft_mask(target))
+    return soft_mask(rec), soft_mask(target)
+
+
+def judge_mask_loss(rec, target, softness=0.05):
+    """L1 between the soft judge masks of the reconstruction and of the clip. The judge's shape is the fill
+    ratio of that mask, so this term spends the loss on the pixels near its threshold, where a blur turns
+    corners round."""
+    return F.l1_loss(*judge_soft_masks(rec, target, softness))
 
 
 def random_colours(videos, combos, frac, min_distance=RANDOM_COLOUR_MIN_DISTANCE):
@@ -91,6 +97,17 @@ def random_colours(videos, combos, frac, min_distance=RANDOM_COLOUR_MIN_DISTANCE
             fg = np.random.uniform(0, 1, 3)
         out[i] = data.recolour(videos[i], combos[i][0], combos[i][3], fg, bg)
     return out
+
+
+def extent_loss(rec, target, softness=0.05):
+    """L1 between the row and column occupancy profiles (the max of the soft judge mask along each row and each
+    column) of the reconstruction and of the clip. The judge's shape is the mask's fill ratio of its bounding
+    box, and the box is set by the few pixels at a triangle's apex or a square's corner: a blur that drops them
+    shrinks the box and reads a triangle as a circle. This term prices each lost row or column as a whole."""
+    rec_mask, target_mask = judge_soft_masks(rec, target, softness)
+    rows = lambda m: m.amax(dim=-1)  # noqa: E731  [B, F, H]
+    cols = lambda m: m.amax(dim=-2)  # noqa: E731  [B, F, W]
+    return F.l1_loss(rows(rec_mask), rows(target_mask)) + F.l1_loss(cols(rec_mask), cols(target_mask))
 
 
 def learning_rate(base, step, total, warmup=50):
@@ -204,6 +221,8 @@ class LatentTrainer:
         recon = F.l1_loss(rec, v) + F.mse_loss(rec, v) + a.edge * edge_loss(rec, v)
         if a.mask > 0:
             recon = recon + a.mask * judge_mask_loss(rec, v)
+        if a.extent > 0:
+            recon = recon + a.extent * extent_loss(rec, v)
         loss = recon + a.kl * kl
         for g in self.opt.param_groups:
             g["lr"] = learning_rate(a.lr, self.step, a.steps)
@@ -242,6 +261,7 @@ def main():
                     help="decoder widths at 8, 16 and 32 px, e.g. 96,64,48 (default: config/decoder.json)")
     ap.add_argument("--decoder-full-res-blocks", type=int, default=None,
                     help="residual blocks at 32 px before the output conv (default: config/decoder.json, else 0)")
+    ap.add_argument("--extent", type=float, default=0.0, help="weight of the mask-extent loss (extent_loss)")
     ap.add_argument("--random-colour-frac", type=float, default=0.0,
                     help="share of each batch repainted in random colour pairs (random_colours)")
     ap.add_argument("--mask", type=float, default=0.0, help="weight of the judge-mask loss (judge_mask_loss)")
@@ -265,7 +285,7 @@ def main():
     if trainer.step < stop:
         trainer.runs.append({"from_step": trainer.step, "to_step": trainer.step, "steps": args.steps, "lr": args.lr,
                              "kl": args.kl, "edge": args.edge, "mask": args.mask, "batch": args.batch,
-                             "random_colour_frac": args.random_colour_frac,
+                             "random_colour_frac": args.random_colour_frac, "extent": args.extent,
                              "device": device.type})
     log_path = os.path.splitext(args.out)[0] + ".train.csv"
     fresh_log = not args.resume or not os.path.exists(log_path)

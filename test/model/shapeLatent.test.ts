@@ -177,4 +177,31 @@ print(json.dumps(report))`;
     expect(r.coverage).toBeLessThan(1e-3); // float32 rounding on close colour pairs
     for (const distance of r.pairs) {expect(distance).toBeGreaterThanOrEqual(0.4 - 1e-5);}
   });
+
+  it('the extent loss prices a lost apex row as a whole row; the judge-mask loss as its few pixels', () => {
+    const check = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import numpy as np, torch, data, train_latent
+rng = __import__('random').Random(5)
+clip = torch.from_numpy(data.render('white', 'triangle', 'right', 'black', rng)[None, :, :4])  # [1, 3, 4, 32, 32]
+rec = clip.clone()
+bg = clip[0, :, 0, 0, 0]
+_, soft = train_latent.judge_soft_masks(clip, clip)
+tops = [int(np.nonzero((soft[0, f] > 0.5).numpy().any(axis=1))[0][0]) for f in range(4)]  # the apex row per frame
+for f, top in enumerate(tops):
+    rec[0, :, f, top, :] = bg.reshape(3, 1)
+rec_soft, _ = train_latent.judge_soft_masks(rec, clip)
+lost_rows = [float(soft[0, f, top].max()) for f, top in enumerate(tops)]
+left = [float(rec_soft[0, f, top].max()) for f, top in enumerate(tops)]  # background paint: sigmoid(-6), not 0
+H = clip.shape[-2]
+print(json.dumps({'same': float(train_latent.extent_loss(clip, clip)), 'extent': float(train_latent.extent_loss(rec, clip)),
+                  'expected': float(np.mean(lost_rows) - np.mean(left)) / H, 'mask': float(train_latent.judge_mask_loss(rec, clip))}))`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { same: number; extent: number; expected: number; mask: number };
+    expect(r.same).toBe(0);
+    // The apex row's occupancy (its largest soft-mask value) is lost, once per frame; the columns keep theirs.
+    expect(r.extent).toBeGreaterThan(0);
+    expect(Math.abs(r.extent - r.expected)).toBeLessThan(1e-6);
+    expect(r.extent).toBeGreaterThan(5 * r.mask);
+  });
 });
