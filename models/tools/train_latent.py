@@ -22,6 +22,7 @@ import torch.nn.functional as F  # noqa: E402
 import checkpoint as ckpt_lib  # noqa: E402
 import data  # noqa: E402
 import devices  # noqa: E402
+import own_latents  # noqa: E402
 import scorer  # noqa: E402
 from latent import LatentDecoder, PatchPCAEncoder  # noqa: E402
 from learned_latent import ConvLatentEncoder, kl_to_unit_normal  # noqa: E402
@@ -33,6 +34,7 @@ PCA_CLIPS = 512
 STATS_CLIPS = 512
 CROP_FRAMES = 4
 RANDOM_COLOUR_MIN_DISTANCE = 0.4  # RGB distance in [0, 1] units; the judge's object threshold is 0.3
+OWN_LATENT_SEED = SEED + 11
 PCA_LATENT_NOISE = 0.05  # as train_decoder.py: robustness to small denoiser errors (the VAE samples instead)
 ENCODER_CHANNELS = [32, 48, 64]
 CONFIG_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "config")
@@ -161,6 +163,11 @@ class LatentTrainer:
         self.step, self.wall, self.log = 0, 0.0, []
         self.statistics = None
         self.runs = []  # one entry per command that trained this checkpoint (its settings and steps)
+        self.bank = None  # (latents, videos) of own_latents.build_bank, with --own-latents
+
+    def build_bank(self):
+        a = self.args
+        self.bank = own_latents.build_bank(a.own_latents, self.encoder, a.own_clips, a.own_tau, OWN_LATENT_SEED)
 
     def start(self):
         if self.args.latent == "pca":
@@ -217,6 +224,11 @@ class LatentTrainer:
             with torch.no_grad():
                 z = self.encoder(v)
                 z = z + PCA_LATENT_NOISE * torch.randn_like(z)
+        if self.bank is not None:  # the last clips of the batch: the denoiser's own latents and their clips
+            own = int(round(a.own_frac * a.batch))
+            pick = torch.from_numpy(np.random.randint(0, len(self.bank[0]), own))
+            z = torch.cat([z[:a.batch - own], self.bank[0][pick, :, t0:t0 + CROP_FRAMES].to(self.device)])
+            v = torch.cat([v[:a.batch - own], self.bank[1][pick, :, t0:t0 + CROP_FRAMES].to(self.device)])
         rec = self.decoder(z)
         recon = F.l1_loss(rec, v) + F.mse_loss(rec, v) + a.edge * edge_loss(rec, v)
         if a.mask > 0:
@@ -264,6 +276,12 @@ def main():
     ap.add_argument("--extent", type=float, default=0.0, help="weight of the mask-extent loss (extent_loss)")
     ap.add_argument("--random-colour-frac", type=float, default=0.0,
                     help="share of each batch repainted in random colour pairs (random_colours)")
+    ap.add_argument("--own-latents", default=None,
+                    help="a denoiser checkpoint: also train on its own sampled latents (own_latents.build_bank)")
+    ap.add_argument("--own-frac", type=float, default=0.25, help="share of each batch from the own-latent bank")
+    ap.add_argument("--own-clips", type=int, default=1024, help="clips in the own-latent bank")
+    ap.add_argument("--own-tau", type=lambda text: [float(x) for x in text.split(",")], default=[0.2, 0.6],
+                    help="range of τ0 the bank's clips are noised to before sampling, e.g. 0.2,0.6")
     ap.add_argument("--mask", type=float, default=0.0, help="weight of the judge-mask loss (judge_mask_loss)")
     ap.add_argument("--checkpoint-every", type=int, default=200, help="steps between checkpoints")
     ap.add_argument("--stats-clips", type=int, default=STATS_CLIPS, help="clips for the latent statistics")
@@ -282,10 +300,19 @@ def main():
     else:
         trainer.start()
     stop = min(args.steps, args.stop_at_step or args.steps)
+    if args.own_latents and trainer.step < stop:
+        if args.latent != "pca":
+            raise SystemExit("--own-latents needs the PCA latent (the denoiser's)")
+        started = time.time()
+        trainer.build_bank()
+        print(f"train_latent: own-latent bank of {args.own_clips} clips from {args.own_latents} "
+              f"in {time.time() - started:.0f}s", flush=True)
     if trainer.step < stop:
         trainer.runs.append({"from_step": trainer.step, "to_step": trainer.step, "steps": args.steps, "lr": args.lr,
                              "kl": args.kl, "edge": args.edge, "mask": args.mask, "batch": args.batch,
                              "random_colour_frac": args.random_colour_frac, "extent": args.extent,
+                             **({"own_latents": os.path.basename(args.own_latents), "own_frac": args.own_frac,
+                                 "own_clips": args.own_clips, "own_tau": args.own_tau} if args.own_latents else {}),
                              "device": device.type})
     log_path = os.path.splitext(args.out)[0] + ".train.csv"
     fresh_log = not args.resume or not os.path.exists(log_path)

@@ -14,6 +14,7 @@ const TRAIN = path.join(TOOLS_DIR, 'train_latent.py');
 const EVALUATE = path.join(TOOLS_DIR, 'evaluate_latent.py');
 const SHIPPED = path.join(REPO_ROOT, 'models', 'checkpoints', 'shapes-tiny.pt');
 const SHAPE_LATENT = path.join(REPO_ROOT, 'models', 'checkpoints', 'shape-latent.pt');
+const SHIPPED_V2 = path.join(REPO_ROOT, 'models', 'checkpoints', 'shapes-tiny-v2.pt');
 const SMALL = ['--latent', 'conv', '--batch', '2', '--stats-clips', '8', '--checkpoint-every', '1'];
 
 interface CheckpointSummary {
@@ -204,4 +205,29 @@ print(json.dumps({'same': float(train_latent.extent_loss(clip, clip)), 'extent':
     expect(Math.abs(r.extent - r.expected)).toBeLessThan(1e-6);
     expect(r.extent).toBeGreaterThan(5 * r.mask);
   });
+
+  it('the own-latent bank: deterministic, the sampler\'s latents near the clips\' own, and a run trains on it', () => {
+    const check = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import torch, own_latents, train_latent
+_, _, encoder, _ = train_latent.load_latent(sys.argv[2])
+a_z, a_v = own_latents.build_bank(sys.argv[2], encoder, 16, [0.2, 0.4], 9)
+b_z, b_v = own_latents.build_bank(sys.argv[2], encoder, 16, [0.2, 0.4], 9)
+z0 = encoder(a_v)
+print(json.dumps({'shape': list(a_z.shape), 'same': bool(torch.equal(a_z, b_z) and torch.equal(a_v, b_v)),
+                  'mse_to_clip': float((a_z - z0).pow(2).mean()), 'clip_var': float(z0.var())}))`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR, SHIPPED_V2], { timeoutMs: 300_000 })) as { shape: number[]; same: boolean; mse_to_clip: number; clip_var: number };
+    expect(r.shape).toEqual([16, 4, 16, 8, 8]);
+    expect(r.same).toBe(true);
+    // Sampled back from τ0 ≤ 0.4: not the clip's latent, but close to it (a small share of its variance).
+    expect(r.mse_to_clip).toBeGreaterThan(1e-4);
+    expect(r.mse_to_clip).toBeLessThan(0.2 * r.clip_var);
+    const out = path.join(dir, 'own.pt');
+    const stdout = runPython([TRAIN, '--out', out, '--latent', 'pca', '--steps', '2', '--batch', '4', '--stats-clips', '8',
+      '--own-latents', SHIPPED_V2, '--own-clips', '16', '--own-frac', '0.5'], { timeoutMs: 300_000 });
+    expect(stdout).toContain(`own-latent bank of 16 clips from ${SHIPPED_V2}`);
+    const runs = JSON.parse(runPython(['-c', "import json,sys,torch; print(json.dumps(torch.load(sys.argv[1])['runs']))", out])) as Record<string, unknown>[];
+    expect(runs[0]).toMatchObject({ own_latents: 'shapes-tiny-v2.pt', own_frac: 0.5, own_clips: 16 });
+  }, 300_000);
 });

@@ -1,0 +1,49 @@
+"""A bank of the denoiser's own latents with the clips they should decode to, for training a decoder on what the
+sampler actually hands it (train_latent.py --own-latents).
+
+Each training clip (seen combinations, the denoiser's centred world) is encoded, noised to a τ0 drawn per chunk
+from [lo, hi] and sampled back to τ = 0 with its own caption by the package's sampler (SDEdit, arXiv 2108.01073;
+the defaults of config/clip.json). At these τ0 the object keeps its place, so the clean clip is the target: the
+decoder learns to turn the slightly soft outlines the sampler ends on into the shapes the captions ask for.
+Deterministic for a given denoiser checkpoint and seed, so a resumed decoder run rebuilds the same bank.
+"""
+import numpy as np
+import torch
+
+import checkpoint as ckpt_lib
+import data
+import evaluate
+import sampler
+from text_encoder import WordTokenizer
+
+CHUNK = 16
+
+
+def refuse_other_latent(encoder, denoiser_encoder, path):
+    for k, v in encoder.state_dict().items():
+        if not torch.allclose(v.cpu(), denoiser_encoder.state_dict()[k].cpu(), atol=1e-6):
+            raise SystemExit(f"--own-latents: {path} was trained on another latent (encoder tensor '{k}' differs)")
+
+
+@torch.no_grad()
+def build_bank(ckpt_path, encoder, clips, tau_range, seed):
+    """-> (latents [N, C, T, h, w], videos [N, 3, T, H, W]) as CPU float32 tensors."""
+    _, cfgs, modules = evaluate.load_checkpoint(ckpt_path)
+    refuse_other_latent(encoder, modules["encoder"], ckpt_path)
+    clip = cfgs["clip"]
+    videos, captions, _ = data.batch(seed, 0, clips, data.train_combinations(), world="centred")
+    videos = torch.from_numpy(videos)
+    gen = torch.Generator().manual_seed(seed)
+    rng = np.random.RandomState(seed)
+    tok = WordTokenizer(ckpt_lib.vocab_words(), cfgs["text"]["max_tokens"])
+    latents = []
+    for i in range(0, clips, CHUNK):
+        z0 = modules["encoder"](videos[i:i + CHUNK])
+        tau0 = float(rng.uniform(*tau_range))
+        noise = torch.randn(z0.shape, generator=gen)
+        latents.append(sampler.sample(modules["denoiser"], modules["text"], tok, captions[i:i + CHUNK],
+                                      tuple(z0.shape[1:]), steps=clip["sampler_steps"], cfg_scale=clip["cfg_scale"],
+                                      fps=clip["fps"], transform=clip["timestep_transform"],
+                                      clip_px=(clip["height"], clip["width"]),
+                                      start_latent=(1 - tau0) * z0 + tau0 * noise, start_tau=tau0))
+    return torch.cat(latents), videos
