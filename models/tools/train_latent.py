@@ -87,16 +87,35 @@ def judge_mask_loss(rec, target, softness=0.05):
     return F.l1_loss(*judge_soft_masks(rec, target, softness))
 
 
-def random_colours(videos, combos, frac, min_distance=RANDOM_COLOUR_MIN_DISTANCE):
+def structure_weights(encoder):
+    """Per-channel weight of the PCA latent's one spatial component (the others are flat colours: a 4 x 4 cell's
+    inner geometry reaches the latent only through it): the mean absolute value of its pattern per channel."""
+    comps = encoder.components.reshape(encoder.components.shape[0], 3, -1)
+    spatial = int(comps.std(dim=2).sum(dim=1).argmax())
+    return comps[spatial].abs().mean(dim=1).cpu().numpy()
+
+
+def random_pair(min_distance, weights=None):
+    """A random (object, background) RGB pair at least min_distance apart; with weights, one the structure
+    component cannot tell apart (weights · (fg − bg) = 0), like red on green, whose edges reach the decoder only
+    as mixed cell colours."""
+    while True:
+        bg, fg = np.random.uniform(0, 1, 3), np.random.uniform(0, 1, 3)
+        if weights is not None:
+            fg = fg - (weights @ (fg - bg)) / (weights @ weights) * weights
+        if np.linalg.norm(fg - bg) >= min_distance and fg.min() >= 0 and fg.max() <= 1:
+            return fg, bg
+
+
+def random_colours(videos, combos, frac, min_distance=RANDOM_COLOUR_MIN_DISTANCE, weights=None, unseen_edge_frac=0.0):
     """The first round(frac·N) clips repainted in random colour pairs (uniform RGB, object and background at
     least min_distance apart, so the judge still sees the object), so that the decoder learns to unmix edge
-    cells of any two colours, not only of the palette pairs it was trained on (held-out pairs are new to it)."""
+    cells of any two colours, not only of the palette pairs it was trained on (held-out pairs are new to it).
+    A share unseen_edge_frac of them gets a pair the latent's structure component cannot see (random_pair)."""
     out = videos.copy()
     for i in range(int(round(frac * len(videos)))):
-        bg = np.random.uniform(0, 1, 3)
-        fg = np.random.uniform(0, 1, 3)
-        while np.linalg.norm(fg - bg) < min_distance:
-            fg = np.random.uniform(0, 1, 3)
+        unseen_edge = weights is not None and np.random.uniform() < unseen_edge_frac
+        fg, bg = random_pair(min_distance, weights if unseen_edge else None)
         out[i] = data.recolour(videos[i], combos[i][0], combos[i][3], fg, bg)
     return out
 
@@ -212,7 +231,8 @@ class LatentTrainer:
         a = self.args
         vids, _, combos = data.batch(SEED + 1, self.step * a.batch, a.batch, data.train_combinations(), world="wide")
         if a.random_colour_frac > 0:
-            vids = random_colours(vids, combos, a.random_colour_frac)
+            vids = random_colours(vids, combos, a.random_colour_frac, weights=structure_weights(self.encoder),
+                                  unseen_edge_frac=a.unseen_edge_frac)
         t0 = np.random.randint(0, vids.shape[2] - CROP_FRAMES + 1)
         v = torch.from_numpy(vids[:, :, t0:t0 + CROP_FRAMES]).to(self.device)
         kl = torch.zeros((), device=self.device)
@@ -276,6 +296,8 @@ def main():
     ap.add_argument("--extent", type=float, default=0.0, help="weight of the mask-extent loss (extent_loss)")
     ap.add_argument("--random-colour-frac", type=float, default=0.0,
                     help="share of each batch repainted in random colour pairs (random_colours)")
+    ap.add_argument("--unseen-edge-frac", type=float, default=0.0,
+                    help="share of the random-colour clips in pairs the latent's structure component cannot see")
     ap.add_argument("--own-latents", default=None,
                     help="a denoiser checkpoint: also train on its own sampled latents (own_latents.build_bank)")
     ap.add_argument("--own-frac", type=float, default=0.25, help="share of each batch from the own-latent bank")
@@ -311,6 +333,7 @@ def main():
         trainer.runs.append({"from_step": trainer.step, "to_step": trainer.step, "steps": args.steps, "lr": args.lr,
                              "kl": args.kl, "edge": args.edge, "mask": args.mask, "batch": args.batch,
                              "random_colour_frac": args.random_colour_frac, "extent": args.extent,
+                             "unseen_edge_frac": args.unseen_edge_frac,
                              **({"own_latents": os.path.basename(args.own_latents), "own_frac": args.own_frac,
                                  "own_clips": args.own_clips, "own_tau": args.own_tau} if args.own_latents else {}),
                              "device": device.type})

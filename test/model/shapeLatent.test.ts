@@ -230,4 +230,27 @@ print(json.dumps({'shape': list(a_z.shape), 'same': bool(torch.equal(a_z, b_z) a
     const runs = JSON.parse(runPython(['-c', "import json,sys,torch; print(json.dumps(torch.load(sys.argv[1])['runs']))", out])) as Record<string, unknown>[];
     expect(runs[0]).toMatchObject({ own_latents: 'shapes-tiny-v2.pt', own_frac: 0.5, own_clips: 16 });
   }, 300_000);
+
+  it('unseen-edge pairs: the latent\'s one spatial component gets no signal from their edges; red on green nearly none', () => {
+    const check = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import numpy as np, data, train_latent
+_, _, encoder, _ = train_latent.load_latent(sys.argv[2])
+w = train_latent.structure_weights(encoder)
+np.random.seed(11)
+pairs = [train_latent.random_pair(0.4, w) for _ in range(50)]
+edge = lambda fg, bg: abs(float(w @ (np.asarray(fg) - np.asarray(bg))))
+c = data.COLOURS
+print(json.dumps({'weights': w.tolist(), 'largest': max(edge(fg, bg) for fg, bg in pairs),
+                  'closest': min(float(np.linalg.norm(fg - bg)) for fg, bg in pairs),
+                  'inside': all(0 <= x <= 1 for fg, bg in pairs for x in [*fg, *bg]),
+                  'red_green': edge(c['red'], c['green']), 'white_black': edge(c['white'], c['black'])}))`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR, SHIPPED_V2])) as { weights: number[]; largest: number; closest: number; inside: boolean; red_green: number; white_black: number };
+    expect(r.weights.every((x) => x > 0.05)).toBe(true); // the spatial component is a luminance gradient
+    expect(r.largest).toBeLessThan(1e-6); // float32 weights
+    expect(r.closest).toBeGreaterThanOrEqual(0.4);
+    expect(r.inside).toBe(true);
+    expect(r.red_green).toBeLessThan(0.1 * r.white_black);
+  });
 });
