@@ -1,11 +1,13 @@
 """Everything from scratch, reproducibly: `npm run model:train` (= /usr/bin/python3 models/tools/train_all.py).
 
-`--recipe v2` (issue 13, models/README.md "Recipe v2"): one latent run (the PCA latent with the judge-mask
-decoder), then one denoiser + text encoder run with every lesson of v1 from step 0 (temporal pos-emb, timestep
-shift 3, 30 % high-noise and 20 % uniform-τ batches, the preconditioned x0 head, the centred world) in the three
-phases of V2["denoiser_phases"] (the last one with rounded-outline inputs), then the sampler sweep, export and
-evaluation. Each stage resumes from its checkpoint in models/runs/ when run again, so `--stop-after-minutes` can
-split it over sessions.
+`--recipe v2` (issue 13, models/README.md "Recipe v2"): one latent run in two phases (the PCA latent with a
+decoder trained on the judge-mask and extent losses; once the denoiser is finished, also on random colour
+pairs and on the denoiser's own samples), beside it one
+denoiser + text encoder run with every lesson of v1 from step 0 (temporal pos-emb, timestep shift 3, 30 %
+high-noise and 20 % uniform-τ batches, the preconditioned x0 head, the centred world) in the three phases of
+V2["denoiser_phases"] (the last one with rounded-outline inputs), then the sampler sweep, export and evaluation.
+Each stage resumes from its checkpoint in models/runs/ when run again, so `--stop-after-minutes` can split it
+over sessions.
 `--device cuda|mps` trains on a GPU.
 
 The v1 recipe (the default, kept for the record):
@@ -54,15 +56,26 @@ PHASES = (
 )
 
 
-# Recipe v2: one latent run, one denoiser run in three phases (its cosine restarted once), everything in place from step 0.
+# Recipe v2: one latent run in two phases, one denoiser run in three phases (its cosine restarted once), everything in place from step 0.
 V2_DENOISER_ARGS = ["--warmup", "100", "--tau-shift", "3", "--high-noise-frac", "0.3", "--high-noise-min", "0.85",
                     "--uniform-frac", "0.2", "--prediction", "x0_skip", "--world", "centred"]
 V2_EXTEND_STOP = 19000  # where the extend phase stops
 V2_ROUND_STOP = 26058  # where the round phase stops (the shipped weights)
 V2 = {
     "latent": os.path.join(RUNS, "v2-latent.pt"),
-    "latent_steps": 8000,
-    "latent_args": ["--latent", "pca", "--lr", "2e-3", "--batch", "8", "--mask", "2"],
+    # The PCA latent and a decoder with one full-resolution residual block, trained on the judge-mask and extent
+    # losses from step 0 (phase 1, a 14,000-step cosine, beside the denoiser run). Phase 2 resumes it on an
+    # 18,000-step cosine once the denoiser is finished: 30 % of each batch repainted in random colour pairs, half
+    # of them pairs the latent's structure component cannot see (held-out red on green is one), and a quarter of
+    # each batch from the finished denoiser's own samples (tools/own_latents.py).
+    "latent_args": ["--latent", "pca", "--lr", "2e-3", "--batch", "8", "--mask", "2", "--extent", "1",
+                    "--decoder-full-res-blocks", "1"],
+    "latent_phases": (
+        {"name": "palette", "steps": 14000, "stop": 14000, "args": []},
+        {"name": "unseen-edges-own-latents", "steps": 18000, "stop": 18000, "after_denoiser": True,
+         "args": ["--random-colour-frac", "0.3", "--unseen-edge-frac", "0.5", "--own-latents",
+                  os.path.join(RUNS, "v2-denoiser.pt"), "--own-clips", "256", "--own-frac", "0.25"]},
+    ),
     "denoiser": os.path.join(RUNS, "v2-denoiser.pt"),
     # Each phase is one train.py command that ends at `stop`; `--steps` is where its cosine ends. The second
     # phase restarts the cosine (peak 6e-4) towards 30,000 steps; the third goes on along the same cosine with
@@ -91,12 +104,16 @@ def checkpoint_step(path):
     return torch.load(path, map_location="cpu")["step"] if os.path.exists(path) else 0
 
 
-def latent_stage(args):
+def latent_stage(args, after_denoiser):
+    """The latent run's phases before the denoiser is finished (after_denoiser False) or after it (True)."""
     step = checkpoint_step(V2["latent"])
-    if step < V2["latent_steps"]:
+    for phase in V2["latent_phases"]:
+        if step >= phase["stop"] or phase.get("after_denoiser", False) != after_denoiser:
+            continue
         resume = ["--resume"] if step > 0 else []
-        run([os.path.join(HERE, "train_latent.py"), "--out", V2["latent"], "--steps", str(V2["latent_steps"]),
-             *V2["latent_args"], *resume, "--device", args.device])
+        run([os.path.join(HERE, "train_latent.py"), "--out", V2["latent"], "--steps", str(phase["steps"]),
+             *V2["latent_args"], *phase["args"], "--stop-at-step", str(phase["stop"]), *resume, "--device", args.device])
+        step = checkpoint_step(V2["latent"])
     run([os.path.join(HERE, "evaluate_latent.py"), "--latent", f"v2 latent={V2['latent']}", "--clips", "200"])
 
 
@@ -143,12 +160,16 @@ def recipe_v2(args):
     started = time.time()
     stages = ("latent", "denoiser", "finish") if args.stage == "all" else (args.stage,)
     if "latent" in stages:
-        latent_stage(args)
+        latent_stage(args, after_denoiser=False)
     if "denoiser" in stages and not denoiser_stage(args):
         return
     if "finish" in stages:
-        if checkpoint_step(V2["latent"]) < V2["latent_steps"]:
-            raise SystemExit("train_all: the latent run has not finished; run --stage latent first")
+        before = [p["stop"] for p in V2["latent_phases"] if not p.get("after_denoiser")]
+        if checkpoint_step(V2["latent"]) < max(before):
+            raise SystemExit("train_all: the latent run's first phase has not finished; run --stage latent first")
+        if checkpoint_step(V2["denoiser"]) < V2_DENOISER_STEPS:
+            raise SystemExit("train_all: the denoiser run has not finished; run --stage denoiser first")
+        latent_stage(args, after_denoiser=True)
         finish_stage(args)
     print(f"train_all: recipe v2 ({', '.join(stages)}) done in {(time.time() - started) / 60:.1f} min", flush=True)
 

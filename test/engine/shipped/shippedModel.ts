@@ -7,11 +7,11 @@ import { locateBuiltinModel } from '../../../src/main/engine/paths';
 import { comboFromTuple, type Combo } from './shapesWorld';
 
 /**
- * The shipped model's held-out prompts: the first 16 of models/tools/evaluate.py's deterministic held-out set
+ * The shipped model's held-out prompts: the 48 of models/tools/evaluate.py's deterministic held-out set
  * (combinations never seen in training, models/tools/data.py), committed as JSON so that `npm test` needs no
  * Python. test/model/judgeAgreement.test.ts checks the file still equals what the tool prints.
  */
-export const HELD_OUT_PROMPT_COUNT = 16;
+export const HELD_OUT_PROMPT_COUNT = 48;
 export const HELD_OUT_PROMPTS_FILE = path.resolve(__dirname, '../../fixtures/shipped/held-out-prompts.json');
 /** The fixtures command remakes it (models/tools/judge_frames.py --prompts held-out N, through the model tools' Python). */
 export const HELD_OUT_PROMPTS_COMMAND = 'npm run fixtures -- --only shipped-prompts';
