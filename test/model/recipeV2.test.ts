@@ -343,4 +343,36 @@ print(json.dumps({'config': ck.get('decoder_config', ck.get('config')), 'keys': 
     const weightsBytes = (dir_: string): number => fs.statSync(path.join(dir_, 'decoder.weights')).size;
     expect(weightsBytes(out) - weightsBytes(plainOut)).toBe(4 * (32 * 32 * 27 + 32 + 32 * 32 * 9 + 32));
   }, 600_000);
+
+  it('train_all.py runs the latent\'s first phase beside the denoiser and its second only once the denoiser is finished', () => {
+    const check = `
+import json, sys, types
+sys.path.insert(0, sys.argv[1])
+import train_all
+calls, steps = [], {'latent': 0}
+train_all.run = lambda args: calls.append(args)
+train_all.checkpoint_step = lambda path: steps['latent'] if path == train_all.V2['latent'] else 0
+args = types.SimpleNamespace(device='cpu')
+train_all.latent_stage(args, after_denoiser=False)
+first = [c for c in calls if c[0].endswith('train_latent.py')]
+calls.clear(); steps['latent'] = 14000
+train_all.latent_stage(args, after_denoiser=False)
+again = [c for c in calls if c[0].endswith('train_latent.py')]
+calls.clear()
+train_all.latent_stage(args, after_denoiser=True)
+second = [c for c in calls if c[0].endswith('train_latent.py')]
+print(json.dumps({'first': first, 'again': again, 'second': second, 'denoiser': train_all.V2['denoiser']}))`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { first: string[][]; again: string[][]; second: string[][]; denoiser: string };
+    const flag = (argv: string[], name: string): string | undefined => { const i = argv.indexOf(name); return i < 0 ? undefined : argv[i + 1]; };
+    expect(r.first).toHaveLength(1);
+    expect([flag(r.first[0], '--steps'), flag(r.first[0], '--stop-at-step')]).toEqual(['14000', '14000']);
+    expect(r.first[0]).not.toContain('--resume');
+    expect(r.first[0]).not.toContain('--own-latents');
+    expect(r.again).toEqual([]); // the first phase is done: nothing to run before the denoiser
+    expect(r.second).toHaveLength(1);
+    expect([flag(r.second[0], '--steps'), flag(r.second[0], '--stop-at-step')]).toEqual(['18000', '18000']);
+    expect(r.second[0]).toContain('--resume');
+    expect(flag(r.second[0], '--own-latents')).toBe(r.denoiser);
+    expect(flag(r.second[0], '--unseen-edge-frac')).toBe('0.5');
+  });
 });
