@@ -28,6 +28,14 @@ def decoder_config(ckpt, default):
     return {k: v for k, v in cfg.items() if k in DECODER_KEYS} if cfg else dict(default)
 
 
+def differing_encoder_tensor(state_a, state_b, atol=1e-6):
+    """The name of the first encoder tensor that differs between two state dicts (None: the same latent)."""
+    for k, v in state_a.items():
+        if not torch.allclose(v.cpu(), state_b[k].cpu(), atol=atol):
+            return k
+    return None
+
+
 def configs_for(ckpt, cfgs):
     """The configs a checkpoint was trained with: the denoiser and decoder configs it records (older checkpoints
     predate the temporal pos-emb, so they get none)."""

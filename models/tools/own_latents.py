@@ -19,17 +19,13 @@ from text_encoder import WordTokenizer
 CHUNK = 16
 
 
-def refuse_other_latent(encoder, denoiser_encoder, path):
-    for k, v in encoder.state_dict().items():
-        if not torch.allclose(v.cpu(), denoiser_encoder.state_dict()[k].cpu(), atol=1e-6):
-            raise SystemExit(f"--own-latents: {path} was trained on another latent (encoder tensor '{k}' differs)")
-
-
 @torch.no_grad()
 def build_bank(ckpt_path, encoder, clips, tau_range, seed):
     """-> (latents [N, C, T, h, w], videos [N, 3, T, H, W]) as CPU float32 tensors."""
     _, cfgs, modules = evaluate.load_checkpoint(ckpt_path)
-    refuse_other_latent(encoder, modules["encoder"], ckpt_path)
+    differing = ckpt_lib.differing_encoder_tensor(encoder.state_dict(), modules["encoder"].state_dict())
+    if differing is not None:
+        raise SystemExit(f"--own-latents: {ckpt_path} was trained on another latent (encoder tensor '{differing}' differs)")
     clip = cfgs["clip"]
     videos, captions, _ = data.batch(seed, 0, clips, data.train_combinations(), world="centred")
     videos = torch.from_numpy(videos)

@@ -17,9 +17,9 @@ def main():
     args = ap.parse_args()
     ck = torch.load(args.ckpt, map_location="cpu")
     stage1 = torch.load(args.decoder, map_location="cpu")
-    for k, v in ck["encoder"].items():
-        if not torch.allclose(v, stage1["encoder"][k], atol=1e-6):
-            raise SystemExit(f"encoder tensor '{k}' differs: the latent space would change; refusing")
+    differing = ckpt_lib.differing_encoder_tensor(ck["encoder"], stage1["encoder"])
+    if differing is not None:
+        raise SystemExit(f"encoder tensor '{differing}' differs: the latent space would change; refusing")
     ck["decoder"] = stage1["decoder"]
     ck["decoder_config"] = ckpt_lib.decoder_config(stage1, ckpt_lib.decoder_config(ck, {}))
     ck["decoder_eval"] = stage1.get("eval")

@@ -183,6 +183,7 @@ class LatentTrainer:
         self.statistics = None
         self.runs = []  # one entry per command that trained this checkpoint (its settings and steps)
         self.bank = None  # (latents, videos) of own_latents.build_bank, with --own-latents
+        self.structure = None  # structure_weights of the (PCA) encoder, with --unseen-edge-frac
 
     def build_bank(self):
         a = self.args
@@ -231,7 +232,9 @@ class LatentTrainer:
         a = self.args
         vids, _, combos = data.batch(SEED + 1, self.step * a.batch, a.batch, data.train_combinations(), world="wide")
         if a.random_colour_frac > 0:
-            vids = random_colours(vids, combos, a.random_colour_frac, weights=structure_weights(self.encoder),
+            if self.structure is None and a.unseen_edge_frac > 0:  # the encoder is fitted or loaded by now
+                self.structure = structure_weights(self.encoder)
+            vids = random_colours(vids, combos, a.random_colour_frac, weights=self.structure,
                                   unseen_edge_frac=a.unseen_edge_frac)
         t0 = np.random.randint(0, vids.shape[2] - CROP_FRAMES + 1)
         v = torch.from_numpy(vids[:, :, t0:t0 + CROP_FRAMES]).to(self.device)
