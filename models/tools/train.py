@@ -214,9 +214,10 @@ class Trainer:
         self.resumed = torch.load(ckpt_path, map_location="cpu") if args.resume and os.path.exists(ckpt_path) else None
         if self.resumed is not None:  # a run goes on with the model it started with
             self.cfgs = ckpt_lib.configs_for(self.resumed, self.cfgs)
-        elif args.decoder:  # from scratch: the decoder is the stage-1 run's, whatever its width
-            stage1 = torch.load(args.decoder, map_location="cpu")
-            self.cfgs["decoder"] = ckpt_lib.decoder_config(stage1, self.cfgs["decoder"])
+        # From scratch: the stage-1 run's checkpoint, read once (its decoder config here, its weights in load).
+        self.stage1 = torch.load(args.decoder, map_location="cpu") if self.resumed is None and args.decoder else None
+        if self.stage1 is not None:  # the decoder is the stage-1 run's, whatever its width
+            self.cfgs["decoder"] = ckpt_lib.decoder_config(self.stage1, self.cfgs["decoder"])
         self.modules = ckpt_lib.build_modules(self.cfgs)
         for module in self.modules.values():
             module.to(device)
@@ -237,7 +238,12 @@ class Trainer:
                           stdit3.rope_tables(self.model.head_dim, clip["frames"] // self.cfgs["decoder"]["temporal_factor"]))
 
     def load(self, path, resume):
-        ck = self.resumed if resume and self.resumed is not None else torch.load(path, map_location="cpu")
+        if resume and self.resumed is not None:
+            ck = self.resumed
+        elif not resume and self.stage1 is not None and path == self.args.decoder:
+            ck, self.stage1 = self.stage1, None
+        else:
+            ck = torch.load(path, map_location="cpu")
         self.modules["encoder"].load_state_dict(ck["encoder"])
         self.modules["decoder"].load_state_dict(ck["decoder"])
         if not resume:
