@@ -95,27 +95,28 @@ def structure_weights(encoder):
     return comps[spatial].abs().mean(dim=1).cpu().numpy()
 
 
-def random_pair(min_distance, weights=None):
+def random_pair(min_distance, weights=None, rng=np.random):
     """A random (object, background) RGB pair at least min_distance apart; with weights, one the structure
     component cannot tell apart (weights · (fg − bg) = 0), like red on green, whose edges reach the decoder only
     as mixed cell colours."""
     while True:
-        bg, fg = np.random.uniform(0, 1, 3), np.random.uniform(0, 1, 3)
+        bg, fg = rng.uniform(0, 1, 3), rng.uniform(0, 1, 3)
         if weights is not None:
             fg = fg - (weights @ (fg - bg)) / (weights @ weights) * weights
         if np.linalg.norm(fg - bg) >= min_distance and fg.min() >= 0 and fg.max() <= 1:
             return fg, bg
 
 
-def random_colours(videos, combos, frac, min_distance=RANDOM_COLOUR_MIN_DISTANCE, weights=None, unseen_edge_frac=0.0):
+def random_colours(videos, combos, frac, min_distance=RANDOM_COLOUR_MIN_DISTANCE, weights=None, unseen_edge_frac=0.0,
+                   rng=np.random):
     """The first round(frac·N) clips repainted in random colour pairs (uniform RGB, object and background at
     least min_distance apart, so the judge still sees the object), so that the decoder learns to unmix edge
     cells of any two colours, not only of the palette pairs it was trained on (held-out pairs are new to it).
     A share unseen_edge_frac of them gets a pair the latent's structure component cannot see (random_pair)."""
     out = videos.copy()
     for i in range(int(round(frac * len(videos)))):
-        unseen_edge = weights is not None and np.random.uniform() < unseen_edge_frac
-        fg, bg = random_pair(min_distance, weights if unseen_edge else None)
+        unseen_edge = weights is not None and rng.uniform() < unseen_edge_frac
+        fg, bg = random_pair(min_distance, weights if unseen_edge else None, rng)
         out[i] = data.recolour(videos[i], combos[i][0], combos[i][3], fg, bg)
     return out
 
@@ -187,7 +188,14 @@ class LatentTrainer:
 
     def build_bank(self):
         a = self.args
-        self.bank = own_latents.build_bank(a.own_latents, self.encoder, a.own_clips, a.own_tau, OWN_LATENT_SEED)
+        repaint = None
+        if a.own_unseen_edge_frac > 0:
+            weights = structure_weights(self.encoder)
+            repaint = (a.own_unseen_edge_frac, a.own_unseen_edge_tau,
+                       lambda videos, combos, rng: random_colours(videos, combos, 1.0, weights=weights,
+                                                                  unseen_edge_frac=1.0, rng=rng))
+        self.bank = own_latents.build_bank(a.own_latents, self.encoder, a.own_clips, a.own_tau, OWN_LATENT_SEED,
+                                           repaint)
 
     def start(self):
         if self.args.latent == "pca":
@@ -307,6 +315,11 @@ def main():
     ap.add_argument("--own-clips", type=int, default=1024, help="clips in the own-latent bank")
     ap.add_argument("--own-tau", type=lambda text: [float(x) for x in text.split(",")], default=[0.2, 0.6],
                     help="range of τ0 the bank's clips are noised to before sampling, e.g. 0.2,0.6")
+    ap.add_argument("--own-unseen-edge-frac", type=float, default=0.0,
+                    help="share of the bank repainted in pairs the latent's structure component cannot see, sampled "
+                         "unconditionally (own_latents.build_bank's repaint)")
+    ap.add_argument("--own-unseen-edge-tau", type=lambda text: [float(x) for x in text.split(",")], default=[0.1, 0.4],
+                    help="lo,hi of the noise level the repainted bank clips are sampled back from")
     ap.add_argument("--mask", type=float, default=0.0, help="weight of the judge-mask loss (judge_mask_loss)")
     ap.add_argument("--checkpoint-every", type=int, default=200, help="steps between checkpoints")
     ap.add_argument("--stats-clips", type=int, default=STATS_CLIPS, help="clips for the latent statistics")
@@ -338,7 +351,10 @@ def main():
                              "random_colour_frac": args.random_colour_frac, "extent": args.extent,
                              "unseen_edge_frac": args.unseen_edge_frac,
                              **({"own_latents": os.path.basename(args.own_latents), "own_frac": args.own_frac,
-                                 "own_clips": args.own_clips, "own_tau": args.own_tau} if args.own_latents else {}),
+                                 "own_clips": args.own_clips, "own_tau": args.own_tau,
+                                 **({"own_unseen_edge_frac": args.own_unseen_edge_frac,
+                                     "own_unseen_edge_tau": args.own_unseen_edge_tau}
+                                    if args.own_unseen_edge_frac > 0 else {})} if args.own_latents else {}),
                              "device": device.type})
     log_path = os.path.splitext(args.out)[0] + ".train.csv"
     fresh_log = not args.resume or not os.path.exists(log_path)

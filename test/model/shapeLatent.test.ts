@@ -231,6 +231,44 @@ print(json.dumps({'shape': list(a_z.shape), 'same': bool(torch.equal(a_z, b_z) a
     expect(runs[0]).toMatchObject({ own_latents: 'shapes-tiny-v2.pt', own_frac: 0.5, own_clips: 16 });
   }, 300_000);
 
+  it('a repainted bank: its first chunks in unseen-edge pairs, sampled unconditionally; the others those of a plain bank', () => {
+    const check = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import numpy as np, torch, own_latents, train_latent
+_, _, encoder, _ = train_latent.load_latent(sys.argv[2])
+w = train_latent.structure_weights(encoder)
+paint = lambda videos, combos, rng: train_latent.random_colours(videos, combos, 1.0, weights=w, unseen_edge_frac=1.0, rng=rng)
+plain_z, plain_v = own_latents.build_bank(sys.argv[2], encoder, 32, [0.2, 0.4], 9)
+a_z, a_v = own_latents.build_bank(sys.argv[2], encoder, 32, [0.2, 0.4], 9, (0.5, [0.1, 0.2], paint))
+b_z, b_v = own_latents.build_bank(sys.argv[2], encoder, 32, [0.2, 0.4], 9, (0.5, [0.1, 0.2], paint))
+def unseen(v):  # every pixel is bg + m (fg - bg): with w . (fg - bg) = 0 the structure weights see one flat colour
+    px = (v.numpy() + 1) / 2
+    bg = np.median(px[:, :, 0].reshape(3, -1), axis=1).reshape(3, 1, 1, 1)
+    return float(np.abs(np.tensordot(w, px - bg, axes=(0, 0))).max())
+z0 = encoder(a_v[:16])
+print(json.dumps({'same': bool(torch.equal(a_z, b_z) and torch.equal(a_v, b_v)),
+                  'rest_plain': bool(torch.equal(a_z[16:], plain_z[16:]) and torch.equal(a_v[16:], plain_v[16:])),
+                  'painted_differs': bool((a_v[:16] - plain_v[:16]).abs().amax(dim=(1, 2, 3, 4)).min() > 0.1),
+                  'painted_unseen': max(unseen(v) for v in a_v[:16]), 'plain_unseen': max(unseen(v) for v in plain_v[:16]),
+                  'mse_to_clip': float((a_z[:16] - z0).pow(2).mean()), 'clip_var': float(z0.var())}))`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR, SHIPPED_V2], { timeoutMs: 300_000 })) as Record<string, number | boolean>;
+    expect(r.same).toBe(true);
+    expect(r.rest_plain).toBe(true); // the unpainted chunk is exactly the plain bank's
+    expect(r.painted_differs).toBe(true);
+    expect(r.painted_unseen as number).toBeLessThan(1e-4);
+    expect(r.plain_unseen as number).toBeGreaterThan(0.05); // palette pairs such as white on black do show their edges
+    // Sampled back from τ0 ≤ 0.2 without a caption: the repainted clip's outline and colours, a little softened.
+    expect(r.mse_to_clip as number).toBeGreaterThan(1e-5);
+    expect(r.mse_to_clip as number).toBeLessThan(0.1 * (r.clip_var as number));
+    const out = path.join(dir, 'own-painted.pt');
+    runPython([TRAIN, '--out', out, '--latent', 'pca', '--steps', '1', '--batch', '4', '--stats-clips', '8',
+      '--own-latents', SHIPPED_V2, '--own-clips', '16', '--own-unseen-edge-frac', '1', '--own-unseen-edge-tau', '0.1,0.2'],
+    { timeoutMs: 300_000 });
+    const runs = JSON.parse(runPython(['-c', "import json,sys,torch; print(json.dumps(torch.load(sys.argv[1])['runs']))", out])) as Record<string, unknown>[];
+    expect(runs[0]).toMatchObject({ own_unseen_edge_frac: 1, own_unseen_edge_tau: [0.1, 0.2] });
+  }, 600_000);
+
   it('unseen-edge pairs: the latent\'s one spatial component gets no signal from their edges; red on green nearly none', () => {
     const check = `
 import json, sys
