@@ -75,6 +75,15 @@ class ResBlock3D(nn.Module):
         return x + self.conv2(F.silu(self.conv1(F.silu(x))))
 
 
+def structure_weights(components):
+    """Per-channel weight of a PCA latent's one spatial component (the others are flat colours: a 4 x 4 cell's
+    inner geometry reaches the latent only through it), from the encoder's `components` [C, 3·patch]: the mean
+    absolute value of its pattern per channel."""
+    comps = components.reshape(components.shape[0], 3, -1)
+    spatial = int(comps.std(dim=2).sum(dim=1).argmax())
+    return comps[spatial].abs().mean(dim=1).cpu().numpy()
+
+
 class LatentDecoder(nn.Module):
     """Normalized latent [B, 4, T, H, W] -> video [B, 3, T, 4H, 4W] in [-1, 1] (temporal factor 1)."""
 

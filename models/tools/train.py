@@ -33,6 +33,7 @@ import checkpoint as ckpt_lib  # noqa: E402
 import data  # noqa: E402
 import devices  # noqa: E402
 import export_package  # noqa: E402
+import latent  # noqa: E402
 import stdit3  # noqa: E402
 from text_encoder import WordTokenizer  # noqa: E402
 
@@ -248,17 +249,24 @@ class Trainer:
         self.modules["decoder"].load_state_dict(ck["decoder"])
         if not resume:
             return
-        if "optimizer" not in ck:
+        released = "optimizer" not in ck
+        if released and not self.args.from_release:
             raise SystemExit(f"train: {path} is a released checkpoint (release_checkpoint.py: EMA weights, no optimizer "
-                             "state); resume from the run's own checkpoint in models/runs/")
+                             "state); resume from the run's own checkpoint in models/runs/, or pass --from-release")
         for k in ("denoiser", "text"):
             self.trained[k].load_state_dict(ck[k])
-            self.ema[k] = {n: t.to(self.device) for n, t in ck["ema"][k].items()}
-        self.opt.load_state_dict(opt_state_to_float(ck["optimizer"]))
+            # A released file holds only the EMA weights: they start both the trained copy and its average.
+            self.ema[k] = {n: t.detach().clone().to(self.device)
+                           for n, t in (ck[k] if released else ck["ema"][k]).items()}
+        if not released:
+            self.opt.load_state_dict(opt_state_to_float(ck["optimizer"]))
         self.step, self.wall, self.data_index = ck["step"], ck["wall_seconds"], ck["data_index"]
         self.loss_ema = ck.get("loss_ema")
         self.phases = ck.get("phases", [])
-        self.gen.set_state(ck["torch_rng"])
+        if released:  # no RNG state either: a seed of its own per step, so the continuation is deterministic
+            self.gen.manual_seed(TORCH_SEED + self.step)
+        else:
+            self.gen.set_state(ck["torch_rng"])
 
     def save(self, path):
         ck = {"format": ckpt_lib.FORMAT_TAG, "recipe": RECIPE, "step": self.step, "wall_seconds": self.wall,
@@ -395,6 +403,8 @@ def main():
                     help="with --steps auto: the wall-clock time the run may take (it also stops there)")
     ap.add_argument("--data-workers", type=int, default=0,
                     help="render batches in this many processes (for a GPU; 0 = one background thread)")
+    ap.add_argument("--from-release", action="store_true",
+                    help="with --resume: go on from a released checkpoint (its EMA weights, a fresh optimizer)")
     ap.add_argument("--stop-at-step", type=int, default=None, help="stop at this step (resume later)")
     ap.add_argument("--stop-after-minutes", type=float, default=None, help="stop early (resume later)")
     ap.add_argument("--batch", type=int, default=16)
@@ -417,6 +427,8 @@ def main():
     ap.add_argument("--uniform-frac", type=float, default=0.0, help="fraction of each batch with τ ~ U(--uniform-tau)")
     ap.add_argument("--uniform-tau", type=unit_pair, default=(0.0, 1.0),
                     help="range LOW,HIGH of --uniform-frac's τ (where outlines are decided: about 0.2,0.6)")
+    ap.add_argument("--faint-outline-repeat", type=int, default=1,
+                    help="draw squares and triangles of faint pairs this many times as often (faint_outline_draws)")
     ap.add_argument("--own-step-frac", type=float, default=0.0,
                     help="share of each batch whose input is one step of the network's own sampler (own_step_input)")
     ap.add_argument("--own-step-dtau", type=unit_pair, default=(0.05, 0.5),
@@ -435,6 +447,9 @@ def main():
     torch.set_num_threads(1)
     torch.manual_seed(TORCH_SEED)
     combos = data.train_combinations()
+    if args.faint_outline_repeat > 1:  # the PCA fit is fixed from the latent run's step 0: any source has it
+        components = torch.load(args.ckpt[0] if args.resume else args.decoder, map_location="cpu")["encoder"]["components"]
+        combos = faint_outline_draws(combos, latent.structure_weights(components), args.faint_outline_repeat)
     # Fork the render workers before anything touches the GPU.
     feed = WorkerFeed(args.batch, combos, args.world, args.data_workers) if args.data_workers else None
     device = devices.pick_device(args.device)
@@ -459,6 +474,19 @@ def main():
     for tr in trainers:
         tr.save(tr.ckpt_path)
         print(f"saved {tr.ckpt_path} at step {tr.step}, wall {tr.wall:.0f}s", flush=True)
+
+
+FAINT_EDGE = 0.07  # red on green: 0.031, white on black: 0.37 (models/README.md)
+
+
+def faint_outline_draws(combos, weights, repeat, threshold=FAINT_EDGE):
+    """The training draw list with the squares and triangles of faint pairs in it `repeat` times: pairs whose
+    edges the latent's structure component barely sees (|weights · (fg − bg)| < threshold, as red on green), so
+    their outline is carried by mixed cell colours alone and is the hardest for the sampler to draw."""
+    def faint(combo):
+        fg, bg = (np.asarray(data.COLOURS[c]) for c in (combo[0], combo[3]))
+        return combo[1] != "circle" and abs(float(weights @ (fg - bg))) < threshold
+    return [c for c in combos for _ in range(repeat if faint(c) else 1)]
 
 
 def arch_triple(text):
@@ -530,7 +558,8 @@ def start_phase(tr, args, device):
                       "uniform_tau": list(args.uniform_tau), "outline_weight": args.outline_weight,
                       "outline_from": args.outline_from, "round_input_frac": args.round_input_frac,
                       "round_sigma_px": list(args.round_sigma_px), "own_step_frac": args.own_step_frac,
-                      "own_step_dtau": list(args.own_step_dtau),
+                      "own_step_dtau": list(args.own_step_dtau), "faint_outline_repeat": args.faint_outline_repeat,
+                      **({"from_release": True} if args.from_release else {}),
                       "batch": args.batch, "world": args.world, "temporal_pos": not args.without_temporal_pos,
                       "device": device.type, "data_workers": args.data_workers})
 

@@ -24,6 +24,7 @@ import data  # noqa: E402
 import devices  # noqa: E402
 import own_latents  # noqa: E402
 import scorer  # noqa: E402
+import latent  # noqa: E402
 from latent import LatentDecoder, PatchPCAEncoder  # noqa: E402
 from learned_latent import ConvLatentEncoder, kl_to_unit_normal  # noqa: E402
 
@@ -88,11 +89,7 @@ def judge_mask_loss(rec, target, softness=0.05):
 
 
 def structure_weights(encoder):
-    """Per-channel weight of the PCA latent's one spatial component (the others are flat colours: a 4 x 4 cell's
-    inner geometry reaches the latent only through it): the mean absolute value of its pattern per channel."""
-    comps = encoder.components.reshape(encoder.components.shape[0], 3, -1)
-    spatial = int(comps.std(dim=2).sum(dim=1).argmax())
-    return comps[spatial].abs().mean(dim=1).cpu().numpy()
+    return latent.structure_weights(encoder.components)
 
 
 def random_pair(min_distance, weights=None, rng=np.random):

@@ -23,7 +23,7 @@ print(json.dumps({'step': ck['step'], 'phases': ck['phases'], 'prediction': ck['
                   'denoiser': [v.flatten()[:64].tolist() for v in ck['denoiser'].values()],
                   'decoder': [v.flatten()[:64].tolist() for v in ck['decoder'].values()]}))
 `;
-interface Summary { step: number; prediction: string; phases: Array<{ device: string; world: string; schedule_steps: number }>; denoiser: number[][]; decoder: number[][] }
+interface Summary { step: number; prediction: string; phases: Array<Record<string, unknown>>; denoiser: number[][]; decoder: number[][] }
 const summarize = (file: string): Summary => JSON.parse(runPython(['-c', SUMMARIZE, file])) as Summary;
 
 describe('recipe v2: train.py from a latent run, devices, resume, decoder swap', () => {
@@ -278,8 +278,51 @@ print(json.dumps({'perfect': float((same - zt).abs().max()), 'gap_min': float((t
     }
     const resumed = train(released, ['--resume', '--steps', '3']);
     expect(resumed.status).not.toBe(0);
-    expect(String(resumed.stderr)).toMatch(/is a released checkpoint/);
+    expect(String(resumed.stderr)).toMatch(/is a released checkpoint.*--from-release/);
+    // --from-release goes on from its EMA weights with a fresh optimizer, deterministically, and says so in the phases.
+    const copies = [0, 1].map((i) => {
+      const copy = path.join(dir, `from-release-${i}.pt`);
+      fs.copyFileSync(released, copy);
+      const run = train(copy, ['--resume', '--from-release', '--steps', '3']);
+      expect(run.status, String(run.stderr)).toBe(0);
+      return summarize(copy);
+    });
+    const start = summarize(released);
+    expect(copies[0].step).toBe(3);
+    expect(copies[1].denoiser).toEqual(copies[0].denoiser);
+    expect(copies[0].denoiser).not.toEqual(start.denoiser);
+    expect(copies[0].phases.at(-1)).toMatchObject({ from_step: 2, to_step: 3, from_release: true });
   }, 600_000);
+
+  it('faint outlines: squares and triangles of pairs the structure component barely sees are drawn K times as often', () => {
+    const check = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import torch, data, latent, train
+w = latent.structure_weights(torch.load(sys.argv[2], map_location='cpu')['encoder']['components'])
+base = data.train_combinations()
+draws = train.faint_outline_draws(base, w, 3)
+count = lambda c: draws.count(c)
+print(json.dumps({'base': len(base), 'draws': len(draws),
+                  'green_red_triangle': count(('green', 'triangle', 'left', 'red')), 'green_red_circle': count(('green', 'circle', 'left', 'red')),
+                  'white_black_square': count(('white', 'square', 'left', 'black')), 'red_blue_square': count(('red', 'square', 'up', 'blue')),
+                  'held_out': sum(data.is_held_out(*c) for c in draws), 'repeated': sum(count(c) == 3 for c in base),
+                  'faint_pairs': sorted({c[0] + '/' + c[3] for c in draws if count(c) > 1})}))`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR, path.join(REPO_ROOT, 'models', 'checkpoints', 'shapes-tiny-v2.pt')])) as Record<string, number | string[]>;
+    expect(r.green_red_triangle).toBe(3);
+    expect(r.red_blue_square).toBe(3);
+    expect(r.green_red_circle).toBe(1); // circles are right already
+    expect(r.white_black_square).toBe(1); // its edges are in the structure component
+    expect(r.held_out).toBe(0);
+    // 11 seen faint pairs (red on green is held out; green on red is not), 2 shapes x 6 motions each, except held-out triples.
+    expect(r.faint_pairs).toEqual(['blue/gray', 'blue/green', 'blue/red', 'gray/blue', 'gray/green', 'gray/red', 'green/blue', 'green/gray', 'green/red', 'red/blue', 'red/gray']);
+    expect(r.draws as number).toBe((r.base as number) + 2 * (r.repeated as number)); // each repeated one twice more
+    expect(r.repeated as number).toBeGreaterThan(100);
+    const ckpt = path.join(dir, 'faint.pt');
+    const run = train(ckpt, ['--decoder', latent, '--steps', '1', '--faint-outline-repeat', '3']);
+    expect(run.status, String(run.stderr)).toBe(0);
+    expect(summarize(ckpt).phases.at(-1)).toMatchObject({ faint_outline_repeat: 3 });
+  }, 300_000);
 
   it('resumes to the weights of an uninterrupted run, and takes the finished decoder', () => {
     const straight = path.join(dir, 'straight.pt');
