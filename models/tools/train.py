@@ -39,6 +39,7 @@ from text_encoder import WordTokenizer  # noqa: E402
 
 DATA_SEED = 7
 TORCH_SEED = 1234
+FAINT_EDGE = 0.07  # |structure weights · (fg − bg)|: red on green 0.031, white on black 0.37 (models/README.md)
 
 
 class Prefetcher:
@@ -474,9 +475,6 @@ def main():
     for tr in trainers:
         tr.save(tr.ckpt_path)
         print(f"saved {tr.ckpt_path} at step {tr.step}, wall {tr.wall:.0f}s", flush=True)
-
-
-FAINT_EDGE = 0.07  # red on green: 0.031, white on black: 0.37 (models/README.md)
 
 
 def faint_outline_draws(combos, weights, repeat, threshold=FAINT_EDGE):

@@ -56,11 +56,13 @@ PHASES = (
 )
 
 
-# Recipe v2: one latent run in two phases, one denoiser run in three phases (its cosine restarted once), everything in place from step 0.
+# Recipe v2: one latent run in two phases, one denoiser run in four phases (its cosine restarted once), everything in place from step 0.
 V2_DENOISER_ARGS = ["--warmup", "100", "--tau-shift", "3", "--high-noise-frac", "0.3", "--high-noise-min", "0.85",
                     "--uniform-frac", "0.2", "--prediction", "x0_skip", "--world", "centred"]
 V2_EXTEND_STOP = 19000  # where the extend phase stops
-V2_ROUND_STOP = 26058  # where the round phase stops (the shipped weights)
+V2_ROUND_STOP = 26058  # where the round phase stops and the faint-outline phase takes over
+V2_ROUND_ARGS = ["--schedule-from", "9000", "--lr", "6e-4", *V2_DENOISER_ARGS, "--round-input-frac", "0.3",
+                 "--round-sigma-px", "1.5,3.5"]
 V2 = {
     "latent": os.path.join(RUNS, "v2-latent.pt"),
     # The PCA latent and a decoder with one full-resolution residual block, trained on the judge-mask and extent
@@ -79,15 +81,17 @@ V2 = {
     "denoiser": os.path.join(RUNS, "v2-denoiser.pt"),
     # Each phase is one train.py command that ends at `stop`; `--steps` is where its cosine ends. The second
     # phase restarts the cosine (peak 6e-4) towards 30,000 steps; the third goes on along the same cosine with
-    # 30 % of each batch noised from a copy of the clip whose object has rounded corners (train.rounded_input),
-    # and stops where the shipped weights were taken.
+    # 30 % of each batch noised from a copy of the clip whose object has rounded corners (train.rounded_input);
+    # the fourth runs the cosine out with the squares and triangles of faint pairs (train.faint_outline_draws: the
+    # outlines the latent carries only as mixed cell colours, like held-out red on green) drawn 3 times as often.
     "denoiser_phases": (
         {"name": "base", "stop": 9000, "args": ["--steps", "9000", "--lr", "8e-4", *V2_DENOISER_ARGS]},
         {"name": "extend", "stop": V2_EXTEND_STOP,
          "args": ["--steps", "30000", "--schedule-from", "9000", "--lr", "6e-4", *V2_DENOISER_ARGS]},
         {"name": "round", "stop": V2_ROUND_STOP,
-         "args": ["--steps", "30000", "--schedule-from", "9000", "--lr", "6e-4", *V2_DENOISER_ARGS,
-                  "--round-input-frac", "0.3", "--round-sigma-px", "1.5,3.5"]},
+         "args": ["--steps", "30000", *V2_ROUND_ARGS]},
+        {"name": "faint", "stop": 30000,
+         "args": ["--steps", "30000", *V2_ROUND_ARGS, "--faint-outline-repeat", "3"]},
     ),
 }
 V2_DENOISER_STEPS = V2["denoiser_phases"][-1]["stop"]

@@ -22,9 +22,9 @@ import torch.nn.functional as F  # noqa: E402
 import checkpoint as ckpt_lib  # noqa: E402
 import data  # noqa: E402
 import devices  # noqa: E402
+import latent  # noqa: E402
 import own_latents  # noqa: E402
 import scorer  # noqa: E402
-import latent  # noqa: E402
 from latent import LatentDecoder, PatchPCAEncoder  # noqa: E402
 from learned_latent import ConvLatentEncoder, kl_to_unit_normal  # noqa: E402
 
@@ -89,6 +89,7 @@ def judge_mask_loss(rec, target, softness=0.05):
 
 
 def structure_weights(encoder):
+    """latent.structure_weights of a PCA encoder."""
     return latent.structure_weights(encoder.components)
 
 

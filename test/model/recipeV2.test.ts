@@ -418,4 +418,36 @@ print(json.dumps({'first': first, 'again': again, 'second': second, 'denoiser': 
     expect(flag(r.second[0], '--own-latents')).toBe(r.denoiser);
     expect(flag(r.second[0], '--unseen-edge-frac')).toBe('0.5');
   });
+
+  it('train_all.py runs the denoiser\'s four phases in order, resuming each; the last draws faint outlines 3 times as often', () => {
+    const check = `
+import json, sys, types
+sys.path.insert(0, sys.argv[1])
+import train_all
+calls, steps = [], {'denoiser': 0}
+def run(argv):
+    calls.append(argv)
+    steps['denoiser'] = int(argv[argv.index('--stop-at-step') + 1])
+train_all.run = run
+train_all.checkpoint_step = lambda path: steps['denoiser'] if path == train_all.V2['denoiser'] else 14000
+train_all.os.path.exists = lambda path: True
+args = types.SimpleNamespace(device='cpu', stop_after_minutes=None)
+train_all.denoiser_stage(args)
+scratch = list(calls)
+calls.clear(); steps['denoiser'] = 26058
+train_all.denoiser_stage(args)
+print(json.dumps({'scratch': scratch, 'from_round': calls, 'total': train_all.V2_DENOISER_STEPS}))`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { scratch: string[][]; from_round: string[][]; total: number };
+    const flag = (argv: string[], name: string): string | undefined => { const i = argv.indexOf(name); return i < 0 ? undefined : argv[i + 1]; };
+    expect(r.total).toBe(30000);
+    expect(r.scratch.map((argv) => flag(argv, '--stop-at-step'))).toEqual(['9000', '19000', '26058', '30000']);
+    expect(r.scratch[0]).toContain('--decoder');
+    for (const argv of r.scratch.slice(1)) {expect(argv).toContain('--resume');}
+    expect(r.scratch.slice(0, 3).every((argv) => !argv.includes('--faint-outline-repeat'))).toBe(true);
+    // A run stopped where the round phase ends goes on with the faint phase only, on the same cosine.
+    expect(r.from_round).toHaveLength(1);
+    const faint = r.from_round[0];
+    expect([flag(faint, '--faint-outline-repeat'), flag(faint, '--steps'), flag(faint, '--schedule-from'), flag(faint, '--round-input-frac')])
+      .toEqual(['3', '30000', '9000', '0.3']);
+  });
 });
