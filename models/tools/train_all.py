@@ -61,6 +61,8 @@ V2_DENOISER_ARGS = ["--warmup", "100", "--tau-shift", "3", "--high-noise-frac", 
                     "--uniform-frac", "0.2", "--prediction", "x0_skip", "--world", "centred"]
 V2_EXTEND_STOP = 19000  # where the extend phase stops
 V2_ROUND_STOP = 26058  # where the round phase stops and the faint-outline phase takes over
+# The released weights where the round phase ends: the latent's second phase samples its own-latent bank from them.
+V2_ROUND_SNAPSHOT = os.path.join(RUNS, "v2-denoiser-round.pt")
 V2_ROUND_ARGS = ["--schedule-from", "9000", "--lr", "6e-4", *V2_DENOISER_ARGS, "--round-input-frac", "0.3",
                  "--round-sigma-px", "1.5,3.5"]
 V2 = {
@@ -69,14 +71,14 @@ V2 = {
     # losses from step 0 (phase 1, a 14,000-step cosine, beside the denoiser run). Phase 2 resumes it on an
     # 18,000-step cosine once the denoiser is finished: 30 % of each batch repainted in random colour pairs, half
     # of them pairs the latent's structure component cannot see (held-out red on green is one), and a quarter of
-    # each batch from the finished denoiser's own samples (tools/own_latents.py).
+    # each batch from the denoiser's own samples (tools/own_latents.py), as it was at the end of its round phase.
     "latent_args": ["--latent", "pca", "--lr", "2e-3", "--batch", "8", "--mask", "2", "--extent", "1",
                     "--decoder-full-res-blocks", "1"],
     "latent_phases": (
         {"name": "palette", "steps": 14000, "stop": 14000, "args": []},
         {"name": "unseen-edges-own-latents", "steps": 18000, "stop": 18000, "after_denoiser": True,
          "args": ["--random-colour-frac", "0.3", "--unseen-edge-frac", "0.5", "--own-latents",
-                  os.path.join(RUNS, "v2-denoiser.pt"), "--own-clips", "256", "--own-frac", "0.25"]},
+                  V2_ROUND_SNAPSHOT, "--own-clips", "256", "--own-frac", "0.25"]},
     ),
     "denoiser": os.path.join(RUNS, "v2-denoiser.pt"),
     # Each phase is one train.py command that ends at `stop`; `--steps` is where its cosine ends. The second
@@ -88,7 +90,7 @@ V2 = {
         {"name": "base", "stop": 9000, "args": ["--steps", "9000", "--lr", "8e-4", *V2_DENOISER_ARGS]},
         {"name": "extend", "stop": V2_EXTEND_STOP,
          "args": ["--steps", "30000", "--schedule-from", "9000", "--lr", "6e-4", *V2_DENOISER_ARGS]},
-        {"name": "round", "stop": V2_ROUND_STOP,
+        {"name": "round", "stop": V2_ROUND_STOP, "snapshot": V2_ROUND_SNAPSHOT,
          "args": ["--steps", "30000", *V2_ROUND_ARGS]},
         {"name": "faint", "stop": 30000,
          "args": ["--steps", "30000", *V2_ROUND_ARGS, "--faint-outline-repeat", "3"]},
@@ -137,6 +139,8 @@ def denoiser_stage(args):
         run([os.path.join(HERE, "train.py"), "--ckpt", V2["denoiser"], *start, *phase["args"],
              "--stop-at-step", str(phase["stop"]), *limit, "--device", args.device])
         step = checkpoint_step(V2["denoiser"])
+        if step == phase["stop"] and "snapshot" in phase:
+            run([os.path.join(HERE, "release_checkpoint.py"), "--ckpt", V2["denoiser"], "--out", phase["snapshot"]])
         if step < phase["stop"]:
             print(f"train_all: the denoiser stopped at step {step} of {V2_DENOISER_STEPS} (phase {phase['name']}); "
                   "run the same command again to go on", flush=True)
@@ -173,6 +177,8 @@ def recipe_v2(args):
             raise SystemExit("train_all: the latent run's first phase has not finished; run --stage latent first")
         if checkpoint_step(V2["denoiser"]) < V2_DENOISER_STEPS:
             raise SystemExit("train_all: the denoiser run has not finished; run --stage denoiser first")
+        if checkpoint_step(V2["latent"]) < V2["latent_phases"][-1]["stop"] and not os.path.exists(V2_ROUND_SNAPSHOT):
+            raise SystemExit(f"train_all: {V2_ROUND_SNAPSHOT} (the denoiser at the end of its round phase) is missing")
         latent_stage(args, after_denoiser=True)
         finish_stage(args)
     print(f"train_all: recipe v2 ({', '.join(stages)}) done in {(time.time() - started) / 60:.1f} min", flush=True)

@@ -404,8 +404,8 @@ again = [c for c in calls if c[0].endswith('train_latent.py')]
 calls.clear()
 train_all.latent_stage(args, after_denoiser=True)
 second = [c for c in calls if c[0].endswith('train_latent.py')]
-print(json.dumps({'first': first, 'again': again, 'second': second, 'denoiser': train_all.V2['denoiser']}))`;
-    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { first: string[][]; again: string[][]; second: string[][]; denoiser: string };
+print(json.dumps({'first': first, 'again': again, 'second': second, 'round': train_all.V2_ROUND_SNAPSHOT}))`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { first: string[][]; again: string[][]; second: string[][]; round: string };
     const flag = (argv: string[], name: string): string | undefined => { const i = argv.indexOf(name); return i < 0 ? undefined : argv[i + 1]; };
     expect(r.first).toHaveLength(1);
     expect([flag(r.first[0], '--steps'), flag(r.first[0], '--stop-at-step')]).toEqual(['14000', '14000']);
@@ -415,7 +415,8 @@ print(json.dumps({'first': first, 'again': again, 'second': second, 'denoiser': 
     expect(r.second).toHaveLength(1);
     expect([flag(r.second[0], '--steps'), flag(r.second[0], '--stop-at-step')]).toEqual(['18000', '18000']);
     expect(r.second[0]).toContain('--resume');
-    expect(flag(r.second[0], '--own-latents')).toBe(r.denoiser);
+    // Its own-latent bank comes from the denoiser as it was at the end of its round phase (the snapshot below).
+    expect(flag(r.second[0], '--own-latents')).toBe(r.round);
     expect(flag(r.second[0], '--unseen-edge-frac')).toBe('0.5');
   });
 
@@ -427,7 +428,8 @@ import train_all
 calls, steps = [], {'denoiser': 0}
 def run(argv):
     calls.append(argv)
-    steps['denoiser'] = int(argv[argv.index('--stop-at-step') + 1])
+    if '--stop-at-step' in argv:
+        steps['denoiser'] = int(argv[argv.index('--stop-at-step') + 1])
 train_all.run = run
 train_all.checkpoint_step = lambda path: steps['denoiser'] if path == train_all.V2['denoiser'] else 14000
 train_all.os.path.exists = lambda path: True
@@ -436,14 +438,19 @@ train_all.denoiser_stage(args)
 scratch = list(calls)
 calls.clear(); steps['denoiser'] = 26058
 train_all.denoiser_stage(args)
-print(json.dumps({'scratch': scratch, 'from_round': calls, 'total': train_all.V2_DENOISER_STEPS}))`;
-    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { scratch: string[][]; from_round: string[][]; total: number };
+print(json.dumps({'scratch': scratch, 'from_round': calls, 'total': train_all.V2_DENOISER_STEPS, 'round': train_all.V2_ROUND_SNAPSHOT}))`;
+    const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { scratch: string[][]; from_round: string[][]; total: number; round: string };
     const flag = (argv: string[], name: string): string | undefined => { const i = argv.indexOf(name); return i < 0 ? undefined : argv[i + 1]; };
     expect(r.total).toBe(30000);
-    expect(r.scratch.map((argv) => flag(argv, '--stop-at-step'))).toEqual(['9000', '19000', '26058', '30000']);
-    expect(r.scratch[0]).toContain('--decoder');
-    for (const argv of r.scratch.slice(1)) {expect(argv).toContain('--resume');}
-    expect(r.scratch.slice(0, 3).every((argv) => !argv.includes('--faint-outline-repeat'))).toBe(true);
+    const training = r.scratch.filter((argv) => argv[0].endsWith('train.py'));
+    expect(training.map((argv) => flag(argv, '--stop-at-step'))).toEqual(['9000', '19000', '26058', '30000']);
+    expect(training[0]).toContain('--decoder');
+    for (const argv of training.slice(1)) {expect(argv).toContain('--resume');}
+    expect(training.slice(0, 3).every((argv) => !argv.includes('--faint-outline-repeat'))).toBe(true);
+    // Between the round and faint phases, the released weights are kept for the latent's own-latent bank.
+    const release = r.scratch.findIndex((argv) => argv[0].endsWith('release_checkpoint.py'));
+    expect(release).toBe(3);
+    expect(flag(r.scratch[release], '--out')).toBe(r.round);
     // A run stopped where the round phase ends goes on with the faint phase only, on the same cosine.
     expect(r.from_round).toHaveLength(1);
     const faint = r.from_round[0];
