@@ -209,6 +209,9 @@ def recipe_text(ck):
               + (f" {p['round_input_frac']:.0%} rounded-outline inputs (blur σ {p['round_sigma_px'][0]:g}–"
                  f"{p['round_sigma_px'][1]:g} px)" if p.get("round_input_frac") else "")
               + (f" {p['own_step_frac']:.0%} own-step inputs" if p.get("own_step_frac") else "")
+              + (f" faint-pair squares and triangles drawn {p['faint_outline_repeat']}×"
+                 if p.get("faint_outline_repeat", 1) > 1 else "")
+              + (" (from the released weights, fresh optimizer)" if p.get("from_release") else "")
               + (" temporal pos-emb" if p.get("temporal_pos") else "")
               + (f" {p['world']} world" if p.get("world") else "")
               for p in ck.get("phases", [])]
