@@ -36,6 +36,11 @@ print(json.dumps({'format': ck['format'], 'latent': ck['latent'], 'step': ck['st
                   'statistics': ck['statistics'], 'resumable': 'optimizer' in ck, 'weights': weights}))
 `;
 
+/** The settings of every command that trained a train_latent.py checkpoint (its `runs`). */
+function recordedRuns(checkpoint: string): Record<string, unknown>[] {
+  return JSON.parse(runPython(['-c', "import json,sys,torch; print(json.dumps(torch.load(sys.argv[1])['runs']))", checkpoint])) as Record<string, unknown>[];
+}
+
 function summarize(checkpoint: string): CheckpointSummary {
   return JSON.parse(runPython(['-c', SUMMARIZE, checkpoint])) as CheckpointSummary;
 }
@@ -227,7 +232,7 @@ print(json.dumps({'shape': list(a_z.shape), 'same': bool(torch.equal(a_z, b_z) a
     const stdout = runPython([TRAIN, '--out', out, '--latent', 'pca', '--steps', '2', '--batch', '4', '--stats-clips', '8',
       '--own-latents', SHIPPED_V2, '--own-clips', '16', '--own-frac', '0.5'], { timeoutMs: 300_000 });
     expect(stdout).toContain(`own-latent bank of 16 clips from ${SHIPPED_V2}`);
-    const runs = JSON.parse(runPython(['-c', "import json,sys,torch; print(json.dumps(torch.load(sys.argv[1])['runs']))", out])) as Record<string, unknown>[];
+    const runs = recordedRuns(out);
     expect(runs[0]).toMatchObject({ own_latents: 'shapes-tiny-v2.pt', own_frac: 0.5, own_clips: 16 });
   }, 300_000);
 
@@ -265,7 +270,7 @@ print(json.dumps({'same': bool(torch.equal(a_z, b_z) and torch.equal(a_v, b_v)),
     runPython([TRAIN, '--out', out, '--latent', 'pca', '--steps', '1', '--batch', '4', '--stats-clips', '8',
       '--own-latents', SHIPPED_V2, '--own-clips', '16', '--own-unseen-edge-frac', '1', '--own-unseen-edge-tau', '0.1,0.2'],
     { timeoutMs: 300_000 });
-    const runs = JSON.parse(runPython(['-c', "import json,sys,torch; print(json.dumps(torch.load(sys.argv[1])['runs']))", out])) as Record<string, unknown>[];
+    const runs = recordedRuns(out);
     expect(runs[0]).toMatchObject({ own_unseen_edge_frac: 1, own_unseen_edge_tau: [0.1, 0.2] });
   }, 600_000);
 
