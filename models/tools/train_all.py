@@ -4,8 +4,9 @@
 decoder trained on the judge-mask and extent losses; once the denoiser is finished, also on random colour
 pairs and on the denoiser's own samples), beside it one
 denoiser + text encoder run with every lesson of v1 from step 0 (temporal pos-emb, timestep shift 3, 30 %
-high-noise and 20 % uniform-τ batches, the preconditioned x0 head, the centred world) in the three phases of
-V2["denoiser_phases"] (the last one with rounded-outline inputs), then the sampler sweep, export and evaluation.
+high-noise and 20 % uniform-τ batches, the preconditioned x0 head, the centred world) in the five phases of
+V2["denoiser_phases"] (the last three with rounded-outline inputs, the last two with faint outlines drawn more
+often), then the sampler sweep, export and evaluation.
 Each stage resumes from its checkpoint in models/runs/ when run again, so `--stop-after-minutes` can split it
 over sessions.
 `--device cuda|mps` trains on a GPU.
@@ -56,15 +57,15 @@ PHASES = (
 )
 
 
-# Recipe v2: one latent run in two phases, one denoiser run in four phases (its cosine restarted once), everything in place from step 0.
+# Recipe v2: one latent run in two phases, one denoiser run in five phases (its cosine restarted twice), everything in place from step 0.
 V2_DENOISER_ARGS = ["--warmup", "100", "--tau-shift", "3", "--high-noise-frac", "0.3", "--high-noise-min", "0.85",
                     "--uniform-frac", "0.2", "--prediction", "x0_skip", "--world", "centred"]
 V2_EXTEND_STOP = 19000  # where the extend phase stops
 V2_ROUND_STOP = 26058  # where the round phase stops and the faint-outline phase takes over
 # The released weights where the round phase ends: the latent's second phase samples its own-latent bank from them.
 V2_ROUND_SNAPSHOT = os.path.join(RUNS, "v2-denoiser-round.pt")
-V2_ROUND_ARGS = ["--schedule-from", "9000", "--lr", "6e-4", *V2_DENOISER_ARGS, "--round-input-frac", "0.3",
-                 "--round-sigma-px", "1.5,3.5"]
+V2_ROUND_INPUTS = ["--round-input-frac", "0.3", "--round-sigma-px", "1.5,3.5"]
+V2_ROUND_ARGS = ["--schedule-from", "9000", "--lr", "6e-4", *V2_DENOISER_ARGS, *V2_ROUND_INPUTS]
 V2 = {
     "latent": os.path.join(RUNS, "v2-latent.pt"),
     # The PCA latent and a decoder with one full-resolution residual block, trained on the judge-mask and extent
@@ -85,7 +86,9 @@ V2 = {
     # phase restarts the cosine (peak 6e-4) towards 30,000 steps; the third goes on along the same cosine with
     # 30 % of each batch noised from a copy of the clip whose object has rounded corners (train.rounded_input);
     # the fourth runs the cosine out with the squares and triangles of faint pairs (train.faint_outline_draws: the
-    # outlines the latent carries only as mixed cell colours, like held-out red on green) drawn 3 times as often.
+    # outlines the latent carries only as mixed cell colours, like held-out red on green) drawn 3 times as often;
+    # the fifth goes on with the same data on a second restarted cosine (peak 3e-4, 4,000 steps): the fourth's
+    # gain had come only in its low-learning-rate tail.
     "denoiser_phases": (
         {"name": "base", "stop": 9000, "args": ["--steps", "9000", "--lr", "8e-4", *V2_DENOISER_ARGS]},
         {"name": "extend", "stop": V2_EXTEND_STOP,
@@ -94,6 +97,9 @@ V2 = {
          "args": ["--steps", "30000", *V2_ROUND_ARGS]},
         {"name": "faint", "stop": 30000,
          "args": ["--steps", "30000", *V2_ROUND_ARGS, "--faint-outline-repeat", "3"]},
+        {"name": "faint-restart", "stop": 34000,
+         "args": ["--steps", "34000", "--schedule-from", "30000", "--lr", "3e-4", *V2_DENOISER_ARGS, *V2_ROUND_INPUTS,
+                  "--faint-outline-repeat", "3"]},
     ),
 }
 V2_DENOISER_STEPS = V2["denoiser_phases"][-1]["stop"]

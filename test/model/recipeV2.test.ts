@@ -420,7 +420,7 @@ print(json.dumps({'first': first, 'again': again, 'second': second, 'round': tra
     expect(flag(r.second[0], '--unseen-edge-frac')).toBe('0.5');
   });
 
-  it('train_all.py runs the denoiser\'s four phases in order, resuming each; the last draws faint outlines 3 times as often', () => {
+  it('train_all.py runs the denoiser\'s five phases in order, resuming each; the last two draw faint outlines 3 times as often', () => {
     const check = `
 import json, sys, types
 sys.path.insert(0, sys.argv[1])
@@ -441,9 +441,9 @@ train_all.denoiser_stage(args)
 print(json.dumps({'scratch': scratch, 'from_round': calls, 'total': train_all.V2_DENOISER_STEPS, 'round': train_all.V2_ROUND_SNAPSHOT}))`;
     const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { scratch: string[][]; from_round: string[][]; total: number; round: string };
     const flag = (argv: string[], name: string): string | undefined => { const i = argv.indexOf(name); return i < 0 ? undefined : argv[i + 1]; };
-    expect(r.total).toBe(30000);
+    expect(r.total).toBe(34000);
     const training = r.scratch.filter((argv) => argv[0].endsWith('train.py'));
-    expect(training.map((argv) => flag(argv, '--stop-at-step'))).toEqual(['9000', '19000', '26058', '30000']);
+    expect(training.map((argv) => flag(argv, '--stop-at-step'))).toEqual(['9000', '19000', '26058', '30000', '34000']);
     expect(training[0]).toContain('--decoder');
     for (const argv of training.slice(1)) {expect(argv).toContain('--resume');}
     expect(training.slice(0, 3).every((argv) => !argv.includes('--faint-outline-repeat'))).toBe(true);
@@ -451,10 +451,14 @@ print(json.dumps({'scratch': scratch, 'from_round': calls, 'total': train_all.V2
     const release = r.scratch.findIndex((argv) => argv[0].endsWith('release_checkpoint.py'));
     expect(release).toBe(3);
     expect(flag(r.scratch[release], '--out')).toBe(r.round);
-    // A run stopped where the round phase ends goes on with the faint phase only, on the same cosine.
-    expect(r.from_round).toHaveLength(1);
-    const faint = r.from_round[0];
+    // A run stopped where the round phase ends goes on with the faint phase on the same cosine, then restarts it.
+    expect(r.from_round).toHaveLength(2);
+    const [faint, restart] = r.from_round;
     expect([flag(faint, '--faint-outline-repeat'), flag(faint, '--steps'), flag(faint, '--schedule-from'), flag(faint, '--round-input-frac')])
       .toEqual(['3', '30000', '9000', '0.3']);
+    expect([flag(restart, '--faint-outline-repeat'), flag(restart, '--steps'), flag(restart, '--schedule-from'), flag(restart, '--lr'),
+      flag(restart, '--round-input-frac'), flag(restart, '--prediction')])
+      .toEqual(['3', '34000', '30000', '3e-4', '0.3', 'x0_skip']);
+    expect(restart.filter((arg) => arg === '--schedule-from')).toHaveLength(1);
   });
 });
