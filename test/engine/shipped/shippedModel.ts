@@ -48,12 +48,19 @@ export function shippedModelDir(): string {
   return dir;
 }
 
-/** One clip per prompt from the shipped model through the TypeScript engine; prompt i uses seed 100 + i. */
-export async function generateShippedClips(prompts: readonly { prompt: string }[], settings: Partial<GenerateRequest> = {}): Promise<RgbaClip[]> {
+/** The seed of the first prompt in the quality runs (models/README.md reports the runs from it). */
+export const SHIPPED_SEED_BASE = 100;
+
+/** One clip per prompt from the shipped model through the TypeScript engine; prompt i uses seed seedBase + i. */
+export async function generateShippedClips(
+  prompts: readonly { prompt: string }[],
+  settings: Partial<GenerateRequest> = {},
+  seedBase = SHIPPED_SEED_BASE,
+): Promise<RgbaClip[]> {
   const modelPath = shippedModelDir();
   const clips: RgbaClip[] = [];
   for (const [index, { prompt }] of prompts.entries()) {
-    const { clip } = await generateVideo({ prompt, seed: 100 + index, modelPath, ...settings }, { previews: false });
+    const { clip } = await generateVideo({ prompt, seed: seedBase + index, modelPath, ...settings }, { previews: false });
     clips.push(clip);
   }
   return clips;
