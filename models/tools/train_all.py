@@ -66,6 +66,7 @@ V2_ROUND_STOP = 26058  # where the round phase stops and the faint-outline phase
 V2_ROUND_SNAPSHOT = os.path.join(RUNS, "v2-denoiser-round.pt")
 V2_ROUND_INPUTS = ["--round-input-frac", "0.3", "--round-sigma-px", "1.5,3.5"]
 V2_ROUND_ARGS = ["--schedule-from", "9000", "--lr", "6e-4", *V2_DENOISER_ARGS, *V2_ROUND_INPUTS]
+V2_FAINT_OUTLINES = ["--faint-outline-repeat", "3"]  # the faint phases' squares and triangles of faint pairs, 3x
 V2 = {
     "latent": os.path.join(RUNS, "v2-latent.pt"),
     # The PCA latent and a decoder with one full-resolution residual block, trained on the judge-mask and extent
@@ -96,10 +97,10 @@ V2 = {
         {"name": "round", "stop": V2_ROUND_STOP, "snapshot": V2_ROUND_SNAPSHOT,
          "args": ["--steps", "30000", *V2_ROUND_ARGS]},
         {"name": "faint", "stop": 30000,
-         "args": ["--steps", "30000", *V2_ROUND_ARGS, "--faint-outline-repeat", "3"]},
+         "args": ["--steps", "30000", *V2_ROUND_ARGS, *V2_FAINT_OUTLINES]},
         {"name": "faint-restart", "stop": 34000,
          "args": ["--steps", "34000", "--schedule-from", "30000", "--lr", "3e-4", *V2_DENOISER_ARGS, *V2_ROUND_INPUTS,
-                  "--faint-outline-repeat", "3"]},
+                  *V2_FAINT_OUTLINES]},
     ),
 }
 V2_DENOISER_STEPS = V2["denoiser_phases"][-1]["stop"]

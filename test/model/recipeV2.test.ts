@@ -25,6 +25,8 @@ print(json.dumps({'step': ck['step'], 'phases': ck['phases'], 'prediction': ck['
 `;
 interface Summary { step: number; prediction: string; phases: Array<Record<string, unknown>>; denoiser: number[][]; decoder: number[][] }
 const summarize = (file: string): Summary => JSON.parse(runPython(['-c', SUMMARIZE, file])) as Summary;
+/** The value after `name` in a command line train_all.py would run, or undefined when the option is absent. */
+const flag = (argv: string[], name: string): string | undefined => { const i = argv.indexOf(name); return i < 0 ? undefined : argv[i + 1]; };
 
 describe('recipe v2: train.py from a latent run, devices, resume, decoder swap', () => {
   let dir = '';
@@ -406,7 +408,6 @@ train_all.latent_stage(args, after_denoiser=True)
 second = [c for c in calls if c[0].endswith('train_latent.py')]
 print(json.dumps({'first': first, 'again': again, 'second': second, 'round': train_all.V2_ROUND_SNAPSHOT}))`;
     const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { first: string[][]; again: string[][]; second: string[][]; round: string };
-    const flag = (argv: string[], name: string): string | undefined => { const i = argv.indexOf(name); return i < 0 ? undefined : argv[i + 1]; };
     expect(r.first).toHaveLength(1);
     expect([flag(r.first[0], '--steps'), flag(r.first[0], '--stop-at-step')]).toEqual(['14000', '14000']);
     expect(r.first[0]).not.toContain('--resume');
@@ -440,7 +441,6 @@ calls.clear(); steps['denoiser'] = 26058
 train_all.denoiser_stage(args)
 print(json.dumps({'scratch': scratch, 'from_round': calls, 'total': train_all.V2_DENOISER_STEPS, 'round': train_all.V2_ROUND_SNAPSHOT}))`;
     const r = JSON.parse(runPython(['-c', check, TOOLS_DIR])) as { scratch: string[][]; from_round: string[][]; total: number; round: string };
-    const flag = (argv: string[], name: string): string | undefined => { const i = argv.indexOf(name); return i < 0 ? undefined : argv[i + 1]; };
     expect(r.total).toBe(34000);
     const training = r.scratch.filter((argv) => argv[0].endsWith('train.py'));
     expect(training.map((argv) => flag(argv, '--stop-at-step'))).toEqual(['9000', '19000', '26058', '30000', '34000']);
