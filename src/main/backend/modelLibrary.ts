@@ -7,6 +7,7 @@ import { serializeError, StudioError } from '@shared/ipc/errors';
 import { modelIdSchema } from '@shared/domain/generation';
 import { readModelPackage } from '../engine/package/modelPackage';
 import type { ModelCatalog } from './modelCatalog';
+import { copyPackage, planPackageCopy } from './packageCopy';
 import { importOpenSoraCheckpoints, type CheckpointFolders, type ImportOptions, type ImportResult } from './modelImport';
 
 export interface ModelLibraryOptions {
@@ -52,15 +53,18 @@ export class ModelLibrary {
     if (isInside(source, this.modelsDir)) {
       throw new StudioError('INVALID_PARAMS', `${source} is inside the studio's models folder: it is already the studio's own copy.`);
     }
-    if (!fs.existsSync(path.join(source, 'manifest.json'))) {
+    if (!fs.lstatSync(path.join(source, 'manifest.json'), { throwIfNoEntry: false })) {
       throw new StudioError('INVALID_PARAMS', `${source} is not a model package: it has no manifest.json. To use Open-Sora 1.2 checkpoints, import them instead.`);
     }
+    // The package's own files are checked as they are read (regular files inside the folder); then the whole tree is
+    // walked before anything else opens it: a pipe, a device or a link out of the folder is refused here, at once.
     const id = this.refuseTaken(readPackageId(source));
+    const plan = planPackageCopy(source);
     await this.options.checkPackage(source);
     const work = this.workFolder('.adding-', id);
     try {
-      // Links are followed: the copy stands alone whatever happens to the source later.
-      await fs.promises.cp(source, work, { recursive: true, dereference: true, errorOnExist: true, force: false });
+      // Regular files only: a link inside the package is copied as what it points at, so the copy stands alone.
+      await copyPackage(plan, work);
       return this.commit(work, id);
     } finally {
       await fs.promises.rm(work, { recursive: true, force: true });

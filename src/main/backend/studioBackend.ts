@@ -10,6 +10,7 @@ import type { HistoryQuery } from '@shared/domain/history';
 import type { SaveComparisonInput } from '@shared/domain/projects';
 import type { JobId } from '@shared/domain/studio';
 import { StudioError, type SerializedError } from '@shared/ipc/errors';
+import { describeIssues } from '@shared/util/describeIssues';
 import type { EngineClient } from '../engine-host/engineClient';
 import type { RunStore } from '../store/runStore';
 import { GenerationService, type FinishedJob, type JobLifecycle, type QueueLimits } from './generationService';
@@ -202,8 +203,7 @@ export class StudioBackend {
     }
     const parsed = invokeParamSchemas[method].safeParse(rawParams ?? {});
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(params)'}: ${issue.message}`).join('; ');
-      throw new StudioError('INVALID_PARAMS', `Invalid params for ${method}: ${issues}`);
+      throw new StudioError('INVALID_PARAMS', `Invalid params for ${method}: ${describeIssues(parsed.error.issues, '(params)')}`);
     }
     return this.handlers[method](parsed.data);
   }

@@ -1,6 +1,7 @@
 import { serializeError, StudioError } from '@shared/ipc/errors';
 import { checkPackageFolder, EngineSession, generateVideo, getSystemInfo, locateBuiltinModel, MemoryPressureWatch, type FinishSwitch } from '../engine';
 import { formatMegabytes } from '@shared/util/bytes';
+import { describeIssues } from '@shared/util/describeIssues';
 import { engineGenerateParamsSchema, enginePackageCheckParamsSchema } from '../engine-host/engineRequests';
 import type { HostToEngineMessage } from '../engine-host/protocol';
 import { connectToHost } from './channel';
@@ -48,7 +49,7 @@ async function handle(message: HostToEngineMessage): Promise<void> {
       case 'generate': {
         const parsed = engineGenerateParamsSchema.safeParse(message.params);
         if (!parsed.success) {
-          throw new StudioError('INVALID_PARAMS', `Invalid engine generate params: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+          throw new StudioError('INVALID_PARAMS', `Invalid engine generate params: ${describeIssues(parsed.error.issues)}`);
         }
         jobsRunning++;
         try {

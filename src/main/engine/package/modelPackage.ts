@@ -4,6 +4,8 @@ import { MANIFEST_SCHEMA_VERSION, packageManifestSchema, type PackageManifest } 
 import { allManifestUnits } from '@shared/model/manifestUnits';
 import { manifestContradictions } from './manifestConsistency';
 import { ModelPackageError } from './modelPackageError';
+import { checkFolderFile, readFolderFile, realFolder, requireFolderFile } from './packageFiles';
+import { describeIssues } from '@shared/util/describeIssues';
 
 /** A validated model package on disk. */
 export interface ModelPackage {
@@ -20,27 +22,22 @@ export interface ModelPackage {
  * (checkPackageUnits), which needs sessions. Errors name the file and the problem.
  */
 export function readModelPackage(dir: string): ModelPackage {
-  const packageDir = path.resolve(dir);
-  if (!fs.existsSync(packageDir) || !fs.statSync(packageDir).isDirectory()) {
-    throw new ModelPackageError(`Model package not found: ${packageDir} is not a folder.`, packageDir);
+  const given = path.resolve(dir);
+  const folderStat = fs.statSync(given, { throwIfNoEntry: false });
+  if (!folderStat?.isDirectory()) {
+    throw new ModelPackageError(`Model package not found: ${given} is not a folder.`, given);
   }
+  // Files are checked against the folder's real path: a link inside it may point anywhere inside, never out.
+  const packageDir = realFolder(given);
   const manifestPath = path.join(packageDir, 'manifest.json');
-  if (!fs.existsSync(manifestPath)) {
-    throw new ModelPackageError(`Model package ${packageDir} has no manifest.json.`, manifestPath);
+  if (!checkFolderFile(packageDir, 'manifest.json', 'manifest')) {
+    throw new ModelPackageError(`Model package ${given} has no manifest.json.`, manifestPath);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-  } catch (error) {
-    // V8's message quotes the start of the text; name only the position, so an error never echoes a file's contents.
-    const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    throw new ModelPackageError(`${manifestPath} is not valid JSON${position ? ` (at character ${position})` : ''}.`, manifestPath);
-  }
+  const raw = parseJsonFile(readFolderFile(packageDir, 'manifest.json', 'manifest', MAX_MANIFEST_BYTES), 'manifest.json', manifestPath);
   refuseUnknownKind(raw, manifestPath);
   const parsed = packageManifestSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 8).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new ModelPackageError(`manifest.json does not match schema version ${MANIFEST_SCHEMA_VERSION}: ${issues.join('; ')}`, manifestPath);
+    throw new ModelPackageError(`manifest.json does not match schema version ${MANIFEST_SCHEMA_VERSION}: ${describeIssues(parsed.error.issues)}`, manifestPath);
   }
   const manifest = parsed.data;
   // The built-in architecture states sizes twice (native/latent/decoder and the graphs); Open-Sora's come from its presets.
@@ -50,14 +47,14 @@ export function readModelPackage(dir: string): ModelPackage {
   }
 
   const problems: string[] = [];
-  const requireFile = (relative: string, what: string): string => {
-    const full = path.resolve(packageDir, relative);
-    if (!full.startsWith(packageDir + path.sep)) {
-      problems.push(`${what} path ${relative} leaves the package folder`);
-    } else if (!fs.existsSync(full)) {
-      problems.push(`${what} file ${relative} is missing`);
+  const requireFile = (relative: string, what: string): void => {
+    try {
+      if (!checkFolderFile(packageDir, relative, what)) {
+        problems.push(`${what} file ${relative} is missing`);
+      }
+    } catch (error) {
+      problems.push((error as Error).message);
     }
-    return full;
   };
   for (const unit of allManifestUnits(manifest)) {
     requireFile(unit.file, `unit ${unit.id}`);
@@ -65,10 +62,11 @@ export function readModelPackage(dir: string): ModelPackage {
       requireFile(unit.weightsFile, `unit ${unit.id} weights`);
     }
   }
-  const nullCaptionPath = requireFile(manifest.nullCaption.file, 'null caption');
+  requireFile(manifest.nullCaption.file, 'null caption');
   const tokenizer = manifest.text.tokenizer;
-  const vocabPath = tokenizer.kind === 'word' ? requireFile(tokenizer.vocabFile, 'vocabulary') : undefined;
-  if (tokenizer.kind === 'sentencepiece') {
+  if (tokenizer.kind === 'word') {
+    requireFile(tokenizer.vocabFile, 'vocabulary');
+  } else if (tokenizer.kind === 'sentencepiece') {
     requireFile(tokenizer.modelFile, 'tokenizer model');
   } else if (tokenizer.kind === 'sentencepiece-json') {
     requireFile(tokenizer.tokenizerFile, 'tokenizer');
@@ -79,28 +77,42 @@ export function readModelPackage(dir: string): ModelPackage {
 
   const [rows, channels] = manifest.nullCaption.shape;
   const expectedBytes = rows * channels * 4;
-  const nullBytes = fs.readFileSync(nullCaptionPath);
-  if (nullBytes.byteLength !== expectedBytes) {
-    throw new ModelPackageError(
-      `${manifest.nullCaption.file} has ${nullBytes.byteLength} bytes; shape [${rows}, ${channels}] float32 needs ${expectedBytes}.`,
-      nullCaptionPath,
-    );
+  const nullCaptionPath = path.join(packageDir, manifest.nullCaption.file);
+  // The size is checked before a byte is read (a file of gigabytes is refused, not loaded).
+  const nullCaptionBytes = requireFolderFile(packageDir, manifest.nullCaption.file, 'null caption').sizeBytes;
+  if (nullCaptionBytes !== expectedBytes) {
+    throw new ModelPackageError(`${manifest.nullCaption.file} has ${nullCaptionBytes} bytes; shape [${rows}, ${channels}] float32 needs ${expectedBytes}.`, nullCaptionPath);
   }
+  const nullBytes = readFolderFile(packageDir, manifest.nullCaption.file, 'null caption', expectedBytes);
   const nullCaption = new Float32Array(nullBytes.buffer.slice(nullBytes.byteOffset, nullBytes.byteOffset + nullBytes.byteLength));
 
   let vocabulary: string[] | undefined;
-  if (vocabPath) {
-    try {
-      const words = JSON.parse(fs.readFileSync(vocabPath, 'utf8')) as unknown;
-      if (!Array.isArray(words) || !words.every((word) => typeof word === 'string')) {
-        throw new Error('expected a JSON array of strings');
-      }
-      vocabulary = words;
-    } catch (error) {
-      throw new ModelPackageError(`Vocabulary ${path.relative(packageDir, vocabPath)} is invalid: ${(error as Error).message}`, vocabPath);
+  if (tokenizer.kind === 'word') {
+    const vocabPath = path.join(packageDir, tokenizer.vocabFile);
+    const words = parseJsonFile(readFolderFile(packageDir, tokenizer.vocabFile, 'vocabulary', MAX_VOCABULARY_BYTES), `Vocabulary ${tokenizer.vocabFile}`, vocabPath);
+    if (!Array.isArray(words) || !words.every((word) => typeof word === 'string')) {
+      throw new ModelPackageError(`Vocabulary ${tokenizer.vocabFile} is invalid: expected a JSON array of strings.`, vocabPath);
     }
+    vocabulary = words;
   }
-  return { dir: packageDir, manifest, vocabulary, nullCaption };
+  return { dir: given, manifest, vocabulary, nullCaption };
+}
+
+/** A manifest is a few hundred KB at most (an Open-Sora 1.2 one with 28 blocks and its specs: about 200 KB). */
+const MAX_MANIFEST_BYTES = 16 * 1024 ** 2;
+const MAX_VOCABULARY_BYTES = 64 * 1024 ** 2;
+
+/**
+ * JSON.parse of a package file whose errors name the file and a position: V8's message quotes the start of the text,
+ * so it is never passed on (a file linked to a secret must not echo it).
+ */
+function parseJsonFile(bytes: Buffer, label: string, file: string): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ModelPackageError(`${label} is not valid JSON${position ? ` (at character ${position})` : ''}.`, file);
+  }
 }
 
 const KNOWN_ARCHITECTURES = packageManifestSchema.options.map((option) => option.shape.architecture.value);

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { firstNonFinite } from '../pipeline/numericCheck';
 import { allManifestUnits } from '@shared/model/manifestUnits';
 import type { ModelPackage } from './modelPackage';
+import { openFolderFile, realFolder, requireFolderFile } from './packageFiles';
 
 /** Bytes read at a time (a multiple of 4): memory stays flat whatever the file's size. */
 const CHUNK_BYTES = 16 * 1024 * 1024;
@@ -34,14 +34,16 @@ export async function findNonFiniteWeights(pkg: ModelPackage): Promise<string[]>
 }
 
 async function scanFile(packageDir: string, relative: string): Promise<string | null> {
-  const file = path.join(packageDir, relative);
-  const stat = await fs.promises.stat(file);
-  const key = `${file}:${stat.size}:${stat.mtimeMs}`;
+  const folder = realFolder(packageDir);
+  // Checked and opened as a regular file inside the package: a pipe or a link out of it is refused, not waited on.
+  const checked = requireFolderFile(folder, relative, 'weights');
+  const stat = await fs.promises.stat(checked.path);
+  const key = `${checked.path}:${stat.size}:${stat.mtimeMs}`;
   const cached = scanned.get(key);
   if (cached !== undefined) {
     return cached;
   }
-  const handle = await fs.promises.open(file, 'r');
+  const { handle } = await openFolderFile(folder, relative, 'weights');
   const buffer = Buffer.alloc(Math.min(CHUNK_BYTES, Math.max(4, stat.size)));
   let problem: string | null = null;
   try {

@@ -13,6 +13,7 @@ import {
 } from '@shared/domain/projectArchive';
 import type { ImportOutcome } from '@shared/domain/projects';
 import { StudioError } from '@shared/ipc/errors';
+import { describeIssues } from '@shared/util/describeIssues';
 import { RUN_MEDIA, runMediaDirName, type DataFolder } from '../dataFolder';
 import type { StudioDatabase } from '../database';
 import { ComparisonRepository } from '../comparisonRepository';
@@ -172,11 +173,7 @@ async function readProjectJson(archiveFile: string, zip: Awaited<ReturnType<type
   }
   const parsed = projectArchiveSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ');
-    throw refuse(archiveFile, `project.json is malformed (${issues})`);
+    throw refuse(archiveFile, `project.json is malformed (${describeIssues(parsed.error.issues)})`);
   }
   return parsed.data;
 }
