@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStudio, type RunningStudio } from '../e2e/support/studioServer';
-import { StudioClient } from './support/studioClient';
+import { isJobEvent, StudioClient } from './support/studioClient';
 
 /**
  * "Add model…" through the running studio (built out/main/server.js): params checked where they enter, the package
@@ -74,5 +75,26 @@ describe('models.* over the WebSocket transport', () => {
     expect(await client.call('models.remove', { id: 'opensora-tiny' })).toMatchObject({ ok: true, value: { removed: true } });
     expect(fs.readdirSync(modelsDir)).toEqual([]);
     expect((await client.call('models.broken')).value).toEqual([]);
+  }, 120_000);
+
+  it('a package whose weights file is a named pipe is refused within 2 s, typed and named; the next generation runs', async () => {
+    const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-models-fifo-')), 'data');
+    const client = await open(dataDir);
+    const hostile = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-fifo-package-'));
+    fs.cpSync(FIXTURE, hostile, { recursive: true });
+    fs.rmSync(path.join(hostile, 'denoiser.block.00.weights'));
+    execFileSync('mkfifo', [path.join(hostile, 'denoiser.block.00.weights')]);
+    // Several at once: each used to pin one of the engine's file I/O threads for good.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const started = Date.now();
+      const refused = await client.call('models.add', { path: hostile });
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'MODEL_INVALID', message: expect.stringContaining('denoiser.block.00.weights is a named pipe (FIFO), not a regular file') } });
+    }
+    expect(fs.existsSync(path.join(dataDir, 'models')) ? fs.readdirSync(path.join(dataDir, 'models')) : []).toEqual([]);
+    const started = await client.call('generation.start', { prompt: 'a red circle moving left on a blue background', seed: 2, steps: 4 });
+    const { jobId } = started.value as { jobId: string };
+    await client.waitForEvent(isJobEvent(jobId, 'done'), 60_000);
+    fs.rmSync(hostile, { recursive: true, force: true });
   }, 120_000);
 });

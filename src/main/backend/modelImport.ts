@@ -44,6 +44,8 @@ export interface ImportResult {
 
 /** Exit status of import_model.py for input it refuses (the reason is on stderr). */
 const REFUSED_EXIT = 2;
+/** How long a cancelled importer has to unwind (remove its work folder) before it is killed. */
+const CANCEL_GRACE_MS = 10_000;
 
 /**
  * Runs the Open-Sora importer (models/tools/opensora/import_model.py) as a child process, reporting a progress event
@@ -66,8 +68,12 @@ export function importOpenSoraCheckpoints(options: ImportOptions): Promise<Impor
     let stdoutRest = '';
     let stderr = '';
     let done: { sizeBytes: number; seconds: number; peakRssBytes: number } | null = null;
+    let killTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       child.kill('SIGINT');
+      // A cancel always ends the import: one stuck in a call that SIGINT does not end is killed.
+      killTimer = setTimeout(() => child.kill('SIGKILL'), CANCEL_GRACE_MS);
+      killTimer.unref();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.setEncoding('utf8');
@@ -98,6 +104,7 @@ export function importOpenSoraCheckpoints(options: ImportOptions): Promise<Impor
       reject(new StudioError('INTERNAL', `Cannot start the importer with ${options.python ?? defaultPython()}: ${error.message}. Set STUDIO_PYTHON to a Python with torch, numpy, onnx and sentencepiece.`));
     });
     child.on('close', (code, signal) => {
+      clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
       if (options.signal?.aborted) {
         reject(new StudioError('CANCELLED', 'The import was cancelled; nothing was written.'));

@@ -38,6 +38,9 @@ export interface StudioBackendOptions {
   queueLimits?: QueueLimits;
 }
 
+/** The package check reads every weights file once (about a second per GB) and opens every unit: minutes at most. */
+const PACKAGE_CHECK_TIMEOUT_MS = 10 * 60_000;
+
 type Handlers = { [M in InvokeMethod]: (params: unknown) => Promise<InvokeResult<M>> };
 type EventListener = <C extends EventChannel>(channel: C, payload: StudioEvents[C]) => void;
 
@@ -60,7 +63,7 @@ export class StudioBackend {
       ? new ModelLibrary({
           catalog,
           checkPackage: async (dir) => {
-            await engine.request('package.check', { modelPath: dir });
+            await engine.request('package.check', { modelPath: dir }, undefined, { timeoutMs: PACKAGE_CHECK_TIMEOUT_MS, label: `Checking the package ${dir}` });
           },
           onChanged: (id) => this.emit('models.changed', { id }),
           onImportEvent: (event) => this.emit('models.import', event),

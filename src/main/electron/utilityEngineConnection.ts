@@ -17,8 +17,13 @@ export function launchUtilityEngine(entryPath: string): EngineConnection {
     },
     onMessage: listeners.onMessage,
     onExit: listeners.onExit,
-    kill() {
-      child.kill();
+    kill(options) {
+      // utilityProcess.kill() sends SIGTERM only, which a stopped or stuck process does not act on.
+      if (options?.force && child.pid !== undefined) {
+        process.kill(child.pid, 'SIGKILL');
+      } else {
+        child.kill();
+      }
     },
   };
 }

@@ -12,7 +12,8 @@ export interface EngineConnection {
   onMessage(listener: (message: EngineToHostMessage) => void): void;
   /** Called once when the process has exited, for any reason. */
   onExit(listener: (exit: EngineExit) => void): void;
-  kill(): void;
+  /** Ends the process: politely (SIGTERM), or at once (SIGKILL) for one that stopped answering. */
+  kill(options?: { force?: boolean }): void;
 }
 
 export type EngineLauncher = () => EngineConnection;

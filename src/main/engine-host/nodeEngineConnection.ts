@@ -25,8 +25,8 @@ export function launchNodeEngine(entryPath: string, options: { env?: NodeJS.Proc
     },
     onMessage: listeners.onMessage,
     onExit: listeners.onExit,
-    kill() {
-      child.kill('SIGTERM');
+    kill(options) {
+      child.kill(options?.force ? 'SIGKILL' : 'SIGTERM');
     },
   };
 }

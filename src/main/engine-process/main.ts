@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { serializeError, StudioError } from '@shared/ipc/errors';
 import { checkPackageFolder, EngineSession, generateVideo, getSystemInfo, locateBuiltinModel, MemoryPressureWatch, type FinishSwitch } from '../engine';
 import { formatMegabytes } from '@shared/util/bytes';
@@ -27,6 +28,13 @@ new MemoryPressureWatch({
 });
 
 async function handle(message: HostToEngineMessage): Promise<void> {
+  if (message.kind === 'ping') {
+    // Answered through the file I/O pool: an engine whose pool is stuck on a file (a pipe, a dead network drive) does
+    // not answer, and the host restarts it.
+    await fs.promises.stat(process.execPath).catch(() => undefined);
+    channel.post({ kind: 'pong', id: message.id });
+    return;
+  }
   if (message.kind === 'cancel') {
     inFlight.get(message.id)?.abort.abort();
     return;

@@ -45,7 +45,7 @@ const localFolderSchema = z
 export type EngineState =
   | { kind: 'starting' }
   | { kind: 'ready'; processId: number }
-  | { kind: 'crashed'; exitCode: number | null; signal: string | null; restartInMs: number };
+  | { kind: 'crashed'; exitCode: number | null; signal: string | null; restartInMs: number; reason?: string };
 
 const id = z.string().min(1).max(100);
 

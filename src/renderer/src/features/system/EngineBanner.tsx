@@ -17,7 +17,7 @@ export function EngineBanner({ state }: { state: EngineState }): React.JSX.Eleme
     case 'crashed':
       return (
         <span className="engine-banner error" role="alert" data-testid="engine-state" data-state="crashed">
-          Engine process stopped ({state.signal ?? `exit ${state.exitCode}`}); restarting…
+          Engine process stopped ({state.reason ?? state.signal ?? `exit ${state.exitCode}`}); restarting…
         </span>
       );
   }
