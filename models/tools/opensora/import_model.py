@@ -130,7 +130,7 @@ class Inputs:
         self.mcfg = layouts.stdit_config(st_shapes, self.cfg["stdit"], self.cfg_path["stdit"], self.stdit.path)
         self.spatial, self.temporal = layouts.vae_sizes(self.vae.file.shapes(), self.vae.path)
         known = {k: self.t5.shape(k) for k in self.t5.keys() if self.t5.shape(k) is not None}
-        self.t5cfg = layouts.t5_config(self.cfg["t5"], known, self.cfg_path["t5"])
+        self.t5cfg = layouts.t5_config(self.cfg["t5"], known, self.cfg_path["t5"], self.t5.keys())
         if self.t5cfg.d_model != self.mcfg["caption_channels"]:
             raise ImportRefused(f"{self.cfg_path['t5']}: d_model {self.t5cfg.d_model} differs from the STDiT3 "
                                 f"caption width {self.mcfg['caption_channels']} ({self.stdit.path}): not a matching pair")

@@ -49,8 +49,15 @@ def stdit_config(shapes, cfg, cfg_path, weights_path):
         if key not in shapes:
             raise ImportRefused(f"{weights_path}: missing key '{key}', needed to read the model's sizes")
         return shapes[key]
+    for key in ("x_embedder.proj.weight", "final_layer.linear.weight", "y_embedder.y_proj.fc1.weight",
+                "y_embedder.y_embedding"):
+        if any(d <= 0 for d in need(key)) or len(need(key)) < 2:
+            raise ImportRefused(f"{weights_path}: '{key}' has shape {list(need(key))}, not an STDiT3 one")
     hidden, cin = need("x_embedder.proj.weight")[0], need("x_embedder.proj.weight")[1]
     patch = list(need("x_embedder.proj.weight")[2:])
+    if patch != [1, 2, 2]:
+        raise ImportRefused(f"{weights_path}: 'x_embedder.proj.weight' has patch {patch}; only Open-Sora 1.2's "
+                            "[1, 2, 2] is supported")
     depth = 0
     while f"spatial_blocks.{depth}.scale_shift_table" in shapes:
         depth += 1
@@ -66,10 +73,12 @@ def stdit_config(shapes, cfg, cfg_path, weights_path):
     }
     for field, value in derived.items():
         if field in cfg and cfg[field] != value and not (field == "mlp_ratio" and abs(cfg[field] - value) < 1e-6):
-            raise ImportRefused(f"{cfg_path}: {field} is {cfg[field]!r} but the tensors in model.safetensors "
+            stated = cfg[field] if isinstance(cfg[field], (int, float, bool)) else type(cfg[field]).__name__
+            raise ImportRefused(f"{cfg_path}: {field} is {stated!r} but the tensors in model.safetensors "
                                 f"say {value!r}")
-    if not isinstance(heads, int) or heads <= 0 or hidden % heads:
-        raise ImportRefused(f"{cfg_path}: num_heads {heads!r} does not divide hidden_size {hidden}")
+    if not isinstance(heads, int) or isinstance(heads, bool) or heads <= 0 or hidden % heads:
+        shown = heads if isinstance(heads, (int, float)) else type(heads).__name__
+        raise ImportRefused(f"{cfg_path}: num_heads {shown} does not divide hidden_size {hidden}")
     if patch != [1, 2, 2]:
         raise ImportRefused(f"{weights_path}: 'x_embedder.proj.weight' has patch {patch}; only Open-Sora 1.2's "
                             "[1, 2, 2] is supported")
@@ -79,6 +88,8 @@ def stdit_config(shapes, cfg, cfg_path, weights_path):
     if depth == 0:
         raise ImportRefused(f"{weights_path}: missing key 'spatial_blocks.0.scale_shift_table' (no STDiT3 blocks)")
     derived["input_sq_size"] = cfg.get("input_sq_size", 512)
+    if not isinstance(derived["input_sq_size"], int) or not 1 <= derived["input_sq_size"] <= 16384:
+        raise ImportRefused(f"{cfg_path}: input_sq_size must be an integer from 1 to 16384")
     return derived
 
 
@@ -141,38 +152,96 @@ def vae_parts(spatial, temporal):
 
 
 # ----- T5 -----
-def t5_config(cfg, shapes, cfg_path):
+# Sane ranges for T5 config.json fields (T5-XXL: d_model 4096, d_kv 64, d_ff 10240, 24 layers, 64 heads, 32128
+# pieces, 32 buckets, distance 128), checked before anything is built from them.
+T5_BOUNDS = {"d_model": (1, 65536), "d_kv": (1, 4096), "d_ff": (1, 262144), "num_layers": (1, 256),
+             "num_heads": (1, 1024), "vocab_size": (1, 1 << 20), "relative_attention_num_buckets": (2, 4096),
+             "relative_attention_max_distance": (1, 1 << 20)}
+
+
+def bounded_int(cfg, cfg_path, field, low, high):
+    value = cfg[field]
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        shown = value if isinstance(value, (int, float)) and not isinstance(value, bool) else type(value).__name__
+        raise ImportRefused(f"{cfg_path}: {field} is {shown}; it must be an integer from {low} to {high}")
+    return value
+
+
+def t5_block_count(keys):
+    """How many encoder blocks the weights hold (encoder.block.N.…, numbered 0…N−1); None when that is unclear."""
+    indices = set()
+    for key in keys:
+        if key.startswith("encoder.block."):
+            number = key[len("encoder.block."):].split(".", 1)[0]
+            if number.isdigit():
+                indices.add(int(number))
+    return len(indices) if indices and indices == set(range(len(indices))) else None
+
+
+def t5_config(cfg, shapes, cfg_path, keys=()):
+    """T5Config from config.json, every size within bounds and consistent with the tensors before any is used."""
     for field in t5_encoder.T5Config.FIELDS:
         if field not in cfg:
             raise ImportRefused(f"{cfg_path}: missing field {field!r}")
     if cfg.get("feed_forward_proj", "gated-gelu") != "gated-gelu":
-        raise ImportRefused(f"{cfg_path}: feed_forward_proj is {cfg['feed_forward_proj']!r}; only T5 v1.1's "
-                            "'gated-gelu' is supported")
+        shown = cfg["feed_forward_proj"] if isinstance(cfg["feed_forward_proj"], str) else "not a string"
+        raise ImportRefused(f"{cfg_path}: feed_forward_proj is {shown[:60]!r}; only T5 v1.1's 'gated-gelu' is supported")
+    for field, (low, high) in T5_BOUNDS.items():
+        bounded_int(cfg, cfg_path, field, low, high)
+    eps = cfg["layer_norm_epsilon"]
+    if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not 0 < eps < 1:
+        raise ImportRefused(f"{cfg_path}: layer_norm_epsilon must be a number between 0 and 1")
     t5 = t5_encoder.T5Config(cfg)
-    shared = shapes.get("shared.weight")
-    if shared is not None and tuple(shared) != (t5.vocab_size, t5.d_model):
-        raise ImportRefused(f"{cfg_path}: vocab_size {t5.vocab_size} × d_model {t5.d_model} does not match "
-                            f"'shared.weight' {list(shared)}")
+    blocks = t5_block_count(keys)
+    if blocks is not None and blocks != t5.num_layers:
+        raise ImportRefused(f"{cfg_path}: num_layers is {t5.num_layers} but the weights hold {blocks} encoder blocks")
+    expected = {"shared.weight": (t5.vocab_size, t5.d_model),
+                "encoder.block.0.layer.0.SelfAttention.q.weight": (t5.inner, t5.d_model),
+                "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight":
+                    (t5.relative_attention_num_buckets, t5.num_heads),
+                "encoder.block.0.layer.1.DenseReluDense.wi_0.weight": (t5.d_ff, t5.d_model)}
+    fields = {"shared.weight": "vocab_size × d_model",
+              "encoder.block.0.layer.0.SelfAttention.q.weight": "num_heads·d_kv × d_model",
+              "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight":
+                  "relative_attention_num_buckets × num_heads",
+              "encoder.block.0.layer.1.DenseReluDense.wi_0.weight": "d_ff × d_model"}
+    for key, shape in expected.items():
+        found = shapes.get(key)
+        if found is not None and tuple(found) != shape:
+            raise ImportRefused(f"{cfg_path}: {fields[key]} is {list(shape)} but '{key}' is {list(found)}")
     return t5
 
 
 # ----- strict comparison -----
+KEYS_SHOWN = 5  # per kind of problem and source: a file with 50,000 stray keys gives a few lines and a count
+
+
+def short_key(key):
+    return key if len(key) <= 120 else key[:117] + "…"
+
+
 def compare(expected, source, label):
-    """Problems (strings naming key and file) between an expected {key: shape} and a source's keys/shapes."""
+    """Problems (strings naming key and file) between an expected {key: shape} and a source's keys/shapes; at most
+    KEYS_SHOWN of each kind, then a line counting the rest."""
     got = set(source.keys())
-    problems = []
+    missing, mismatched, unexpected = [], [], []
     for key in sorted(expected):
         if key not in got:
-            problems.append(f"{label}: missing key '{key}' (expected shape {list(expected[key])})")
+            missing.append(f"{label}: missing key '{key}' (expected shape {list(expected[key])})")
         else:
             shape = source.shape(key)
             if shape is not None and tuple(shape) != expected[key]:
-                problems.append(f"{source.file_of(key)}: shape mismatch for '{key}': file has {list(shape)}, "
-                                f"expected {list(expected[key])}")
+                mismatched.append(f"{source.file_of(key)}: shape mismatch for '{key}': file has {list(shape)}, "
+                                  f"expected {list(expected[key])}")
     for key in sorted(got - set(expected)):
         if label.startswith("t5") and key == TIED_ALIAS:
             continue
-        problems.append(f"{source.file_of(key)}: unexpected key '{key}'")
+        unexpected.append(f"{source.file_of(key)}: unexpected key '{short_key(key)}'")
+    problems = []
+    for kind, lines in (("missing keys", missing), ("mismatched shapes", mismatched), ("unexpected keys", unexpected)):
+        problems += lines[:KEYS_SHOWN]
+        if len(lines) > KEYS_SHOWN:
+            problems.append(f"{label}: … and {len(lines) - KEYS_SHOWN} more {kind} ({len(lines)} in all)")
     return problems
 
 

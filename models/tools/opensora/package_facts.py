@@ -30,11 +30,12 @@ SAMPLER = {"steps": 30, "cfgScale": 7.0, "numTimesteps": 1000}
 def vae_config(cfg, path):
     """Chunking facts from the VAE's config.json."""
     frames = cfg.get("micro_frame_size")
-    batch = (cfg.get("vae_2d") or {}).get("micro_batch_size", 4)
-    if not isinstance(frames, int) or frames <= 0:
-        raise ImportRefused(f"{path}: micro_frame_size must be a positive integer, found {frames!r}")
-    if not isinstance(batch, int) or batch <= 0:
-        raise ImportRefused(f"{path}: vae_2d.micro_batch_size must be a positive integer, found {batch!r}")
+    vae_2d = cfg.get("vae_2d") or {}
+    batch = vae_2d.get("micro_batch_size", 4) if isinstance(vae_2d, dict) else None
+    if not isinstance(frames, int) or isinstance(frames, bool) or not 1 <= frames <= 1024:
+        raise ImportRefused(f"{path}: micro_frame_size must be an integer from 1 to 1024")
+    if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= 1024:
+        raise ImportRefused(f"{path}: vae_2d.micro_batch_size must be an integer from 1 to 1024")
     return {"chunkFrames": frames, "microBatch": batch}
 
 

@@ -12,7 +12,10 @@ import os
 import numpy as np
 import torch
 
+from untrusted_files import ImportRefused, json_depth, open_regular
+
 MAX_HEADER_BYTES = 100 * 1024 * 1024  # the reference implementation's limit
+MAX_HEADER_DEPTH = 8  # {name: {"shape": [..]}} is 3 deep; "__metadata__" holds strings only
 ITEM_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
 NUMPY_DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2", "I8": "i1",
                 "U8": "u1", "BOOL": "?"}
@@ -43,8 +46,12 @@ class SafetensorsFile:
 
     def __init__(self, path):
         self.path = path
-        size = os.path.getsize(path)
-        with open(path, "rb") as f:
+        try:
+            opened = open_regular(path)
+        except ImportRefused as err:
+            raise FormatError(str(err)) from None
+        with opened as f:
+            size = os.fstat(f.fileno()).st_size
             head = f.read(8)
             if len(head) < 8:
                 raise FormatError(f"{path}: not a safetensors file ({size} bytes, shorter than the 8-byte header length)")
@@ -52,10 +59,15 @@ class SafetensorsFile:
             if n > MAX_HEADER_BYTES or 8 + n > size:
                 raise FormatError(f"{path}: truncated or not safetensors: header length {n} but file has {size} bytes")
             raw = f.read(n)
+        depth = json_depth(raw)
+        if depth > MAX_HEADER_DEPTH:
+            raise FormatError(f"{path}: safetensors header nested {depth} levels deep, more than the "
+                              f"{MAX_HEADER_DEPTH} the format uses")
         try:
             header = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise FormatError(f"{path}: safetensors header is not valid JSON ({err})") from None
+            where = f"byte {err.start}" if isinstance(err, UnicodeDecodeError) else f"{err.msg} at character {err.pos}"
+            raise FormatError(f"{path}: safetensors header is not valid JSON ({where})") from None
         if not isinstance(header, dict):
             raise FormatError(f"{path}: safetensors header is not a JSON object")
         self.metadata = header.pop("__metadata__", None) or {}
@@ -101,7 +113,7 @@ class SafetensorsFile:
         """One tensor; floating types are returned as float32 (bf16/f16 widened exactly)."""
         info = self.tensors[name]
         buf = bytearray(info.end - info.begin)
-        with open(self.path, "rb") as f:
+        with open_regular(self.path) as f:
             f.seek(self.data_start + info.begin)
             if f.readinto(buf) != len(buf):
                 raise FormatError(f"{self.path}: could not read tensor '{name}' (file shrank while reading)")

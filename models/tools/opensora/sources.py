@@ -11,7 +11,6 @@ tensor at a time (pickled shards through pickle_lazy.py; only a legacy-format pi
 at a time, so memory holds at most one shard plus the unit being built).
 """
 import gc
-import json
 import os
 import pickle
 import zipfile
@@ -20,13 +19,12 @@ import torch
 
 import pickle_lazy
 import safetensors_io
+from untrusted_files import ImportRefused, read_json, regular_file  # noqa: F401  (ImportRefused: re-exported)
 
 
 TIED_ALIAS = "encoder.embed_tokens.weight"  # T5's embedding again (tied to `shared.weight`) in pickled files
-
-
-class ImportRefused(Exception):
-    """A problem with the user's files; the message names the file (and key) and what is wrong."""
+MAX_CONFIG_BYTES = 1024 * 1024  # a config.json is a few KB
+MAX_INDEX_BYTES = 64 * 1024 * 1024  # T5-XXL's index is ~20 KB; generous for any sharded checkpoint
 
 
 ROLES = {
@@ -41,14 +39,11 @@ def read_config(folder, role):
     spec = ROLES[role]
     if not os.path.isdir(folder):
         raise ImportRefused(f"{spec['flag']} {folder}: not a folder")
-    path = os.path.join(folder, "config.json")
-    if not os.path.isfile(path):
-        raise ImportRefused(f"{path}: missing; {spec['flag']} expects the {spec['published']} folder")
-    try:
-        with open(path, encoding="utf-8") as f:
-            cfg = json.load(f)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ImportRefused(f"{path}: not valid JSON ({err})") from None
+    path = regular_file(folder, "config.json")
+    if path is None:
+        raise ImportRefused(f"{os.path.join(folder, 'config.json')}: missing; {spec['flag']} expects the "
+                            f"{spec['published']} folder")
+    cfg = read_json(path, MAX_CONFIG_BYTES)
     if not isinstance(cfg, dict):
         raise ImportRefused(f"{path}: not a JSON object")
     found = cfg.get("model_type")
@@ -56,7 +51,8 @@ def read_config(folder, role):
         others = [r for r, s in ROLES.items() if s["model_type"] == found]
         hint = (f" — that is the {ROLES[others[0]]['published']} folder; pass it to {ROLES[others[0]]['flag']}"
                 if others else "")
-        raise ImportRefused(f"{path}: model_type is {found!r}, but {spec['flag']} expects {spec['model_type']!r} "
+        shown = found if isinstance(found, str) and len(found) <= 60 else type(found).__name__
+        raise ImportRefused(f"{path}: model_type is {shown!r}, but {spec['flag']} expects {spec['model_type']!r} "
                             f"({spec['published']}){hint}")
     return cfg
 
@@ -93,10 +89,10 @@ class SafetensorsSource:
 
 
 def open_single_file_folder(folder, role):
-    path = os.path.join(folder, "model.safetensors")
-    if not os.path.isfile(path):
-        raise ImportRefused(f"{path}: missing; {ROLES[role]['flag']} expects config.json + model.safetensors "
-                            f"as published in {ROLES[role]['published']}")
+    path = regular_file(folder, "model.safetensors")
+    if path is None:
+        raise ImportRefused(f"{os.path.join(folder, 'model.safetensors')}: missing; {ROLES[role]['flag']} expects "
+                            f"config.json + model.safetensors as published in {ROLES[role]['published']}")
     return SafetensorsSource(path)
 
 
@@ -115,8 +111,9 @@ class ShardedSource:
         self.lazy = {}  # shard file → SafetensorsSource or LazyShard
         shards = sorted(set(weight_map.values()))
         for shard in shards:
-            path = os.path.join(folder, shard)
-            if not os.path.isfile(path):
+            path = regular_file(folder, shard, f"shard {shard!r} named by {index_name}")
+            if path is None:
+                path = os.path.join(folder, shard)
                 keys = [k for k, s in weight_map.items() if s == shard]
                 raise ImportRefused(f"{self.index_path}: names shard {shard!r} (for {len(keys)} keys, e.g. "
                                     f"'{keys[0]}') but {path} does not exist")
@@ -198,25 +195,33 @@ def load_pickled_shard(path):
     return state
 
 
+def check_weight_map(path, index):
+    """The index's weight_map: key → the file name of a shard beside the index (never a path)."""
+    weight_map = index.get("weight_map") if isinstance(index, dict) else None
+    if not isinstance(weight_map, dict) or not weight_map:
+        raise ImportRefused(f"{path}: needs a non-empty \"weight_map\" of key → shard file name")
+    for key, shard in weight_map.items():
+        shown = key if len(key) <= 80 else key[:77] + "…"
+        if not isinstance(shard, str) or not shard:
+            raise ImportRefused(f"{path}: weight_map maps '{shown}' to {type(shard).__name__}, not a shard file name")
+        if shard in (os.curdir, os.pardir) or "/" in shard or "\\" in shard or "\0" in shard:
+            named = shard if len(shard) <= 80 else shard[:77] + "…"
+            raise ImportRefused(f"{path}: weight_map maps '{shown}' to {named!r}, which is not a file name beside the "
+                                "index (shards must sit in the same folder)")
+    return weight_map
+
+
 def open_t5_weights(folder):
     for index_name in ("model.safetensors.index.json", "pytorch_model.bin.index.json"):
-        path = os.path.join(folder, index_name)
-        if os.path.isfile(path):
-            try:
-                with open(path, encoding="utf-8") as f:
-                    index = json.load(f)
-            except (UnicodeDecodeError, json.JSONDecodeError) as err:
-                raise ImportRefused(f"{path}: not valid JSON ({err})") from None
-            weight_map = index.get("weight_map") if isinstance(index, dict) else None
-            if not isinstance(weight_map, dict) or not weight_map or not all(
-                    isinstance(v, str) and os.path.basename(v) == v for v in weight_map.values()):
-                raise ImportRefused(f"{path}: needs a non-empty \"weight_map\" of key → shard file name")
+        path = regular_file(folder, index_name)
+        if path is not None:
+            weight_map = check_weight_map(path, read_json(path, MAX_INDEX_BYTES))
             return ShardedSource(folder, index_name, weight_map)
-    single = os.path.join(folder, "model.safetensors")
-    if os.path.isfile(single):
+    single = regular_file(folder, "model.safetensors")
+    if single is not None:
         return SafetensorsSource(single)
-    single = os.path.join(folder, "pytorch_model.bin")
-    if os.path.isfile(single):
+    single = regular_file(folder, "pytorch_model.bin")
+    if single is not None:
         lazy = open_lazy_pickle(single)
         keys = lazy.keys() if lazy is not None else list(load_pickled_shard(single))
         return ShardedSource(folder, "pytorch_model.bin", {k: "pytorch_model.bin" for k in keys})

@@ -4,13 +4,12 @@ The studio tokenizes with T5's rules (ids from `spiece.model`, `</s>` = 1 append
 padded to the STDiT3's `model_max_length`, 300 for Open-Sora 1.2) after Open-Sora's prompt preparation, which
 ends with the aesthetic-score suffix of `configs/opensora-v1-2/inference/sample.py` (aes 6.5).
 """
-import json
 import os
 import shutil
 
 import sentencepiece
 
-from sources import ImportRefused
+from untrusted_files import ImportRefused, read_json, regular_file
 
 PROMPT_SUFFIX = " aesthetic score: 6.5."
 PAD_PIECE, END_PIECE = "<pad>", "</s>"
@@ -19,7 +18,7 @@ PAD_PIECE, END_PIECE = "<pad>", "</s>"
 class TokenizerFiles:
     def __init__(self, folder):
         self.folder = folder
-        self.path = os.path.join(folder, "spiece.model")
+        self.path = regular_file(folder, "spiece.model") or os.path.join(folder, "spiece.model")
         if not os.path.isfile(self.path):
             raise ImportRefused(f"{self.path}: missing; --t5 expects DeepFloyd/t5-v1_1-xxl with its spiece.model")
         sp = sentencepiece.SentencePieceProcessor()
@@ -32,12 +31,8 @@ class TokenizerFiles:
         if sp.IdToPiece(self.pad_id) != PAD_PIECE or sp.IdToPiece(self.end_id) != END_PIECE:
             raise ImportRefused(f"{self.path}: has no {PAD_PIECE!r}/{END_PIECE!r} pieces; not a T5 tokenizer")
         self.config_path = os.path.join(folder, "tokenizer_config.json")
-        if os.path.isfile(self.config_path):
-            try:
-                with open(self.config_path, encoding="utf-8") as f:
-                    json.load(f)
-            except (UnicodeDecodeError, json.JSONDecodeError) as err:
-                raise ImportRefused(f"{self.config_path}: not valid JSON ({err})") from None
+        if regular_file(folder, "tokenizer_config.json") is not None:
+            read_json(self.config_path, 1024 * 1024)
 
     def copy_into(self, folder, max_tokens):
         """Copy the files; the manifest's tokenizer entry."""
