@@ -171,6 +171,17 @@ interface BadCase {
   limits?: Record<string, number>;
 }
 
+/** The archive with the first occurrence of `from` in its bytes replaced by `to` (same length): a stored entry edited in place. */
+async function edited(entries: ZipSource[], from: Buffer, to: Buffer): Promise<Buffer> {
+  const bytes = Buffer.from(await zipBuffer(entries));
+  const at = bytes.indexOf(from);
+  expect(at).toBeGreaterThan(0);
+  to.copy(bytes, at);
+  return bytes;
+}
+
+const secondRun = (changes: Record<string, unknown>) => ({ ...validArchive().runs[0], key: 'r2', media: { thumbnail: null, gif: null, mp4: null, frames: [] }, ...changes });
+
 const BAD_ARCHIVES: BadCase[] = [
   { name: 'not a zip', build: async () => Buffer.from('this is a text file with a .zip name'), message: /not a zip archive/ },
   { name: 'no project.json', build: () => zipBuffer(entriesOf(validArchive()).slice(1)), message: /no project\.json/ },
@@ -216,6 +227,56 @@ const BAD_ARCHIVES: BadCase[] = [
     message: /unpacks to more than 1,000,000 bytes in all/,
   },
   {
+    name: 'a media entry with a bad CRC',
+    build: () => edited(entriesOf(validArchive()).map((entry) => (entry.name === 'runs/r1/thumb.png' ? { ...entry, compress: false } : entry)), png.subarray(16, 24), Buffer.alloc(8, 0xee)),
+    message: /entry "runs\/r1\/thumb\.png" \(run r1\) is damaged \(its CRC-32 is 0x[0-9a-f]{8}, the archive states 0x[0-9a-f]{8}\)/,
+  },
+  {
+    name: 'project.json with a bad CRC (still valid JSON)',
+    build: () => edited([{ ...entriesOf(validArchive())[0], compress: false }, ...entriesOf(validArchive()).slice(1)], Buffer.from('a red circle'), Buffer.from('a red circlf')),
+    message: /project\.json is damaged \(its CRC-32 is 0x[0-9a-f]{8}, the archive states 0x[0-9a-f]{8}\)/,
+  },
+  {
+    name: 'media naming project.json itself',
+    build: () => zipBuffer(entriesOf({ ...validArchive(), runs: [{ ...validArchive().runs[0], media: { ...validArchive().runs[0].media, thumbnail: 'project.json' } }] })),
+    message: /names "project\.json" as its thumbnail \(run r1\), which is not in the run's own folder runs\/r1\//,
+  },
+  {
+    name: "media in another run's folder",
+    build: () => zipBuffer(entriesOf({ ...validArchive(), runs: [validArchive().runs[0], secondRun({ media: { thumbnail: null, gif: null, mp4: null, frames: ['runs/r1/frames/frame-000.png'] } })] })),
+    message: /names "runs\/r1\/frames\/frame-000\.png" as frame 0 \(run r2\), which is not in the run's own folder runs\/r2\//,
+  },
+  {
+    name: 'media of the wrong kind by name',
+    build: () => zipBuffer(entriesOf({ ...validArchive(), runs: [{ ...validArchive().runs[0], media: { ...validArchive().runs[0].media, gif: 'runs/r1/thumb.png' } }] })),
+    message: /names "runs\/r1\/thumb\.png" as its GIF \(run r1\), which is not a \.gif file/,
+  },
+  {
+    name: 'media of the wrong kind by content',
+    build: () => zipBuffer(entriesOf(validArchive()).map((entry) => (entry.name === 'runs/r1/thumb.png' ? { ...entry, data: Buffer.from('#!/bin/sh\necho not an image\n') } : entry))),
+    message: /entry "runs\/r1\/thumb\.png", its thumbnail of run r1, is not a PNG image/,
+  },
+  {
+    name: 'the same media named twice',
+    build: () => zipBuffer(entriesOf({ ...validArchive(), runs: [{ ...validArchive().runs[0], media: { ...validArchive().runs[0].media, frames: ['runs/r1/frames/frame-000.png', 'runs/r1/frames/frame-000.png'] } }] })),
+    message: /names "runs\/r1\/frames\/frame-000\.png" as frame 1 \(run r1\), a second time/,
+  },
+  {
+    name: 'a run derived from itself',
+    build: () => zipBuffer(entriesOf({ ...validArchive(), runs: [{ ...validArchive().runs[0], derivedFrom: 'r1' }] })),
+    message: /runs\.0\.derivedFrom: run r1 is derived from itself/,
+  },
+  {
+    name: 'a lineage cycle',
+    build: () => zipBuffer(entriesOf({ ...validArchive(), runs: [{ ...validArchive().runs[0], derivedFrom: 'r2' }, secondRun({ derivedFrom: 'r1' })] })),
+    message: /runs\.0\.derivedFrom: lineage goes round in a circle \(r1 → r2 → r1\)/,
+  },
+  {
+    name: '50,000 unknown keys in project.json (a few named, the rest counted)',
+    build: () => zipBuffer(entriesOf({ ...validArchive(), ...Object.fromEntries(Array.from({ length: 50_000 }, (_, index) => [`k${index}`, index])) })),
+    message: /project\.json is malformed \(\(root\): 50000 unknown keys \("k0", "k1", "k2", "k3", "k4" and 49995 more\)\)\. Nothing was imported\.$/,
+  },
+  {
     name: 'media named but missing',
     build: () => zipBuffer(entriesOf(validArchive()).filter((entry) => entry.name !== 'runs/r1/frames/frame-000.png')),
     message: /names media "runs\/r1\/frames\/frame-000\.png" \(run r1\), which the archive does not hold/,
@@ -238,6 +299,7 @@ describe('bad project archives are refused, naming the problem, and leave nothin
     expect(error?.message).toMatch(message);
     expect(error?.message).toMatch(/^bad\.zip was refused: .*Nothing was imported\.$/);
     expect(error?.code).toBe('ARCHIVE_REFUSED');
+    expect(error?.message.length).toBeLessThan(2000);
     expect(listFiles(folder.root)).toEqual(filesBefore);
     expect(listFiles(path.dirname(folder.root))).toEqual(outsideBefore);
     expect(new ProjectRepository(db).list()).toEqual(projectsBefore);

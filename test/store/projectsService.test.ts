@@ -15,7 +15,10 @@ describe('projects behind the contract: chunked export and upload, media of stor
     const project = service.create('Round trip');
     seedRun(folder, service.history, { id: 'run-1', createdAtMs: 1, prompt: 'a red circle', projectId: project.id, shade: 40 });
     // Bulk the run up so the archive spans several pieces.
-    fs.writeFileSync(path.join(folder.outputsDir, 'run-1', 'clip.mp4'), Buffer.alloc(ARCHIVE_CHUNK_BYTES * 2 + 1000, 3));
+    const mp4 = Buffer.alloc(ARCHIVE_CHUNK_BYTES * 2 + 1000, 3);
+    // An MP4 starts with its "ftyp" box (the import checks each media entry is the kind its name says).
+    Buffer.from([0, 0, 0, 16, ...Buffer.from('ftypisom'), 0, 0, 2, 0]).copy(mp4);
+    fs.writeFileSync(path.join(folder.outputsDir, 'run-1', 'clip.mp4'), mp4);
 
     const clip = service.clip('run-1');
     expect(clip).toMatchObject({ width: 4, height: 4, fps: 8, entry: { prompt: 'a red circle' } });
@@ -84,5 +87,58 @@ describe('projects behind the contract: chunked export and upload, media of stor
     expect(listFiles(folder.tmpDir)).toEqual([]);
     expect(() => service.clip('nope')).toThrow(/No run with id nope/);
     expect(() => service.delete('default')).toThrow(/default project/);
+  });
+
+  it('uploads are limited: how many are open, the bytes they announce, the disk space they need; 300 uploads of 4 GiB get typed refusals', () => {
+    const { folder, db } = tempDataFolder();
+    const service = new ProjectsService({ db, folder });
+    const accepted: string[] = [];
+    const refusals = new Set<string>();
+    for (let attempt = 0; attempt < 300; attempt++) {
+      try {
+        accepted.push(service.beginImport(`big-${attempt}.zip`, 4 * 1024 ** 3).uploadId);
+      } catch (error) {
+        refusals.add((error as { code: string }).code);
+      }
+    }
+    // Two of 4 GiB reach the 8 GiB announced at once, or the disk's free space stops them sooner.
+    expect(accepted.length).toBeLessThanOrEqual(2);
+    expect([...refusals].every((code) => code === 'BUSY' || code === 'DISK_FULL')).toBe(true);
+    expect(fs.readdirSync(path.join(folder.tmpDir, 'transfers'))).toHaveLength(accepted.length);
+
+    const limited = new ProjectsService({ db, folder, transferLimits: { maxOpenUploads: 2, maxOpenUploadBytes: 1500 } });
+    limited.beginImport('a.zip', 600);
+    expect(() => limited.beginImport('b.zip', 1000)).toThrow(
+      'b.zip was refused: the open uploads already announce 600 bytes, and with its 1,000 bytes they would pass the 1,500 bytes accepted at once. Finish one first.',
+    );
+    limited.beginImport('b.zip', 600);
+    expect(() => limited.beginImport('c.zip', 1)).toThrow('2 uploads are open (the limit is 2): finish one first (one untouched for 10 minutes is dropped).');
+
+    const roomy = new ProjectsService({ db, folder, transferLimits: { maxUploadBytes: 2 ** 60, maxOpenUploadBytes: 2 ** 60 } });
+    // No disk has a pebibyte free: the real free space of the data folder's disk refuses it before a byte is written.
+    const huge = (() => {
+      try {
+        roomy.beginImport('huge.zip', 2 ** 50);
+      } catch (error) {
+        return error as { code: string; message: string };
+      }
+      return null;
+    })();
+    expect(huge).toMatchObject({ code: 'DISK_FULL', message: expect.stringMatching(/^huge\.zip was refused: importing it needs about [\d,]+ bytes free in the data folder .* and [\d,]+ bytes are free\. Nothing was imported\.$/) });
+  });
+
+  it('abandoned uploads and unread exports are removed after the idle limit, files and all', async () => {
+    const { folder, db } = tempDataFolder();
+    const service = new ProjectsService({ db, folder, transferLimits: { idleMs: 300 } });
+    const project = service.create('Left behind');
+    seedRun(folder, service.history, { id: 'run-1', createdAtMs: 1, prompt: 'a red circle', projectId: project.id, shade: 40 });
+    const { uploadId } = service.beginImport('half.zip', 1000);
+    service.importChunk(uploadId, 0, Buffer.alloc(100).toString('base64'));
+    const { exportId } = await service.startExport(project.id);
+    expect(fs.readdirSync(path.join(folder.tmpDir, 'transfers'))).toHaveLength(2);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(fs.readdirSync(path.join(folder.tmpDir, 'transfers'))).toEqual([]);
+    expect(() => service.importChunk(uploadId, 100, 'AAAA')).toThrow(`No upload ${uploadId} is open.`);
+    expect(() => service.exportChunk(exportId, 0)).toThrow(`No export ${exportId} is waiting to be read.`);
   });
 });

@@ -16,7 +16,34 @@ export interface ProjectsServiceOptions {
   db: StudioDatabase;
   folder: DataFolder;
   isModelInstalled?: (modelId: string) => boolean;
+  /** The stated limits on archive transfers; tests lower them. */
+  transferLimits?: Partial<TransferLimits>;
 }
+
+/** Limits on archives in transit through the data folder's tmp/transfers (uploads being written, exports being read). */
+export interface TransferLimits {
+  /** Uploads open at once. */
+  maxOpenUploads: number;
+  /** Largest archive accepted through the contract (the import's own limits still apply inside it). */
+  maxUploadBytes: number;
+  /** Bytes the open uploads may announce together. */
+  maxOpenUploadBytes: number;
+  /** Exports written and waiting to be read at once. */
+  maxOpenExports: number;
+  /** Free space left on the data folder's disk after an upload and its unpacked media. */
+  freeSpaceMarginBytes: number;
+  /** An upload or export untouched this long was abandoned: its file is removed. */
+  idleMs: number;
+}
+
+export const TRANSFER_LIMITS: TransferLimits = {
+  maxOpenUploads: 4,
+  maxUploadBytes: 4 * 1024 ** 3,
+  maxOpenUploadBytes: 8 * 1024 ** 3,
+  maxOpenExports: 4,
+  freeSpaceMarginBytes: 256 * 1024 ** 2,
+  idleMs: 10 * 60_000,
+};
 
 /** Who hears of changes (the backend, which forwards them as events). */
 export interface ProjectsListener {
@@ -29,10 +56,21 @@ interface Upload {
   fileName: string;
   sizeBytes: number;
   receivedBytes: number;
+  touchedAtMs: number;
+  /** While its import runs, an upload is not abandoned whatever its age. */
+  importing: boolean;
 }
 
-/** Largest archive accepted through the contract (the import's own limits still apply inside it). */
-const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
+interface Export {
+  file: string;
+  sizeBytes: number;
+  touchedAtMs: number;
+}
+
+/** "4,294,967,296 bytes": a limit the user can check against the file. */
+function byteCount(sizeBytes: number): string {
+  return `${sizeBytes.toLocaleString('en-US')} bytes`;
+}
 
 /**
  * Projects, stored runs' media and saved comparisons behind the contract. Archives travel in chunks through files
@@ -44,10 +82,14 @@ export class ProjectsService {
   readonly projects: ProjectRepository;
   readonly comparisons: ComparisonRepository;
   private readonly uploads = new Map<string, Upload>();
-  private readonly exports = new Map<string, { file: string; sizeBytes: number }>();
+  private readonly exports = new Map<string, Export>();
   private listener: ProjectsListener = { projectsChanged: () => undefined, historyChanged: () => undefined };
+  private readonly limits: TransferLimits;
 
   constructor(private readonly options: ProjectsServiceOptions) {
+    this.limits = { ...TRANSFER_LIMITS, ...options.transferLimits };
+    // Abandoned transfers are removed on a timer (and whenever a transfer starts), not only at the next restart.
+    setInterval(() => this.dropAbandoned(), Math.min(this.limits.idleMs, 60_000)).unref();
     this.history = new HistoryRepository(options.db, { isModelInstalled: options.isModelInstalled });
     this.projects = new ProjectRepository(options.db);
     this.comparisons = new ComparisonRepository(options.db);
@@ -167,10 +209,14 @@ export class ProjectsService {
 
   async startExport(id: string): Promise<{ exportId: string; fileName: string; sizeBytes: number }> {
     const project = this.projects.require(id);
+    this.dropAbandoned();
+    if (this.exports.size >= this.limits.maxOpenExports) {
+      throw new StudioError('BUSY', `${this.exports.size} exports are waiting to be read (the limit is ${this.limits.maxOpenExports}): read one to the end first (one untouched for ${minutes(this.limits.idleMs)} is removed).`);
+    }
     const exportId = randomUUID();
     const file = path.join(this.transfersDir(), `export-${exportId}.zip`);
     const { sizeBytes } = await exportProject(id, file, { folder: this.options.folder, db: this.options.db });
-    this.exports.set(exportId, { file, sizeBytes });
+    this.exports.set(exportId, { file, sizeBytes, touchedAtMs: Date.now() });
     const safeName = project.name.replace(/[^\p{L}\p{N} ._-]+/gu, '-').trim() || 'project';
     return { exportId, fileName: `${safeName}.zip`, sizeBytes };
   }
@@ -180,6 +226,7 @@ export class ProjectsService {
     if (!transfer) {
       throw new StudioError('NOT_FOUND', `No export ${exportId} is waiting to be read.`);
     }
+    transfer.touchedAtMs = Date.now();
     const length = Math.max(0, Math.min(ARCHIVE_CHUNK_BYTES, transfer.sizeBytes - offset));
     const buffer = Buffer.alloc(length);
     const fd = fs.openSync(transfer.file, 'r');
@@ -196,14 +243,38 @@ export class ProjectsService {
     return { dataBase64: buffer.toString('base64'), done };
   }
 
+  /**
+   * Opens an upload after checking what it announces: its size, the uploads already open (how many, how many bytes),
+   * and the free space on the data folder's disk for the archive and its unpacked media.
+   */
   beginImport(fileName: string, sizeBytes: number): { uploadId: string } {
-    if (sizeBytes > MAX_UPLOAD_BYTES) {
-      throw new StudioError('ARCHIVE_REFUSED', `${fileName} was refused: it is ${sizeBytes} bytes, more than the ${MAX_UPLOAD_BYTES} bytes accepted. Nothing was imported.`);
+    const { limits } = this;
+    if (sizeBytes > limits.maxUploadBytes) {
+      throw new StudioError('ARCHIVE_REFUSED', `${fileName} was refused: it is ${byteCount(sizeBytes)}, more than the ${byteCount(limits.maxUploadBytes)} accepted. Nothing was imported.`);
+    }
+    this.dropAbandoned();
+    const open = [...this.uploads.values()];
+    if (open.length >= limits.maxOpenUploads) {
+      throw new StudioError('BUSY', `${open.length} uploads are open (the limit is ${limits.maxOpenUploads}): finish one first (one untouched for ${minutes(limits.idleMs)} is dropped).`);
+    }
+    const announced = open.reduce((sum, upload) => sum + upload.sizeBytes, 0);
+    if (announced + sizeBytes > limits.maxOpenUploadBytes) {
+      throw new StudioError(
+        'BUSY',
+        `${fileName} was refused: the open uploads already announce ${byteCount(announced)}, and with its ${byteCount(sizeBytes)} they would pass the ${byteCount(limits.maxOpenUploadBytes)} accepted at once. Finish one first.`,
+      );
+    }
+    const dir = this.transfersDir();
+    // The archive itself, then its media unpacked beside it (about as large: PNG and MP4 hardly compress).
+    const needed = open.reduce((sum, upload) => sum + 2 * upload.sizeBytes - upload.receivedBytes, 0) + 2 * sizeBytes + limits.freeSpaceMarginBytes;
+    const free = freeBytes(dir);
+    if (free !== null && free < needed) {
+      throw new StudioError('DISK_FULL', `${fileName} was refused: importing it needs about ${byteCount(needed)} free in the data folder (the archive, its media and a margin), and ${byteCount(free)} are free. Nothing was imported.`);
     }
     const uploadId = randomUUID();
-    const file = path.join(this.transfersDir(), `import-${uploadId}.zip`);
+    const file = path.join(dir, `import-${uploadId}.zip`);
     fs.writeFileSync(file, new Uint8Array(0));
-    this.uploads.set(uploadId, { file, fileName: path.basename(fileName), sizeBytes, receivedBytes: 0 });
+    this.uploads.set(uploadId, { file, fileName: path.basename(fileName), sizeBytes, receivedBytes: 0, touchedAtMs: Date.now(), importing: false });
     return { uploadId };
   }
 
@@ -219,11 +290,13 @@ export class ProjectsService {
     }
     fs.appendFileSync(upload.file, bytes);
     upload.receivedBytes += bytes.length;
+    upload.touchedAtMs = Date.now();
     return { receivedBytes: upload.receivedBytes };
   }
 
   async finishImport(uploadId: string): Promise<ImportOutcome> {
     const upload = this.requireUpload(uploadId);
+    upload.importing = true;
     try {
       if (upload.receivedBytes !== upload.sizeBytes) {
         throw new StudioError('INVALID_PARAMS', `Upload ${uploadId} has ${upload.receivedBytes} of ${upload.sizeBytes} bytes.`);
@@ -290,6 +363,22 @@ export class ProjectsService {
     return dir;
   }
 
+  /** Removes uploads and exports untouched for longer than the idle limit (a closed tab, a crashed client). */
+  private dropAbandoned(): void {
+    const staleBefore = Date.now() - this.limits.idleMs;
+    for (const [uploadId, upload] of this.uploads) {
+      if (!upload.importing && upload.touchedAtMs < staleBefore) {
+        this.dropUpload(uploadId);
+      }
+    }
+    for (const [exportId, transfer] of this.exports) {
+      if (transfer.touchedAtMs < staleBefore) {
+        fs.rmSync(transfer.file, { force: true });
+        this.exports.delete(exportId);
+      }
+    }
+  }
+
   private requireUpload(uploadId: string): Upload {
     const upload = this.uploads.get(uploadId);
     if (!upload) {
@@ -305,5 +394,19 @@ export class ProjectsService {
       fs.rmSync(path.join(this.transfersDir(), uploadId), { recursive: true, force: true });
       this.uploads.delete(uploadId);
     }
+  }
+}
+
+function minutes(durationMs: number): string {
+  return durationMs >= 60_000 ? `${Math.round(durationMs / 60_000)} minutes` : `${Math.round(durationMs / 1000)} s`;
+}
+
+/** Bytes free for this process on the disk holding `dir`; null where the platform cannot say. */
+function freeBytes(dir: string): number | null {
+  try {
+    const stats = fs.statfsSync(dir);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return null;
   }
 }

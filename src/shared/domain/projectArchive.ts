@@ -114,6 +114,12 @@ export const projectArchiveSchema = z
         context.addIssue({ code: 'custom', path: ['runs', index, 'derivedFrom'], message: `names run ${run.derivedFrom}, which the archive does not hold` });
       }
     }
+    const cycle = lineageCycle(archive.runs);
+    if (cycle) {
+      const index = archive.runs.findIndex((run) => run.key === cycle[0]);
+      const message = cycle.length === 2 ? `run ${cycle[0]} is derived from itself` : `lineage goes round in a circle (${cycle.join(' → ')})`;
+      context.addIssue({ code: 'custom', path: ['runs', index, 'derivedFrom'], message });
+    }
     for (const [index, comparison] of archive.comparisons.entries()) {
       for (const [position, variant] of comparison.variants.entries()) {
         if (variant.run !== null && !runKeys.has(variant.run)) {
@@ -123,6 +129,30 @@ export const projectArchiveSchema = z
     }
   });
 export type ProjectArchive = z.infer<typeof projectArchiveSchema>;
+
+/**
+ * The first lineage cycle among runs (keys from a run back to itself, e.g. [r1, r2, r1]; [r1, r1] for a run derived
+ * from itself), or null. Each chain is walked once, without recursion: runs are at most PROJECT_ARCHIVE_LIMITS.maxEntries.
+ */
+export function lineageCycle(runs: ReadonlyArray<{ key: string; derivedFrom: string | null }>): string[] | null {
+  const parentOf = new Map(runs.map((run) => [run.key, run.derivedFrom]));
+  const settled = new Set<string>();
+  for (const run of runs) {
+    const chain: string[] = [];
+    const onChain = new Set<string>();
+    let key: string | null | undefined = run.key;
+    while (key && !settled.has(key)) {
+      if (onChain.has(key)) {
+        return [...chain.slice(chain.indexOf(key)), key];
+      }
+      onChain.add(key);
+      chain.push(key);
+      key = parentOf.get(key);
+    }
+    chain.forEach((walked) => settled.add(walked));
+  }
+  return null;
+}
 
 /**
  * Why an entry name cannot be extracted safely, or null when it can: names are relative, forward-slash paths that

@@ -39,20 +39,67 @@ function refuse(archiveFile: string, problem: string): StudioError {
   return new StudioError('ARCHIVE_REFUSED', `${path.basename(archiveFile)} was refused: ${problem}. Nothing was imported.`);
 }
 
-/** The media a run names, each with where it goes inside the run's new folder. */
-function mediaTargets(run: ArchiveRun): Array<{ entryName: string; target: string }> {
-  const targets: Array<{ entryName: string; target: string }> = [];
+type MediaKind = 'png' | 'gif' | 'mp4';
+const MEDIA_KIND_NAMES: Record<MediaKind, string> = { png: 'a PNG image', gif: 'a GIF image', mp4: 'an MP4 video' };
+type MediaTarget = { entryName: string; target: string; role: string; kind: MediaKind };
+
+/** The media a run names, each with where it goes inside the run's new folder and the kind of file it must be. */
+function mediaTargets(run: ArchiveRun): MediaTarget[] {
+  const targets: MediaTarget[] = [];
   if (run.media.thumbnail) {
-    targets.push({ entryName: run.media.thumbnail, target: RUN_MEDIA.thumbnail });
+    targets.push({ entryName: run.media.thumbnail, target: RUN_MEDIA.thumbnail, role: 'its thumbnail', kind: 'png' });
   }
   if (run.media.gif) {
-    targets.push({ entryName: run.media.gif, target: RUN_MEDIA.gif });
+    targets.push({ entryName: run.media.gif, target: RUN_MEDIA.gif, role: 'its GIF', kind: 'gif' });
   }
   if (run.media.mp4) {
-    targets.push({ entryName: run.media.mp4, target: RUN_MEDIA.mp4 });
+    targets.push({ entryName: run.media.mp4, target: RUN_MEDIA.mp4, role: 'its MP4', kind: 'mp4' });
   }
-  run.media.frames.forEach((entryName, index) => targets.push({ entryName, target: `${RUN_MEDIA.framesDir}/frame-${String(index).padStart(3, '0')}.png` }));
+  run.media.frames.forEach((entryName, index) =>
+    targets.push({ entryName, target: `${RUN_MEDIA.framesDir}/frame-${String(index).padStart(3, '0')}.png`, role: `frame ${index}`, kind: 'png' }),
+  );
   return targets;
+}
+
+/**
+ * Why a media name cannot be the run's `role`, or null: names lie in the run's own folder (runs/<key>/, as the studio
+ * exports them; never project.json, never another run's files), end in the kind's extension, and are named once.
+ */
+function mediaNameProblem(run: ArchiveRun, media: MediaTarget, seen: Set<string>): string | null {
+  const folder = `runs/${run.key}/`;
+  if (!media.entryName.startsWith(folder) || media.entryName.length === folder.length) {
+    return `which is not in the run's own folder ${folder}`;
+  }
+  if (!media.entryName.toLowerCase().endsWith(`.${media.kind}`)) {
+    return `which is not a .${media.kind} file`;
+  }
+  if (seen.has(media.entryName)) {
+    return 'a second time';
+  }
+  seen.add(media.entryName);
+  return null;
+}
+
+/** The first bytes each kind starts with: PNG's signature, GIF's header, an MP4's "ftyp" box. */
+function hasMediaSignature(head: Buffer, kind: MediaKind): boolean {
+  switch (kind) {
+    case 'png':
+      return head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    case 'gif':
+      return ['GIF87a', 'GIF89a'].includes(head.subarray(0, 6).toString('latin1'));
+    case 'mp4':
+      return head.subarray(4, 8).toString('latin1') === 'ftyp';
+  }
+}
+
+function readHead(file: string, bytes: number): Buffer {
+  const head = Buffer.alloc(bytes);
+  const fd = fs.openSync(file, 'r');
+  try {
+    return head.subarray(0, fs.readSync(fd, head, 0, bytes, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
@@ -82,10 +129,16 @@ export async function importProject(archiveFile: string, options: ImportOptions)
     const archive = await readProjectJson(archiveFile, zip, byName, limits);
     const plans = archive.runs.map((run) => ({ run, id: randomUUID(), media: mediaTargets(run) }));
     for (const { run, media } of plans) {
-      for (const { entryName } of media) {
+      const seen = new Set<string>();
+      for (const target of media) {
+        const { entryName } = target;
         const problem = entryNameProblem(entryName);
         if (problem) {
           throw refuse(archiveFile, `project.json names media "${entryName}" (run ${run.key}), which ${problem}`);
+        }
+        const misplaced = mediaNameProblem(run, target, seen);
+        if (misplaced) {
+          throw refuse(archiveFile, `project.json names "${entryName}" as ${target.role} (run ${run.key}), ${misplaced}`);
         }
         if (!byName.get(entryName) || byName.get(entryName)?.isDirectory) {
           throw refuse(archiveFile, `project.json names media "${entryName}" (run ${run.key}), which the archive does not hold`);
@@ -95,7 +148,7 @@ export async function importProject(archiveFile: string, options: ImportOptions)
     // Stage every file (streamed, its real size counted against the limits) before touching the database.
     let totalBytes = 0;
     for (const { run, id, media } of plans) {
-      for (const { entryName, target } of media) {
+      for (const { entryName, target, role, kind } of media) {
         const file = path.join(stagingDir, id, target);
         fs.mkdirSync(path.dirname(file), { recursive: true });
         const tooLarge = (): StudioError => refuse(archiveFile, `entry "${entryName}" (run ${run.key}) unpacks to more than ${byteCount(limits.maxEntryBytes)}, the limit for one entry`);
@@ -106,6 +159,9 @@ export async function importProject(archiveFile: string, options: ImportOptions)
           throw error instanceof StudioError ? error : refuse(archiveFile, `entry "${entryName}" (run ${run.key}) is damaged (${(error as Error).message})`);
         });
         totalBytes += written;
+        if (!hasMediaSignature(readHead(file, 12), kind)) {
+          throw refuse(archiveFile, `entry "${entryName}", ${role} of run ${run.key}, is not ${MEDIA_KIND_NAMES[kind]}`);
+        }
       }
     }
     try {
@@ -160,12 +216,18 @@ async function readProjectJson(archiveFile: string, zip: Awaited<ReturnType<type
   if (!entry) {
     throw refuse(archiveFile, 'it has no project.json at its root (is it a project exported by the studio?)');
   }
-  const bytes = await readEntry(zip, entry.entry, limits.maxProjectJsonBytes, () => refuse(archiveFile, `project.json is larger than ${byteCount(limits.maxProjectJsonBytes)}`));
+  const bytes = await readEntry(zip, entry.entry, limits.maxProjectJsonBytes, () => refuse(archiveFile, `project.json is larger than ${byteCount(limits.maxProjectJsonBytes)}`)).catch(
+    (error: unknown) => {
+      throw error instanceof StudioError ? error : refuse(archiveFile, `project.json is damaged (${(error as Error).message})`);
+    },
+  );
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw refuse(archiveFile, `project.json is not valid JSON (${(error as Error).message})`);
+    // V8's message quotes the text; the position is enough to find the fault.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw refuse(archiveFile, `project.json is not valid JSON${position ? ` (at character ${position})` : ''}`);
   }
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === 'number' && version > PROJECT_ARCHIVE_SCHEMA_VERSION) {

@@ -1,4 +1,5 @@
 import { Writable, pipeline } from 'node:stream';
+import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 
 /** One file entry of a zip's central directory, name decoded, with the facts the import checks. */
@@ -50,9 +51,22 @@ export function listEntries(zip: yauzl.ZipFile, maxEntries: number): Promise<Zip
   });
 }
 
+/** An entry whose bytes do not match the CRC-32 its header states (damaged in transit or edited). */
+export class ZipCrcMismatch extends Error {
+  constructor(stated: number, actual: number) {
+    super(`its CRC-32 is ${hex(actual)}, the archive states ${hex(stated)}`);
+    this.name = 'ZipCrcMismatch';
+  }
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16).padStart(8, '0')}`;
+}
+
 /**
  * Streams one entry into `sink`, counting the bytes that really come out (a lying size header cannot get past
- * `maxBytes`); rejects with `tooLarge()` when they exceed it.
+ * `maxBytes`); rejects with `tooLarge()` when they exceed it. The CRC-32 of what came out is checked against the
+ * entry's (yauzl checks sizes, not CRCs): a damaged entry is refused before anything that used it is kept.
  */
 export function streamEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, sink: Writable, maxBytes: number, tooLarge: () => Error): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -62,15 +76,25 @@ export function streamEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, sink: Writab
         return;
       }
       let bytes = 0;
+      let crc = 0;
       let refused: Error | undefined;
       stream.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
+        crc = zlib.crc32(chunk, crc);
         if (bytes > maxBytes && !refused) {
           refused = tooLarge();
           stream.destroy(refused);
         }
       });
-      pipeline(stream, sink, (failure) => (refused ? reject(refused) : failure ? reject(failure) : resolve(bytes)));
+      pipeline(stream, sink, (failure) => {
+        if (refused || failure) {
+          reject(refused ?? failure);
+        } else if (crc !== entry.crc32) {
+          reject(new ZipCrcMismatch(entry.crc32, crc));
+        } else {
+          resolve(bytes);
+        }
+      });
     });
   });
 }
