@@ -190,15 +190,17 @@ export class GenerationService {
     this.publishQueue();
     const params: EngineGenerateParams = { request: job.engineRequest, output: { basePath: path.join(this.options.outputsDir, job.jobId, 'clip') } };
     let doneEvent: GenerationEvent | undefined;
-    let cancelledEvent = false;
     const { requestId, result } = this.options.engine.startRequest<{ summary: GenerationSummary; clip: EngineClip }>('generate', params, (raw) => {
       const event = raw as GenerationEvent;
-      // "done" is held back until the result is stored, so a UI that reacts to it can fetch the frames at once.
+      // The end ("done", "cancelled") is held back until the result and the history row are stored, so a UI that
+      // reacts to it can fetch the frames and list the run at once; the outcome below announces it.
       if (event.kind === 'done') {
         doneEvent = event;
         return;
       }
-      cancelledEvent ||= event.kind === 'cancelled';
+      if (event.kind === 'cancelled') {
+        return;
+      }
       this.options.onJobEvent({ jobId: job.jobId, event: toWireEvent(event) });
     });
     job.requestId = requestId;
@@ -214,19 +216,15 @@ export class GenerationService {
           framesBase64: clip.frames.map((frame) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64')),
         });
         this.trimResults();
-        this.options.onJobEvent({ jobId: job.jobId, event: toWireEvent(doneEvent ?? { kind: 'done', summary }) });
+        // The history row first: a UI that lists the history when "done" arrives finds the run there.
         this.finished(job, { status: 'done', summary });
+        this.options.onJobEvent({ jobId: job.jobId, event: toWireEvent(doneEvent ?? { kind: 'done', summary }) });
       }),
       (error: unknown) => this.settle(() => {
         const serialized = serializeError(error);
-        // The engine reports a cancellation as an event, unless it never saw the job (cancelled before it was sent);
-        // anything else (bad input, a crash) is reported here.
-        if (serialized.code !== 'CANCELLED') {
-          this.options.onJobEvent({ jobId: job.jobId, event: { kind: 'failed', error: serialized } });
-        } else if (!cancelledEvent) {
-          this.options.onJobEvent({ jobId: job.jobId, event: { kind: 'cancelled' } });
-        }
         this.finished(job, { status: serialized.code === 'CANCELLED' ? 'cancelled' : 'failed', error: serialized });
+        // Whether or not the engine saw the job (a cancel before it was sent), a cancellation is one "cancelled".
+        this.options.onJobEvent({ jobId: job.jobId, event: serialized.code === 'CANCELLED' ? { kind: 'cancelled' } : { kind: 'failed', error: serialized } });
       }),
     );
   }

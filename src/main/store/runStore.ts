@@ -44,8 +44,18 @@ export class RunStore {
     return this.writer.write(`started ${id}`, () => writeRunStarted(this.db, id, startedAtMs));
   }
 
+  /**
+   * The end of a run, written before the job's end is announced: a backlog left by a lock that has gone since the
+   * last retry is tried now (not at the next timer), so the row is readable when "done" is sent. An error says the
+   * store still refuses writes (the row is written when it takes them).
+   */
   finished(run: FinishedRun): SerializedError | undefined {
-    return this.writer.write(`finished ${run.id}`, () => writeFinishedRun(this.db, run));
+    if (!this.writer.write(`finished ${run.id}`, () => writeFinishedRun(this.db, run))) {
+      return undefined;
+    }
+    this.writer.flush();
+    const health = this.writer.getHealth();
+    return health.kind === 'failing' ? health.error : undefined;
   }
 
   list(query: HistoryQuery): { entries: HistoryEntry[]; total: number } {
