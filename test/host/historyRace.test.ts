@@ -51,9 +51,10 @@ async function raceOnce(end: 'done' | 'cancelled'): Promise<{ listed: Listing; k
     kinds.push(kind);
     if (kind === 'step' && !released) {
       // The other program lets go while the job runs.
-      released = locker?.release();
+      const release = locker?.release() ?? Promise.resolve();
+      released = release;
       if (end === 'cancelled') {
-        void released.then(() => backend.invoke('generation.cancel', { jobId }));
+        void release.then(() => backend.invoke('generation.cancel', { jobId }));
       }
     }
     if (kind === end) {

@@ -9,7 +9,8 @@ import type { ModelUnit } from '@shared/model/manifest';
 import { clipMemoryTable } from '@shared/model/clipMemory';
 import { resolveClip, type ClipSize } from '@shared/model/clipSize';
 import { manifestPasses, manifestWeightsBytes } from '@shared/model/manifestUnits';
-import { readModelPackage, type ModelPackage } from '../engine/package/modelPackage';
+import { MAX_MANIFEST_BYTES, readModelPackage, type ModelPackage } from '../engine/package/modelPackage';
+import { readFolderFile, realFolder } from '../engine/package/packageFiles';
 import { locateBuiltinModel } from '../engine/paths';
 
 export interface ModelCatalogOptions {
@@ -163,7 +164,8 @@ function nativeClip(clip: ClipSize): ModelSummary['native'] {
 /** SHA-256 (hex) of a model package's manifest.json: which exact package made a run. Null when it cannot be read. */
 export function manifestHash(modelPath: string): string | null {
   try {
-    return createHash('sha256').update(fs.readFileSync(path.join(modelPath, 'manifest.json'))).digest('hex');
+    // Read as the package reader reads it (a regular file inside the folder), so a pipe there cannot stall the host.
+    return createHash('sha256').update(readFolderFile(realFolder(modelPath), 'manifest.json', 'manifest', MAX_MANIFEST_BYTES)).digest('hex');
   } catch {
     return null;
   }

@@ -99,7 +99,7 @@ export function readModelPackage(dir: string): ModelPackage {
 }
 
 /** A manifest is a few hundred KB at most (an Open-Sora 1.2 one with 28 blocks and its specs: about 200 KB). */
-const MAX_MANIFEST_BYTES = 16 * 1024 ** 2;
+export const MAX_MANIFEST_BYTES = 16 * 1024 ** 2;
 const MAX_VOCABULARY_BYTES = 64 * 1024 ** 2;
 
 /**
