@@ -74,6 +74,19 @@ describe('transport faults', () => {
     await stillServes(client, studio);
   });
 
+  it('50,000 unknown keys in params give a short error naming five of them and the count', async () => {
+    const params: Record<string, unknown> = { echo: 'x' };
+    for (let i = 0; i < 50_000; i++) {
+      params[`stray_${i}`] = i;
+    }
+    const reply = await client.call('app.ping', params);
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PARAMS', message: 'Invalid params for app.ping: (params): 50000 unknown keys ("stray_0", "stray_1", "stray_2", "stray_3", "stray_4" and 49995 more)' },
+    });
+    await stillServes(client, studio);
+  });
+
   it('generation.start takes a registered model id, never a path, and never echoes a file', async () => {
     const secretDir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-secret-'));
     fs.writeFileSync(path.join(secretDir, 'manifest.json'), 'PRIVATE-CONTENTS-9876');
