@@ -80,6 +80,29 @@ describe('a stuck engine is detected and restarted', () => {
     expect(result.summary.stepsRun).toBe(2);
   });
 
+  it('an engine that never says "ready" is killed at the start limit and a new one starts', async () => {
+    let launches = 0;
+    const stuckPids: number[] = [];
+    const { client, states } = startEngine({
+      startTimeoutMs: 1500,
+      launch: () => {
+        const connection = launchNodeEngine(ENGINE);
+        // The first engine freezes before it can say "ready" (as one stuck loading a file would).
+        if (launches++ === 0 && connection.processId !== undefined) {
+          process.kill(connection.processId, 'SIGSTOP');
+          stuckPids.push(connection.processId);
+          frozen.push(connection.processId);
+        }
+        return connection;
+      },
+    });
+    await until(() => states.some((state) => state.kind === 'crashed'), 5000);
+    expect(states.find((state) => state.kind === 'crashed')).toMatchObject({ reason: 'it did not start within 2 s' });
+    await until(() => client.getState().kind === 'ready', 30_000);
+    expect(launches).toBe(2);
+    expect(client.processId).not.toBe(stuckPids[0]);
+  });
+
   it('a request in flight on the stuck engine fails with ENGINE_CRASHED saying it stopped answering', async () => {
     const { client } = startEngine({ heartbeatMs: 200, unresponsiveAfterMs: 1500 });
     await client.whenReady();

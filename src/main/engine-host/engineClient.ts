@@ -60,7 +60,8 @@ export class EngineClient {
   private readonly restartDelayMs: number;
   private readonly startTimeoutMs: number;
   private readonly watchdog: { heartbeatMs: number; unresponsiveAfterMs: number; cancelGraceMs: number };
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** The start limit while starting, then the heartbeat while ready. */
+  private watchTimer: NodeJS.Timeout | undefined;
   private lastAnswerMs = 0;
   private nextPingId = 1;
 
@@ -83,6 +84,10 @@ export class EngineClient {
     this.connection = connection;
     connection.onMessage((message) => this.handleMessage(connection, message));
     connection.onExit((exit) => this.handleExit(connection, exit));
+    // An engine that never says "ready" (stuck while loading) is as stuck as one that stops answering.
+    this.stopWatch();
+    this.watchTimer = setTimeout(() => this.restartStuck(`it did not start within ${Math.round(this.startTimeoutMs / 1000)} s`), this.startTimeoutMs);
+    this.watchTimer.unref();
   }
 
   getState(): EngineState {
@@ -197,7 +202,7 @@ export class EngineClient {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.restartTimer);
-    this.stopHeartbeat();
+    this.stopWatch();
     this.failPending(new StudioError('ENGINE_UNAVAILABLE', 'The studio is shutting down.'));
     for (const waiter of this.readyWaiters) {
       waiter.reject(new StudioError('ENGINE_UNAVAILABLE', 'The studio is shutting down.'));
@@ -260,11 +265,11 @@ export class EngineClient {
    * file I/O pool blocked), so engine.state stops saying "ready" and the engine is killed and restarted.
    */
   private startHeartbeat(connection: EngineConnection): void {
-    this.stopHeartbeat();
+    this.stopWatch();
     this.lastAnswerMs = Date.now();
-    this.heartbeatTimer = setInterval(() => {
+    this.watchTimer = setInterval(() => {
       if (connection !== this.connection) {
-        this.stopHeartbeat();
+        this.stopWatch();
         return;
       }
       const silentMs = Date.now() - this.lastAnswerMs;
@@ -274,12 +279,12 @@ export class EngineClient {
       }
       connection.send({ kind: 'ping', id: this.nextPingId++ });
     }, Math.min(this.watchdog.heartbeatMs, this.watchdog.unresponsiveAfterMs));
-    this.heartbeatTimer.unref();
+    this.watchTimer.unref();
   }
 
-  private stopHeartbeat(): void {
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
+  private stopWatch(): void {
+    clearInterval(this.watchTimer);
+    this.watchTimer = undefined;
   }
 
   /** Kills a stuck engine at once (SIGKILL: a stopped or blocked process ignores SIGTERM) and goes on as after a crash. */
@@ -298,7 +303,7 @@ export class EngineClient {
       return;
     }
     this.connection = undefined;
-    this.stopHeartbeat();
+    this.stopWatch();
     const reason = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`;
     const message = stuck ? `The engine stopped answering (${stuck}); it is being restarted.` : `The engine process stopped (${reason}); it is being restarted.`;
     this.failPending(new StudioError('ENGINE_CRASHED', message));
