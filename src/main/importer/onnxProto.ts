@@ -152,7 +152,7 @@ const messages: Record<string, { fields: Fields; nested?: Record<string, { field
 };
 
 /** onnx.proto is proto2: explicit presence (a float set to 0 is kept), unpacked repeated fields unless marked. */
-function proto2(types: typeof messages): Record<string, unknown> {
+function proto2(types: typeof messages): Record<string, protobuf.AnyNestedObject> {
   return Object.fromEntries(Object.entries(types).map(([name, type]) => [name, { edition: 'proto2', fields: type.fields, ...(type.nested ? { nested: proto2(type.nested) } : {}) }]));
 }
 
