@@ -5,7 +5,8 @@
     /usr/bin/python3 models/tools/opensora/make_templates.py --out DIR [--config tiny|opensora-1.2 …]
 
 For each configuration this writes random checkpoints in the published layouts (write_checkpoints.py: `tiny` =
-the test package's sizes, `opensora-1.2` = the published widths with two blocks per stack), imports them with
+the test package's sizes, `small` = the model-tools tests' sizes, `opensora-1.2` = the published widths with two
+blocks per stack), imports them with
 import_model.py, and turns one unit of each kind into a template: the exported graph with every initializer's
 data removed, plus, per initializer, the checkpoint key it comes from and its transform. The source of each
 initializer is found by value (every checkpoint tensor is random, so an initializer equals exactly one tensor, as
@@ -40,7 +41,8 @@ import sources  # noqa: E402
 import t5_encoder  # noqa: E402
 import write_checkpoints  # noqa: E402
 
-CONFIGS = {"tiny": "tiny", "opensora-1.2": "wide"}  # configuration → write_checkpoints.py --size
+# configuration → write_checkpoints.py --size: the test package's, the model-tools tests' and the published widths
+CONFIGS = {"tiny": "tiny", "small": "small", "opensora-1.2": "wide"}
 # unit kind → (role, unit id whose graph becomes the template, unit id it is checked against with index 0)
 KINDS = {
     "text.embed": ("t5", "text.embed", None),

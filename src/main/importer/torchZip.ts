@@ -68,8 +68,7 @@ export class TorchZipFile {
       }
       return shard;
     } catch (error) {
-      zip?.close();
-      closeFile(file);
+      closeZip(zip, file);
       throw error;
     }
   }
@@ -133,8 +132,16 @@ export class TorchZipFile {
   }
 
   close(): void {
-    this.zip.close();
-    closeFile(this.file);
+    closeZip(this.zip, this.file);
+  }
+}
+
+/** yauzl's close() closes the descriptor it was given; without a zip the file is closed here. */
+function closeZip(zip: yauzl.ZipFile | null, file: OpenFile): void {
+  if (zip) {
+    zip.close();
+  } else {
+    closeFile(file);
   }
 }
 
