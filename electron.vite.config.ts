@@ -46,6 +46,7 @@ export default defineConfig({
           bench: resolve(__dirname, 'src/main/bench/main.ts'),
           benchProbe: resolve(__dirname, 'src/main/bench/probeMain.ts'),
           importModel: resolve(__dirname, 'src/main/importer/cli.ts'),
+          coremlReport: resolve(__dirname, 'src/main/coreml/cli.ts'),
         },
       },
     },
