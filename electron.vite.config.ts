@@ -45,6 +45,8 @@ export default defineConfig({
           project: resolve(__dirname, 'src/main/cli/projectMain.ts'),
           bench: resolve(__dirname, 'src/main/bench/main.ts'),
           benchProbe: resolve(__dirname, 'src/main/bench/probeMain.ts'),
+          importModel: resolve(__dirname, 'src/main/importer/cli.ts'),
+          coremlReport: resolve(__dirname, 'src/main/coreml/cli.ts'),
         },
       },
     },

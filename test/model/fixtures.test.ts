@@ -47,6 +47,10 @@ describe('committed test fixtures are what `npm run fixtures` makes', () => {
     expect(differences(path.join(FIXTURES_DIR, 'packages', name), path.join(scratch, 'packages', name))).toEqual([]);
   });
 
+  it('Open-Sora 1.2 checkpoints opensora-tiny (the Node importer\'s input, T5 in both published layouts)', () => {
+    expect(differences(path.join(FIXTURES_DIR, 'checkpoints', 'opensora-tiny'), path.join(scratch, 'checkpoints', 'opensora-tiny'))).toEqual([]);
+  });
+
   it.each(['runtime', 'stream-small', 'stream-large'])('chain %s (graphs, layout, numpy reference outputs)', (name) => {
     expect(differences(path.join(CHAINS_DIR, name), path.join(scratch, 'chains', name))).toEqual([]);
   });

@@ -94,6 +94,6 @@ describe('real-size bench, on a random package of the small configuration', () =
     const missing = path.join(makeTempDir('studio-realsize-'), 'none');
     const bench = spawnSync(process.execPath, [path.resolve('scripts/run-built.mjs'), 'bench', '--real-size', '--model', missing], { encoding: 'utf8', timeout: 120_000 });
     expect(bench.status).toBe(1);
-    expect(bench.stderr).toContain('npm run import-model -- --random --config opensora-1.2');
+    expect(bench.stderr).toContain('npm run import-model:python -- --random --config opensora-1.2');
   });
 });

@@ -6,7 +6,7 @@ import { ModelCatalog } from '../../src/main/backend/modelCatalog';
 import { importOpenSoraCheckpoints } from '../../src/main/backend/modelImport';
 import { ModelLibrary } from '../../src/main/backend/modelLibrary';
 import { checkPackageFolder } from '../../src/main/engine/package/checkUnits';
-import { PYTHON, makeTempDir, writeCheckpoints } from './opensoraTools';
+import { makeTempDir, writeCheckpoints } from './opensoraTools';
 
 /**
  * "Add model…" from checkpoints (the backend's models.import): the real importer writes into the data folder's
@@ -35,7 +35,7 @@ describe('ModelLibrary.startImport (models.import) over the real importer', () =
       },
       onChanged: (id) => changed.push(id),
       onImportEvent: (event) => events.push(event),
-      importCheckpoints: (options) => importOpenSoraCheckpoints({ ...options, python: PYTHON }),
+      importCheckpoints: (options) => importOpenSoraCheckpoints({ ...options }),
     });
   });
   afterAll(() => {

@@ -1,8 +1,8 @@
 """Import Open-Sora 1.2's published checkpoints into a studio model package (models/FORMAT.md, "Open-Sora 1.2
 packages"; schema `openSoraManifestSchema` in src/shared/model/manifest.ts).
 
-    npm run import-model -- --stdit DIR --vae DIR --t5 DIR --out DIR [--name NAME] [--id ID] [--parity]
-    npm run import-model -- --random --config opensora-1.2 --out DIR [--t5-blocks 4] [--keep-checkpoints DIR]
+    npm run import-model:python -- --stdit DIR --vae DIR --t5 DIR --out DIR [--name NAME] [--id ID] [--parity]
+    npm run import-model:python -- --random --config opensora-1.2 --out DIR [--t5-blocks 4] [--keep-checkpoints DIR]
 
 --stdit: hpcai-tech/OpenSora-STDiT-v3 (config.json + model.safetensors); --vae: hpcai-tech/OpenSora-VAE-v1.2
 (config.json + model.safetensors); --t5: DeepFloyd/t5-v1_1-xxl (config.json, spiece.model,

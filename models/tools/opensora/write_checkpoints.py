@@ -44,7 +44,12 @@ STDIT_WIDE = dict(census.STDIT_XL2, depth=2)
 T5_WIDE = dict(census.T5_XXL, num_layers=2)
 SPATIAL_WIDE = census.SDXL_VAE
 TEMPORAL_WIDE = census.TEMPORAL_SD
+# The test package's sizes (test/fixtures/packages/opensora-tiny; every GroupNorm width is 32).
+STDIT_TINY = dict(STDIT_SMALL, hidden_size=32, num_heads=2)
+SPATIAL_TINY = vae_spatial.SpatialSizes([32, 32, 32, 32], 1, 4)
+TEMPORAL_TINY = vae_temporal.TemporalSizes(32, [1, 1, 1], 1, [True, True])
 SIZES = {"small": (STDIT_SMALL, T5_SMALL, SPATIAL_SMALL, TEMPORAL_SMALL),
+         "tiny": (STDIT_TINY, T5_SMALL, SPATIAL_TINY, TEMPORAL_TINY),
          "wide": (STDIT_WIDE, T5_WIDE, SPATIAL_WIDE, TEMPORAL_WIDE),
          "real": (census.STDIT_XL2, census.T5_XXL, census.SDXL_VAE, census.TEMPORAL_SD)}
 REAL_T5_BLOCKS = 4
@@ -196,7 +201,7 @@ def main(argv=None):
     ap.add_argument("--t5-format", choices=("bin", "safetensors"), default="bin")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--size", choices=sorted(SIZES), default="small",
-                    help="small (tests), wide (real widths, 2 STDiT3 pairs, 2 T5 blocks: ≈ 4 GB) or real "
+                    help="small (tests), tiny (the test package's), wide (real widths, 2 STDiT3 pairs, 2 T5 blocks: ≈ 4 GB) or real "
                          "(Open-Sora 1.2's sizes, --t5-blocks T5 blocks: ≈ 10 GB with 4)")
     ap.add_argument("--t5-blocks", type=int, default=None,
                     help=f"T5 blocks to write (default: the size's own; {REAL_T5_BLOCKS} for --size real)")

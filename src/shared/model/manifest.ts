@@ -215,6 +215,8 @@ export type ClipPresets = z.infer<typeof clipPresetsSchema>;
 export const openSoraManifestSchema = z.object({
   ...packageHeaderShape,
   architecture: z.literal('opensora-1.2'),
+  /** How the weights files store floats: fp16 packages widen them to float32 once when a unit loads (absent: fp32). */
+  weightsPrecision: z.enum(['fp32', 'fp16']).optional(),
   clip: z.object({ fps: z.number().positive(), presets: clipPresetsSchema }),
   latent: z.object({ channels: positiveInt, spatialFactor: positiveInt }),
   sampler: samplerSchema,

@@ -9,7 +9,7 @@ import { realSizeMarkdown, type RealSizeResults, type StepRow } from './report';
 
 /**
  * `npm run bench -- --real-size`: the engine at Open-Sora 1.2's real sizes (a package with random weights made by
- * `npm run import-model -- --random --config opensora-1.2`), one measurement at a time, each in a fresh process,
+ * `npm run import-model:python -- --random --config opensora-1.2`), one measurement at a time, each in a fresh process,
  * against the same step in PyTorch eager. Writes bench-results/real-size.json and real-size.md.
  */
 export interface RealSizeOptions {
@@ -58,7 +58,7 @@ function runJson<T>(command: string, args: readonly string[], env: NodeJS.Proces
 
 export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSizeResults> {
   for (const [what, where, how] of [
-    ['package', path.join(options.modelPath, 'manifest.json'), 'npm run import-model -- --random --config opensora-1.2 --out bench-data/opensora-1.2-random --keep-checkpoints bench-data/opensora-1.2-random-checkpoints'],
+    ['package', path.join(options.modelPath, 'manifest.json'), 'npm run import-model:python -- --random --config opensora-1.2 --out bench-data/opensora-1.2-random --keep-checkpoints bench-data/opensora-1.2-random-checkpoints'],
     ['STDiT3 checkpoint', path.join(options.stditCheckpoint, 'model.safetensors'), 'the same command (--keep-checkpoints)'],
   ] as const) {
     if (!fs.existsSync(where)) {

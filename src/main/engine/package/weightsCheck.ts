@@ -12,7 +12,7 @@ const scanned = new Map<string, string | null>();
 
 /**
  * Scans every weights file of a package for NaN and ±Infinity (models/FORMAT.md: weights files hold float32
- * tensors, so the file is read as float32 throughout). One sequential read per file, cached by size and mtime, so
+ * tensors, or float16 in a package whose manifest says `weightsPrecision: "fp16"`, so the file is read as that type throughout). One sequential read per file, cached by size and mtime, so
  * the cost is paid when a package is first used (about a second per GB on one core, plus the disk read) and not again. Returns one
  * problem per broken file, naming it and the first bad value's byte offset.
  */
@@ -24,8 +24,9 @@ export async function findNonFiniteWeights(pkg: ModelPackage): Promise<string[]>
     }
   }
   const problems: string[] = [];
+  const precision = 'weightsPrecision' in pkg.manifest && pkg.manifest.weightsPrecision === 'fp16' ? 'fp16' : 'fp32';
   for (const relative of files) {
-    const problem = await scanFile(pkg.dir, relative);
+    const problem = await scanFile(pkg.dir, relative, precision);
     if (problem) {
       problems.push(problem);
     }
@@ -33,12 +34,12 @@ export async function findNonFiniteWeights(pkg: ModelPackage): Promise<string[]>
   return problems;
 }
 
-async function scanFile(packageDir: string, relative: string): Promise<string | null> {
+async function scanFile(packageDir: string, relative: string, precision: 'fp16' | 'fp32'): Promise<string | null> {
   const folder = realFolder(packageDir);
   // Checked and opened as a regular file inside the package: a pipe or a link out of it is refused, not waited on.
   const checked = requireFolderFile(folder, relative, 'weights');
   const stat = await fs.promises.stat(checked.path);
-  const key = `${checked.path}:${stat.size}:${stat.mtimeMs}`;
+  const key = `${checked.path}:${stat.size}:${stat.mtimeMs}:${precision}`;
   const cached = scanned.get(key);
   if (cached !== undefined) {
     return cached;
@@ -48,17 +49,16 @@ async function scanFile(packageDir: string, relative: string): Promise<string | 
   let problem: string | null = null;
   try {
     let offset = 0;
-    while (offset + 4 <= stat.size && !problem) {
+    const elementBytes = precision === 'fp16' ? 2 : 4;
+    while (offset + elementBytes <= stat.size && !problem) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-      const usable = bytesRead - (bytesRead % 4);
+      const usable = bytesRead - (bytesRead % elementBytes);
       if (usable === 0) {
         break;
       }
-      const values = new Float32Array(buffer.buffer, buffer.byteOffset, usable / 4);
-      const index = firstNonFinite(values);
-      if (index >= 0) {
-        const kind = Number.isNaN(values[index]) ? 'NaN' : 'an infinite value';
-        problem = `weights file ${relative} holds ${kind} (first at byte ${offset + index * 4}); the package is broken, export it again`;
+      const bad = precision === 'fp16' ? firstNonFiniteHalf(buffer, usable) : firstNonFiniteFloat(buffer, usable);
+      if (bad) {
+        problem = `weights file ${relative} holds ${bad.kind} (first at byte ${offset + bad.byteOffset}); the package is broken, export it again`;
       }
       offset += usable;
     }
@@ -67,4 +67,26 @@ async function scanFile(packageDir: string, relative: string): Promise<string | 
   }
   scanned.set(key, problem);
   return problem;
+}
+
+interface NonFinite {
+  kind: 'NaN' | 'an infinite value';
+  byteOffset: number;
+}
+
+function firstNonFiniteFloat(buffer: Buffer, usable: number): NonFinite | null {
+  const values = new Float32Array(buffer.buffer, buffer.byteOffset, usable / 4);
+  const index = firstNonFinite(values);
+  return index < 0 ? null : { kind: Number.isNaN(values[index]) ? 'NaN' : 'an infinite value', byteOffset: index * 4 };
+}
+
+/** IEEE binary16: exponent bits all set is ±Infinity (mantissa 0) or NaN. */
+function firstNonFiniteHalf(buffer: Buffer, usable: number): NonFinite | null {
+  const halves = new Uint16Array(buffer.buffer, buffer.byteOffset, usable / 2);
+  for (let i = 0; i < halves.length; i++) {
+    if ((halves[i] & 0x7c00) === 0x7c00) {
+      return { kind: halves[i] & 0x03ff ? 'NaN' : 'an infinite value', byteOffset: i * 2 };
+    }
+  }
+  return null;
 }

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import { ImportRefused } from './errors';
+
+/** An open regular file: its descriptor and size, fixed when opened. */
+export interface OpenFile {
+  path: string;
+  fd: number;
+  sizeBytes: number;
+}
+
+/**
+ * Opens `file` for reading only when it is a regular file: a symbolic link, a FIFO, a device or a folder is
+ * refused by name before it is opened (a FIFO would block the read forever; a link may lead outside the folder
+ * the user chose). The size is taken from the open descriptor, so every later bound uses the file actually read.
+ */
+export function openRegularFile(file: string, what: string): OpenFile {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(file);
+  } catch {
+    throw new ImportRefused(`${file}: missing (${what})`);
+  }
+  if (stat.isSymbolicLink()) {
+    throw new ImportRefused(`${file}: is a symbolic link; the importer reads only regular files (${what}); copy the file itself there (e.g. cp -L)`);
+  }
+  if (!stat.isFile()) {
+    throw new ImportRefused(`${file}: not a regular file (${describeKind(stat)}); expected ${what}`);
+  }
+  const noFollow = fs.constants.O_NOFOLLOW ?? 0;
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | noFollow);
+  const opened = fs.fstatSync(fd);
+  if (!opened.isFile()) {
+    fs.closeSync(fd);
+    throw new ImportRefused(`${file}: not a regular file (${describeKind(opened)}); expected ${what}`);
+  }
+  return { path: file, fd, sizeBytes: opened.size };
+}
+
+/** Reads exactly `length` bytes at `position`; a short read means the file shrank while importing. */
+export function readExactly(file: OpenFile, position: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(file.fd, buffer, done, length - done, position + done);
+    if (n === 0) {
+      throw new ImportRefused(`${file.path}: ended at byte ${position + done} while ${length} bytes were read from byte ${position} (the file shrank?)`);
+    }
+    done += n;
+  }
+  return buffer;
+}
+
+export function closeFile(file: OpenFile): void {
+  fs.closeSync(file.fd);
+}
+
+/** Reads a small text file (config.json, an index) that must be a regular file of at most maxBytes. */
+export function readSmallTextFile(file: string, what: string, maxBytes: number): string {
+  const opened = openRegularFile(file, what);
+  try {
+    if (opened.sizeBytes > maxBytes) {
+      throw new ImportRefused(`${file}: ${opened.sizeBytes} bytes, more than the ${maxBytes} a ${what} may have`);
+    }
+    return readExactly(opened, 0, opened.sizeBytes).toString('utf8');
+  } finally {
+    closeFile(opened);
+  }
+}
+
+function describeKind(stat: fs.Stats): string {
+  if (stat.isDirectory()) {
+    return 'a folder';
+  }
+  if (stat.isFIFO()) {
+    return 'a FIFO';
+  }
+  if (stat.isSocket()) {
+    return 'a socket';
+  }
+  if (stat.isBlockDevice() || stat.isCharacterDevice()) {
+    return 'a device';
+  }
+  return 'not a plain file';
+}
