@@ -37,6 +37,8 @@ describe('Open-Sora 1.2 import (small published-format checkpoints)', () => {
     expect(manifest.denoiser).toMatchObject({ hiddenSize: 64, depth: 2, numHeads: 4, inChannels: 4, outChannels: 8, captionChannels: 32, modelMaxLength: 16 });
     expect(manifest.vae.temporal).toMatchObject({ chunkFrames: 17, chunkLatentFrames: 5, timeFactor: 4 });
     expect(manifest.vae.spatial).toMatchObject({ spatialFactor: 8, microBatch: 4 });
+    expect(manifest.vae.encoder).toMatchObject({ spatial: { id: 'vae.spatial_encoder' }, temporal: { id: 'vae.temporal_encoder' }, posterior: 'mean' });
+    expect(manifest.vae.encoder!.temporal.inputs[0]).toEqual({ name: 'x_z', dtype: 'float32', shape: ['B', 4, 'Fz', 'H', 'W'] });
     expect(manifest.vae.scale).toEqual([3.85, 2.32, 2.33, 3.06].map((x) => Math.fround(x)));
     expect(manifest.nullCaption.shape).toEqual([16, 32]);
     expect(fs.statSync(path.join(pkg, manifest.nullCaption.file)).size).toBe(16 * 32 * 4);
@@ -57,7 +59,7 @@ describe('Open-Sora 1.2 import (small published-format checkpoints)', () => {
       expect(pair.tdtm.id).toBe(`${pair.unit.id}.tdtm`);
       expect(pair.tdtm.weightsFile).toBe(pair.unit.weightsFile);
     }
-    const units = [manifest.text.embed, ...manifest.text.blocks, manifest.text.final, manifest.denoiser.embedder, ...manifest.denoiser.blocks.flatMap((b) => [b.unit, b.tdtm]), manifest.denoiser.final, manifest.vae.temporal.unit, manifest.vae.spatial.unit];
+    const units = [manifest.text.embed, ...manifest.text.blocks, manifest.text.final, manifest.denoiser.embedder, ...manifest.denoiser.blocks.flatMap((b) => [b.unit, b.tdtm]), manifest.denoiser.final, manifest.vae.temporal.unit, manifest.vae.spatial.unit, manifest.vae.encoder!.spatial, manifest.vae.encoder!.temporal];
     for (const u of units) {
       expect(fs.existsSync(path.join(pkg, u.file)), u.file).toBe(true);
       expect(fs.statSync(path.join(pkg, u.weightsFile!)).size).toBeGreaterThanOrEqual(u.sizeBytes);
@@ -74,11 +76,14 @@ describe('Open-Sora 1.2 import (small published-format checkpoints)', () => {
     const fixtures = path.join(pkg, 'parity');
     const index = readParityIndex(fixtures);
     const covered = new Set(index.cases.map((c) => c.unit));
-    for (const u of [manifest.text.embed, ...manifest.text.blocks, manifest.text.final, manifest.denoiser.embedder, ...manifest.denoiser.blocks.flatMap((b) => [b.unit, b.tdtm]), manifest.denoiser.final, manifest.vae.temporal.unit, manifest.vae.spatial.unit]) {
+    for (const u of [manifest.text.embed, ...manifest.text.blocks, manifest.text.final, manifest.denoiser.embedder, ...manifest.denoiser.blocks.flatMap((b) => [b.unit, b.tdtm]), manifest.denoiser.final, manifest.vae.temporal.unit, manifest.vae.spatial.unit, manifest.vae.encoder!.spatial, manifest.vae.encoder!.temporal]) {
       expect(covered.has(u.id), u.id).toBe(true);
     }
     // symbolic axes exercised at sizes other than the export's: T5 at two lengths, TDTM at odd and even T, a short VAE chunk
-    expect(index.cases.map((c) => c.name)).toEqual(expect.arrayContaining(['text.block.00@text_len=7', 'denoiser.block.00.tdtm@frames=6', 'vae.temporal@chunk_frames=2']));
+    // and the encoders at a pixel size that is not a multiple of 8 and on a one-frame chunk (an image)
+    expect(index.cases.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['text.block.00@text_len=7', 'denoiser.block.00.tdtm@frames=6', 'vae.temporal@chunk_frames=2', 'vae.spatial_encoder@frame_batch=1@height_px=40@width_px=60', 'vae.temporal_encoder@chunk_frames=1']),
+    );
     expect(await parityFailures(pkg, fixtures, index)).toEqual([]);
   });
 
@@ -122,6 +127,9 @@ for f in glob.glob(os.path.join(sys.argv[1], 'pytorch_model-*.bin')):
       vaeSpatialDecoder: { tensors: 138, elements: 49_490_179 },
       vaeTemporal: { tensors: 267, elements: 309_687_144 },
       vaeTemporalDecoder: { tensors: 132, elements: 165_265_924 },
+      // the encoder units: the published encoders (34,163,592 and 144,421,128 parameters) + quant_conv (72) (+ scale/shift)
+      vaeSpatialEncoderUnit: { tensors: 108, elements: 34_163_664 },
+      vaeTemporalEncoderUnit: { tensors: 135, elements: 144_421_208 },
       t5: { tensors: 219, elements: 4_762_310_656 },
     });
   });

@@ -40,6 +40,9 @@ def main():
         for _, prefix, make in layouts.stdit_parts(STDIT_XL2):
             stdit.update(layouts.shapes_of(make(), prefix))
         vae = layouts.shapes_of(layouts.vae_parts(SDXL_VAE, TEMPORAL_SD)())
+        # The encoder units: encoder + quant_conv (the temporal one also holds scale/shift).
+        spatial_encoder = layouts.shapes_of(vae_spatial.SpatialEncoder(SDXL_VAE))
+        temporal_encoder = layouts.shapes_of(vae_temporal.TemporalEncoder(TEMPORAL_SD))
         cfg = t5_encoder.T5Config(T5_XXL)
         t5 = {}
         for _, prefix, make in t5_encoder.unit_prefixes(cfg):
@@ -48,6 +51,7 @@ def main():
     print(json.dumps({"stdit": count(stdit), "vae": count(vae),
                       "vaeSpatial": part("spatial_vae.module."), "vaeSpatialDecoder": part("spatial_vae.module.decoder."),
                       "vaeTemporal": part("temporal_vae."), "vaeTemporalDecoder": part("temporal_vae.decoder."),
+                      "vaeSpatialEncoderUnit": count(spatial_encoder), "vaeTemporalEncoderUnit": count(temporal_encoder),
                       "t5": count(t5)}))
 
 

@@ -168,7 +168,8 @@ class Builder:
         self.cases = []
         if self.parity_dir:
             os.makedirs(self.parity_dir)
-        self.ctx = {"t5": inputs.t5cfg, "stdit": inputs.mcfg, "vae_channels": inputs.spatial.latent_channels}
+        self.ctx = {"t5": inputs.t5cfg, "stdit": inputs.mcfg, "vae_channels": inputs.spatial.latent_channels,
+                    "vae_time_factor": inputs.temporal.time_factor}
         max_len = inputs.mcfg["model_max_length"]
         # Export geometry (small; all varying axes are symbolic) and a different parity geometry, so the
         # fixtures also prove the symbolic axes.
@@ -309,7 +310,19 @@ class Builder:
         factors, bias, rmse = probe.fit(latents, x_z, sdec)
         del sdec
         gc.collect()
+        # The encoders (conditioning frames → latents): parity also at a pixel size that is not a multiple of the
+        # spatial factor (one frame, 40 × 60 → 5 × 7) and on a one-frame chunk (an image, padded to 4 frames).
+        senc = self.load(lambda: vae_spatial.SpatialEncoder(spatial), layouts.SPATIAL_PREFIX, src)
+        spatial_encoder = self.single("vae.spatial_encoder", "vae.spatial_encoder", senc,
+                                      (None, {"frame_batch": 1, "height_px": 40, "width_px": 60}))
+        del senc
+        gc.collect()
+        tenc = self.load(lambda: vae_temporal.TemporalEncoder(temporal), "", src, keys)
+        temporal_encoder = self.single("vae.temporal_encoder", "vae.temporal_encoder", tenc, (None, {"chunk_frames": 1}))
+        del tenc
+        gc.collect()
         return {"temporal": temporal_entry, "spatial": spatial_entry, "scale": scale, "shift": shift,
+                "encoder": {"spatial": spatial_encoder, "temporal": temporal_encoder},
                 "preview": {"factors": factors, "bias": bias}, "preview_rmse": rmse}
 
 
@@ -338,7 +351,7 @@ def run(args):
     out = os.path.abspath(args.out)
     tmp = prepare_out(out)
     try:
-        total = inputs.t5cfg.num_layers + 2 + 2 * inputs.mcfg["depth"] + 2 + 2
+        total = inputs.t5cfg.num_layers + 2 + 2 * inputs.mcfg["depth"] + 2 + 4  # VAE: 2 decoders, 2 encoders
         builder = Builder(inputs, tmp, args.parity, Progress(total, args.progress_json))
         text = builder.text()
         denoiser, null_shape = builder.denoiser()

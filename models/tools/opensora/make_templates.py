@@ -18,6 +18,8 @@ only names them).
 Per role (t5, stdit, vae) and configuration, DIR/<role>/<config>/ holds the graphs and `template.json`: the sizes
 the configuration stands for (`facts`), the complete checkpoint key → shape list (`keys`, with `blockKeys`
 repeated per block), and the units. The same command gives the same bytes (the models suite checks it).
+`--vae-only` remakes just DIR/vae/<config>/ (same bytes as a full run: the graphs do not depend on the other
+checkpoints), from the configuration's VAE beside small STDiT3 and T5 checkpoints.
 """
 import argparse
 import json
@@ -33,6 +35,7 @@ sys.path.insert(0, HERE)
 
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
+import torch  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 
 import import_model  # noqa: E402
@@ -55,7 +58,10 @@ KINDS = {
     "denoiser.final": ("stdit", "denoiser.final", None),
     "vae.temporal": ("vae", "vae.temporal", None),
     "vae.spatial": ("vae", "vae.spatial", None),
+    "vae.spatial_encoder": ("vae", "vae.spatial_encoder", None),
+    "vae.temporal_encoder": ("vae", "vae.temporal_encoder", None),
 }
+ROLES = ("stdit", "vae", "t5")
 BLOCK_KEY = {"t5": re.compile(r"^(encoder\.block\.)(\d+)(\..*)$"),
              "stdit": re.compile(r"^((?:spatial|temporal)_blocks\.)(\d+)(\..*)$")}
 
@@ -158,11 +164,26 @@ def facts(role, inputs):
             "latentChannels": spatial.latent_channels, "spatialFactor": 2 ** (len(spatial.block_out_channels) - 1)}
 
 
-def make_config(config, out_root, scratch):
+def write_vae_only_checkpoints(ckpt_dir, config):
+    """The configuration's VAE beside the small STDiT3 and T5 (a matching pair), so an import exports the VAE at
+    its size without the configuration's text encoder and denoiser (T5-XXL-wide units take most of the 16 minutes
+    of the published configuration). The VAE templates do not depend on the other checkpoints."""
+    gen = torch.Generator().manual_seed(1)
+    stdit, t5, _, _ = write_checkpoints.SIZES["small"]
+    _, _, spatial, temporal = write_checkpoints.SIZES[CONFIGS[config]]
+    write_checkpoints.write_stdit(os.path.join(ckpt_dir, "stdit"), gen, stdit)
+    write_checkpoints.write_vae(os.path.join(ckpt_dir, "vae"), gen, spatial, temporal)
+    write_checkpoints.write_t5(os.path.join(ckpt_dir, "t5"), gen, "safetensors", t5)
+
+
+def make_config(config, out_root, scratch, roles=ROLES):
     ckpt_dir, pkg = os.path.join(scratch, "ckpt"), os.path.join(scratch, "pkg")
-    write_checkpoints.main(["--out", ckpt_dir, "--size", CONFIGS[config], "--t5-format", "safetensors",
-                            "--seed", "1", "--t5-blocks", "2"])
-    folders = {role: os.path.join(ckpt_dir, role) for role in ("stdit", "vae", "t5")}
+    if tuple(roles) == ("vae",):
+        write_vae_only_checkpoints(ckpt_dir, config)
+    else:
+        write_checkpoints.main(["--out", ckpt_dir, "--size", CONFIGS[config], "--t5-format", "safetensors",
+                                "--seed", "1", "--t5-blocks", "2"])
+    folders = {role: os.path.join(ckpt_dir, role) for role in ROLES}
     code = import_model.main(["--stdit", folders["stdit"], "--vae", folders["vae"], "--t5", folders["t5"],
                               "--out", pkg, "--progress-json"])
     if code != 0:
@@ -171,6 +192,8 @@ def make_config(config, out_root, scratch):
     inputs = import_model.Inputs(args)
     sources_by_role = {"stdit": inputs.stdit, "vae": inputs.vae, "t5": inputs.t5}
     for role, source in sources_by_role.items():
+        if role not in roles:
+            continue
         ckpt = Checkpoint(source)
         folder = os.path.join(out_root, role, config)
         shutil.rmtree(folder, ignore_errors=True)
@@ -194,10 +217,12 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--config", action="append", choices=sorted(CONFIGS))
+    ap.add_argument("--vae-only", action="store_true",
+                    help="remake only the VAE templates (minutes for the published configuration instead of ≈ 16)")
     args = ap.parse_args(argv)
     for config in args.config or list(CONFIGS):
         with tempfile.TemporaryDirectory(prefix=f"templates-{config}-") as scratch:
-            make_config(config, os.path.abspath(args.out), scratch)
+            make_config(config, os.path.abspath(args.out), scratch, ("vae",) if args.vae_only else ROLES)
     return 0
 
 

@@ -7,7 +7,8 @@ Upstream facts (Open-Sora tag v1.2.0):
   conditioned with fps 120 (IMG_FPS), videos with 24.
 - sampler: `configs/opensora-v1-2/inference/sample.py` (30 steps, CFG 7.0, rflow with the timestep transform of
   `opensora/schedulers/rf/rectified_flow.py`: base resolution 512², base frames 1, scale 1).
-- VAE: `opensora/models/vae/vae.py` (OpenSoraVAE_V1_2: micro_frame_size 17, micro_batch_size 4).
+- VAE: `opensora/models/vae/vae.py` (OpenSoraVAE_V1_2: micro_frame_size 17, micro_batch_size 4; the encoder
+  units use the same chunking and micro-batches).
 """
 import math
 
@@ -119,6 +120,8 @@ def manifest(args, package_id, inputs, tokenizer, text, denoiser, null_shape, va
             "spatial": {"unit": vae["spatial"], "spatialFactor": spatial_factor,
                         "microBatch": inputs.vae_cfg["microBatch"], "sizes": spatial.as_dict()},
             "scale": vae["scale"], "shift": vae["shift"],
+            # Conditioning frames → normalized latent; both units return the posterior's mean (models/FORMAT.md).
+            "encoder": {**vae["encoder"], "posterior": "mean"},
         },
         "preview": vae["preview"],
         "source": {"stdit": "hpcai-tech/OpenSora-STDiT-v3", "vae": "hpcai-tech/OpenSora-VAE-v1.2",

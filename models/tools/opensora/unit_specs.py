@@ -25,6 +25,8 @@ OUTPUTS = {
     "denoiser.final": builtin_units.OUTPUTS["denoiser.final"],
     "vae.temporal": ["x_z"],
     "vae.spatial": ["frames"],
+    "vae.spatial_encoder": ["x_z"],
+    "vae.temporal_encoder": ["z"],
 }
 
 _TEXT = {"h": {0: "B", 1: "L"}, "attn_bias": {0: "B", 1: "L"}, "h_out": {0: "B", 1: "L"},
@@ -36,6 +38,8 @@ AXES = {
     "text.final": {"h": {0: "B", 1: "L"}, "text_emb": {0: "B", 1: "L"}},
     "vae.temporal": {"z": {0: "B", 2: "Tz", 3: "H", 4: "W"}, "x_z": {0: "B", 2: "Fz", 3: "H", 4: "W"}},
     "vae.spatial": {"x_z": {0: "N", 2: "H", 3: "W"}, "frames": {0: "N", 2: "Hpx", 3: "Wpx"}},
+    "vae.spatial_encoder": {"frames": {0: "N", 2: "Hpx", 3: "Wpx"}, "x_z": {0: "N", 2: "H", 3: "W"}},
+    "vae.temporal_encoder": {"x_z": {0: "B", 2: "Fz", 3: "H", 4: "W"}, "z": {0: "B", 2: "Tz", 3: "H", 4: "W"}},
 }
 
 
@@ -88,7 +92,9 @@ def text_bias(batch, length):
 
 
 def example_inputs(kind, ctx, g, gen, tdtm=False):
-    """Ordered {name: tensor} for one unit kind. ctx: {"t5": T5Config, "stdit": model cfg, "vae_channels": int}."""
+    """Ordered {name: tensor} for one unit kind. ctx: {"t5": T5Config, "stdit": model cfg, "vae_channels": int,
+    "vae_time_factor": int}. VAE encoder inputs: frames uniform in [-1, 1] at the geometry's pixel size; a chunk of
+    chunk_frames · time factor image-VAE latent frames (what the engine feeds after the causal front padding)."""
     r = lambda *shape: torch.randn(*shape, generator=gen)  # noqa: E731
     if kind.startswith("denoiser."):
         return builtin_units.example_inputs(kind, ctx["stdit"], {"hidden_size": ctx["stdit"]["caption_channels"]},
@@ -107,4 +113,8 @@ def example_inputs(kind, ctx, g, gen, tdtm=False):
         return {"z": r(g.b, ctx["vae_channels"], g.chunk_frames, g.h, g.w)}
     if kind == "vae.spatial":
         return {"x_z": r(g.frame_batch, ctx["vae_channels"], g.h, g.w) * 3.0}
+    if kind == "vae.spatial_encoder":
+        return {"frames": torch.rand(g.frame_batch, 3, g.height_px, g.width_px, generator=gen) * 2.0 - 1.0}
+    if kind == "vae.temporal_encoder":
+        return {"x_z": r(g.b, ctx["vae_channels"], g.chunk_frames * ctx["vae_time_factor"], g.h, g.w)}
     raise ValueError(kind)

@@ -5,8 +5,8 @@ Open-Sora v1.2.0 `opensora/models/vae/vae.py` (VideoAutoencoderKL) wraps a diffu
 by 0.18215 first. The module tree below has the same parameter names so the checkpoint loads strictly; the
 widths come from the tensors (`block_out_channels` from each level's resnets, `layers_per_block` from their
 count, latent channels from `post_quant_conv`). GroupNorm uses 32 groups and eps 1e-6 everywhere, as
-diffusers builds this model. Only the decoder runs in the studio; the encoder is here so the whole
-checkpoint is checked and can be loaded.
+diffusers builds this model. The decoder makes clips; the encoder (`vae.spatial_encoder`) turns conditioning
+frames (an image, a clip's last frames) into latents.
 """
 import torch
 import torch.nn as nn
@@ -202,3 +202,24 @@ class SpatialDecoder(nn.Module):
 
     def forward(self, x_z):
         return self.decoder(self.post_quant_conv(x_z / LATENT_SCALE))
+
+
+class SpatialEncoder(nn.Module):
+    """Unit `vae.spatial_encoder`: RGB frames [N, 3, Hpx, Wpx] in [-1, 1] → image-VAE latents [N, 4, h, w].
+
+    VideoAutoencoderKL.encode (Open-Sora v1.2.0 `opensora/models/vae/vae.py`): AutoencoderKL's encoder and
+    quant_conv give the posterior's mean and log-variance (4 + 4 channels); upstream draws
+    `latent_dist.sample()` from the global RNG and multiplies by 0.18215. This unit returns the mean (the
+    posterior's mode) times 0.18215, so an encode is deterministic. h = ⌊Hpx/8⌋ and w = ⌊Wpx/8⌋ (each stride-2
+    conv pads one row and column at the bottom/right first, as diffusers' Downsample2D does).
+    """
+
+    def __init__(self, sizes):
+        super().__init__()
+        self.latent_channels = sizes.latent_channels
+        self.encoder = Encoder(sizes)
+        self.quant_conv = nn.Conv2d(2 * sizes.latent_channels, 2 * sizes.latent_channels, 1)
+
+    def forward(self, frames):
+        moments = self.quant_conv(self.encoder(frames))
+        return moments[:, :self.latent_channels] * LATENT_SCALE

@@ -10,6 +10,9 @@ Facts from Open-Sora v1.2.0 `opensora/models/vae/vae_temporal.py` (VAE_Temporal_
   ResBlocks and, where the encoder halved time, a 3³ conv to twice the width followed by depth-to-time
   (channel c·2 + τ → frame 2t + τ) → GN → SiLU → conv_out (3³).
 - decode(z, num_frames) drops (4 − num_frames mod 4) mod 4 frames from the front of the 4·T output.
+- encode(x) zero-pads (4 − F mod 4) mod 4 frames in front of the F frames, then runs the encoder (conv_in →
+  levels, each `num_res_blocks` ResBlocks and, where `temporal_downsample` says so, a 3³ conv with time stride 2
+  → res_blocks → GN → SiLU → conv2 1³) and quant_conv: the posterior's mean and log-variance (4 + 4 channels).
 All widths, the number of levels and ResBlocks, and which levels change time come from the tensors.
 """
 import torch
@@ -190,3 +193,26 @@ class TemporalDecoder(nn.Module):
 
     def forward(self, z):
         return self.decoder(self.post_quant_conv(z * self.scale + self.shift))
+
+
+class TemporalEncoder(nn.Module):
+    """Unit `vae.temporal_encoder`: one chunk of image-VAE latents [B, 4, Fz, h, w] → normalized latent
+    [B, 4, Fz / 4, h, w].
+
+    Fz must be a multiple of the time factor: the engine pads (4 − f mod 4) mod 4 zero frames in front of a
+    chunk of f frames, as VAE_Temporal.encode does (`opensora/models/vae/vae_temporal.py`, v1.2.0). The output
+    is the posterior's mean (upstream draws `posterior.sample()` from the global RNG), normalized as
+    VideoAutoencoderPipeline.encode does: (z − shift) / scale per channel with the checkpoint's buffers.
+    """
+
+    def __init__(self, s):
+        super().__init__()
+        self.latent_channels = s.latent_channels
+        self.encoder = Encoder(s)
+        self.quant_conv = CausalConv3d(2 * s.latent_channels, 2 * s.latent_channels, (1, 1, 1))
+        self.register_buffer("scale", torch.ones(1, s.latent_channels, 1, 1, 1))
+        self.register_buffer("shift", torch.zeros(1, s.latent_channels, 1, 1, 1))
+
+    def forward(self, x_z):
+        moments = self.quant_conv(self.encoder(x_z))
+        return (moments[:, :self.latent_channels] - self.shift) / self.scale

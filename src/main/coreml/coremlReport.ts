@@ -121,7 +121,7 @@ export function unitReport(name: string, file: string, graph: AnalysisGraph, flo
 /**
  * Sizes of the package's symbolic axes at its default clip, for FLOP counts: B = 2 (the CFG pair), T/H/W the
  * (patch-padded) latent, S its patches per frame, Tm the TDTM-merged frames, L the text length, Tz the VAE's
- * temporal chunk and N its micro-batch.
+ * temporal chunk and N its micro-batch, Fz the temporal encoder's input frames, Hpx/Wpx the pixel size.
  */
 export function defaultDimSizes(manifest: PackageManifest): Record<string, number> {
   const clip = resolveClip(manifest, undefined);
@@ -141,6 +141,10 @@ export function defaultDimSizes(manifest: PackageManifest): Record<string, numbe
   if (manifest.architecture === 'opensora-1.2') {
     sizes.Tz = manifest.vae.temporal.chunkLatentFrames;
     sizes.N = Math.min(manifest.vae.spatial.microBatch, clip.frames);
+    // The VAE encoder's inputs: a chunk of image latents after its causal front padding, and pixel frames.
+    sizes.Fz = manifest.vae.temporal.chunkLatentFrames * manifest.vae.temporal.timeFactor;
+    sizes.Hpx = height * manifest.vae.spatial.spatialFactor;
+    sizes.Wpx = width * manifest.vae.spatial.spatialFactor;
   }
   return sizes;
 }

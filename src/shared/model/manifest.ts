@@ -210,7 +210,8 @@ export type ClipPresets = z.infer<typeof clipPresetsSchema>;
  * A package imported from Open-Sora 1.2's published checkpoints (models/tools/opensora/import_model.py):
  * T5 v1.1 text encoder (its first block also outputs the relative-position bias the other blocks take), the
  * STDiT3 units of the built-in architecture, and the video VAE as two units (temporal decoder per chunk of
- * latent frames, image decoder per micro-batch of frames). models/FORMAT.md describes every unit.
+ * latent frames, image decoder per micro-batch of frames) plus, optionally, its encoder as two more (image encoder
+ * per micro-batch, temporal encoder per chunk). models/FORMAT.md describes every unit.
  */
 export const openSoraManifestSchema = z.object({
   ...packageHeaderShape,
@@ -248,6 +249,13 @@ export const openSoraManifestSchema = z.object({
     /** De-normalization applied inside the temporal unit (z·scale + shift per channel); recorded for reference. */
     scale: z.array(z.number()).min(1),
     shift: z.array(z.number()).min(1),
+    /**
+     * The VAE encoder, for conditioning frames (absent in packages imported before it existed): `spatial` per
+     * micro-batch of frames, `temporal` per chunk of `temporal.chunkFrames` image latents, front-padded to a multiple
+     * of `temporal.timeFactor`; it normalizes inside ((z − shift) / scale). Both return the posterior's mean where
+     * upstream samples it (models/FORMAT.md, "VAE encoder").
+     */
+    encoder: z.object({ spatial: unitSchema, temporal: unitSchema, posterior: z.literal('mean') }).optional(),
   }),
   preview: previewSchema,
   /** The published checkpoints it was imported from. */

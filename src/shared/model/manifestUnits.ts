@@ -17,11 +17,20 @@ export function manifestPasses(manifest: PackageManifest): PipelinePasses<ModelU
   };
 }
 
-/** Every distinct unit of a manifest once (by id), in pipeline order. */
+/**
+ * The VAE encoder's units in the order they run (image encoder, then temporal encoder): empty for the built-in
+ * architecture and for Open-Sora packages imported without them. Conditioning frames are encoded once per job.
+ */
+export function encoderUnits(manifest: PackageManifest): ModelUnit[] {
+  const encoder = manifest.architecture === 'opensora-1.2' ? manifest.vae.encoder : undefined;
+  return encoder ? [encoder.spatial, encoder.temporal] : [];
+}
+
+/** Every distinct unit of a manifest once (by id), in pipeline order (the VAE encoder's, if any, last). */
 export function allManifestUnits(manifest: PackageManifest): ModelUnit[] {
   const passes = manifestPasses(manifest);
   const seen = new Map<string, ModelUnit>();
-  for (const unit of [...passes.text, ...passes.denoiser, ...passes.denoiserMerged, ...passes.decoder]) {
+  for (const unit of [...passes.text, ...passes.denoiser, ...passes.denoiserMerged, ...passes.decoder, ...encoderUnits(manifest)]) {
     if (!seen.has(unit.id)) {
       seen.set(unit.id, unit);
     }

@@ -2,16 +2,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
+import { encoderUnits } from '../../../src/shared/model/manifestUnits';
+import { encodeFrames } from '../../../src/main/engine/models/opensora/vaeEncoder';
+import { streamUnitOf } from '../../../src/main/engine/models/streamPasses';
 import { checkPackageFolder } from '../../../src/main/engine/package/checkUnits';
+import { readModelPackage } from '../../../src/main/engine/package/modelPackage';
+import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
+import { UnitStreamer } from '../../../src/main/engine/streaming/unitStreamer';
 import { importOpenSora, type ImportProgress } from '../../../src/main/importer/opensora/importOpenSora';
 import { ImportRefused } from '../../../src/main/importer/errors';
 import { fixturePackage } from '../support/randomPackage';
+import { maxAbsDiff } from '../support/tensorCompare';
 
 /**
  * The studio's own importer (src/main/importer, Node only) on the committed tiny checkpoints in Open-Sora 1.2's
  * published layouts (test/fixtures/checkpoints/opensora-tiny, T5 as pickled shards and as safetensors shards):
- * its fp32 weights are the Python importer's bytes (the committed opensora-tiny package was imported from the
+ * its fp32 weights are the Python importer's bytes, VAE encoder included (the committed opensora-tiny package was imported from the
  * same checkpoints by models/tools/opensora/import_model.py), its fp16 package is checked and generates a clip.
  */
 const CKPT = path.resolve('test/fixtures/checkpoints/opensora-tiny');
@@ -64,7 +70,7 @@ function bytesOf(dir: string, filter: (f: string) => boolean = () => true): numb
 describe('Node importer (no Python) on the committed tiny checkpoints', () => {
   it('writes, in fp32, the Python importer\'s weights byte for byte, from pickled and from safetensors T5 shards', () => {
     const expected = weightsFiles(PYTHON_PACKAGE);
-    expect(expected).toHaveLength(11);
+    expect(expected).toHaveLength(13); // the VAE encoder's two units included
     for (const name of ['bin-fp32', 'st-fp32']) {
       expect(weightsFiles(packages[name])).toEqual(expected);
       for (const f of [...expected, 'null_caption.bin', 'spiece.model']) {
@@ -77,6 +83,7 @@ describe('Node importer (no Python) on the committed tiny checkpoints', () => {
       expect(nodeManifest[field], field).toEqual(pythonManifest[field]);
     }
     expect((nodeManifest.vae as { scale: number[] }).scale).toEqual((pythonManifest.vae as { scale: number[] }).scale);
+    expect((nodeManifest.vae as { encoder: unknown }).encoder).toEqual((pythonManifest.vae as { encoder: unknown }).encoder);
   });
 
   it('stores fp16 weights at half the bytes, counts what units take in memory (fp32), and passes the package check', async () => {
@@ -93,7 +100,7 @@ describe('Node importer (no Python) on the committed tiny checkpoints', () => {
     // the package check (units against their graphs, and the NaN/infinity scan read as binary16) passes
     expect((await checkPackageFolder(fp16)).manifest.id).toBe('opensora-tiny');
     expect(progress.map((p) => p.done)).toEqual(progress.map((_, i) => i + 1));
-    expect(progress.at(-1)).toMatchObject({ unitId: 'vae.spatial', done: 13, total: 13 });
+    expect(progress.at(-1)).toMatchObject({ unitId: 'vae.temporal_encoder', done: 15, total: 15 });
     expect(fs.readdirSync(work).filter((f) => f.includes('.importing-'))).toEqual([]);
 
     const broken = path.join(work, 'broken-fp16');
@@ -112,6 +119,30 @@ describe('Node importer (no Python) on the committed tiny checkpoints', () => {
     expect(latent).toHaveLength(4 * 15 * 18 * 32);
     expect(new Set(Array.from(clip.frames[0].subarray(0, 4000))).size).toBeGreaterThan(10);
   }, 300_000);
+
+  it('encodes, with fp16 weights, the PyTorch reference latent of an 18-frame clip within fp16 rounding', async () => {
+    const pkg = readModelPackage(packages['st-fp16']);
+    if (pkg.manifest.architecture !== 'opensora-1.2') {
+      throw new Error('not an Open-Sora package');
+    }
+    const referenceDir = path.join(PYTHON_PACKAGE, 'reference');
+    const { tensors } = JSON.parse(fs.readFileSync(path.join(referenceDir, 'reference.json'), 'utf8')) as { tensors: Record<string, { file: string; shape: number[] }> };
+    const [frameCount, height, width] = tensors['encode_frames.clip-18'].shape;
+    const frames = fs.readFileSync(path.join(referenceDir, tensors['encode_frames.clip-18'].file));
+    const want = fs.readFileSync(path.join(referenceDir, tensors['encode_latent.clip-18'].file));
+    const expected = new Float32Array(want.buffer.slice(want.byteOffset, want.byteOffset + want.byteLength));
+    const [spatial, temporal] = encoderUnits(pkg.manifest).map((unit) => streamUnitOf(pkg, unit));
+    const streamer = new UnitStreamer({ budget: { kind: 'all' } });
+    try {
+      const encoded = await encodeFrames(streamer, { spatial, temporal }, pkg.manifest.vae, { frames: new Uint8Array(frames), frameCount, channels: 4, height, width });
+      const scale = Math.max(...Array.from(expected, Math.abs));
+      const error = maxAbsDiff(encoded.latent, expected) / scale;
+      expect(error).toBeLessThan(1e-2);
+      expect(error).toBeGreaterThan(0);
+    } finally {
+      await streamer.dispose();
+    }
+  });
 
   it('samples, with fp16 weights, the fp32 package\'s latent within fp16 rounding', async () => {
     const request = { prompt: 'a cat walking in the snow', seed: 3, steps: 2, clip: { resolution: '144p', aspect: '16:9', frames: 1 } } as const;

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { manifestPasses } from '../../../src/shared/model/manifestUnits';
+import { allManifestUnits, manifestPasses } from '../../../src/shared/model/manifestUnits';
+import { checkPackageFolder } from '../../../src/main/engine/package/checkUnits';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { readModelPackage } from '../../../src/main/engine/package/modelPackage';
 import { fixturePackage } from '../support/randomPackage';
@@ -27,6 +28,19 @@ describe('Open-Sora 1.2 package reading', () => {
     expect(passes.text.map((unit) => unit.id)).toEqual(['text.embed', 'text.block.00', 'text.block.01', 'text.block.02', 'text.final']);
     expect(passes.denoiserMerged.map((unit) => unit.id)).toEqual(['denoiser.embedder', 'denoiser.block.00.tdtm', 'denoiser.block.01.tdtm', 'denoiser.final']);
     expect(passes.decoder.map((unit) => unit.id)).toEqual(['vae.temporal', 'vae.spatial']);
+  });
+
+  it('checks the VAE encoder units with the others, and reads a package without them (imported before they existed)', async () => {
+    const ids = (dir: string) => allManifestUnits(readModelPackage(dir).manifest).map((unit) => unit.id);
+    expect(ids(source).slice(-4)).toEqual(['vae.temporal', 'vae.spatial', 'vae.spatial_encoder', 'vae.temporal_encoder']);
+    const without = copyWithManifest((manifest) => delete (manifest.vae as Record<string, unknown>).encoder);
+    expect(ids(without).slice(-2)).toEqual(['vae.temporal', 'vae.spatial']);
+    expect((await checkPackageFolder(without)).manifest.id).toBe('opensora-tiny');
+    const renamed = copyWithManifest((manifest) => {
+      const vae = manifest.vae as { encoder: { temporal: { outputs: Array<{ name: string }> } } };
+      vae.encoder.temporal.outputs[0].name = 'latent';
+    });
+    await expect(checkPackageFolder(renamed)).rejects.toThrow(/vae\.temporal_encoder.*latent/);
   });
 
   it('refuses a manifest of another schema version, without an architecture, or of an unknown architecture, saying what to do', () => {

@@ -4,7 +4,7 @@ import type { FeedsFor } from '../streaming/unitStreamer';
 
 /** Where a tensor came from, for the message: the stage, the denoising step (if any) and the unit that produced it. */
 export interface NumericSite {
-  stage: 'text' | 'denoise' | 'decode';
+  stage: 'text' | 'denoise' | 'decode' | 'encode';
   step?: number;
   unitId: string;
 }

@@ -12,7 +12,7 @@ import { ROLES, configInt, pyRepr, readConfig, type CheckpointFolders, type Json
 import { instantiateUnit, type WeightsPrecision } from './instantiate';
 import { PROMPT_SUFFIX, SAMPLER, VIDEO_FPS, chunkLatentFrames, clipPresets, packageId } from './packageFacts';
 import { fitPreview } from './previewFit';
-import { loadTemplateSets, selectTemplate, type Role, type TemplateSet } from './templates';
+import { loadTemplateSets, selectTemplate, type Role, type TemplateSet, type UnitTemplate } from './templates';
 import { WeightsFile } from './weightsFile';
 
 export interface ImportProgress {
@@ -75,7 +75,7 @@ export async function importOpenSora(options: OpenSoraImportOptions): Promise<Op
   try {
     const out = path.resolve(options.outDir);
     tmp = prepareOut(out);
-    const total = inputs.t5Blocks + 2 + 2 * inputs.depth + 2 + 2;
+    const total = inputs.t5Blocks + 2 + 2 * inputs.depth + 2 + 4; // VAE: two decoder and two encoder units
     let done = 0;
     const progress = (unitId: string, sizeBytes: number): void => {
       done++;
@@ -137,6 +137,11 @@ export async function importOpenSora(options: OpenSoraImportOptions): Promise<Op
       spatialFactor: vaeFacts.spatialFactor,
       microBatch: inputs.vaeMicroBatch,
     });
+    // The encoder, for conditioning frames: image encoder per micro-batch, temporal encoder per chunk.
+    const spatialEncoder = await builder.single('vae.spatial_encoder', vaeSet, 'vae.spatial_encoder', null, inputs.vae);
+    progress('vae.spatial_encoder', spatialEncoder.sizeBytes);
+    const temporalEncoder = await builder.single('vae.temporal_encoder', vaeSet, 'vae.temporal_encoder', null, inputs.vae);
+    progress('vae.temporal_encoder', temporalEncoder.sizeBytes);
 
     const tokenizer = copyTokenizer(options.checkpoints.t5, tmp, inputs);
     const stFacts = st.facts as { hidden_size: number; num_heads: number; patch_size: number[]; in_channels: number; pred_sigma: boolean; caption_channels: number; model_max_length: number };
@@ -177,6 +182,7 @@ export async function importOpenSora(options: OpenSoraImportOptions): Promise<Op
         spatial: { unit: spatial, spatialFactor: vaeFacts.spatialFactor, microBatch: inputs.vaeMicroBatch, sizes: vaeFacts.spatial },
         scale,
         shift,
+        encoder: { spatial: spatialEncoder, temporal: temporalEncoder, posterior: 'mean' },
       },
       preview: { factors: preview.factors, bias: preview.bias },
       source: { stdit: ROLES.stdit.published, vae: ROLES.vae.published, t5: ROLES.t5.published, importer: 'src/main/importer/opensora' },
@@ -387,7 +393,10 @@ class UnitWriter {
 
   async unit(id: string, set: TemplateSet, kind: string, blockIndex: number | null, source: TensorSource, weights: WeightsFile): Promise<ModelUnit> {
     throwIfAborted(this.signal);
-    const template = set.units[kind];
+    const template = set.units[kind] as UnitTemplate | undefined;
+    if (!template) {
+      throw new Error(`The ${set.role} templates of configuration '${set.config}' (${set.dir}) have no ${kind} graph: run npm run templates`);
+    }
     const { residentBytes } = await instantiateUnit({
       template,
       templateDir: set.dir,
