@@ -40,6 +40,18 @@ describe('Node importer vs the Python tools', () => {
     }
   }, 1_800_000);
 
+  it('--vae-only remakes a configuration\'s VAE templates alone, with the same bytes (how the published VAE encoder templates were made)', () => {
+    const out = path.join(work, 'templates-vae-only');
+    const run = runTool('make_templates.py', ['--out', out, '--config', 'tiny', '--vae-only']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(fs.readdirSync(out)).toEqual(['vae']);
+    const committed = path.join(TEMPLATES, 'vae', 'tiny');
+    expect(tree(path.join(out, 'vae', 'tiny'))).toEqual(tree(committed));
+    for (const f of tree(committed)) {
+      expect(fs.readFileSync(path.join(out, 'vae', 'tiny', f)).equals(fs.readFileSync(path.join(committed, f))), f).toBe(true);
+    }
+  }, 600_000);
+
   it('an fp32 import writes the Python importer\'s weights byte for byte', async () => {
     const ckpt = path.join(work, 'ckpt');
     writeCheckpoints(ckpt, 'bin', 4);
