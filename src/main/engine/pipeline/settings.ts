@@ -5,7 +5,7 @@ import type { ModelPackage } from '../package/modelPackage';
 import { activationReserveBytes, estimateActivationBytes } from '@shared/model/clipMemory';
 import { ClipChoiceError, resolveClip, type ClipSize } from '@shared/model/clipSize';
 import { manifestPasses } from '@shared/model/manifestUnits';
-import { resolveBudget } from './unitPlans';
+import { resolveBudget } from './budgetResolution';
 
 /** Parses a request against the contract schema; the message names every offending field. */
 export function parseGenerateRequest(raw: unknown): ParsedGenerateRequest {

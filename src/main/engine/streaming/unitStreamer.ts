@@ -14,6 +14,7 @@
  */
 import type { UnitTiming } from '@shared/domain/generation';
 import { OrtRuntimeError, type LoadReply, type SessionOptions, type TensorMap, type TimeSpanMs } from '../runtime/types';
+import { epochNowMs } from '../runtime/clock';
 import { streamingSessionOptions } from '../runtime/sessionOptions';
 import { WorkerExecutor } from '../runtime/workerExecutor';
 import { planMemory, type MemoryBudget, type MemoryPlan } from './memoryPlan';
@@ -105,7 +106,6 @@ interface LoadedUnit {
   loadReported: boolean;
 }
 
-const nowMs = (): number => performance.timeOrigin + performance.now();
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
@@ -237,7 +237,7 @@ export class UnitStreamer {
     throwIfAborted(signal);
 
     this.passInProgress = true;
-    const passStartMs = nowMs();
+    const passStartMs = epochNowMs();
     this.passPeakBytes = this.accountedBytes;
     const timeline: UnitTiming[] = [];
     try {
@@ -276,7 +276,7 @@ export class UnitStreamer {
       if (!previous) {
         throw new OrtRuntimeError('E_UNKNOWN', 'pass produced no outputs');
       }
-      const passEndMs = nowMs();
+      const passEndMs = epochNowMs();
       return {
         outputs: previous,
         timeline,
