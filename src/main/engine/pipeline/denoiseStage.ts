@@ -39,7 +39,7 @@ export interface DenoiseResult {
 /**
  * Seeded noise → K rectified-flow steps (docs/open-sora.md §Sampler): each step asks the model for the CFG velocity
  * (TDTM units in the first m steps, docs/techniques.md §TDTM), guides it, then takes an Euler step, or the LPL leap
- * to t = 0 (§LPL) and stops. The TDTM units are released before the first plain step needs the memory.
+ * to t = 0 (docs/techniques.md §LPL) and stops. The TDTM units are released before the first plain step needs the memory.
  */
 export async function denoiseStage(run: JobRun, conditioning: TextConditioning, options: DenoiseOptions): Promise<DenoiseResult> {
   const stageStartMs = run.beginStage('denoise');
