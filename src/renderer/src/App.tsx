@@ -37,11 +37,7 @@ const VIEW_TABS: ReadonlyArray<TabSpec<MainView>> = MAIN_VIEWS.map((id) => ({
   id,
   name: MAIN_VIEW_LABELS[id],
   label:
-    id === 'studio' ? (
-      <>
-        Studio <LiveBadge />
-      </>
-    ) : id === 'projects' ? (
+    id === 'projects' ? (
       <>
         Projects <CurrentProjectName />
       </>
@@ -87,6 +83,10 @@ export function App(): React.JSX.Element {
     [chooseResult, showStage, setView],
   );
   const showHistory = useCallback(() => setView('history'), [setView]);
+  const showLive = (): void => {
+    setView('studio');
+    showStage('live');
+  };
   const queueActions = useMemo(() => ({ cancel: commands.cancelJob, finishNow: commands.finishJob, move: commands.moveJob }), [commands.cancelJob, commands.finishJob, commands.moveJob]);
 
   return (
@@ -117,7 +117,15 @@ export function App(): React.JSX.Element {
           </Profiled>
         </div>
         <div className="main-area">
-          <TabList label="Workspace" idPrefix="view" tabs={VIEW_TABS} selected={view} onSelect={setView} className="view-tabs" />
+          <div className="view-bar">
+            <TabList label="Workspace" idPrefix="view" tabs={VIEW_TABS} selected={view} onSelect={setView} />
+            {/* The running job, one glance and one click away from any view. */}
+            {runningJobId ? (
+              <button type="button" className="live-chip" data-testid="live-chip" onClick={showLive}>
+                <LiveBadge />
+              </button>
+            ) : null}
+          </div>
           {/* Every view stays mounted: switching hides one, so a running job's view and each panel's state survive. */}
           <TabPanel idPrefix="view" id="studio" selected={view === 'studio'} className="view studio-view">
             <div className="stage">

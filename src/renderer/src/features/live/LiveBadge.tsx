@@ -1,7 +1,7 @@
 import { useJobsSlice } from '../generation/jobFeed';
 import { selectRunningJobId, type JobsSnapshot } from '../generation/jobStore';
 
-/** "12/48" while a job runs: how far the running job is, wherever the workspace is looking. */
+/** "12/48" while a job runs: how far the running job is, wherever the workspace is looking ("" when none runs). */
 function selectRunningProgress(snapshot: JobsSnapshot): string {
   const jobId = selectRunningJobId(snapshot);
   const job = jobId ? snapshot.jobs[jobId] : undefined;
@@ -12,13 +12,13 @@ function selectRunningProgress(snapshot: JobsSnapshot): string {
   return planned ? `${job.steps.length}/${planned}` : '…';
 }
 
-/** The running job's step count, for a tab: its place is kept while nothing runs, so the tabs never move. */
+/** "Generating 12/48": the running job's step count, one text node (a new number moves nothing after it). */
 export function LiveBadge(): React.JSX.Element {
   const progress = useJobsSlice(selectRunningProgress);
   return (
-    <span className="live-badge" data-testid="live-badge" data-running={progress ? 1 : 0} title={progress ? 'A job is running' : undefined}>
-      {progress ? <span aria-hidden="true">● </span> : null}
-      {progress}
+    <span className="live-badge" data-testid="live-badge">
+      <span aria-hidden="true">● </span>
+      {progress ? `Generating ${progress}` : 'Starting…'}
     </span>
   );
 }
