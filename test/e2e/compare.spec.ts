@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { useScratchStudio } from './support/studioServer';
+import { showView } from './support/workspace';
 
 /**
  * Comparing LPL settings side by side in browser mode: from the composer's prompt and locked seed, one job per
@@ -33,6 +34,7 @@ test('compare no LPL against leaps after 3 and 2 steps: three clips side by side
   await page.getByTestId('seed-mode').selectOption('locked');
   await page.getByTestId('seed-input').fill('5');
 
+  await showView(page, 'Compare');
   const panel = page.getByTestId('compare-panel');
   await expect(page.getByTestId('compare-seed')).toHaveText('5');
   // The defaults for the composer's 6 steps: no LPL, leap after 3, leap after 2, dynamic from 3. Keep the first three.

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { holdSqliteLock } from '../store/support/sqliteLocker';
 import { freshArtifacts, openStudioPage, startStudio } from './support/studioServer';
+import { showView } from './support/workspace';
 
 /**
  * Faults as the user sees them in the browser: a history file locked by another program (a banner and a job
@@ -71,6 +72,7 @@ test('a studio killed mid-run lists its runs as interrupted, and "Use again" ref
     await expect(row.locator('.status-tag')).toHaveText('interrupted');
     await page.screenshot({ path: path.join(ARTIFACTS, 'interrupted-run.png') });
     await page.getByTestId('prompt-input').fill('');
+    await showView(page, 'History');
     await row.getByTestId('history-use-again').click();
     await expect(page.getByTestId('prompt-input')).toHaveValue('a yellow square moving up');
     await expect(page.getByTestId('steps-input')).toHaveValue('200');
