@@ -84,9 +84,12 @@ test('compare no LPL against leaps after 3 and 2 steps: three clips side by side
   await expect(cells.nth(1)).toHaveAttribute('data-difference', /^\d+(\.\d+)?(e-?\d+)?$/);
   await expect(cells.nth(2)).toHaveAttribute('data-difference', /^\d+(\.\d+)?(e-?\d+)?$/);
   await expect(cells.nth(1).getByTestId('compare-difference')).toHaveText(/^\d+\.\d \/ 255 \(\d+\.\d %\)$/);
-  // Same seed and prompt: each run recorded seed 5 in the history.
+  // Same seed and prompt: each run recorded seed 5 in the history (its own view; the comparison stays as it was).
+  await showView(page, 'History');
   await expect(page.getByTestId('history-table').getByTestId('history-row')).toHaveCount(3);
   await expect(page.getByTestId('history-table').locator('td[data-column="seed"]')).toHaveText(['5', '5', '5']);
+  await showView(page, 'Compare');
+  await expect(cells).toHaveCount(3);
 
   // Synced playback: all canvases show the same frame while playing, when paused and when stepped.
   await expect.poll(async () => new Set((await canvasSamples(page)).map((sample) => sample.frame)).size).toBe(1);

@@ -41,6 +41,7 @@ test('a locked history file: the studio says so once, shows the clip, and saves 
     await locker.release();
     locker = undefined;
     await expect(page.getByTestId('storage-state')).toHaveCount(0, { timeout: 30_000 });
+    await showView(page, 'History');
     const rows = page.getByTestId('history-table').getByTestId('history-row');
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toHaveAttribute('data-status', 'done');
@@ -60,6 +61,7 @@ test('a studio killed mid-run lists its runs as interrupted, and "Use again" ref
   await page.getByTestId('seed-mode').selectOption('locked');
   await page.getByTestId('seed-input').fill('77');
   await page.getByTestId('prompt-input').press('Control+Enter');
+  await showView(page, 'History');
   await expect(page.getByTestId('history-table').getByTestId('history-row').first()).toHaveAttribute('data-status', 'running', { timeout: 30_000 });
   first.process.kill('SIGKILL');
   await new Promise((resolve) => first.process.once('exit', resolve));
@@ -67,12 +69,13 @@ test('a studio killed mid-run lists its runs as interrupted, and "Use again" ref
   const second = await startStudio({ STUDIO_DATA_DIR: dataDir });
   try {
     await openStudioPage(page, second);
+    // Another port, another origin: the view chosen there is not remembered here.
+    await showView(page, 'History');
     const row = page.getByTestId('history-table').getByTestId('history-row').first();
     await expect(row).toHaveAttribute('data-status', 'interrupted');
     await expect(row.locator('.status-tag')).toHaveText('interrupted');
     await page.screenshot({ path: path.join(ARTIFACTS, 'interrupted-run.png') });
     await page.getByTestId('prompt-input').fill('');
-    await showView(page, 'History');
     await row.getByTestId('history-use-again').click();
     await expect(page.getByTestId('prompt-input')).toHaveValue('a yellow square moving up');
     await expect(page.getByTestId('steps-input')).toHaveValue('200');
