@@ -8,7 +8,8 @@ import { showView, type ViewName } from './support/workspace';
  * The workspace on a laptop screen (1280 × 800, a 13-inch MacBook at its default scaling): prompt, Generate, the
  * current clip and the recent runs in view together without scrolling; the comparison, projects and full history
  * one tab away without losing a running job; no layout shift while previews stream; 1024 × 700 still works.
- * With UPDATE_DOCS_SCREENSHOTS=1 the screenshots of each view also go to docs/ for the README.
+ * With UPDATE_DOCS_SCREENSHOTS=1 the screenshots of each view also go to docs/screenshots for the README (the
+ * committed ones are reduced to a 96-colour palette, e.g. ffmpeg's palettegen/paletteuse, to stay small).
  */
 test.use({ viewport: { width: 1280, height: 800 } });
 

@@ -45,6 +45,9 @@ test('a project with three runs and a comparison survives export → delete → 
   await expect(page.getByTestId('projects-status')).toContainText(`Created “${PROJECT}”`);
   await expect(page.getByTestId('project-select').locator('option:checked')).toContainText(PROJECT);
   await expect(page.getByRole('tab', { name: 'Projects', exact: true })).toContainText(PROJECT);
+  const listed = page.getByTestId('project-list').getByTestId('project-row');
+  await expect(listed).toHaveCount(2);
+  await expect(listed.filter({ hasText: PROJECT })).toHaveAttribute('aria-current', 'true');
 
   await showView(page, 'History');
   for (const [index, prompt] of [RED, BLUE, GREEN].entries()) {
@@ -133,6 +136,14 @@ test('a project with three runs and a comparison survives export → delete → 
   await expect(rows).toHaveCount(2);
   expect((await rows.getByTestId('history-prompt').allTextContents()).sort()).toEqual([GREEN, RED].sort());
   await page.screenshot({ path: path.join(ARTIFACTS, 'projects-after-import.png'), fullPage: true });
+
+  // The project list makes another project current in one click: new runs and the history follow it.
+  await showView(page, 'Projects');
+  const defaultRow = page.getByTestId('project-list').locator('[data-testid="project-row"][data-project-id="default"]');
+  await defaultRow.getByRole('button', { name: /^Make .* the current project$/ }).click();
+  await expect(defaultRow).toHaveAttribute('aria-current', 'true');
+  await expect(page.getByTestId('project-select')).toHaveValue('default');
+  await expect(history).toHaveAttribute('data-total', '0');
 });
 
 async function generateComparison(page: Page): Promise<void> {

@@ -16,6 +16,7 @@ import { RecentRuns } from './features/history/RecentRuns';
 import { LiveBadge } from './features/live/LiveBadge';
 import { LiveView } from './features/live/LiveView';
 import { CurrentProjectName } from './features/projects/CurrentProjectName';
+import { ProjectList } from './features/projects/ProjectList';
 import { ProjectsBar } from './features/projects/ProjectsBar';
 import { QueuePanel } from './features/queue/QueuePanel';
 import { ResultView } from './features/result/ResultView';
@@ -152,6 +153,7 @@ export function App(): React.JSX.Element {
           </TabPanel>
           <TabPanel idPrefix="view" id="projects" selected={view === 'projects'} className="view">
             <ProjectsBar />
+            <ProjectList onShowHistory={showHistory} />
           </TabPanel>
           <TabPanel idPrefix="view" id="system" selected={view === 'system'} className="view">
             <Profiled id="system">
