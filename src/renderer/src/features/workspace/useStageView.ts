@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 import type { JobId } from '@shared/domain/studio';
 import { oneOf } from '../../lib/useStoredState';
 import { useJobsSlice } from '../generation/jobFeed';
@@ -28,6 +28,12 @@ export function useStageView(latestFinished: JobId | null, hasResult: boolean): 
   const auto: StageView = (liveStatus !== '' && ACTIVE.has(liveStatus)) || !hasResult ? 'live' : 'result';
   const key = `${liveJob}|${latestFinished ?? ''}`;
   const [picked, setPicked] = useState<{ view: StageView; key: string } | null>(null);
-  const show = useCallback((view: StageView) => setPicked({ view, key }), [key]);
+  // `show` keeps its identity across jobs (the history table takes it through onOpen, and a job starting must not
+  // re-render that table); it reads the current key when called.
+  const keyRef = useRef(key);
+  useLayoutEffect(() => {
+    keyRef.current = key;
+  }, [key]);
+  const show = useCallback((view: StageView) => setPicked({ view, key: keyRef.current }), []);
   return { view: picked && picked.key === key ? picked.view : auto, show };
 }
