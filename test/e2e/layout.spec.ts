@@ -204,10 +204,11 @@ test('keyboard: Tab reaches Generate, the player and the recent runs in that ord
 });
 
 test('switching views while a job runs keeps its view; previews stream without layout shift, in the clip box the result then takes', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   await openStudio(page);
   await showView(page, 'Studio');
-  const steps = 60;
+  // Long enough that the job is still running when the views have been switched and back.
+  const steps = 150;
   await page.getByRole('spinbutton', { name: 'Steps', exact: true }).fill(String(steps));
   await page.getByRole('textbox', { name: 'Prompt' }).fill('a white circle bouncing');
   const idleClip = await page.getByTestId('preview-canvas').boundingBox();
@@ -239,8 +240,8 @@ test('switching views while a job runs keeps its view; previews stream without l
     expect((await gauge.boundingBox())!.x, `${testId} is beside the clip`).toBeGreaterThan(clip.x + clip.width);
   }
 
-  // Halfway: nothing has moved while the previews streamed.
-  await expect.poll(async () => Number(await page.getByTestId('progress').getAttribute('data-steps')), { timeout: 60_000 }).toBeGreaterThanOrEqual(steps / 2);
+  // Twenty steps on: nothing has moved while the previews streamed.
+  await expect.poll(async () => Number(await page.getByTestId('progress').getAttribute('data-steps')), { timeout: 60_000 }).toBeGreaterThanOrEqual(20);
   const shifts = await page.evaluate<Array<{ value: number; atMs: number; input: boolean; sources: string[] }>>('window.__shifts');
   const whileStreaming = shifts.filter((shift) => shift.atMs >= from);
   expect(whileStreaming, JSON.stringify(whileStreaming)).toEqual([]);
@@ -257,11 +258,12 @@ test('switching views while a job runs keeps its view; previews stream without l
   await expect(page.getByRole('tab', { name: 'Studio', exact: true })).toHaveAttribute('aria-selected', 'true');
   await expect(live).toBeVisible();
   await expect(live).toHaveAttribute('data-job-id', jobId ?? 'missing');
+  await expect(page.getByTestId('progress')).toHaveAttribute('data-status', 'running');
   await expect.poll(async () => Number(await page.getByTestId('preview-canvas').getAttribute('data-step'))).toBeGreaterThan(stepBefore);
   await screenshot(page, 'studio-generating-1280x800');
 
   // Done: the result plays in the very box the preview filled.
-  await expect(region(page, 'Result')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(region(page, 'Result')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
   await expect(page.getByRole('tab', { name: 'Result player' })).toHaveAttribute('aria-selected', 'true');
   expect(await page.getByTestId('player-canvas').boundingBox()).toEqual(idleClip);
   await expect(page.getByTestId('live-chip')).toHaveCount(0);
