@@ -70,7 +70,6 @@ export function ModelFields({ settings, models, selectedModel, update, onManageM
           onChange={(event) => update({ tdtmMergedSteps: event.target.valueAsNumber })}
         />
       </div>
-
     </div>
   );
 }
