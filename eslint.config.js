@@ -7,7 +7,12 @@ import tseslint from 'typescript-eslint';
  * Layers by runtime (README.md §Source layout), enforced here:
  * - src/shared: pure TS, imports nothing from main, renderer, preload, node or electron;
  * - src/main/engine: Node + onnxruntime-node only; never electron, the store, hosts, backend or UI;
- * - src/renderer: never node or electron.
+ * - src/renderer: never node or electron;
+ * - src/main/backend: no electron, UI or hosts; the engine only through its index (src/main/engine/index.ts) or the
+ *   three engine modules that load no onnxruntime (the package reader, the models folder, request settings): the
+ *   index re-exports generateVideo, which would load onnxruntime-node into the host process;
+ * - src/main/engine-host: talks to the engine process by messages: no engine modules, no electron, store, backend or UI;
+ * - src/main/bench: measures the engine (any engine module), never electron, the store, the backend or UI.
  */
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'net', 'url', 'stream'];
 
@@ -61,6 +66,58 @@ export default tseslint.config(
     files: ['src/main/engine/runtime/ort.ts', 'src/main/engine/runtime/ortWorker.mjs'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine never imports Electron.' }] }],
+    },
+  },
+  {
+    files: ['src/main/backend/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The backend is transport-independent: no Electron.' },
+            { name: 'onnxruntime-node', message: 'The backend never loads onnxruntime: the engine runs in its own process.' },
+          ],
+          patterns: [
+            { group: ['**/renderer/**', '**/preload/**', '**/web-host/**', '**/electron/**', '**/engine-process/**'], message: 'The backend does not import hosts or UI.' },
+            {
+              regex: '(^|/)engine/(?!(index|package/modelPackage|package/packageFiles|paths|pipeline/settings)$).+',
+              message: 'The backend uses the engine through src/main/engine/index.ts (or the package reader, its file checks, paths and settings, which load no onnxruntime).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/engine-host/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The engine host serves Node and Electron alike: the Electron connection lives in src/main/electron.' },
+            { name: 'onnxruntime-node', message: 'The engine host never loads onnxruntime: the engine runs in its own process.' },
+          ],
+          patterns: [
+            { group: ['**/engine/**', '**/store/**', '**/backend/**', '**/renderer/**', '**/preload/**', '**/web-host/**', '**/electron/**'], message: 'The engine host talks to the engine process by messages (src/main/engine-host/protocol.ts) and imports only src/shared and Node.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The bench runs under Node: no Electron.' }],
+          patterns: [
+            { group: ['**/store/**', '**/backend/**', '**/renderer/**', '**/preload/**', '**/web-host/**', '**/electron/**'], message: 'The bench measures the engine; it imports the engine, its host and src/shared only.' },
+          ],
+        },
+      ],
     },
   },
   {

@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/store/**/*.test.ts', 'test/host/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['test/support/vitestGlobalSetup.ts'],
+    setupFiles: ['test/support/vitestRealDataFolderCheck.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     // ONNX sessions and child processes: keep files in separate processes, one at a time on a 2-core machine.

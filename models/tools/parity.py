@@ -5,10 +5,12 @@ each tensor {name, dtype, shape, file} with file relative to DIR. TDTM cases use
 merge -> attention -> unmerge), at an odd and an even temporal length.
 """
 import json
+import math
 import os
 
 import torch
 
+import engine_noise
 import sampler
 import stdit3
 import tdtm_reference
@@ -72,31 +74,35 @@ def write_fixtures(exporter, folder):
 
 
 PIPELINE_PROMPT = "a red circle moving left on a blue background"
-PIPELINE_STEPS = 4
 PIPELINE_CFG = 4.0
 PIPELINE_SEED = 5
+# The engine's sampling loop at its branches: CFG Euler steps, TDTM steps, the LPL leap; and a run to t = 0.
+PIPELINE_CASES = [
+    {"name": "tdtm-lpl", "steps": 6, "tdtmMergedSteps": 2, "leapStep": 4},
+    {"name": "plain", "steps": 4, "tdtmMergedSteps": 0, "leapStep": None},
+]
 
 
 @torch.no_grad()
 def _pipeline_fixture(exporter, folder):
-    """A whole short generation (text -> CFG Euler steps -> decoder) with the reference sampler, so a test can
-    chain the ONNX units the way the engine does and compare the final latent and video."""
+    """Whole short generations with the reference sampler from the engine's own seeded noise (engine_noise.py), so
+    a test can run the engine's sampling loop on the package and compare the final latent and video."""
     cfgs = exporter.cfgs
     clip, dec = cfgs["clip"], cfgs["decoder"]
     model = exporter.m["denoiser"]
     shape = (model.in_channels, clip["frames"] // dec["temporal_factor"], clip["height"] // dec["spatial_factor"],
              clip["width"] // dec["spatial_factor"])
-    noise = torch.randn(1, *shape, generator=torch.Generator().manual_seed(PIPELINE_SEED))
-    z = sampler.sample(model, exporter.m["text"], exporter.tok, [PIPELINE_PROMPT], shape, steps=PIPELINE_STEPS,
-                       cfg_scale=PIPELINE_CFG, fps=clip["fps"], seed=PIPELINE_SEED,
-                       clip_px=(clip["height"], clip["width"]))
-    video = exporter.m["decoder"](z)
-    ids, mask = exporter.tok.batch([PIPELINE_PROMPT])
-    cos, sin = stdit3.rope_tables(model.head_dim, shape[1])
-    pos = stdit3.pos_embed_for_clip(model.cfg, shape[2], shape[3], clip["height"], clip["width"])
-    tensors = {"input_ids": ids, "token_mask": mask, "noise": noise, "pos_emb": pos, "rope_cos": cos,
-               "rope_sin": sin, "latent": z, "video": video}
-    return {"prompt": PIPELINE_PROMPT, "steps": PIPELINE_STEPS, "cfgScale": PIPELINE_CFG, "fps": clip["fps"],
-            "timesteps": sampler.timesteps(PIPELINE_STEPS, {"kind": "none"}),
-            "tensors": {k: _write_tensor(folder, "pipeline", k, v.float() if k == "token_mask" else v)
-                        for k, v in tensors.items()}}
+    noise = torch.from_numpy(engine_noise.standard_normal(PIPELINE_SEED, math.prod(shape))).reshape(1, *shape)
+    ids, _ = exporter.tok.batch([PIPELINE_PROMPT])
+    tensors = {"input_ids": ids, "noise": noise}
+    cases = []
+    for case in PIPELINE_CASES:
+        z = sampler.sample(model, exporter.m["text"], exporter.tok, [PIPELINE_PROMPT], shape, steps=case["steps"],
+                           cfg_scale=PIPELINE_CFG, fps=clip["fps"], leap_at=case["leapStep"],
+                           clip_px=(clip["height"], clip["width"]), start_latent=noise.clone(),
+                           tdtm_steps=case["tdtmMergedSteps"])
+        tensors[f"{case['name']}.latent"] = z
+        tensors[f"{case['name']}.video"] = exporter.m["decoder"](z)
+        cases.append({**case, "latent": f"{case['name']}.latent", "video": f"{case['name']}.video"})
+    return {"prompt": PIPELINE_PROMPT, "seed": PIPELINE_SEED, "cfgScale": PIPELINE_CFG, "cases": cases,
+            "tensors": {k: _write_tensor(folder, "pipeline", k, v) for k, v in tensors.items()}}

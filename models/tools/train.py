@@ -13,7 +13,7 @@ Checkpoints (atomic) every --ckpt-minutes, with the optimizer's state in float32
 --device cuda|mps trains on a GPU: random draws stay on the CPU generator (the same stream on every device) and
 the checkpoint has the same format (load it with map_location="cpu"). For a GPU: --data-workers N renders batches
 in N processes, `--ckpt A --arch W,D,H --ckpt B --arch ...` trains several models on the same batches, and
-`--steps auto --budget-minutes M` sizes the schedule to a lease (models/README.md "On one GPU").
+`--steps auto --budget-minutes M` sizes the schedule to a lease (`--steps auto` fixes the cosine at the end of the warm-up from the measured speed and records it).
 """
 import argparse
 import collections

@@ -1,6 +1,6 @@
 """Everything from scratch, reproducibly: `npm run model:train` (= /usr/bin/python3 models/tools/train_all.py).
 
-`--recipe v2` (issue 13, models/README.md "Recipe v2"): one latent run in two phases (the PCA latent with a
+Recipe v2, the default and the shipped package's (models/README.md "Training recipe"): one latent run in two phases (the PCA latent with a
 decoder trained on the judge-mask and extent losses; once the denoiser is finished, also on random colour
 pairs and on the denoiser's own samples), beside it one
 denoiser + text encoder run with every lesson of v1 from step 0 (temporal pos-emb, timestep shift 3, 30 %
@@ -11,13 +11,13 @@ Each stage resumes from its checkpoint in models/runs/ when run again, so `--sto
 over sessions.
 `--device cuda|mps` trains on a GPU.
 
-The v1 recipe (the default, kept for the record):
+`--recipe v1`, the previous package's recipe (its checkpoint, checkpoints/shapes-tiny.pt, holds the PCA fit
+that v2's latent run starts from):
 
 Stage 1 fits the PCA latent and trains the decoder; stage 2 trains the denoiser + text encoder in the phases
 below; stage 3 exports models/shapes-tiny/ and evaluates it. Fixed seeds and step counts.
 
-By default only the first phase runs (the ~90-minute CPU recipe). The shipped package comes from all phases
-(`--through centred`); `--resume` starts from the checkpoint kept in the repo and runs the phases it has
+v1 runs its first phase only unless `--through` names a later one (all phases: `--through centred`); `--resume` starts from the checkpoint kept in the repo and runs the phases it has
 not finished yet (a checkpoint records the phases that built it).
 """
 import argparse
@@ -193,7 +193,7 @@ def recipe_v2(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--recipe", default="v1", choices=("v1", "v2"))
+    ap.add_argument("--recipe", default="v2", choices=("v1", "v2"))
     ap.add_argument("--stage", default="all", choices=("all", "latent", "denoiser", "finish"),
                     help="v2: one stage only (latent and denoiser can run side by side, one core each)")
     ap.add_argument("--stop-after-minutes", type=float, default=None, help="v2: stop the denoiser stage early")

@@ -25,6 +25,9 @@ async function createWindow(backend: StudioBackend): Promise<void> {
   const window = new BrowserWindow({
     width: 1400,
     height: 900,
+    // The workspace's smallest layout (src/renderer/src/styles.css); below it the page would scroll sideways.
+    minWidth: 1024,
+    minHeight: 700,
     title: 'On-device Sora Studio',
     webPreferences: {
       preload: path.join(here, '..', 'preload', 'index.cjs'),

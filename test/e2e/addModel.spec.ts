@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { useScratchStudio } from './support/studioServer';
+import { openComposerSettings } from './support/workspace';
 
 /**
  * "Add model…" in browser mode: the committed Open-Sora fixture package is added by its folder path (checked, then
@@ -15,6 +16,8 @@ test('adds a package folder, generates with it at a preset, and removes it; the 
   test.setTimeout(120_000);
   await openScratchStudio(page);
 
+  // "Add model…" sits with the model, in the composer's folded settings.
+  await openComposerSettings(page);
   await page.getByTestId('add-model-button').click();
   const dialog = page.getByTestId('models-dialog');
   await expect(dialog).toBeVisible();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { useScratchStudio } from './support/studioServer';
+import { showView } from './support/workspace';
 
 /**
  * Comparing LPL settings side by side in browser mode: from the composer's prompt and locked seed, one job per
@@ -33,6 +34,7 @@ test('compare no LPL against leaps after 3 and 2 steps: three clips side by side
   await page.getByTestId('seed-mode').selectOption('locked');
   await page.getByTestId('seed-input').fill('5');
 
+  await showView(page, 'Compare');
   const panel = page.getByTestId('compare-panel');
   await expect(page.getByTestId('compare-seed')).toHaveText('5');
   // The defaults for the composer's 6 steps: no LPL, leap after 3, leap after 2, dynamic from 3. Keep the first three.
@@ -82,9 +84,12 @@ test('compare no LPL against leaps after 3 and 2 steps: three clips side by side
   await expect(cells.nth(1)).toHaveAttribute('data-difference', /^\d+(\.\d+)?(e-?\d+)?$/);
   await expect(cells.nth(2)).toHaveAttribute('data-difference', /^\d+(\.\d+)?(e-?\d+)?$/);
   await expect(cells.nth(1).getByTestId('compare-difference')).toHaveText(/^\d+\.\d \/ 255 \(\d+\.\d %\)$/);
-  // Same seed and prompt: each run recorded seed 5 in the history.
+  // Same seed and prompt: each run recorded seed 5 in the history (its own view; the comparison stays as it was).
+  await showView(page, 'History');
   await expect(page.getByTestId('history-table').getByTestId('history-row')).toHaveCount(3);
   await expect(page.getByTestId('history-table').locator('td[data-column="seed"]')).toHaveText(['5', '5', '5']);
+  await showView(page, 'Compare');
+  await expect(cells).toHaveCount(3);
 
   // Synced playback: all canvases show the same frame while playing, when paused and when stepped.
   await expect.poll(async () => new Set((await canvasSamples(page)).map((sample) => sample.frame)).size).toBe(1);

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
 import { electronBinary, NO_ELECTRON_REASON } from './support/electron';
@@ -6,7 +8,13 @@ import { electronBinary, NO_ELECTRON_REASON } from './support/electron';
 test.skip(!electronBinary(), NO_ELECTRON_REASON);
 
 test('the desktop window opens with the studio contract exposed by the preload', async () => {
-  const app = await electron.launch({ executablePath: electronBinary(), args: [path.resolve('.')] });
+  // Its own data folder: Electron's user-data folder (Chromium's --user-data-dir) and the studio's, in a temp dir.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-electron-e2e-'));
+  const app = await electron.launch({
+    executablePath: electronBinary(),
+    args: [path.resolve('.'), `--user-data-dir=${path.join(scratch, 'user-data')}`],
+    env: { ...process.env, STUDIO_DATA_DIR: path.join(scratch, 'data') },
+  });
   try {
     const window = await app.firstWindow();
     await expect(window.getByTestId('app-title')).toHaveText('On-device Sora Studio');
@@ -15,5 +23,6 @@ test('the desktop window opens with the studio contract exposed by the preload',
     await expect(window.getByTestId('sys-runtime-check')).toHaveAttribute('data-ok', 'true', { timeout: 60_000 });
   } finally {
     await app.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { holdSqliteLock } from '../store/support/sqliteLocker';
 import { freshArtifacts, openStudioPage, startStudio } from './support/studioServer';
+import { showView } from './support/workspace';
 
 /**
  * Faults as the user sees them in the browser: a history file locked by another program (a banner and a job
@@ -40,6 +41,7 @@ test('a locked history file: the studio says so once, shows the clip, and saves 
     await locker.release();
     locker = undefined;
     await expect(page.getByTestId('storage-state')).toHaveCount(0, { timeout: 30_000 });
+    await showView(page, 'History');
     const rows = page.getByTestId('history-table').getByTestId('history-row');
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toHaveAttribute('data-status', 'done');
@@ -59,6 +61,7 @@ test('a studio killed mid-run lists its runs as interrupted, and "Use again" ref
   await page.getByTestId('seed-mode').selectOption('locked');
   await page.getByTestId('seed-input').fill('77');
   await page.getByTestId('prompt-input').press('Control+Enter');
+  await showView(page, 'History');
   await expect(page.getByTestId('history-table').getByTestId('history-row').first()).toHaveAttribute('data-status', 'running', { timeout: 30_000 });
   first.process.kill('SIGKILL');
   await new Promise((resolve) => first.process.once('exit', resolve));
@@ -66,6 +69,8 @@ test('a studio killed mid-run lists its runs as interrupted, and "Use again" ref
   const second = await startStudio({ STUDIO_DATA_DIR: dataDir });
   try {
     await openStudioPage(page, second);
+    // Another port, another origin: the view chosen there is not remembered here.
+    await showView(page, 'History');
     const row = page.getByTestId('history-table').getByTestId('history-row').first();
     await expect(row).toHaveAttribute('data-status', 'interrupted');
     await expect(row.locator('.status-tag')).toHaveText('interrupted');

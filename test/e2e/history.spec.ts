@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { useScratchStudio } from './support/studioServer';
+import { showView } from './support/workspace';
 
 /**
  * The prompt history panel in browser mode, on a fresh data folder (the history starts empty): two generations
@@ -46,6 +47,7 @@ function cell(row: Locator, column: string): Locator {
 test('generations land in the history table; search, sort, use again and delete work', async ({ page }) => {
   test.setTimeout(60_000);
   await openStudio(page);
+  await showView(page, 'History');
   const panel = page.getByTestId('history-panel');
   const table = page.getByTestId('history-table');
   const rows = table.getByTestId('history-row');
@@ -147,6 +149,7 @@ test('the history survives a reload; its virtualized body shows the range in vie
   await openStudio(page);
   const panel = page.getByTestId('history-panel');
   const rows = page.getByTestId('history-table').getByTestId('history-row');
+  await showView(page, 'History');
   // The first test left one entry; five one-step runs, queued at once, make six.
   await expect(panel).toHaveAttribute('data-total', '1');
   await page.getByTestId('steps-input').fill('1');
@@ -157,7 +160,9 @@ test('the history survives a reload; its virtualized body shows the range in vie
   }
   await expect(panel).toHaveAttribute('data-total', '6', { timeout: 45_000 });
 
+  // The view chosen survives the reload too: the history table is still the one shown.
   await page.reload();
+  await expect(page.getByRole('tab', { name: 'History', exact: true })).toHaveAttribute('aria-selected', 'true');
   await expect(panel).toHaveAttribute('data-total', '6');
   await expect(rows).toHaveCount(6);
   await expect(page.getByTestId('history-range')).toHaveText('Rows 1–6 of 6');

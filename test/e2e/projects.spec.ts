@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { useScratchStudio } from './support/studioServer';
+import { showView } from './support/workspace';
 
 /**
  * Projects in browser mode: three runs, one made from another ("Use again") and a comparison in a new project, "Export project…" downloads one zip, the
@@ -37,12 +38,18 @@ test('a project with three runs and a comparison survives export → delete → 
   const rowOf = (prompt: string) => rows.filter({ has: page.getByTestId('history-prompt').getByText(prompt, { exact: true }) });
 
   // A new project becomes the current one: new runs go into it and the history shows it.
+  await showView(page, 'Projects');
   await page.getByTestId('project-new').click();
   await page.getByTestId('project-name-input').fill(PROJECT);
   await page.getByTestId('project-name-save').click();
   await expect(page.getByTestId('projects-status')).toContainText(`Created “${PROJECT}”`);
   await expect(page.getByTestId('project-select').locator('option:checked')).toContainText(PROJECT);
+  await expect(page.getByRole('tab', { name: 'Projects', exact: true })).toContainText(PROJECT);
+  const listed = page.getByTestId('project-list').getByTestId('project-row');
+  await expect(listed).toHaveCount(2);
+  await expect(listed.filter({ hasText: PROJECT })).toHaveAttribute('aria-current', 'true');
 
+  await showView(page, 'History');
   for (const [index, prompt] of [RED, BLUE, GREEN].entries()) {
     await generate(page, prompt, 20 + index);
     await expect(rows).toHaveCount(index + 1, { timeout: 40_000 });
@@ -65,6 +72,7 @@ test('a project with three runs and a comparison survives export → delete → 
   await expect(history).toHaveAttribute('data-total', '6');
 
   // Export project…: one zip downloaded.
+  await showView(page, 'Projects');
   const downloading = page.waitForEvent('download');
   await page.getByTestId('project-export').click();
   const download = await downloading;
@@ -86,19 +94,22 @@ test('a project with three runs and a comparison survives export → delete → 
   await expect(page.getByTestId('projects-status')).toContainText(`Imported “${PROJECT}”: 6 runs, 1 comparison.`, { timeout: 30_000 });
   await expect(page.getByTestId('project-select').locator('option:checked')).toContainText(PROJECT);
   await expect(history).toHaveAttribute('data-total', '6');
+  await showView(page, 'History');
   await expect(rowOf(RED)).toHaveAttribute('data-starred', 'true');
   // Lineage survives with the new ids.
   const importedRed = (await rowOf(RED).getAttribute('data-entry-id')) ?? 'missing';
   await expect(rowOf(DERIVED)).toHaveAttribute('data-derived-from', importedRed);
   await expect(rowOf(DERIVED).getByTestId('history-derived')).toBeVisible();
 
-  // Its runs play in the result player, with their record.
+  // Its runs play in the result player, with their record: "Open" shows it in the studio's stage.
   await rowOf(BLUE).getByTestId('history-open').click();
+  await expect(page.getByRole('tab', { name: 'Studio', exact: true })).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByTestId('result-view')).toHaveAttribute('data-state', 'ready');
   await expect(page.getByTestId('result-select').locator('option:checked')).toContainText(BLUE);
   await expect(page.getByTestId('player-canvas')).toBeVisible();
 
   // Its comparison reopens as it was, measured against the baseline.
+  await showView(page, 'Compare');
   await page.getByTestId('compare-saved').selectOption({ index: 1 });
   const cells = page.getByTestId('compare-panel').getByTestId('compare-cell');
   await expect(cells).toHaveCount(2);
@@ -111,6 +122,7 @@ test('a project with three runs and a comparison survives export → delete → 
   await expect(cells.nth(1).getByTestId('compare-canvas')).toHaveAttribute('data-view', 'difference');
 
   // Search, sort and star on the imported runs.
+  await showView(page, 'History');
   await page.getByTestId('history-search').fill('blue');
   await expect(rows).toHaveCount(1);
   await expect(rows.first().getByTestId('history-prompt')).toHaveText(BLUE);
@@ -124,12 +136,21 @@ test('a project with three runs and a comparison survives export → delete → 
   await expect(rows).toHaveCount(2);
   expect((await rows.getByTestId('history-prompt').allTextContents()).sort()).toEqual([GREEN, RED].sort());
   await page.screenshot({ path: path.join(ARTIFACTS, 'projects-after-import.png'), fullPage: true });
+
+  // The project list makes another project current in one click: new runs and the history follow it.
+  await showView(page, 'Projects');
+  const defaultRow = page.getByTestId('project-list').locator('[data-testid="project-row"][data-project-id="default"]');
+  await defaultRow.getByRole('button', { name: /^Make .* the current project$/ }).click();
+  await expect(defaultRow).toHaveAttribute('aria-current', 'true');
+  await expect(page.getByTestId('project-select')).toHaveValue('default');
+  await expect(history).toHaveAttribute('data-total', '0');
 });
 
 async function generateComparison(page: Page): Promise<void> {
   await page.getByTestId('prompt-input').fill(COMPARED);
   await page.getByTestId('steps-input').fill('4');
   await page.getByTestId('seed-input').fill('5');
+  await showView(page, 'Compare');
   await page.getByTestId('variant-reset').click();
   const variants = page.getByTestId('compare-panel').getByTestId('compare-variant');
   while ((await variants.count()) > 2) {

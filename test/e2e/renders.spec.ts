@@ -16,7 +16,7 @@ const LABEL = 'renders';
 const STEPS = 24;
 /** The profiled parts (lib/renderStats.tsx ids) that show step data, and those that do not. */
 const STEP_PARTS = ['live.progress', 'live.gauges', 'live.timeline', 'live.strip'];
-const STILL_PARTS = ['header', 'composer', 'live.preview', 'result', 'queue', 'system', 'compare', 'history'];
+const STILL_PARTS = ['header', 'composer', 'live.preview', 'result', 'queue', 'recent', 'system', 'compare', 'history'];
 
 interface CauseStats {
   events: number;
@@ -42,7 +42,8 @@ async function openWithRenderStats(page: Page): Promise<void> {
   await expect(page.getByTestId('history-panel')).toHaveAttribute('data-state', 'ready');
   // The thumbnails of the runs in view (fetched once their rows settle) too.
   await expect(page.locator('[data-testid="history-thumbnail"][data-state="loading"]')).toHaveCount(0);
-  await expect(page.getByTestId('sys-runtime-check')).toBeVisible();
+  await expect(page.getByTestId('recent-runs')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('sys-runtime-check')).toHaveAttribute('data-ok', 'true');
 }
 
 /** The counts of one cause, failing with its name when nothing of that cause was counted. */
@@ -109,7 +110,7 @@ test('typing a prompt re-renders the composer, not the live view, result, queue 
   const other = causeOf(await readStats(page), 'other');
   process.stdout.write(`\n[renders] typing ${typed.length} keys: ${JSON.stringify(other)}\n`);
   expect(other.parts.composer, 'composer renders per key').toBe(typed.length);
-  for (const part of ['live', 'result', 'queue', 'history']) {
+  for (const part of ['live', 'result', 'queue', 'recent', 'history']) {
     expect(other.parts[part] ?? 0, `${part} renders while typing`).toBe(0);
   }
 });

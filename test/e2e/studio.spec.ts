@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { startStudio, type RunningStudio } from './support/studioServer';
+import { startStudioOnScratch, type RunningStudio } from './support/studioServer';
 
 let studio: RunningStudio;
 test.beforeAll(async () => {
-  studio = await startStudio();
+  studio = await startStudioOnScratch('system-info');
 });
 test.afterAll(async () => {
   await studio?.stop();

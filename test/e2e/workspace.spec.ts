@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
 import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
 import { useScratchStudio } from './support/studioServer';
+import { openComposerSettings, showStage } from './support/workspace';
 
 /**
  * The studio workspace in browser mode: compose, watch the preview form step by step with the gauges moving,
@@ -49,6 +50,7 @@ async function composerSet(page: Page, values: { steps?: number; tdtm?: number; 
     await page.getByTestId('steps-input').fill(String(values.steps));
   }
   if (values.tdtm !== undefined) {
+    await openComposerSettings(page);
     await page.getByTestId('tdtm-input').fill(String(values.tdtm));
   }
   if (values.seed !== undefined) {
@@ -141,6 +143,9 @@ test('type a prompt, Ctrl+Enter, watch the preview change and the gauges move, t
   expect(await numberAttribute(page.getByTestId('resident-gauge'), 'data-budget')).toBe(forecastBudget);
   expect(await numberAttribute(page.getByTestId('resident-gauge'), 'data-minimum')).toBe(forecastMinimum);
 
+  // The finished clip took the stage; the live view (step strip, gauges) is one tab away.
+  await expect(page.getByTestId('player-canvas')).toBeVisible();
+  await showStage(page, 'Live preview');
   // Scrubbing the step strip pins the preview to a step: the first and last steps differ.
   await page.getByTestId('thumb-0').click();
   const first = await canvasSample(page, 'preview-canvas');
@@ -151,6 +156,7 @@ test('type a prompt, Ctrl+Enter, watch the preview change and the gauges move, t
   expect(first.hash).not.toBe(last.hash);
 
   await expect(page.getByTestId('result-seed')).toHaveText('7');
+  await showStage(page, 'Result player');
   await page.getByTestId('result-view').screenshot({ path: path.join(ARTIFACTS, 'result.png') });
 
   // Export: an MP4 and its sidecar record.
@@ -293,6 +299,7 @@ test('the composer: forecast per budget, backend errors beside it, ↑ recalls p
   test.setTimeout(60_000);
   await openStudio(page);
   await composerSet(page, { steps: 4, prompt: 'a white circle bouncing' });
+  await openComposerSettings(page);
 
   // A budget below the minimum working set: the forecast says so before the run, the backend refuses it.
   await page.getByTestId('budget-mode').selectOption('bytes');

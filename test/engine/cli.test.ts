@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 const cli = path.resolve('out/main/cli.js');
 
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 240_000 });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-cli-data-'));
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, STUDIO_DATA_DIR: dataDir } });
+  fs.rmSync(dataDir, { recursive: true, force: true });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

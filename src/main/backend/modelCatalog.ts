@@ -9,6 +9,7 @@ import type { ModelUnit } from '@shared/model/manifest';
 import { clipMemoryTable } from '@shared/model/clipMemory';
 import { resolveClip, type ClipSize } from '@shared/model/clipSize';
 import { manifestPasses, manifestWeightsBytes } from '@shared/model/manifestUnits';
+import { loadedUnitBytes } from '@shared/model/memoryPlan';
 import { MAX_MANIFEST_BYTES, readModelPackage, type ModelPackage } from '../engine/package/modelPackage';
 import { readFolderFile, realFolder } from '../engine/package/packageFiles';
 import { locateBuiltinModel } from '../engine/paths';
@@ -133,7 +134,7 @@ export class ModelCatalog {
 
 function summarize(pkg: ModelPackage, builtin: boolean): ModelSummary {
   const { manifest, dir } = pkg;
-  const sizes = (units: readonly ModelUnit[]): Array<{ id: string; sizeBytes: number }> => units.map((unit) => ({ id: unit.id, sizeBytes: unit.sizeBytes }));
+  const sizes = (units: readonly ModelUnit[]): Array<{ id: string; sizeBytes: number }> => units.map((unit) => ({ id: unit.id, sizeBytes: loadedUnitBytes(unit.sizeBytes) }));
   const unitPasses = manifestPasses(manifest);
   const passes = {
     text: sizes(unitPasses.text),

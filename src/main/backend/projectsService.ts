@@ -7,7 +7,7 @@ import { StudioError } from '@shared/ipc/errors';
 import { exportProject } from '../store/archive/exportProject';
 import { importProject } from '../store/archive/importProject';
 import { ComparisonRepository } from '../store/comparisonRepository';
-import { listRunMedia, runMediaDirName, writeThumbnail, type DataFolder } from '../store/dataFolder';
+import { listRunMedia, runMediaDirName, type DataFolder } from '../store/dataFolder';
 import type { StudioDatabase } from '../store/database';
 import { HistoryRepository } from '../store/historyRepository';
 import { ProjectRepository } from '../store/projectRepository';
@@ -95,23 +95,6 @@ export class ProjectsService {
     this.comparisons = new ComparisonRepository(options.db);
     // Transfers left by an earlier run of the studio are of no use now.
     fs.rmSync(path.join(options.folder.tmpDir, 'transfers'), { recursive: true, force: true });
-    this.adoptEarlierMedia();
-  }
-
-  /**
-   * Runs recorded before media folders were tracked still have their files in outputs/<id>: give them their folder
-   * and a thumbnail, so they play and export like new ones.
-   */
-  private adoptEarlierMedia(): void {
-    const rows = this.options.db.prepare("SELECT id FROM generations WHERE media_dir IS NULL AND status = 'done'").all() as Array<{ id: string }>;
-    const adopt = this.options.db.prepare('UPDATE generations SET media_dir = ? WHERE id = ?');
-    for (const { id } of rows) {
-      const relative = runMediaDirName(id);
-      const dir = path.join(this.options.folder.root, relative);
-      if (fs.existsSync(dir) && listRunMedia(dir).frames.length > 0 && writeThumbnail(dir)) {
-        adopt.run(relative, id);
-      }
-    }
   }
 
   /** The project a run goes into: the one asked for while it exists (it may be deleted while the run is queued). */

@@ -17,7 +17,8 @@ import { GenerationService, type FinishedJob, type JobLifecycle, type QueueLimit
 import { manifestHash, ModelCatalog } from './modelCatalog';
 import { ModelLibrary } from './modelLibrary';
 import { acceptRequest } from './preflight';
-import { describeJsonValue, exceedsDepth, MAX_PARAMS_DEPTH } from './inputShape';
+import { describeJsonValue } from './describeJsonValue';
+import { exceedsDepth, MAX_PARAMS_DEPTH } from './nestingDepth';
 import type { ProjectsService } from './projectsService';
 import { keepRunMedia } from './recordRun';
 import type { FinishedRun } from '../store/runLog';

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { ImportRefused } from './errors';
 
 /** An open regular file: its descriptor and size, fixed when opened. */
@@ -9,9 +10,11 @@ export interface OpenFile {
 }
 
 /**
- * Opens `file` for reading only when it is a regular file: a symbolic link, a FIFO, a device or a folder is
- * refused by name before it is opened (a FIFO would block the read forever; a link may lead outside the folder
- * the user chose). The size is taken from the open descriptor, so every later bound uses the file actually read.
+ * Opens `file` for reading only when it is a regular file: a FIFO, a device or a folder is refused by name before
+ * it is opened (a FIFO would block the read forever). A symbolic link is followed only when it stays inside the
+ * file's folder, or leads from a Hugging Face cache snapshot (`models--org--name/snapshots/REV/file`) into the same
+ * repository's `blobs/` folder, as every file of a downloaded snapshot does; any other link is refused. The size is
+ * taken from the open descriptor, so every later bound uses the file actually read.
  */
 export function openRegularFile(file: string, what: string): OpenFile {
   let stat: fs.Stats;
@@ -20,14 +23,16 @@ export function openRegularFile(file: string, what: string): OpenFile {
   } catch {
     throw new ImportRefused(`${file}: missing (${what})`);
   }
+  let target = file;
   if (stat.isSymbolicLink()) {
-    throw new ImportRefused(`${file}: is a symbolic link; the importer reads only regular files (${what}); copy the file itself there (e.g. cp -L)`);
+    target = followedLink(file, what);
+    stat = fs.statSync(target);
   }
   if (!stat.isFile()) {
     throw new ImportRefused(`${file}: not a regular file (${describeKind(stat)}); expected ${what}`);
   }
   const noFollow = fs.constants.O_NOFOLLOW ?? 0;
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | noFollow);
+  const fd = fs.openSync(target, fs.constants.O_RDONLY | noFollow);
   const opened = fs.fstatSync(fd);
   if (!opened.isFile()) {
     fs.closeSync(fd);
@@ -65,6 +70,38 @@ export function readSmallTextFile(file: string, what: string, maxBytes: number):
   } finally {
     closeFile(opened);
   }
+}
+
+/** The real path a link leads to, when it stays among the folders the file may come from. */
+function followedLink(file: string, what: string): string {
+  let target: string;
+  try {
+    target = fs.realpathSync(file);
+  } catch {
+    throw new ImportRefused(`${file}: a symbolic link that leads nowhere (${what})`);
+  }
+  if (!allowedRoots(path.dirname(file)).some((root) => isInside(target, root))) {
+    throw new ImportRefused(`${file}: is a symbolic link leaving its folder (${what}); copy the file itself there (e.g. cp -L)`);
+  }
+  return target;
+}
+
+/** The folder itself, plus its repository's blobs/ when the folder is a Hugging Face cache snapshot. */
+function allowedRoots(folder: string): string[] {
+  const real = fs.realpathSync(folder);
+  const roots = [real];
+  const snapshots = path.dirname(real);
+  if (path.basename(snapshots) === 'snapshots') {
+    const blobs = path.join(path.dirname(snapshots), 'blobs');
+    if (fs.existsSync(blobs)) {
+      roots.push(fs.realpathSync(blobs));
+    }
+  }
+  return roots;
+}
+
+function isInside(file: string, folder: string): boolean {
+  return file.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep);
 }
 
 function describeKind(stat: fs.Stats): string {

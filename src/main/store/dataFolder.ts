@@ -15,9 +15,14 @@ export interface DataFolder {
   tmpDir: string;
 }
 
-/** Browser mode and the CLIs keep their data in STUDIO_DATA_DIR, or ~/.on-device-sora-studio. */
+/** Where the studio keeps its data when STUDIO_DATA_DIR does not say (the test harness checks no test writes there). */
+export function defaultDataRoot(): string {
+  return path.join(os.homedir(), '.on-device-sora-studio');
+}
+
+/** Browser mode and the CLIs keep their data in STUDIO_DATA_DIR, or the default data root. */
 export function studioDataRoot(): string {
-  return process.env.STUDIO_DATA_DIR ?? path.join(os.homedir(), '.on-device-sora-studio');
+  return process.env.STUDIO_DATA_DIR ?? defaultDataRoot();
 }
 
 export function dataFolder(root: string): DataFolder {

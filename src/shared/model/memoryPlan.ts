@@ -20,6 +20,19 @@ import { formatMegabytes } from '../util/bytes';
 
 export type { MemoryBudget };
 
+/**
+ * What a loaded ONNX session holds besides its weights (the graph, its kernels, the allocation plan). Measured on
+ * onnxruntime-node 1.30's CPU EP: 2.3–2.5 MB of RSS per STDiT3 block-pair session beyond its weights file (the
+ * measured-memory test's package, hidden 512), about the same at any width since it follows the graph's nodes.
+ * Counted per loaded unit, so that a budget holds in measured RSS and not only in weight bytes.
+ */
+export const SESSION_OVERHEAD_BYTES = 4 * 1024 * 1024;
+
+/** The bytes a unit is budgeted at while loaded: its weights in memory plus a session's own overhead. */
+export function loadedUnitBytes(weightsBytes: number): number {
+  return weightsBytes + SESSION_OVERHEAD_BYTES;
+}
+
 export interface PlannedUnit {
   readonly id: string;
   readonly sizeBytes: number;

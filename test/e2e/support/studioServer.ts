@@ -13,8 +13,11 @@ export interface RunningStudio {
   stop: () => Promise<void>;
 }
 
-/** Starts the built browser-mode server (out/main/server.js) on a free port and waits for its URL line. */
-export async function startStudio(env: NodeJS.ProcessEnv = {}): Promise<RunningStudio> {
+/**
+ * Starts the built browser-mode server (out/main/server.js) on a free port and waits for its URL line. The data
+ * folder is required: no test runs on the user's real one.
+ */
+export async function startStudio(env: NodeJS.ProcessEnv & { STUDIO_DATA_DIR: string }): Promise<RunningStudio> {
   const child = spawn(process.execPath, [path.resolve('out/main/server.js'), '--port', '0'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,7 +65,7 @@ export async function startStudioOnScratch(label: string): Promise<RunningStudio
     throw new Error('models/shapes-tiny/manifest.json is missing: the built-in model is part of the repository; restore it with git.');
   }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `studio-${label}-e2e-`));
-  const env: NodeJS.ProcessEnv = { STUDIO_DATA_DIR: path.join(scratch, 'data') };
+  const env = { STUDIO_DATA_DIR: path.join(scratch, 'data') };
   const studio = await startStudio(env);
   return {
     ...studio,

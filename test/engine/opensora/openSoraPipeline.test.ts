@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GenerationEvent } from '../../../src/shared/domain/generation';
 import { EngineSession } from '../../../src/main/engine/pipeline/engineSession';
+import { videoTensorToClip } from '../../../src/main/engine/output/frames';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { fixturePackage } from '../support/randomPackage';
 import { maxAbsDiff } from '../support/tensorCompare';
@@ -11,17 +12,36 @@ import { maxAbsDiff } from '../support/tensorCompare';
 const modelPath = fixturePackage('opensora-tiny');
 const PROMPT = 'a cat walking in the snow';
 
+/**
+ * The whole loop's PyTorch reference (test/fixtures/opensora_reference.py, LOOP): the same generation with the
+ * importer's modules from the engine's seeded noise; the final latent and three of the 51 frames. Tolerances: the
+ * latent within 1e-3 of its largest magnitude, frames within one byte level.
+ */
+interface LoopReference {
+  seed: number; steps: number; leapStep: number; tdtmMergedSteps: number; keptFrames: number[];
+  latentTensor: string; keptFramesTensor: string;
+}
+const referenceDir = path.join(modelPath, 'reference');
+const reference = JSON.parse(fs.readFileSync(path.join(referenceDir, 'reference.json'), 'utf8')) as {
+  loop: LoopReference; tensors: Record<string, { file: string; shape: number[] }>;
+};
+function referenceTensor(name: string): { values: Float32Array; shape: number[] } {
+  const bytes = fs.readFileSync(path.join(referenceDir, reference.tensors[name].file));
+  return { values: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)), shape: reference.tensors[name].shape };
+}
+
 describe('Open-Sora 1.2 package (imported from small checkpoints) through generateVideo', () => {
-  it('makes a 51-frame 256×144 clip at the 144p 16:9 preset with LPL, TDTM and the minimum budget, and writes the MP4', async () => {
+  it('makes the PyTorch reference\'s 51-frame 256×144 clip at the 144p 16:9 preset with LPL, TDTM and the minimum budget, and writes the MP4', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opensora-out-'));
     const events: GenerationEvent[] = [];
+    const loop = reference.loop;
     const { summary, clip, latent } = await generateVideo(
       {
         prompt: PROMPT,
-        seed: 3,
-        steps: 4,
-        lpl: { kind: 'fixed', leapStep: 2 },
-        tdtmMergedSteps: 2,
+        seed: loop.seed,
+        steps: loop.steps,
+        lpl: { kind: 'fixed', leapStep: loop.leapStep },
+        tdtmMergedSteps: loop.tdtmMergedSteps,
         memoryBudget: { kind: 'min' },
         clip: { resolution: '144p', aspect: '16:9', frames: 51 },
         modelPath,
@@ -44,9 +64,17 @@ describe('Open-Sora 1.2 package (imported from small checkpoints) through genera
     expect(first.kind === 'step' && first.preview && [first.preview.frames, first.preview.width, first.preview.height]).toEqual([15, 32, 18]);
     const mp4 = fs.readFileSync(path.join(dir, 'clip.mp4'));
     expect(mp4.subarray(4, 8).toString('latin1')).toBe('ftyp');
-    // The decoded frames are not constant: the VAE ran on the sampled latent.
-    const firstFrame = clip.frames[0];
-    expect(new Set(Array.from(firstFrame.subarray(0, 4000))).size).toBeGreaterThan(10);
+    const wantLatent = referenceTensor(loop.latentTensor).values;
+    const largest = wantLatent.reduce((max, v) => Math.max(max, Math.abs(v)), 0);
+    const latentError = maxAbsDiff(latent, wantLatent) / largest;
+    console.info(`[open-sora loop] latent relative error ${latentError.toExponential(2)}`);
+    expect(latentError).toBeLessThan(1e-3);
+    const kept = referenceTensor(loop.keptFramesTensor);
+    const [, keptCount, height, width] = kept.shape;
+    const wantFrames = videoTensorToClip(kept.values, { frames: keptCount, height, width }, clip.fps).frames;
+    loop.keptFrames.forEach((frameIndex, k) => {
+      expect(maxAbsDiff(clip.frames[frameIndex], wantFrames[k]), `frame ${frameIndex}`).toBeLessThanOrEqual(1);
+    });
   });
 
   it('streamed under the minimum budget gives the same clip as every unit resident', async () => {

@@ -2,17 +2,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifestSchema, type ModelUnit } from '../../../src/shared/model/manifest';
+import { readmeQualityPhrases } from './qualityPromises';
+import { shippedModelDir } from './shippedModel';
 
 /** The committed default package (models/shapes-tiny) is complete, schema-valid and small enough to ship. */
-const PACKAGE_DIR = path.resolve(__dirname, '../../../models/shapes-tiny');
 const MAX_PACKAGE_BYTES = 20 * 1000 * 1000; // issue 13: the package stays at most 20 MB
-const present = fs.existsSync(path.join(PACKAGE_DIR, 'manifest.json'));
-if (!present) {
-  console.warn('[shipped package] skipped: models/shapes-tiny/manifest.json not exported yet');
-}
+const README = path.resolve(__dirname, '../../../README.md');
 
-describe.skipIf(!present)('models/shapes-tiny', () => {
-  const manifest = present ? manifestSchema.parse(JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'manifest.json'), 'utf8'))) : null!;
+describe('README.md states the quality promises the shipped-model test holds', () => {
+  it.each(readmeQualityPhrases())('"%s"', (phrase) => {
+    expect(fs.readFileSync(README, 'utf8').replace(/\s+/g, ' ')).toContain(phrase);
+  });
+});
+
+describe('models/shapes-tiny', () => {
+  const PACKAGE_DIR = shippedModelDir();
+  const manifest = manifestSchema.parse(JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'manifest.json'), 'utf8')));
   const units = (): ModelUnit[] => [
     manifest.text.embed, ...manifest.text.blocks, manifest.text.final,
     manifest.denoiser.embedder, ...manifest.denoiser.blocks.flatMap((b) => [b.unit, b.tdtm]), manifest.denoiser.final,

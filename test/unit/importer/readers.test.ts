@@ -139,13 +139,53 @@ describe('hostile files are refused by name', () => {
     fs.writeFileSync(indexPath, original);
     const shard = path.join(folder, 'model-00001-of-00002.safetensors');
     fs.renameSync(shard, `${shard}.real`);
-    fs.symlinkSync(`${shard}.real`, shard);
-    expect(await asyncRefusal(() => openShardedWeights(folder))).toMatch(/model-00001-of-00002\.safetensors: is a symbolic link/);
+    const outside = path.join(work, 'outside.safetensors');
+    fs.renameSync(`${shard}.real`, outside);
+    fs.symlinkSync(outside, shard);
+    expect(await asyncRefusal(() => openShardedWeights(folder))).toMatch(/model-00001-of-00002\.safetensors: is a symbolic link leaving its folder/);
 
     fs.rmSync(shard);
     const fifo = spawnSync('mkfifo', [shard]);
     expect(fifo.status).toBe(0);
     expect(await asyncRefusal(() => openShardedWeights(folder))).toMatch(/model-00001-of-00002\.safetensors: not a regular file \(a FIFO\)/);
+  });
+
+  it('follows the links of a Hugging Face cache snapshot into its blobs/ folder, and links inside the folder', async () => {
+    // models--org--name/snapshots/REV/FILE -> ../../blobs/HASH: how a hub download lays out every file
+    const repo = path.join(work, 'models--DeepFloyd--t5-v1_1-xxl');
+    const snapshot = path.join(repo, 'snapshots', 'rev1');
+    fs.mkdirSync(path.join(repo, 'blobs'), { recursive: true });
+    fs.mkdirSync(snapshot, { recursive: true });
+    for (const name of fs.readdirSync(path.join(CKPT, 't5-safetensors'))) {
+      const blob = path.join(repo, 'blobs', `hash-${name}`);
+      fs.copyFileSync(path.join(CKPT, 't5-safetensors', name), blob);
+      fs.symlinkSync(path.join('..', '..', 'blobs', `hash-${name}`), path.join(snapshot, name));
+    }
+    const fromSnapshot = await openShardedWeights(snapshot);
+    const original = await openShardedWeights(path.join(CKPT, 't5-safetensors'));
+    try {
+      expect(fromSnapshot.keys()).toEqual(original.keys());
+      const key = 'encoder.block.0.layer.0.SelfAttention.q.weight';
+      expect((await fromSnapshot.read(key)).bytes.equals((await original.read(key)).bytes)).toBe(true);
+    } finally {
+      fromSnapshot.close();
+      original.close();
+    }
+    // The same links from a folder that is not a snapshot lead out of it: refused.
+    const plain = path.join(work, 'not-a-snapshot', 'inner');
+    fs.mkdirSync(plain, { recursive: true });
+    for (const name of fs.readdirSync(snapshot)) {
+      fs.symlinkSync(path.join(repo, 'blobs', `hash-${name}`), path.join(plain, name));
+    }
+    expect(await asyncRefusal(() => openShardedWeights(plain))).toMatch(/is a symbolic link leaving its folder/);
+    // A link to a file of the same folder is read.
+    const local = path.join(work, 't5-local-link');
+    fs.cpSync(path.join(CKPT, 't5-safetensors'), local, { recursive: true });
+    const shard = path.join(local, 'model-00001-of-00002.safetensors');
+    fs.renameSync(shard, path.join(local, 'kept.bin'));
+    fs.symlinkSync('kept.bin', shard);
+    const linked = await openShardedWeights(local);
+    linked.close();
   });
 
   it('a pickled shard whose pickle names a global outside the allow-list, without running it', async () => {

@@ -1,5 +1,8 @@
 import type { MemoryBudget } from '@shared/model/memoryPlan';
 import type { TextConditioning } from '../models';
+import { locateRuntimeCheckModel } from '../paths';
+import { tensorData, type TensorMap } from '../runtime/types';
+import { RUNTIME_CHECK_INPUT, RUNTIME_CHECK_INPUT_DIMS } from '../system/runtimeCheck';
 import { UnitStreamer, type StreamSchedule } from '../streaming/unitStreamer';
 
 export interface StreamerKey {
@@ -10,6 +13,13 @@ export interface StreamerKey {
   readonly reserveBytes: number;
   readonly schedule: StreamSchedule;
   readonly workerPath?: string;
+}
+
+function runtimeWarmUpModel(): { modelPath: string; feeds: () => TensorMap } {
+  return {
+    modelPath: locateRuntimeCheckModel(),
+    feeds: () => ({ x: tensorData('float32', RUNTIME_CHECK_INPUT_DIMS, RUNTIME_CHECK_INPUT.slice()) }),
+  };
 }
 
 /** Text embeddings kept per session; a studio user iterates on a handful of prompts at a time. */
@@ -43,8 +53,9 @@ export class EngineSession {
     this.current = null;
     await previous?.streamer.dispose();
     const streamer = new UnitStreamer({ budget: key.budget, reserveBytes: key.reserveBytes, workerPath: key.workerPath, schedule: key.schedule });
-    // The runtime's own memory with both executor threads up and no session: what a budget does not cover.
-    await streamer.workerSessions();
+    // The runtime's own memory with both executor threads up, onnxruntime initialized, and no model session: what a
+    // budget does not cover.
+    await streamer.warmUp(runtimeWarmUpModel());
     this.current = { key: keyText, modelKey: key.modelKey, streamer, baselineRssBytes: process.memoryUsage.rss() };
     return streamer;
   }

@@ -1,44 +1,18 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { timingSince, type GenerateRequest, type GenerationEvent, type GenerationSummary } from '@shared/domain/generation';
+import type { GenerateRequest, GenerationEvent, GenerationSummary } from '@shared/domain/generation';
 import { plannedModelCalls } from '@shared/domain/lpl';
 import { StudioError } from '@shared/ipc/errors';
-import { videoTensorToClip, type RgbaClip } from '../output/frames';
-import { checkOutputTarget, estimateOutputBytes } from '../output/outputTarget';
-import { writeOutputs, type OutputOptions } from '../output/writeOutputs';
-import { checkPackageUnits } from '../package/checkUnits';
-import { readModelPackage, type ModelPackage } from '../package/modelPackage';
-import {
-  combineGuidedVelocityInto,
-  computeTimesteps,
-  createLplController,
-  estimateCleanLatentInto,
-  eulerStepInPlace,
-  eulerStepSizes,
-  isMergedStep,
-  latentToRgbaFrames,
-  leapToDataInPlace,
-  noiseLevelAt,
-  standardNormalNoise,
-  validateMergedSteps,
-  latentElementCount,
-  type LatentShape,
-  type LplPolicy,
-} from '../sampler';
-import type { PipelinePasses } from '@shared/model/pipelineBudget';
-import { isAbortError, type PassResult, type StreamSchedule, type StreamUnit, type UnitStreamer } from '../streaming/unitStreamer';
+import type { RgbaClip } from '../output/frames';
+import type { OutputOptions } from '../output/writeOutputs';
+import type { ModelPackage } from '../package/modelPackage';
+import { isAbortError, type StreamSchedule } from '../streaming/unitStreamer';
+import { denoiseStage, type FinishSwitch } from './denoiseStage';
 import { EngineSession } from './engineSession';
-import { openVideoModel } from '../models';
-import { requireFinite } from './numericCheck';
-import { RssMonitor } from './rssMonitor';
-import { activationReserveBytes, estimateActivationBytes } from '@shared/model/clipMemory';
-import { resolveRequest } from './settings';
-import { resolveBudget } from './unitPlans';
+import { planJob } from './jobPlan';
+import { JobEvents, JobRun } from './jobRun';
+import { keepWarm } from './keepWarm';
+import { decodeStage, encodeTextStage, writeStage } from './stages';
 
-/** "Finish now": the running job leaps (LPL) at its next step. */
-export interface FinishSwitch {
-  requested: boolean;
-}
+export type { FinishSwitch } from './denoiseStage';
 
 export interface GenerateOptions {
   signal?: AbortSignal;
@@ -69,281 +43,66 @@ export interface GenerateResult {
   latent: Float32Array;
 }
 
-const epochNowMs = (): number => performance.timeOrigin + performance.now();
-
 /**
- * Text → video with Open-Sora's rectified-flow sampler (docs/open-sora.md §Sampler) and On-device Sora's LPL, TDTM and
- * CI-DL: text encoder (streamed) → K denoising steps of [embedder, block pairs, final] (streamed with a resident
- * prefix; TDTM blocks in the first m steps; LPL leap) → decoder → outputs.
+ * Text → video with Open-Sora's rectified-flow sampler and On-device Sora's LPL, TDTM and CI-DL, as stages: plan
+ * (everything that can be refused, before any compute) → text → denoise → decode → write → summary; then, in a
+ * persistent session, the next job's first units are loaded.
  */
 export async function generateVideo(request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
-  const jobStartMs = epochNowMs();
-  const elapsed = (): number => epochNowMs() - jobStartMs;
-  const emit = (event: GenerationEvent): void => options.onEvent?.(event);
-  const warnings: string[] = [];
-  const warn = (message: string): void => {
-    warnings.push(message);
-    emit({ kind: 'warning', message });
-  };
-
-  // ---- Everything that can be refused is checked before any compute. ----
-  const modelPath = request.modelPath ?? options.defaultModelPath;
-  if (!modelPath) {
-    throw new StudioError('INVALID_PARAMS', 'No model package given and no built-in model configured.');
-  }
-  const pkg = options.modelPackage ?? readPackageOrThrow(modelPath);
-  const { settings, clip: clipSize } = resolveRequest(request, pkg);
-  const { manifest } = pkg;
-  const model = await openVideoModel(pkg, clipSize);
-  const prompt = model.tokenize(settings.prompt);
-  prompt.warnings.forEach(warn);
-  // The request schema fills in every dynamic parameter, so the resolved setting is already a sampler policy.
-  const lplPolicy: LplPolicy = settings.lpl;
-  const lpl = createLplController(lplPolicy, settings.steps);
-  validateMergedSteps(settings.tdtmMergedSteps, settings.steps);
-  const units = model.passes;
-  const usesMergedSteps = settings.tdtmMergedSteps > 0;
-  const budget = resolveBudget(units, settings.memoryBudget, usesMergedSteps, activationReserveBytes(estimateActivationBytes(manifest, clipSize), usesMergedSteps));
-  const latentShape: LatentShape = model.latentShape;
-  const timesteps = computeTimesteps({
-    steps: settings.steps,
-    numTimesteps: manifest.sampler.numTimesteps,
-    transform: manifest.sampler.timestepTransform,
-    clip: { heightPx: clipSize.conditioningHeight, widthPx: clipSize.conditioningWidth, numFrames: clipSize.frames },
-  });
-  const stepSizes = eulerStepSizes(timesteps, manifest.sampler.numTimesteps);
-  if (options.output) {
-    checkOutputTarget(options.output.basePath, estimateOutputBytes(clipSize, options.output.upscale));
-  }
-  if (options.checkUnits !== false) {
-    await checkPackageUnits(pkg);
-  }
-
+  const events = new JobEvents(options.onEvent);
+  const plan = await planJob(request, options, (message) => events.warn(message));
+  const { settings, budget, model, prompt } = plan;
   const session = options.session ?? new EngineSession({ persistent: false });
-  const modelKey = packageKey(pkg);
   const streamer = await session.streamerFor({
-    modelKey,
+    modelKey: plan.modelKey,
     budget: budget.budget,
     reserveBytes: budget.activationBytes,
     schedule: options.schedule ?? 'concurrent',
     workerPath: options.workerPath,
   });
   streamer.resetPeak();
-  const rss = new RssMonitor();
-  const timings = { load: 0, text: 0, denoise: 0, decode: 0, write: 0, total: 0 };
-  // Load time no compute hid (CI-DL hides the rest): reported as `load`, so stage times are compute.
-  const exposedLoadMs = (passes: readonly PassResult[]): number => passes.reduce((sum, pass) => sum + Math.max(0, pass.loadMs - pass.overlapMs), 0);
-  const stepLatencyMs: number[] = [];
-  let peakResidentBytes = 0;
-  const trackResident = (): number => {
-    peakResidentBytes = Math.max(peakResidentBytes, streamer.peakResidentBytes);
-    return streamer.residentBytes;
-  };
-
+  const run = new JobRun({ plan, session, streamer, events, signal: options.signal });
   try {
-    emit({
+    run.emit({
       kind: 'started',
       settings,
-      plannedModelCalls: plannedModelCalls(lplPolicy, settings.steps),
+      plannedModelCalls: plannedModelCalls(settings.lpl, settings.steps),
       budgetBytes: budget.budgetBytes,
       minimumBudgetBytes: budget.minimumBytes,
       residentUnitIds: budget.residentUnitIds,
     });
-
-    // ---- Text ----
-    emit({ kind: 'stage', stage: 'text', elapsedMs: elapsed() });
-    let stageStart = epochNowMs();
-    // The text embedding depends only on the model and the token ids: a job that changes the seed or sampler
-    // settings reuses it.
-    const promptKey = Array.from(prompt.ids, String).join(',');
-    const cachedConditioning = session.cachedText(modelKey, promptKey);
-    const conditioning = cachedConditioning ?? (await model.encodeText(streamer, prompt, options.signal));
-    if (!cachedConditioning) {
-      session.rememberText(modelKey, promptKey, conditioning);
-    }
-    trackResident();
-    const textLoadMs = cachedConditioning ? 0 : exposedLoadMs([conditioning.pass]);
-    timings.load += textLoadMs;
-    timings.text = epochNowMs() - stageStart - textLoadMs;
-
-    // ---- Denoise ----
-    emit({ kind: 'stage', stage: 'denoise', elapsedMs: elapsed() });
-    stageStart = epochNowMs();
-    const denoisePasses: PassResult[] = [];
-    const latent = standardNormalNoise(settings.seed, latentElementCount(latentShape));
-    const guided = new Float32Array(latent.length);
-    const cleanEstimate = new Float32Array(latent.length);
-    const mergedUnitIds = units.denoiserMerged.filter((unit) => !units.denoiser.some((plain) => plain.id === unit.id)).map((unit) => unit.id);
-    let leapStep: number | null = null;
-    let stepsRun = 0;
-    let mergedStepsRun = 0;
-    let finishApplied = false;
-
-    for (let step = 0; step < settings.steps; step++) {
-      throwIfAborted(options.signal);
-      const merged = isMergedStep(step, settings.tdtmMergedSteps);
-      if (!merged && step === settings.tdtmMergedSteps && step > 0) {
-        // The TDTM set is not needed again: free it before the plain blocks load (docs/techniques.md §TDTM, Graphs).
-        await streamer.releaseUnits(mergedUnitIds);
-      }
-      const timestep = timesteps[step];
-      const stepStartMs = epochNowMs();
-      const { velocity, pass } = await model.predictVelocity(streamer, { conditioning, latent, timestep, merged, step, signal: options.signal });
-      denoisePasses.push(pass);
-      combineGuidedVelocityInto(guided, velocity, latentShape, {
-        cfgScale: settings.cfgScale,
-        modelOutputChannels: model.velocityChannels,
-      });
-      if (options.finish?.requested && !finishApplied) {
-        finishApplied = true;
-        lpl.requestFinish();
-      }
-      const observation = lpl.observe(step, guided, latentShape);
-      const noiseLevel = noiseLevelAt(timesteps, step, manifest.sampler.numTimesteps);
-      // A leap at the last step is the ordinary last Euler step (both integrate to t = 0).
-      const leap = observation.leapNow && step < settings.steps - 1;
-      let preview = null;
-      if (options.previews !== false) {
-        estimateCleanLatentInto(cleanEstimate, latent, guided, noiseLevel);
-        const frames = latentToRgbaFrames(cleanEstimate, latentShape, model.preview);
-        const rgba = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
-        frames.forEach((frame, index) => rgba.set(frame, index * frame.length));
-        preview = { width: latentShape.width, height: latentShape.height, frames: frames.length, rgba };
-      }
-      if (leap) {
-        leapToDataInPlace(latent, guided, noiseLevel);
-        leapStep = step;
-      } else {
-        eulerStepInPlace(latent, guided, stepSizes[step]);
-      }
-      requireFinite(latent, { stage: 'denoise', step, unitId: leap ? 'the LPL leap' : 'the sampler\'s Euler step' }, 'latent');
-      stepsRun++;
-      if (merged) {
-        mergedStepsRun++;
-      }
-      const latencyMs = epochNowMs() - stepStartMs;
-      stepLatencyMs.push(latencyMs);
-      emit({
-        kind: 'step',
-        stepIndex: step,
-        totalSteps: settings.steps,
-        timestep,
-        merged,
-        leap,
-        cosine: observation.cosine ?? null,
-        latencyMs,
-        units: pass.timeline.map((row) => timingSince(row, jobStartMs)),
-        overlapMs: pass.overlapMs,
-        rssBytes: rss.sample(),
-        // The step's working set: resident prefix plus the streamed units loaded at once (its peak).
-        residentBytes: Math.max(pass.peakResidentBytes, trackResident()),
-        budgetBytes: budget.budgetBytes,
-        preview,
-      });
-      if (leap) {
-        break;
-      }
-    }
-    const denoiseLoadMs = exposedLoadMs(denoisePasses);
-    timings.load += denoiseLoadMs;
-    timings.denoise = epochNowMs() - stageStart - denoiseLoadMs;
-
-    // ---- Decode ----
-    throwIfAborted(options.signal);
-    emit({ kind: 'stage', stage: 'decode', elapsedMs: elapsed() });
-    stageStart = epochNowMs();
-    const decoded = await model.decode(streamer, latent, options.signal);
-    trackResident();
-    const decodeLoadMs = exposedLoadMs(decoded.passes);
-    timings.load += decodeLoadMs;
-    requireNativeClip(decoded, clipSize);
-    const clip = videoTensorToClip(decoded.video, { frames: decoded.frames, height: decoded.height, width: decoded.width }, clipSize.fps);
-    timings.decode = epochNowMs() - stageStart - decodeLoadMs;
-
-    // ---- Write ----
-    let outputs: string[] = [];
-    if (options.output) {
-      emit({ kind: 'stage', stage: 'write', elapsedMs: elapsed() });
-      stageStart = epochNowMs();
-      const written = await writeOutputs(clip, settings, options.output);
-      outputs = written.paths;
-      written.warnings.forEach(warn);
-      timings.write = epochNowMs() - stageStart;
-    }
-    timings.total = elapsed();
+    const conditioning = await encodeTextStage(run);
+    const denoised = await denoiseStage(run, conditioning, { finish: options.finish, previews: options.previews !== false });
+    const clip = await decodeStage(run, denoised.latent);
+    const outputs = await writeStage(run, clip, options.output);
     const summary: GenerationSummary = {
       settings,
       promptText: prompt.text,
       promptTokens: Array.from(prompt.ids.subarray(0, prompt.length), Number),
       seed: settings.seed,
-      stepsRun,
-      leapStep,
-      mergedSteps: mergedStepsRun,
-      timingsMs: timings,
-      stepLatencyMs,
-      peakRssBytes: Math.max(rss.peak, rss.sample()),
-      peakResidentBytes: Math.max(peakResidentBytes, streamer.peakResidentBytes),
-      memoryBudgetBytes: budget.budgetBytes,
-      activationBytes: budget.activationBytes,
-      baselineRssBytes: session.baselineRssBytes(streamer),
+      stepsRun: denoised.stepsRun,
+      leapStep: denoised.leapStep,
+      mergedSteps: denoised.mergedStepsRun,
+      stepLatencyMs: denoised.stepLatencyMs,
       outputs,
-      warnings,
+      ...run.measured(),
     };
-    emit({ kind: 'done', summary });
+    run.emit({ kind: 'done', summary });
     if (session.persistent) {
       // After "done": the clip is the user's at once. A warm-up that fails costs the next job its loads, not this job.
-      await keepWarm(streamer, units).catch(() => undefined);
+      await keepWarm(streamer, model.passes).catch(() => undefined);
     }
-    return { summary, clip, latent };
+    return { summary, clip, latent: denoised.latent };
   } catch (error) {
     if (isAbortError(error) || options.signal?.aborted) {
-      emit({ kind: 'cancelled' });
+      run.emit({ kind: 'cancelled' });
       throw new StudioError('CANCELLED', 'The generation was cancelled.');
     }
     throw error;
   } finally {
-    rss.stop();
+    run.rss.stop();
     if (!session.persistent) {
       await session.releaseAll();
     }
-  }
-}
-
-/**
- * Between jobs the decoder's sessions give way to the denoiser's resident prefix, which the next job's first step
- * needs at once; the text encoder is not reloaded before a new prompt asks for it.
- */
-async function keepWarm(streamer: UnitStreamer, units: PipelinePasses<StreamUnit>): Promise<void> {
-  await streamer.releaseUnits(units.decoder.map((unit) => unit.id));
-  await streamer.preloadResidentPrefix(units.denoiser);
-}
-
-/** Identifies a package on disk: its folder, manifest identity and manifest file time. */
-function packageKey(pkg: ModelPackage): string {
-  const manifestMtimeMs = fs.statSync(path.join(pkg.dir, 'manifest.json')).mtimeMs;
-  return `${pkg.dir}\n${pkg.manifest.id}@${pkg.manifest.version}\n${manifestMtimeMs}`;
-}
-
-/** The decoded clip must be the clip asked for (and so what every record written claims). */
-function requireNativeClip(decoded: { frames: number; height: number; width: number }, clip: { frames: number; height: number; width: number }): void {
-  if (decoded.frames !== clip.frames || decoded.height !== clip.height || decoded.width !== clip.width) {
-    throw new StudioError(
-      'MODEL_INVALID',
-      `The decoder made ${decoded.frames} frames of ${decoded.width}×${decoded.height} px; this run asked for ${clip.frames} frames of ${clip.width}×${clip.height} px. The package's manifest does not match its decoder.`,
-    );
-  }
-}
-
-function readPackageOrThrow(modelPath: string): ModelPackage {
-  try {
-    return readModelPackage(modelPath);
-  } catch (error) {
-    throw new StudioError('MODEL_INVALID', (error as Error).message);
-  }
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw new StudioError('CANCELLED', 'The generation was cancelled.');
   }
 }

@@ -5,7 +5,7 @@ import type { ModelPackage } from '../package/modelPackage';
 import { activationReserveBytes, estimateActivationBytes } from '@shared/model/clipMemory';
 import { ClipChoiceError, resolveClip, type ClipSize } from '@shared/model/clipSize';
 import { manifestPasses } from '@shared/model/manifestUnits';
-import { resolveBudget } from './unitPlans';
+import { resolveBudget } from './budgetResolution';
 
 /** Parses a request against the contract schema; the message names every offending field. */
 export function parseGenerateRequest(raw: unknown): ParsedGenerateRequest {
@@ -18,14 +18,9 @@ export function parseGenerateRequest(raw: unknown): ParsedGenerateRequest {
 }
 
 /**
- * Applies the model's defaults and checks what depends on them (leap step < steps, TDTM steps ≤ steps),
- * before any compute.
+ * Applies the model's defaults and checks what depends on them (leap step < steps, TDTM steps ≤ steps), before any
+ * compute; returns the settings and the clip size they make (the engine opens the model for that clip).
  */
-export function resolveSettings(request: GenerateRequest, pkg: ModelPackage): ResolvedSettings {
-  return resolveRequest(request, pkg).settings;
-}
-
-/** The settings and the clip size they make (the engine opens the model for that clip). */
 export function resolveRequest(request: GenerateRequest, pkg: ModelPackage): { settings: ResolvedSettings; clip: ClipSize } {
   const parsed = parseGenerateRequest(request);
   const { manifest } = pkg;

@@ -4,9 +4,12 @@ import { budgetFromSettings, type ComposerSettings } from './composerSettings';
 import { forecastMemory, type MemoryForecast } from './forecast';
 import { ForecastView } from './ForecastView';
 import { MemoryBudgetField } from './MemoryBudgetField';
+import { ModelFields } from './ModelFields';
 import { PresetBar } from './PresetBar';
 import { PromptField } from './PromptField';
 import { SamplerFields } from './SamplerFields';
+import { SettingsFold } from './SettingsFold';
+import { summarizeSettings } from './settingsSummary';
 import { selectedModelOf, type ModelsState } from './useModels';
 import type { PresetsState } from './usePresets';
 
@@ -25,7 +28,10 @@ export interface ComposerProps {
   onFinishNow: () => void;
 }
 
-/** The prompt composer: prompt, sampler settings, memory budget with its forecast, presets and the run buttons. */
+/**
+ * The prompt composer: prompt, the run buttons and the sampler settings changed from run to run; the model, clip
+ * size, TDTM, memory budget with its forecast and the presets fold away under a one-line summary.
+ */
 export function Composer(props: ComposerProps): React.JSX.Element {
   const { settings, update, models } = props;
   const model = selectedModelOf(settings, models);
@@ -35,20 +41,21 @@ export function Composer(props: ComposerProps): React.JSX.Element {
   const { clipPreset } = settings;
   const [modelsOpen, setModelsOpen] = useState(false);
   const pickAdded = useCallback((modelId: string) => update({ modelId, clipPreset: '' }), [update]);
+  const listed = models.kind === 'ready' ? models.models : [];
   const forecast = useMemo<MemoryForecast | null>(
     () => (model && budget.ok ? forecastMemory(model, budget.budget, usesMerged, clipPreset) : null),
     [model, budget, usesMerged, clipPreset],
   );
 
+  const generate = (event: React.FormEvent): void => {
+    event.preventDefault();
+    props.onGenerate();
+  };
+
   return (
     <section className="panel composer" aria-labelledby="composer-heading" data-testid="composer">
       <h2 id="composer-heading">Compose</h2>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          props.onGenerate();
-        }}
-      >
+      <form onSubmit={generate}>
         <PromptField value={settings.prompt} history={props.history} onChange={(prompt) => update({ prompt })} />
         <div className="actions">
           <button type="submit" className="primary" data-testid="generate-button" disabled={props.submitting} aria-keyshortcuts="Control+Enter Meta+Enter">
@@ -73,12 +80,17 @@ export function Composer(props: ComposerProps): React.JSX.Element {
             Could not list the models: {models.message}
           </p>
         ) : null}
-        <SamplerFields settings={settings} models={models.kind === 'ready' ? models.models : []} update={update} onManageModels={() => setModelsOpen(true)} />
-        <MemoryBudgetField settings={settings} update={update} problem={budget.ok ? null : budget.message} />
+        <SamplerFields settings={settings} selectedModel={model} update={update} />
       </form>
-      <ForecastView forecast={forecast} unavailable={!model ? 'The memory forecast appears once a model is listed.' : 'Give a budget size the forecast can read (e.g. 300MB).'} />
-      <PresetBar presets={props.presets} settings={settings} apply={update} />
-      <ModelsDialog open={modelsOpen} models={models.kind === 'ready' ? models.models : []} onClose={() => setModelsOpen(false)} onAdded={pickAdded} />
+      <SettingsFold summary={summarizeSettings({ settings, model, forecast, presetCount: props.presets.presets.length })} warning={forecast?.kind === 'below-minimum' || !budget.ok}>
+        <form onSubmit={generate}>
+          <ModelFields settings={settings} models={listed} selectedModel={model} update={update} onManageModels={() => setModelsOpen(true)} />
+          <MemoryBudgetField settings={settings} update={update} problem={budget.ok ? null : budget.message} />
+        </form>
+        <ForecastView forecast={forecast} unavailable={!model ? 'The memory forecast appears once a model is listed.' : 'Give a budget size the forecast can read (e.g. 300MB).'} />
+        <PresetBar presets={props.presets} settings={settings} apply={update} />
+      </SettingsFold>
+      <ModelsDialog open={modelsOpen} models={listed} onClose={() => setModelsOpen(false)} onAdded={pickAdded} />
     </section>
   );
 }

@@ -1,68 +1,23 @@
 import { GENERATION_LIMITS } from '@shared/domain/generation';
 import type { ModelSummary } from '@shared/domain/studio';
-import { clipKey } from '@shared/model/clipMemory';
 import { randomSeed, type ComposerSettings, type LplMode, type SeedMode } from './composerSettings';
 
 interface SamplerFieldsProps {
   settings: ComposerSettings;
-  models: readonly ModelSummary[];
+  /** The model the run would use (for "Use the model's defaults"). */
+  selectedModel: ModelSummary | undefined;
   update: (change: Partial<ComposerSettings>) => void;
-  /** Opens "Add model…" (the models dialog). */
-  onManageModels: () => void;
 }
 
 /** Number inputs keep what was typed; NaN (an empty box) is refused when generating, with the field named. */
-function numberValue(value: number): string | number {
+export function numberValue(value: number): string | number {
   return Number.isFinite(value) ? value : '';
 }
 
-/** Model, seed, steps, CFG, LPL and TDTM. */
-export function SamplerFields({ settings, models, update, onManageModels }: SamplerFieldsProps): React.JSX.Element {
-  const selectedModel = models.find((model) => model.id === settings.modelId) ?? models[0];
-  const presets = selectedModel?.clipPresets;
+/** What changes from run to run: seed, steps, CFG and LPL (the model, clip size and TDTM fold away: ModelFields). */
+export function SamplerFields({ settings, selectedModel, update }: SamplerFieldsProps): React.JSX.Element {
   return (
     <div className="field-grid">
-      <div className="field span-2">
-        <label htmlFor="model-select">Model</label>
-        <div className="inline">
-          <select
-            id="model-select"
-            data-testid="model-select"
-            value={selectedModel?.id ?? ''}
-            disabled={models.length === 0}
-            onChange={(event) => update({ modelId: event.target.value })}
-          >
-            {models.length === 0 ? <option value="">No model found</option> : null}
-            {models.map((model) => (
-              <option key={model.id} value={model.id}>
-                {model.name} {model.version} ({model.native.frames} × {model.native.width}×{model.native.height} px)
-              </option>
-            ))}
-          </select>
-          <button type="button" data-testid="add-model-button" onClick={onManageModels}>
-            Add model…
-          </button>
-        </div>
-      </div>
-
-      {presets ? (
-        <div className="field span-2">
-          <label htmlFor="clip-preset">Clip size</label>
-          <select id="clip-preset" data-testid="clip-preset" value={settings.clipPreset} onChange={(event) => update({ clipPreset: event.target.value })}>
-            <option value="">Model default</option>
-            {presets.resolutions.flatMap((resolution) =>
-              resolution.aspects.flatMap((aspect) =>
-                presets.durations.map((duration) => (
-                  <option key={clipKey({ resolution: resolution.name, aspect: aspect.aspect, frames: duration.frames })} value={clipKey({ resolution: resolution.name, aspect: aspect.aspect, frames: duration.frames })}>
-                    {resolution.name} {aspect.aspect} · {duration.name} ({duration.frames} frames, {aspect.width}×{aspect.height} px)
-                  </option>
-                )),
-              ),
-            )}
-          </select>
-        </div>
-      ) : null}
-
       <div className="field span-2">
         <label htmlFor="seed-mode">Seed</label>
         <div className="inline">
@@ -137,21 +92,8 @@ export function SamplerFields({ settings, models, update, onManageModels }: Samp
         </div>
       </div>
 
-      <div className="field">
-        <label htmlFor="tdtm-input">TDTM merged steps (m)</label>
-        <input
-          id="tdtm-input"
-          data-testid="tdtm-input"
-          type="number"
-          min={0}
-          step={1}
-          value={numberValue(settings.tdtmMergedSteps)}
-          onChange={(event) => update({ tdtmMergedSteps: event.target.valueAsNumber })}
-        />
-      </div>
-
       {selectedModel ? (
-        <div className="field">
+        <div className="field span-2">
           <button
             type="button"
             className="link"

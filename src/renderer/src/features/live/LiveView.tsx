@@ -65,8 +65,8 @@ function LiveTimeline({ jobId, focusStep }: { jobId: JobId | null; focusStep: nu
 }
 
 /**
- * The job as it forms: the animated preview of every frame, the step strip, progress and the gauges. The layout
- * stays put between jobs (the preview's play/pause choice carries over to the next job).
+ * The job as it forms: the animated preview of every frame, the step strip, progress, the gauges and the load/compute
+ * timeline beside the clip. The layout stays put between jobs (the preview's play/pause choice carries over to the next job).
  *
  * It subscribes in slices: this frame reads only what a step leaves alone (prompt, seed, status, errors), and each
  * part that shows step data (progress, gauges, timeline, strip) reads its own, so a step event re-renders those
@@ -82,7 +82,7 @@ export const LiveView = memoPart('live', function LiveView(): React.JSX.Element 
 
   return (
     <section className="panel live" aria-labelledby="live-heading" data-testid="live-view" data-state={job?.status ?? 'idle'} data-job-id={jobId ?? ''}>
-      <h2 id="live-heading">
+      <h2 id="live-heading" className="stage-heading">
         Live{' '}
         {job ? (
           <>
@@ -91,37 +91,46 @@ export const LiveView = memoPart('live', function LiveView(): React.JSX.Element 
           </>
         ) : null}
       </h2>
-      {jobId && job ? (
-        <Profiled id="live.progress">
-          <LiveProgress jobId={jobId} />
-        </Profiled>
-      ) : (
-        <p className="hint">Type a prompt and press Ctrl/⌘+Enter: the x0 preview of every frame appears here at each step, with the gauges.</p>
-      )}
-      {job?.error ? (
-        <p className="error" role="alert" data-testid="job-error">
-          {job.error.code}: {job.error.message}
-        </p>
-      ) : null}
-      {job && job.warnings.length > 0 ? (
-        <ul className="warnings" data-testid="job-warnings">
-          {job.warnings.map((warning, index) => (
-            <li key={index}>{warning}</li>
-          ))}
-        </ul>
-      ) : null}
+      {/* The clip's box on the left, at the result player's place; progress, gauges and timeline beside it. */}
       <div className="live-grid">
-        <Profiled id="live.preview">
-          <PreviewPlayer jobId={jobId} pinnedStep={pinnedStep} fps={job?.fps ?? 8} />
-        </Profiled>
-        <Profiled id="live.gauges">
-          <LiveGauges jobId={jobId} />
-        </Profiled>
+        <div className="live-clip">
+          <Profiled id="live.preview">
+            <PreviewPlayer jobId={jobId} pinnedStep={pinnedStep} fps={job?.fps ?? 8} />
+          </Profiled>
+          {/* Under the clip, where they push nothing else in view down. */}
+          {job?.error ? (
+            <p className="error" role="alert" data-testid="job-error">
+              {job.error.code}: {job.error.message}
+            </p>
+          ) : null}
+          {job && job.warnings.length > 0 ? (
+            <ul className="warnings" data-testid="job-warnings">
+              {job.warnings.map((warning, index) => (
+                <li key={index}>{warning}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+        <div className="live-side">
+          {jobId && job ? (
+            <Profiled id="live.progress">
+              <LiveProgress jobId={jobId} />
+            </Profiled>
+          ) : (
+            <p className="hint">Type a prompt and press Ctrl/⌘+Enter: the x0 preview of every frame appears here at each step, with the gauges.</p>
+          )}
+          <Profiled id="live.gauges">
+            <LiveGauges jobId={jobId} />
+          </Profiled>
+          <Profiled id="live.timeline">
+            <LiveTimeline jobId={jobId} focusStep={pinnedStep} />
+          </Profiled>
+        </div>
       </div>
-      <Profiled id="live.timeline">
-        <LiveTimeline jobId={jobId} focusStep={pinnedStep} />
-      </Profiled>
-      <Profiled id="live.strip">{jobId ? <StepStrip jobId={jobId} pinnedStep={pinnedStep} onPin={onPin} /> : null}</Profiled>
+      {/* Reserved before the first job, so the strip arriving moves nothing. */}
+      <div className="live-strip-slot">
+        <Profiled id="live.strip">{jobId ? <StepStrip jobId={jobId} pinnedStep={pinnedStep} onPin={onPin} /> : null}</Profiled>
+      </div>
     </section>
   );
 });

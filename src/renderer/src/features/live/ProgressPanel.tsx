@@ -39,15 +39,14 @@ export function ProgressPanel({ job, tailEstimateMs }: { job: JobView; tailEstim
     <div className="progress-panel" data-testid="progress" data-status={job.status} data-phase={job.phase} data-steps={job.steps.length}>
       <div className="progress-line">
         <progress max={planned} value={job.status === 'done' ? planned : job.steps.length} aria-label="Denoising progress" />
-        <span data-testid="progress-steps">
-          {job.steps.length}/{planned} steps
-        </span>
+        {/* One text node each: a changing number does not move the words after it. */}
+        <span data-testid="progress-steps">{`${job.steps.length}/${planned} steps`}</span>
       </div>
       <p className="progress-facts" role="status" aria-live="polite">
         <span data-testid="job-status">{statusText}</span>
-        <span>elapsed {formatDurationMs(elapsedMs)}</span>
-        {running ? <span data-testid="eta">ETA {estimate.remainingMs === null ? 'estimating…' : formatDurationMs(estimate.remainingMs)}</span> : null}
-        {estimate.msPerStep !== null ? <span>{formatDurationMs(estimate.msPerStep)}/step</span> : null}
+        <span>{`elapsed ${formatDurationMs(elapsedMs)}`}</span>
+        {running ? <span data-testid="eta">{`ETA ${estimate.remainingMs === null ? 'estimating…' : formatDurationMs(estimate.remainingMs)}`}</span> : null}
+        {estimate.msPerStep !== null ? <span>{`${formatDurationMs(estimate.msPerStep)}/step`}</span> : null}
       </p>
     </div>
   );

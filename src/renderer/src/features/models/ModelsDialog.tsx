@@ -1,9 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ModelSummary } from '@shared/domain/studio';
+import { TabList, TabPanel, type TabSpec } from '../../components/TabList';
 import { describeError, studio } from '../../ipc/studio';
 import { FolderField } from './FolderField';
 import { ImportCheckpointsForm } from './ImportCheckpointsForm';
 import { ModelList } from './ModelList';
+
+type AddTab = 'package' | 'import';
+const ADD_TABS: ReadonlyArray<TabSpec<AddTab>> = [
+  { id: 'package', label: 'Package folder' },
+  { id: 'import', label: 'Import Open-Sora 1.2 checkpoints' },
+];
 
 interface ModelsDialogProps {
   open: boolean;
@@ -20,7 +27,7 @@ interface ModelsDialogProps {
  */
 export function ModelsDialog({ open, models, onClose, onAdded }: ModelsDialogProps): React.JSX.Element {
   const dialog = useRef<HTMLDialogElement>(null);
-  const [tab, setTab] = useState<'package' | 'import'>('package');
+  const [tab, setTab] = useState<AddTab>('package');
   useEffect(() => {
     const element = dialog.current;
     if (open && element && !element.open) {
@@ -47,21 +54,14 @@ export function ModelsDialog({ open, models, onClose, onAdded }: ModelsDialogPro
       <h2 id="models-dialog-heading">Models</h2>
       <ModelList models={models} />
       <h3>Add a model</h3>
-      <div role="tablist" className="inline">
-        <button type="button" role="tab" aria-selected={tab === 'package'} data-testid="tab-package" onClick={() => setTab('package')}>
-          Package folder
-        </button>
-        <button type="button" role="tab" aria-selected={tab === 'import'} data-testid="tab-import" onClick={() => setTab('import')}>
-          Import Open-Sora 1.2 checkpoints
-        </button>
-      </div>
+      <TabList label="Ways to add a model" idPrefix="add-model" tabs={ADD_TABS} selected={tab} onSelect={setTab} />
       {/* Both stay mounted: an import keeps its progress while the other tab is shown. */}
-      <div role="tabpanel" hidden={tab !== 'package'}>
+      <TabPanel idPrefix="add-model" id="package" selected={tab === 'package'}>
         <AddPackageForm onAdded={onAdded} />
-      </div>
-      <div role="tabpanel" hidden={tab !== 'import'}>
+      </TabPanel>
+      <TabPanel idPrefix="add-model" id="import" selected={tab === 'import'}>
         <ImportCheckpointsForm onAdded={onAdded} />
-      </div>
+      </TabPanel>
       <div className="actions">
         <button type="button" data-testid="models-dialog-close" onClick={onClose}>
           Close
