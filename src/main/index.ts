@@ -7,7 +7,8 @@ import { launchUtilityEngine } from './electron/utilityEngineConnection';
 import { EngineClient } from './engine-host/engineClient';
 import { ModelCatalog } from './backend/modelCatalog';
 import type { StudioStore } from './backend/studioStore';
-import { dataFolder } from './store/dataFolder';
+import { dataFolder, STUDIO_APP_NAME } from './store/dataFolder';
+import { openDataFolder } from './store/legacyDataFolder';
 
 /** Electron composition root: engine in a utilityProcess, one sandboxed window, the typed IPC router. */
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -82,13 +83,19 @@ async function pickFolder(): Promise<string | null> {
   return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
 }
 
+// One data folder for the window, browser mode and the CLIs: the same place userData would be, or STUDIO_DATA_DIR.
+const studioFolder = openDataFolder({ log: (line) => console.log(line) });
+app.setPath('userData', studioFolder.root);
+if (app.getName() !== STUDIO_APP_NAME) {
+  console.warn(`The app is named "${app.getName()}", not "${STUDIO_APP_NAME}" (package.json productName): its data folder is still ${studioFolder.root}.`);
+}
+
 void app.whenReady().then(async () => {
   const engine = new EngineClient({ launch: () => launchUtilityEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
-  const userData = app.getPath('userData');
-  const catalog = new ModelCatalog({ modelsDir: path.join(userData, 'models') });
-  const store = await openStore(userData, catalog);
-  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), runs: store?.runs, projects: store?.projects, catalog, pickFolder });
+  const catalog = new ModelCatalog({ modelsDir: studioFolder.modelsDir });
+  const store = await openStore(studioFolder.root, catalog);
+  const backend = new StudioBackend(engine, { outputsDir: studioFolder.outputsDir, runs: store?.runs, projects: store?.projects, catalog, pickFolder });
   await createWindow(backend);
   app.on('window-all-closed', () => {
     engine.dispose();

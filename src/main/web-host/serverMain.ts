@@ -6,7 +6,8 @@ import { StudioBackend } from '../backend/studioBackend';
 import { openStudioStore, type StudioStore } from '../backend/studioStore';
 import { EngineClient } from '../engine-host/engineClient';
 import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
-import { dataFolder, studioDataRoot, type DataFolder } from '../store/dataFolder';
+import type { DataFolder } from '../store/dataFolder';
+import { openDataFolder } from '../store/legacyDataFolder';
 import { startWebServer } from './webServer';
 
 /**
@@ -33,7 +34,7 @@ function openStore(folder: DataFolder, catalog: ModelCatalog): StudioStore | und
 async function main(): Promise<void> {
   const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
-  const folder = dataFolder(studioDataRoot());
+  const folder = openDataFolder();
   const catalog = new ModelCatalog({ modelsDir: folder.modelsDir });
   const store = openStore(folder, catalog);
   const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, runs: store?.runs, projects: store?.projects, catalog });
