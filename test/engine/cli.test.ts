@@ -6,9 +6,11 @@ import { describe, expect, it } from 'vitest';
 
 /** The headless CLI, as built (`npm test` builds first): real engine process, built-in model. */
 const cli = path.resolve('out/main/cli.js');
+// The runs these tests make are recorded in a scratch data folder, never the real one.
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-cli-data-'));
 
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 240_000 });
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, STUDIO_DATA_DIR: dataDir } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
