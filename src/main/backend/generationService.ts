@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { GenerateRequest, GenerationEvent, GenerationSummary, StudioGenerateRequest } from '@shared/domain/generation';
 import type { RunPlacement } from '@shared/domain/projects';
-import type { JobEvent, JobId, JobResult, QueueSnapshot, QueuedJob, WireGenerationEvent } from '@shared/domain/studio';
+import type { JobEvent, JobId, QueueSnapshot, QueuedJob, WireGenerationEvent } from '@shared/domain/studio';
 import { serializeError, StudioError, type SerializedError } from '@shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
 import type { EngineGenerateParams } from '../engine-host/engineRequests';
@@ -40,11 +40,11 @@ export interface JobLifecycle {
   finished?: (job: FinishedJob) => void;
 }
 
-interface EngineClip {
-  width: number;
-  height: number;
-  fps: number;
-  frames: Uint8ClampedArray[];
+/** A finished job as the queue keeps it: its record and where its files are (no pixels: the clip is on disk). */
+export interface FinishedOutputs {
+  jobId: JobId;
+  summary: GenerationSummary;
+  jobDir: string;
 }
 
 export interface GenerationServiceOptions {
@@ -53,7 +53,7 @@ export interface GenerationServiceOptions {
   outputsDir: string;
   onJobEvent: (event: JobEvent) => void;
   onQueue: (queue: QueueSnapshot) => void;
-  /** Finished results kept for the player/export. */
+  /** Finished jobs whose records are kept for generation.result (their files are on disk). */
   keepResults?: number;
   /** Resolves the request (model id → package) and throws a StudioError for one refused before any compute. */
   accept: (request: StudioGenerateRequest) => AcceptedRequest;
@@ -76,7 +76,7 @@ export interface FinishedJob {
 export class GenerationService {
   private running: Job | undefined;
   private readonly queued: Job[] = [];
-  private readonly results = new Map<JobId, JobResult>();
+  private readonly results = new Map<JobId, FinishedOutputs>();
 
   constructor(private readonly options: GenerationServiceOptions) {}
 
@@ -127,7 +127,7 @@ export class GenerationService {
     return this.snapshot();
   }
 
-  result(jobId: JobId): JobResult {
+  result(jobId: JobId): FinishedOutputs {
     const result = this.results.get(jobId);
     if (!result) {
       throw new StudioError('NOT_FOUND', `No finished result for job ${jobId}.`);
@@ -188,10 +188,11 @@ export class GenerationService {
     this.running = job;
     this.notify(() => this.options.lifecycle?.started?.({ jobId: job.jobId, startedAtMs: Date.now() }));
     this.publishQueue();
-    const params: EngineGenerateParams = { request: job.engineRequest, output: { basePath: path.join(this.options.outputsDir, job.jobId, 'clip') } };
+    const jobDir = path.join(this.options.outputsDir, job.jobId);
+    const params: EngineGenerateParams = { request: job.engineRequest, output: { basePath: path.join(jobDir, 'clip') } };
     let doneEvent: GenerationEvent | undefined;
     let cancelledEvent = false;
-    const { requestId, result } = this.options.engine.startRequest<{ summary: GenerationSummary; clip: EngineClip }>('generate', params, (raw) => {
+    const { requestId, result } = this.options.engine.startRequest<{ summary: GenerationSummary }>('generate', params, (raw) => {
       const event = raw as GenerationEvent;
       // "done" is held back until the result is stored, so a UI that reacts to it can fetch the frames at once.
       if (event.kind === 'done') {
@@ -204,15 +205,8 @@ export class GenerationService {
     job.requestId = requestId;
     // Two handlers, not then/catch: a fault while reporting success must not turn into a second, "failed" outcome.
     result.then(
-      ({ summary, clip }) => this.settle(() => {
-        this.results.set(job.jobId, {
-          jobId: job.jobId,
-          summary,
-          width: clip.width,
-          height: clip.height,
-          fps: clip.fps,
-          framesBase64: clip.frames.map((frame) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64')),
-        });
+      ({ summary }) => this.settle(() => {
+        this.results.set(job.jobId, { jobId: job.jobId, summary, jobDir });
         this.trimResults();
         this.options.onJobEvent({ jobId: job.jobId, event: toWireEvent(doneEvent ?? { kind: 'done', summary }) });
         this.finished(job, { status: 'done', summary });

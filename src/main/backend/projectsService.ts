@@ -11,6 +11,7 @@ import { listRunMedia, runMediaDirName, writeThumbnail, type DataFolder } from '
 import type { StudioDatabase } from '../store/database';
 import { HistoryRepository } from '../store/historyRepository';
 import { ProjectRepository } from '../store/projectRepository';
+import { mediaUrlsOf, protocolMediaUrls, type MediaUrls } from './mediaRoute';
 
 export interface ProjectsServiceOptions {
   db: StudioDatabase;
@@ -150,8 +151,8 @@ export class ProjectsService {
     return { gifBase64: file ? fs.readFileSync(file).toString('base64') : null };
   }
 
-  /** A stored run's frames (as the PNGs written) and record, to play it whenever it was made. */
-  clip(id: string): StoredRunClip {
+  /** A stored run's frames (URLs of the PNGs written, served from disk) and record, to play it whenever it was made. */
+  clip(id: string, media: MediaUrls = protocolMediaUrls(this.options.folder.root)): StoredRunClip {
     const entry = this.history.get(id);
     if (!entry) {
       throw new StudioError('NOT_FOUND', `No run with id ${id}.`);
@@ -162,7 +163,7 @@ export class ProjectsService {
       throw new StudioError('NOT_FOUND', `The run “${entry.prompt}” has no frames in the data folder${entry.status === 'done' ? '' : ` (it ${entry.status === 'failed' ? 'failed' : 'was cancelled'})`}.`);
     }
     const { width, height, fps } = summary.settings;
-    return { runId: id, entry, summary, width, height, fps, framesPngBase64: frames.map((file) => fs.readFileSync(file).toString('base64')) };
+    return { runId: id, entry, summary, width, height, fps, frameUrls: mediaUrlsOf(media, frames) ?? [] };
   }
 
   async startExport(id: string): Promise<{ exportId: string; fileName: string; sizeBytes: number }> {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { isInvokeMethod } from '@shared/ipc/channels';
 import {
   invokeParamSchemas,
@@ -19,6 +20,8 @@ import { acceptRequest } from './preflight';
 import { describeJsonValue, exceedsDepth, MAX_PARAMS_DEPTH } from './inputShape';
 import type { ProjectsService } from './projectsService';
 import { keepRunMedia } from './recordRun';
+import { mediaUrlsOf, protocolMediaUrls, type MediaUrls } from './mediaRoute';
+import { listRunMedia } from '../store/dataFolder';
 import type { FinishedRun } from '../store/runLog';
 
 export interface StudioBackendOptions {
@@ -35,6 +38,8 @@ export interface StudioBackendOptions {
   /** The desktop app's native folder chooser for "Add model…"; absent in browser mode, where the path is typed. */
   pickFolder?: () => Promise<string | null>;
   queueLimits?: QueueLimits;
+  /** How files of the data folder become URLs for the renderer (default: the Electron protocol's). */
+  media?: MediaUrls;
 }
 
 type Handlers = { [M in InvokeMethod]: (params: unknown) => Promise<InvokeResult<M>> };
@@ -73,6 +78,7 @@ export class StudioBackend {
       return library;
     };
     const runs = options.runs;
+    const media = options.media ?? protocolMediaUrls(options.projects?.folder.root ?? path.dirname(options.outputsDir));
     this.generation = new GenerationService({
       engine,
       outputsDir: options.outputsDir,
@@ -134,7 +140,14 @@ export class StudioBackend {
         return this.generation.reorder(jobId, toIndex);
       },
       'generation.queue': async () => this.generation.snapshot(),
-      'generation.result': async (params) => this.generation.result((params as { jobId: string }).jobId),
+      'generation.result': async (params) => {
+        const { jobId, summary, jobDir } = this.generation.result((params as { jobId: string }).jobId);
+        const frameUrls = mediaUrlsOf(media, listRunMedia(jobDir).frames);
+        if (!frameUrls || frameUrls.length === 0) {
+          throw new StudioError('NOT_FOUND', `The frames of job ${jobId} are not in the data folder (${jobDir}).`);
+        }
+        return { jobId, summary, width: summary.settings.width, height: summary.settings.height, fps: summary.settings.fps, frameUrls };
+      },
       'history.list': async (params) => (runs ? runs.list(params as HistoryQuery) : { entries: [], total: 0 }),
       'history.delete': async (params) => {
         const { id } = params as { id: string };
@@ -152,7 +165,7 @@ export class StudioBackend {
       },
       'runs.thumbnail': async (params) => projects().thumbnail((params as { id: string }).id),
       'runs.preview': async (params) => projects().preview((params as { id: string }).id),
-      'runs.clip': async (params) => projects().clip((params as { id: string }).id),
+      'runs.clip': async (params) => projects().clip((params as { id: string }).id, media),
       'runs.move': async (params) => {
         const { ids, projectId } = params as { ids: string[]; projectId: string };
         return guarded(() => projects().move(ids, projectId));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelCatalog } from '../backend/modelCatalog';
+import { httpMediaUrls } from '../backend/mediaRoute';
 import { StudioBackend } from '../backend/studioBackend';
 import { openStudioStore, type StudioStore } from '../backend/studioStore';
 import { EngineClient } from '../engine-host/engineClient';
@@ -37,10 +38,11 @@ async function main(): Promise<void> {
   const folder = openDataFolder();
   const catalog = new ModelCatalog({ modelsDir: folder.modelsDir });
   const store = openStore(folder, catalog);
-  const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, runs: store?.runs, projects: store?.projects, catalog });
   const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');
+  const media = httpMediaUrls(folder.root, token);
+  const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, runs: store?.runs, projects: store?.projects, catalog, media });
   const port = Number(argValue('--port') ?? process.env.STUDIO_PORT ?? 0);
-  const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port });
+  const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port, mediaRoot: folder.root });
   // Scripts (tests, start.mjs) read this line; keep its shape.
   process.stdout.write(`Studio (browser mode) at ${server.url}\n`);
   process.stdout.write(`STUDIO_URL=${server.url}\n`);

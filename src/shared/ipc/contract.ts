@@ -55,7 +55,7 @@ export const generationStartSchema = studioGenerateRequestSchema.extend({ projec
 /** Archives cross the contract in pieces of at most this many bytes (a WebSocket frame stays under 1 MiB). */
 export const ARCHIVE_CHUNK_BYTES = 512 * 1024;
 
-/** A stored run's clip: the frame PNGs as written (the UI decodes them) and the run's record. */
+/** A stored run's clip: URLs of the frame PNGs as written (the UI loads and decodes them) and the run's record. */
 export interface StoredRunClip {
   runId: string;
   entry: HistoryEntry;
@@ -63,7 +63,7 @@ export interface StoredRunClip {
   width: number;
   height: number;
   fps: number;
-  framesPngBase64: string[];
+  frameUrls: string[];
 }
 
 /** Request/response methods: params schema and result type. */
