@@ -6,6 +6,7 @@ import type { JobEvent, JobId, QueueSnapshot, QueuedJob, WireGenerationEvent } f
 import { serializeError, StudioError, type SerializedError } from '@shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
 import type { EngineGenerateParams } from '../engine-host/engineRequests';
+import { listRunMedia } from '../store/dataFolder';
 
 interface Job extends QueuedJob {
   /** As given by the UI (a model id), for the history. */
@@ -133,6 +134,13 @@ export class GenerationService {
       throw new StudioError('NOT_FOUND', `No finished result for job ${jobId}.`);
     }
     return result;
+  }
+
+  /** The file that stands for a finished job of this session on disk (its MP4, else GIF), or undefined. */
+  outputFile(jobId: JobId): string | undefined {
+    const finished = this.results.get(jobId);
+    const media = finished ? listRunMedia(finished.jobDir) : undefined;
+    return media ? (media.mp4 ?? media.gif ?? undefined) : undefined;
   }
 
   /** Whether a queued or running job generates with this model (a model is not removed from under it). */

@@ -151,6 +151,12 @@ export class ProjectsService {
     return { gifBase64: file ? fs.readFileSync(file).toString('base64') : null };
   }
 
+  /** The file that stands for a stored run on disk (its MP4, else GIF, record or folder); null without media. */
+  mediaFile(id: string): string | null {
+    const media = this.media(id);
+    return media ? (media.mp4 ?? media.gif ?? media.record ?? media.frames[0] ?? null) : null;
+  }
+
   /** A stored run's frames (URLs of the PNGs written, served from disk) and record, to play it whenever it was made. */
   clip(id: string, media: MediaUrls = protocolMediaUrls(this.options.folder.root)): StoredRunClip {
     const entry = this.history.get(id);

@@ -38,6 +38,10 @@ export interface StudioBackendOptions {
   /** The desktop app's native folder chooser for "Add model…"; absent in browser mode, where the path is typed. */
   pickFolder?: () => Promise<string | null>;
   queueLimits?: QueueLimits;
+  /** Shows a file selected in the system's file manager (Electron: shell.showItemInFolder); absent: not offered. */
+  revealFile?: (file: string) => Promise<void>;
+  /** Why the database could not be opened at start, and the fix (the window shows it in a banner). */
+  storeUnavailable?: { reason: string; fix: string };
   /** How files of the data folder become URLs for the renderer (default: the Electron protocol's). */
   media?: MediaUrls;
 }
@@ -166,6 +170,18 @@ export class StudioBackend {
       'runs.thumbnail': async (params) => projects().thumbnail((params as { id: string }).id),
       'runs.preview': async (params) => projects().preview((params as { id: string }).id),
       'runs.clip': async (params) => projects().clip((params as { id: string }).id, media),
+      'runs.reveal': async (params) => {
+        const { id } = params as { id: string };
+        if (!options.revealFile) {
+          throw new StudioError('UNKNOWN_METHOD', 'Showing files in the file manager is not offered by this studio.');
+        }
+        const file = options.projects?.mediaFile(id) ?? this.generation.outputFile(id);
+        if (!file) {
+          throw new StudioError('NOT_FOUND', `Run ${id} has no files in the data folder.`);
+        }
+        await options.revealFile(file);
+        return { revealed: true as const, file };
+      },
       'runs.move': async (params) => {
         const { ids, projectId } = params as { ids: string[]; projectId: string };
         return guarded(() => projects().move(ids, projectId));
@@ -198,7 +214,7 @@ export class StudioBackend {
       },
       'comparisons.list': async (params) => projects().comparisons.list((params as { projectId?: string }).projectId),
       'comparisons.get': async (params) => projects().getComparison((params as { id: string }).id),
-      'store.health': async () => runs?.health() ?? { kind: 'ok' },
+      'store.health': async () => runs?.health() ?? (options.storeUnavailable ? { kind: 'unavailable' as const, ...options.storeUnavailable } : { kind: 'ok' as const }),
     };
     options.projects?.connect({ projectsChanged: () => this.emit('projects.changed', {}), historyChanged: (id) => this.emit('history.changed', { id }) });
     engine.onDidChangeState((state) => this.emit('engine.state', state));

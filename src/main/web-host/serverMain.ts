@@ -9,6 +9,7 @@ import { EngineClient } from '../engine-host/engineClient';
 import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
 import type { DataFolder } from '../store/dataFolder';
 import { openDataFolder } from '../store/legacyDataFolder';
+import { revealWithSystem } from './revealFile';
 import { startWebServer } from './webServer';
 
 /**
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const store = openStore(folder, catalog);
   const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');
   const media = httpMediaUrls(folder.root, token);
-  const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, runs: store?.runs, projects: store?.projects, catalog, media });
+  const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, runs: store?.runs, projects: store?.projects, catalog, media, revealFile: revealWithSystem() });
   const port = Number(argValue('--port') ?? process.env.STUDIO_PORT ?? 0);
   const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port, mediaRoot: folder.root });
   // Scripts (tests, start.mjs) read this line; keep its shape.

@@ -27,6 +27,7 @@ export const invokeMethods: Record<InvokeMethod, true> = {
   'runs.thumbnail': true,
   'runs.preview': true,
   'runs.clip': true,
+  'runs.reveal': true,
   'runs.move': true,
   'projects.list': true,
   'projects.create': true,

@@ -90,6 +90,7 @@ export const invokeParamSchemas = {
   'runs.thumbnail': z.object({ id }).strict(),
   'runs.preview': z.object({ id }).strict(),
   'runs.clip': z.object({ id }).strict(),
+  'runs.reveal': z.object({ id }).strict(),
   'runs.move': z.object({ ids: z.array(id).min(1).max(10_000), projectId: id }).strict(),
   'projects.list': z.object({}).strict(),
   'projects.create': z.object({ name: projectNameSchema }).strict(),
@@ -137,6 +138,8 @@ export interface StudioInvokeResults {
   'runs.thumbnail': { pngBase64: string | null };
   'runs.preview': { gifBase64: string | null };
   'runs.clip': StoredRunClip;
+  /** Shows the run's clip file selected in Finder / Explorer / the file manager, on the machine that runs the studio. */
+  'runs.reveal': { revealed: true; file: string };
   'runs.move': { moved: number };
   'projects.list': Project[];
   'projects.create': Project;
