@@ -14,7 +14,8 @@ import { wireAppLifecycle } from './electron/appLifecycle';
 import { appMenuTemplate } from './electron/appMenu';
 import { MEDIA_SCHEME_PRIVILEGES, registerMediaProtocol } from './electron/mediaProtocol';
 import { useSqliteNativeBinding } from './store/database';
-import { STUDIO_APP_NAME } from './store/dataFolder';
+import { settingsFile, STUDIO_APP_NAME } from './store/dataFolder';
+import { OutputsFolderSetting } from './backend/outputsCopy';
 import { openDataFolder } from './store/legacyDataFolder';
 import { resolveElectronSqliteBinding } from './store/sqliteBindingPath.mjs';
 
@@ -136,6 +137,7 @@ void app.whenReady().then(async () => {
     media: protocolMediaUrls(studioFolder.root),
     revealFile: async (file) => shell.showItemInFolder(file),
     storeUnavailable: unavailable,
+    outputsFolder: new OutputsFolderSetting(settingsFile(studioFolder)),
   });
   const guide = path.join(app.getAppPath(), 'README.md');
   Menu.setApplicationMenu(

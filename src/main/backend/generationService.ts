@@ -60,6 +60,8 @@ export interface GenerationServiceOptions {
   accept: (request: StudioGenerateRequest) => AcceptedRequest;
   limits?: QueueLimits;
   lifecycle?: JobLifecycle;
+  /** After a job is done and its outputs are on disk (e.g. copies them to the outputs folder); must not throw. */
+  afterDone?: (job: FinishedOutputs & { prompt: string }) => void;
 }
 
 export interface FinishedJob {
@@ -215,6 +217,7 @@ export class GenerationService {
     result.then(
       ({ summary }) => this.settle(() => {
         this.results.set(job.jobId, { jobId: job.jobId, summary, jobDir });
+        this.notify(() => this.options.afterDone?.({ jobId: job.jobId, summary, jobDir, prompt: job.prompt }));
         this.trimResults();
         this.options.onJobEvent({ jobId: job.jobId, event: toWireEvent(doneEvent ?? { kind: 'done', summary }) });
         this.finished(job, { status: 'done', summary });

@@ -21,6 +21,7 @@ import { describeJsonValue, exceedsDepth, MAX_PARAMS_DEPTH } from './inputShape'
 import type { ProjectsService } from './projectsService';
 import { keepRunMedia } from './recordRun';
 import { mediaUrlsOf, protocolMediaUrls, type MediaUrls } from './mediaRoute';
+import type { OutputsFolderSetting } from './outputsCopy';
 import { listRunMedia } from '../store/dataFolder';
 import type { FinishedRun } from '../store/runLog';
 
@@ -38,6 +39,8 @@ export interface StudioBackendOptions {
   /** The desktop app's native folder chooser for "Add model…"; absent in browser mode, where the path is typed. */
   pickFolder?: () => Promise<string | null>;
   queueLimits?: QueueLimits;
+  /** The outputs-folder setting (finished clips also saved there); absent: not offered. */
+  outputsFolder?: OutputsFolderSetting;
   /** Shows a file selected in the system's file manager (Electron: shell.showItemInFolder); absent: not offered. */
   revealFile?: (file: string) => Promise<void>;
   /** Why the database could not be opened at start, and the fix (the window shows it in a banner). */
@@ -75,6 +78,12 @@ export class StudioBackend {
           inUse: (id) => this.generation.usesModel(id),
         })
       : undefined;
+    const outputsFolder = (): OutputsFolderSetting => {
+      if (!options.outputsFolder) {
+        throw new StudioError('UNKNOWN_METHOD', 'This studio was started without a data folder for settings.');
+      }
+      return options.outputsFolder;
+    };
     const libraryOrRefuse = (): ModelLibrary => {
       if (!library) {
         throw new StudioError('INTERNAL', 'This studio was started without a data folder for models: models cannot be added or removed.');
@@ -90,6 +99,13 @@ export class StudioBackend {
       onQueue: (queue) => this.emit('generation.queue', queue),
       accept: (request) => acceptRequest(catalog, request),
       limits: options.queueLimits,
+      afterDone: (job) => {
+        try {
+          options.outputsFolder?.copyFinished(job.prompt, job.summary.outputs);
+        } catch (error) {
+          this.emit('generation.event', { jobId: job.jobId, event: { kind: 'warning', message: `The clip could not be saved to the outputs folder: ${(error as Error).message}` } });
+        }
+      },
       lifecycle: runs ? this.recordLifecycle(runs, options) : undefined,
     });
     runs?.onHealth((health) => {
@@ -182,6 +198,8 @@ export class StudioBackend {
         await options.revealFile(file);
         return { revealed: true as const, file };
       },
+      'settings.outputs': async () => outputsFolder().get(),
+      'settings.setOutputs': async (params) => outputsFolder().set((params as { copyDir: string | null }).copyDir),
       'runs.move': async (params) => {
         const { ids, projectId } = params as { ids: string[]; projectId: string };
         return guarded(() => projects().move(ids, projectId));

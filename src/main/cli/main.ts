@@ -8,7 +8,8 @@ import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
 import { ModelCatalog } from '../backend/modelCatalog';
 import { openDataFolder } from '../store/legacyDataFolder';
 import { CLI_USAGE, CliUsageError, parseCliArgs } from './args';
-import { copyOutputs, resolveModelChoice, runRecorded } from './recordedRun';
+import { clipBaseName, copyOutputs } from '../backend/outputsCopy';
+import { resolveModelChoice, runRecorded } from './recordedRun';
 import { createProgressPrinter, formatSummaryTable } from './report';
 
 /**
@@ -19,9 +20,7 @@ import { createProgressPrinter, formatSummaryTable } from './report';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 function defaultOutBase(prompt: string): string {
-  const slug = prompt.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48) || 'clip';
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  return path.resolve('outputs', `${stamp}-${slug}`);
+  return path.resolve('outputs', clipBaseName(prompt));
 }
 
 async function main(): Promise<number> {

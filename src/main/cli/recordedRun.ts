@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { GenerationEvent, GenerationSummary } from '@shared/domain/generation';
 import type { JobEvent } from '@shared/domain/studio';
@@ -7,7 +6,8 @@ import { ModelCatalog } from '../backend/modelCatalog';
 import { StudioBackend } from '../backend/studioBackend';
 import { openStudioStore } from '../backend/studioStore';
 import type { EngineClient } from '../engine-host/engineClient';
-import type { DataFolder } from '../store/dataFolder';
+import { settingsFile, type DataFolder } from '../store/dataFolder';
+import { OutputsFolderSetting } from '../backend/outputsCopy';
 import type { CliOptions } from './args';
 
 export interface RecordedRun {
@@ -42,7 +42,7 @@ export async function runRecorded(options: CliOptions, context: RecordedRunConte
       const names = store.projects.projects.list().map((p) => p.name);
       throw new StudioError('NOT_FOUND', `No project named “${options.project}”. Projects: ${names.join(', ')}.`);
     }
-    const backend = new StudioBackend(context.engine, { outputsDir: folder.outputsDir, runs: store.runs, projects: store.projects, catalog });
+    const backend = new StudioBackend(context.engine, { outputsDir: folder.outputsDir, runs: store.runs, projects: store.projects, catalog, outputsFolder: new OutputsFolderSetting(settingsFile(folder)) });
     const events: JobEvent[] = [];
     let deliver: (() => void) | undefined;
     backend.onEvent((channel, payload) => {
@@ -90,17 +90,4 @@ export function resolveModelChoice(catalog: ModelCatalog, model: string | undefi
     return { kind: 'builtin' };
   }
   return catalog.list().some((entry) => entry.id === model) ? { kind: 'id', id: model } : { kind: 'path', path: path.resolve(model) };
-}
-
-/**
- * --out with a recorded run: copies the run's outputs (clip.gif, clip.mp4, clip.json, clip-frames/) to FILE.gif,
- * FILE.mp4, FILE.json, FILE-frames/. Returns the copies' paths.
- */
-export function copyOutputs(outputs: readonly string[], outBase: string): string[] {
-  fs.mkdirSync(path.dirname(outBase), { recursive: true });
-  return outputs.map((output) => {
-    const target = `${outBase}${path.basename(output).replace(/^clip/, '')}`;
-    fs.cpSync(output, target, { recursive: true });
-    return target;
-  });
 }

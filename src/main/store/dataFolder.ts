@@ -64,6 +64,11 @@ export function legacyDataRoots(facts: HostFacts = currentHostFacts()): string[]
   return [join(facts.homeDir, '.on-device-sora-studio'), join(appDataDir(facts), 'on-device-sora-studio')];
 }
 
+/** The studio's own settings (the outputs folder), beside the database. */
+export function settingsFile(folder: DataFolder): string {
+  return path.join(folder.root, 'settings.json');
+}
+
 export function dataFolder(root: string): DataFolder {
   const resolved = path.resolve(root);
   return {

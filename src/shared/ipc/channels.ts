@@ -28,6 +28,8 @@ export const invokeMethods: Record<InvokeMethod, true> = {
   'runs.preview': true,
   'runs.clip': true,
   'runs.reveal': true,
+  'settings.outputs': true,
+  'settings.setOutputs': true,
   'runs.move': true,
   'projects.list': true,
   'projects.create': true,

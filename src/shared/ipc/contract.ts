@@ -91,6 +91,8 @@ export const invokeParamSchemas = {
   'runs.preview': z.object({ id }).strict(),
   'runs.clip': z.object({ id }).strict(),
   'runs.reveal': z.object({ id }).strict(),
+  'settings.outputs': z.object({}).strict(),
+  'settings.setOutputs': z.object({ copyDir: z.string().min(1).max(4096).nullable() }).strict(),
   'runs.move': z.object({ ids: z.array(id).min(1).max(10_000), projectId: id }).strict(),
   'projects.list': z.object({}).strict(),
   'projects.create': z.object({ name: projectNameSchema }).strict(),
@@ -140,6 +142,9 @@ export interface StudioInvokeResults {
   'runs.clip': StoredRunClip;
   /** Shows the run's clip file selected in Finder / Explorer / the file manager, on the machine that runs the studio. */
   'runs.reveal': { revealed: true; file: string };
+  /** The outputs folder: where finished clips are also saved (null: only in the data folder). */
+  'settings.outputs': { copyDir: string | null };
+  'settings.setOutputs': { copyDir: string | null };
   'runs.move': { moved: number };
   'projects.list': Project[];
   'projects.create': Project;
