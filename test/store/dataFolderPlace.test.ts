@@ -6,19 +6,19 @@ import { legacyDataRoots, STUDIO_APP_NAME, studioDataRoot, type HostFacts } from
 import { adoptLegacyDataFolder, openDataFolder } from '../../src/main/store/legacyDataFolder';
 
 /** One data folder for every entry point: where Electron's userData is, computed without Electron; moved once from the old place. */
-const mac: HostFacts = { platform: 'darwin', env: {}, homeDir: '/Users/ada' };
-const linux: HostFacts = { platform: 'linux', env: {}, homeDir: '/home/ada' };
+const mac: HostFacts = { platform: 'darwin', env: {}, homeDir: '/u/ada' };
+const linux: HostFacts = { platform: 'linux', env: {}, homeDir: '/u/ada' };
 const windows: HostFacts = { platform: 'win32', env: { APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' }, homeDir: 'C:\\Users\\ada' };
 
 describe('the data folder is Electron userData for this app on each OS', () => {
   it('macOS: ~/Library/Application Support/NAME', () => {
-    expect(studioDataRoot(mac)).toBe('/Users/ada/Library/Application Support/On-device Sora Studio');
+    expect(studioDataRoot(mac)).toBe('/u/ada/Library/Application Support/On-device Sora Studio');
   });
 
   it('Linux: $XDG_CONFIG_HOME/NAME, else ~/.config/NAME (a relative XDG_CONFIG_HOME is ignored, as the spec says)', () => {
-    expect(studioDataRoot(linux)).toBe('/home/ada/.config/On-device Sora Studio');
+    expect(studioDataRoot(linux)).toBe('/u/ada/.config/On-device Sora Studio');
     expect(studioDataRoot({ ...linux, env: { XDG_CONFIG_HOME: '/data/cfg' } })).toBe('/data/cfg/On-device Sora Studio');
-    expect(studioDataRoot({ ...linux, env: { XDG_CONFIG_HOME: 'cfg' } })).toBe('/home/ada/.config/On-device Sora Studio');
+    expect(studioDataRoot({ ...linux, env: { XDG_CONFIG_HOME: 'cfg' } })).toBe('/u/ada/.config/On-device Sora Studio');
   });
 
   it('Windows: %APPDATA%\\NAME, else the roaming folder under the profile', () => {
