@@ -32,8 +32,8 @@ describe('projects behind the contract: chunked export and upload, media of stor
     expect(clip.frameUrls[0]).toBe('studio-media://data/outputs/run-1/clip-frames/frame-000.png');
     expect(served(clip.frameUrls[0]).subarray(1, 4).toString()).toBe('PNG');
     const framesBefore = clip.frameUrls.map(served);
-    expect(service.thumbnail('run-1').pngBase64).not.toBeNull();
-    expect(service.preview('run-1').gifBase64?.startsWith(Buffer.from('GIF89a').toString('base64').slice(0, 8))).toBe(true);
+    expect(served(service.thumbnail('run-1').url ?? '').subarray(1, 4).toString()).toBe('PNG');
+    expect(served(service.preview('run-1').url ?? '').subarray(0, 6).toString()).toBe('GIF89a');
     expect(service.star('run-1', true)).toEqual({ starred: true });
 
     const started = await service.startExport(project.id);
@@ -77,7 +77,7 @@ describe('projects behind the contract: chunked export and upload, media of stor
     fs.rmSync(path.join(folder.outputsDir, 'old', 'thumb.png'));
     const service = new ProjectsService({ db, folder });
     expect(service.history.get('old')?.hasMedia).toBe(true);
-    expect(service.thumbnail('old').pngBase64).not.toBeNull();
+    expect(service.thumbnail('old').url).toBe('studio-media://data/outputs/old/thumb.png');
     expect(service.placementProject('gone')).toBeUndefined();
     expect(service.placementProject('default')).toBe('default');
     expect(service.deleteRun('old')).toBe(true);

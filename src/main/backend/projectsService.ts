@@ -141,14 +141,16 @@ export class ProjectsService {
     return { starred };
   }
 
-  thumbnail(id: string): { pngBase64: string | null } {
+  /** The URL of a stored run's thumbnail (the middle frame's PNG), served from disk; null without one. */
+  thumbnail(id: string, media: MediaUrls = protocolMediaUrls(this.options.folder.root)): { url: string | null } {
     const file = this.media(id)?.thumbnail ?? null;
-    return { pngBase64: file ? fs.readFileSync(file).toString('base64') : null };
+    return { url: file ? (mediaUrlsOf(media, [file])?.[0] ?? null) : null };
   }
 
-  preview(id: string): { gifBase64: string | null } {
+  /** The URL of a stored run's GIF (played on hover), served from disk; null without one. */
+  preview(id: string, media: MediaUrls = protocolMediaUrls(this.options.folder.root)): { url: string | null } {
     const file = this.media(id)?.gif ?? null;
-    return { gifBase64: file ? fs.readFileSync(file).toString('base64') : null };
+    return { url: file ? (mediaUrlsOf(media, [file])?.[0] ?? null) : null };
   }
 
   /** The file that stands for a stored run on disk (its MP4, else GIF, record or folder); null without media. */

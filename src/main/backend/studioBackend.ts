@@ -183,8 +183,8 @@ export class StudioBackend {
         const { id, starred } = params as { id: string; starred: boolean };
         return guarded(() => projects().star(id, starred));
       },
-      'runs.thumbnail': async (params) => projects().thumbnail((params as { id: string }).id),
-      'runs.preview': async (params) => projects().preview((params as { id: string }).id),
+      'runs.thumbnail': async (params) => projects().thumbnail((params as { id: string }).id, media),
+      'runs.preview': async (params) => projects().preview((params as { id: string }).id, media),
       'runs.clip': async (params) => projects().clip((params as { id: string }).id, media),
       'runs.reveal': async (params) => {
         const { id } = params as { id: string };

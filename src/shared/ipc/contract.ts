@@ -137,8 +137,9 @@ export interface StudioInvokeResults {
   'history.list': { entries: HistoryEntry[]; total: number };
   'history.delete': { deleted: boolean };
   'history.star': { starred: boolean };
-  'runs.thumbnail': { pngBase64: string | null };
-  'runs.preview': { gifBase64: string | null };
+  /** URLs of the media route (the files stay on disk); null when the run has none. */
+  'runs.thumbnail': { url: string | null };
+  'runs.preview': { url: string | null };
   'runs.clip': StoredRunClip;
   /** Shows the run's clip file selected in Finder / Explorer / the file manager, on the machine that runs the studio. */
   'runs.reveal': { revealed: true; file: string };
