@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `node scripts/measure-main-rss.mjs [--runs 20] [--steps 2] [--server out/main/server.js]`: the studio main
+// `npm run measure:main-rss [-- --runs 20] [--steps 2] [--server out/main/server.js]`: the studio main
 // process's resident memory across N finished runs of the Open-Sora test package (test/fixtures/packages/opensora-tiny,
 // its default clip: 144p 16:9, 51 frames). Starts the built studio in browser mode on a scratch data folder, makes
 // each run over the contract and fetches its result as the UI does, reads the main process's RSS after each, and
