@@ -43,6 +43,7 @@ export default defineConfig({
           server: resolve(__dirname, 'src/main/web-host/serverMain.ts'),
           cli: resolve(__dirname, 'src/main/cli/main.ts'),
           project: resolve(__dirname, 'src/main/cli/projectMain.ts'),
+          models: resolve(__dirname, 'src/main/cli/modelsMain.ts'),
           bench: resolve(__dirname, 'src/main/bench/main.ts'),
           benchProbe: resolve(__dirname, 'src/main/bench/probeMain.ts'),
           importModel: resolve(__dirname, 'src/main/importer/cli.ts'),

@@ -81,8 +81,8 @@ export default tseslint.config(
           patterns: [
             { group: ['**/renderer/**', '**/preload/**', '**/web-host/**', '**/electron/**', '**/engine-process/**'], message: 'The backend does not import hosts or UI.' },
             {
-              regex: '(^|/)engine/(?!(index|package/modelPackage|package/packageFiles|paths|pipeline/settings)$).+',
-              message: 'The backend uses the engine through src/main/engine/index.ts (or the package reader, its file checks, paths and settings, which load no onnxruntime).',
+              regex: '(^|/)engine/(?!(index|package/modelPackage|package/packageFiles|output/outputTarget|paths|pipeline/settings)$).+',
+              message: 'The backend uses the engine through src/main/engine/index.ts (or the package reader, its file checks, the output-folder check, paths and settings, which load no onnxruntime).',
             },
           ],
         },

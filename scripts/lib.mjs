@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,4 +45,25 @@ export function electronBinaryPath() {
   }
   const binary = path.join(pkgDir, 'dist', fs.readFileSync(pathFile, 'utf8').trim());
   return fs.existsSync(binary) ? binary : undefined;
+}
+
+/**
+ * Starts a built browser-mode server (default out/main/server.js) on a free port with STUDIO_DATA_DIR=dataDir and
+ * resolves once it prints its URL: { url, pid, stop }.
+ */
+export function startBrowserServer(dataDir, serverFile = path.join(repoRoot, 'out', 'main', 'server.js')) {
+  const child = spawn(process.execPath, [serverFile, '--port', '0'], { env: { ...process.env, STUDIO_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      const match = /STUDIO_URL=(\S+)/.exec(output);
+      if (match) {
+        clearInterval(poll);
+        resolve({ url: match[1], pid: child.pid, stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))) });
+      }
+    }, 50);
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${output}`)));
+  });
 }

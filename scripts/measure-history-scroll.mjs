@@ -3,13 +3,12 @@
 // Chromium. Seeds a scratch data folder with N finished runs (each with a thumbnail), starts the built studio in
 // browser mode on it, scrolls the history's body for a few seconds and prints frame-time percentiles as JSON.
 /* global window, document, requestAnimationFrame -- the functions given to page.evaluate run in the page */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium } from '@playwright/test';
-import { ensureBuilt, repoRoot } from './lib.mjs';
+import { ensureBuilt, startBrowserServer } from './lib.mjs';
 
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 10_000;
@@ -18,23 +17,6 @@ const SCROLL_MS = 4000;
 const HIDE_THUMBNAILS = process.argv.includes('--hide-thumbnails');
 /** A fast, steady wheel scroll: about 45 rows a second. */
 const SCROLL_PX_PER_S = 2000;
-
-function startServer(dataDir) {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'out', 'main', 'server.js'), '--port', '0'], { env: { ...process.env, STUDIO_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      const match = /STUDIO_URL=(\S+)/.exec(output);
-      if (match) {
-        clearInterval(poll);
-        resolve({ url: match[1], stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))) });
-      }
-    }, 50);
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${output}`)));
-  });
-}
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -45,7 +27,7 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-history-scroll-'))
 const dataDir = path.join(scratch, 'data');
 try {
   // First start creates the database with every migration; then the runs are written straight into it.
-  const first = await startServer(dataDir);
+  const first = await startBrowserServer(dataDir);
   await first.stop();
   const media = path.join(dataDir, 'outputs', 'sample');
   fs.mkdirSync(media, { recursive: true });
@@ -66,7 +48,7 @@ try {
   })();
   db.close();
 
-  const server = await startServer(dataDir);
+  const server = await startBrowserServer(dataDir);
   const browser = await chromium.launch({ executablePath: fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined, args: ['--no-sandbox', '--disable-gpu'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1400 } });

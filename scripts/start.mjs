@@ -3,6 +3,7 @@
 // Electron binary exists, otherwise serves it on 127.0.0.1 (browser mode) and prints the URL.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { ensureElectronSqlite } from './electronSqlite.mjs';
 import { electronBinaryPath, ensureBuilt, repoRoot } from './lib.mjs';
 
 const args = process.argv.slice(2);
@@ -21,6 +22,8 @@ if (!forceBrowser && !electron && process.platform === 'darwin') {
 
 let child;
 if (electron) {
+  // The window's history needs better-sqlite3 built for Electron: made once into the project's cache (see the script).
+  ensureElectronSqlite(repoRoot);
   process.stdout.write('Starting the studio window (Electron).\n');
   child = spawn(electron, [repoRoot, ...passThrough], { cwd: repoRoot, stdio: 'inherit' });
 } else {

@@ -1,13 +1,23 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, shell, type OpenDialogOptions } from 'electron';
+import { app, BrowserWindow, dialog, Menu, protocol, shell, type OpenDialogOptions } from 'electron';
 import { StudioBackend } from './backend/studioBackend';
 import { registerIpc } from './electron/ipcRouter';
 import { launchUtilityEngine } from './electron/utilityEngineConnection';
 import { EngineClient } from './engine-host/engineClient';
 import { ModelCatalog } from './backend/modelCatalog';
 import type { StudioStore } from './backend/studioStore';
-import { dataFolder } from './store/dataFolder';
+import { protocolMediaUrls } from './backend/mediaRoute';
+import { wireAppLifecycle } from './electron/appLifecycle';
+import { appMenuTemplate } from './electron/appMenu';
+import { MEDIA_SCHEME_PRIVILEGES, registerMediaProtocol } from './electron/mediaProtocol';
+import { useSqliteNativeBinding } from './store/database';
+import { settingsFile, STUDIO_APP_NAME } from './store/dataFolder';
+import { OutputsFolderSetting } from './backend/outputsCopy';
+import { openDataFolder } from './store/legacyDataFolder';
+import { resolveElectronSqliteBinding } from './store/sqliteBindingPath.mjs';
 
 /** Electron composition root: engine in a utilityProcess, one sandboxed window, the typed IPC router. */
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -62,18 +72,45 @@ if (app.isPackaged && !process.env.STUDIO_MODELS_DIR) {
   process.env.STUDIO_MODELS_DIR = path.join(process.resourcesPath, 'models');
 }
 
+// One data folder for the window, browser mode and the CLIs: the same place userData would be, or STUDIO_DATA_DIR.
+const studioFolder = openDataFolder({ log: (line) => console.log(line) });
+app.setPath('userData', studioFolder.root);
+if (app.getName() !== STUDIO_APP_NAME) {
+  console.warn(`The app is named "${app.getName()}", not "${STUDIO_APP_NAME}" (package.json productName): its data folder is still ${studioFolder.root}.`);
+}
+// Clips are loaded by the renderer from disk through studio-media:// (registered before ready, as Electron requires).
+protocol.registerSchemesAsPrivileged([MEDIA_SCHEME_PRIVILEGES]);
+
+type StoreOutcome = { store: StudioStore; unavailable?: undefined } | { store?: undefined; unavailable: { reason: string; fix: string } };
+
 /**
- * better-sqlite3 is a native addon built for Node's ABI by `npm ci`; Electron needs it rebuilt (`npm run package:mac`
- * does; for `npm start` run `npx @electron/rebuild -f -w better-sqlite3`). Until then the app runs without history.
+ * The history's database through better-sqlite3 built for Electron's ABI (`npm start` makes it into the project's
+ * cache; a packaged app carries it), loaded with its `nativeBinding` option: node_modules keeps Node's build for the
+ * tests and CLIs. Without it the studio runs, and the window's banner says why and what to do.
  */
-async function openStore(root: string, catalog: ModelCatalog): Promise<StudioStore | undefined> {
-  const folder = dataFolder(root);
+async function openStore(catalog: ModelCatalog): Promise<StoreOutcome> {
+  const betterSqliteVersion = (createRequire(import.meta.url)('better-sqlite3/package.json') as { version: string }).version;
+  const facts = { betterSqliteVersion, electronVersion: process.versions.electron, platform: process.platform, arch: process.arch };
+  const binding = resolveElectronSqliteBinding({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, projectRoot: app.getAppPath(), facts });
+  if (!fs.existsSync(binding)) {
+    return {
+      unavailable: {
+        reason: `better-sqlite3 ${betterSqliteVersion} has no build for Electron ${facts.electronVersion} (${binding}).`,
+        fix: app.isPackaged ? 'Reinstall the app.' : 'Quit and run `npm start` again with network access (it fetches a prebuilt binary, or builds one with Xcode’s command line tools).',
+      },
+    };
+  }
+  useSqliteNativeBinding(binding);
   try {
     const { openStudioStore } = await import('./backend/studioStore');
-    return openStudioStore(folder, catalog);
+    return { store: openStudioStore(studioFolder, catalog) };
   } catch (error) {
-    console.warn(`Prompt history disabled (${folder.databasePath}): ${(error as Error).message}`);
-    return undefined;
+    return {
+      unavailable: {
+        reason: `${studioFolder.databasePath} could not be opened: ${(error as Error).message}`,
+        fix: app.isPackaged ? 'Reinstall the app.' : `Delete ${path.dirname(binding)} and run \`npm start\` again to rebuild it.`,
+      },
+    };
   }
 }
 
@@ -86,16 +123,42 @@ async function pickFolder(): Promise<string | null> {
 }
 
 void app.whenReady().then(async () => {
+  registerMediaProtocol(protocol, studioFolder.root);
   const engine = new EngineClient({ launch: () => launchUtilityEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
-  const userData = app.getPath('userData');
-  const catalog = new ModelCatalog({ modelsDir: path.join(userData, 'models') });
-  const store = await openStore(userData, catalog);
-  const backend = new StudioBackend(engine, { outputsDir: path.join(userData, 'outputs'), runs: store?.runs, projects: store?.projects, catalog, pickFolder });
-  await createWindow(backend);
-  app.on('window-all-closed', () => {
-    engine.dispose();
-    store?.runs.close();
-    app.quit();
+  const catalog = new ModelCatalog({ modelsDir: studioFolder.modelsDir });
+  const { store, unavailable } = await openStore(catalog);
+  if (unavailable) {
+    console.warn(`Prompt history disabled: ${unavailable.reason} ${unavailable.fix}`);
+  }
+  const backend = new StudioBackend(engine, {
+    outputsDir: studioFolder.outputsDir,
+    runs: store?.runs,
+    projects: store?.projects,
+    catalog,
+    pickFolder,
+    media: protocolMediaUrls(studioFolder.root),
+    revealFile: async (file) => shell.showItemInFolder(file),
+    storeUnavailable: unavailable,
+    outputsFolder: new OutputsFolderSetting(settingsFile(studioFolder)),
   });
+  const guide = path.join(app.getAppPath(), 'README.md');
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      appMenuTemplate(STUDIO_APP_NAME, process.platform, {
+        openGuide: () => void (fs.existsSync(guide) ? shell.openPath(guide) : shell.openPath(app.getAppPath())),
+        showDataFolder: () => void shell.openPath(studioFolder.root),
+      }),
+    ),
+  );
+  wireAppLifecycle(app, {
+    platform: process.platform,
+    windowCount: () => BrowserWindow.getAllWindows().length,
+    createWindow: () => void createWindow(backend),
+    cleanUp: () => {
+      engine.dispose();
+      store?.runs.close();
+    },
+  });
+  await createWindow(backend);
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProjectsService } from '../../src/main/backend/projectsService';
+import { resolveMediaFile } from '../../src/main/backend/mediaRoute';
 import { HistoryRepository } from '../../src/main/store/historyRepository';
 import { ARCHIVE_CHUNK_BYTES } from '../../src/shared/ipc/contract';
 import { listFiles, seedRun, tempDataFolder } from './archiveSupport';
@@ -22,10 +23,20 @@ describe('projects behind the contract: chunked export and upload, media of stor
 
     const clip = service.clip('run-1');
     expect(clip).toMatchObject({ width: 4, height: 4, fps: 8, entry: { prompt: 'a red circle' } });
-    expect(clip.framesPngBase64).toHaveLength(3);
-    expect(Buffer.from(clip.framesPngBase64[0], 'base64').subarray(1, 4).toString()).toBe('PNG');
-    expect(service.thumbnail('run-1').pngBase64).not.toBeNull();
-    expect(service.preview('run-1').gifBase64?.startsWith(Buffer.from('GIF89a').toString('base64').slice(0, 8))).toBe(true);
+    // Frames are URLs of the media route into the data folder; what they serve is the PNG on disk.
+    const served = (url: string): Buffer => {
+      const lookup = resolveMediaFile(folder.root, url.replace(/^studio-media:\/\/data\//, ''));
+      if (!lookup.ok) {
+        throw new Error(`${url}: ${lookup.reason}`);
+      }
+      return fs.readFileSync(lookup.file);
+    };
+    expect(clip.frameUrls).toHaveLength(3);
+    expect(clip.frameUrls[0]).toBe('studio-media://data/outputs/run-1/clip-frames/frame-000.png');
+    expect(served(clip.frameUrls[0]).subarray(1, 4).toString()).toBe('PNG');
+    const framesBefore = clip.frameUrls.map(served);
+    expect(served(service.thumbnail('run-1').url ?? '').subarray(1, 4).toString()).toBe('PNG');
+    expect(served(service.preview('run-1').url ?? '').subarray(0, 6).toString()).toBe('GIF89a');
     expect(service.star('run-1', true)).toEqual({ starred: true });
 
     const started = await service.startExport(project.id);
@@ -54,7 +65,7 @@ describe('projects behind the contract: chunked export and upload, media of stor
     expect(outcome.project).toMatchObject({ name: 'Round trip', runCount: 1 });
     const [run] = service.history.list({ projectId: outcome.project.id, sortBy: 'createdAt', descending: true, limit: 10, offset: 0 }).entries;
     expect(run).toMatchObject({ starred: true, hasMedia: true });
-    expect(service.clip(run.id).framesPngBase64).toEqual(clip.framesPngBase64);
+    expect(service.clip(run.id).frameUrls.map(served)).toEqual(framesBefore);
     expect(fs.readFileSync(path.join(folder.outputsDir, run.id, 'clip.mp4')).length).toBe(ARCHIVE_CHUNK_BYTES * 2 + 1000);
     expect(listFiles(folder.tmpDir)).toEqual([]);
     expect(events).toContain('projects');
@@ -66,7 +77,7 @@ describe('projects behind the contract: chunked export and upload, media of stor
     seedRun(folder, history, { id: 'old', createdAtMs: 1, prompt: 'a red circle', projectId: 'default', shade: 40 });
     const service = new ProjectsService({ db, folder });
     expect(service.history.get('old')?.hasMedia).toBe(true);
-    expect(service.thumbnail('old').pngBase64).not.toBeNull();
+    expect(service.thumbnail('old').url).toBe('studio-media://data/outputs/old/thumb.png');
     expect(service.placementProject('gone')).toBeUndefined();
     expect(service.placementProject('default')).toBe('default');
     expect(service.deleteRun('old')).toBe(true);

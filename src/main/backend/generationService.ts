@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { GenerateRequest, GenerationEvent, GenerationSummary, StudioGenerateRequest } from '@shared/domain/generation';
 import type { RunPlacement } from '@shared/domain/projects';
-import type { JobEvent, JobId, JobResult, QueueSnapshot, QueuedJob, WireGenerationEvent } from '@shared/domain/studio';
+import type { JobEvent, JobId, QueueSnapshot, QueuedJob, WireGenerationEvent } from '@shared/domain/studio';
 import { serializeError, StudioError, type SerializedError } from '@shared/ipc/errors';
 import type { EngineClient } from '../engine-host/engineClient';
 import type { EngineGenerateParams } from '../engine-host/engineRequests';
+import { listRunMedia } from '../store/dataFolder';
 
 interface Job extends QueuedJob {
   /** As given by the UI (a model id), for the history. */
@@ -40,11 +41,11 @@ export interface JobLifecycle {
   finished?: (job: FinishedJob) => void;
 }
 
-interface EngineClip {
-  width: number;
-  height: number;
-  fps: number;
-  frames: Uint8ClampedArray[];
+/** A finished job as the queue keeps it: its record and where its files are (no pixels: the clip is on disk). */
+export interface FinishedOutputs {
+  jobId: JobId;
+  summary: GenerationSummary;
+  jobDir: string;
 }
 
 export interface GenerationServiceOptions {
@@ -53,12 +54,14 @@ export interface GenerationServiceOptions {
   outputsDir: string;
   onJobEvent: (event: JobEvent) => void;
   onQueue: (queue: QueueSnapshot) => void;
-  /** Finished results kept for the player/export. */
+  /** Finished jobs whose records are kept for generation.result (their files are on disk). */
   keepResults?: number;
   /** Resolves the request (model id → package) and throws a StudioError for one refused before any compute. */
   accept: (request: StudioGenerateRequest) => AcceptedRequest;
   limits?: QueueLimits;
   lifecycle?: JobLifecycle;
+  /** After a job is done and its outputs are on disk (e.g. copies them to the outputs folder); must not throw. */
+  afterDone?: (job: FinishedOutputs & { prompt: string }) => void;
 }
 
 export interface FinishedJob {
@@ -76,7 +79,7 @@ export interface FinishedJob {
 export class GenerationService {
   private running: Job | undefined;
   private readonly queued: Job[] = [];
-  private readonly results = new Map<JobId, JobResult>();
+  private readonly results = new Map<JobId, FinishedOutputs>();
 
   constructor(private readonly options: GenerationServiceOptions) {}
 
@@ -127,12 +130,19 @@ export class GenerationService {
     return this.snapshot();
   }
 
-  result(jobId: JobId): JobResult {
+  result(jobId: JobId): FinishedOutputs {
     const result = this.results.get(jobId);
     if (!result) {
       throw new StudioError('NOT_FOUND', `No finished result for job ${jobId}.`);
     }
     return result;
+  }
+
+  /** The file that stands for a finished job of this session on disk (its MP4, else GIF), or undefined. */
+  outputFile(jobId: JobId): string | undefined {
+    const finished = this.results.get(jobId);
+    const media = finished ? listRunMedia(finished.jobDir) : undefined;
+    return media ? (media.mp4 ?? media.gif ?? undefined) : undefined;
   }
 
   /** Whether a queued or running job generates with this model (a model is not removed from under it). */
@@ -188,9 +198,10 @@ export class GenerationService {
     this.running = job;
     this.notify(() => this.options.lifecycle?.started?.({ jobId: job.jobId, startedAtMs: Date.now() }));
     this.publishQueue();
-    const params: EngineGenerateParams = { request: job.engineRequest, output: { basePath: path.join(this.options.outputsDir, job.jobId, 'clip') } };
+    const jobDir = path.join(this.options.outputsDir, job.jobId);
+    const params: EngineGenerateParams = { request: job.engineRequest, output: { basePath: path.join(jobDir, 'clip') } };
     let doneEvent: GenerationEvent | undefined;
-    const { requestId, result } = this.options.engine.startRequest<{ summary: GenerationSummary; clip: EngineClip }>('generate', params, (raw) => {
+    const { requestId, result } = this.options.engine.startRequest<{ summary: GenerationSummary }>('generate', params, (raw) => {
       const event = raw as GenerationEvent;
       // The end ("done", "cancelled") is held back until the result and the history row are stored, so a UI that
       // reacts to it can fetch the frames and list the run at once; the outcome below announces it.
@@ -206,15 +217,9 @@ export class GenerationService {
     job.requestId = requestId;
     // Two handlers, not then/catch: a fault while reporting success must not turn into a second, "failed" outcome.
     result.then(
-      ({ summary, clip }) => this.settle(() => {
-        this.results.set(job.jobId, {
-          jobId: job.jobId,
-          summary,
-          width: clip.width,
-          height: clip.height,
-          fps: clip.fps,
-          framesBase64: clip.frames.map((frame) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64')),
-        });
+      ({ summary }) => this.settle(() => {
+        this.results.set(job.jobId, { jobId: job.jobId, summary, jobDir });
+        this.notify(() => this.options.afterDone?.({ jobId: job.jobId, summary, jobDir, prompt: job.prompt }));
         this.trimResults();
         // The history row first: a UI that lists the history when "done" arrives finds the run there.
         this.finished(job, { status: 'done', summary });

@@ -11,6 +11,7 @@ import { listRunMedia, runMediaDirName, type DataFolder } from '../store/dataFol
 import type { StudioDatabase } from '../store/database';
 import { HistoryRepository } from '../store/historyRepository';
 import { ProjectRepository } from '../store/projectRepository';
+import { mediaUrlsOf, protocolMediaUrls, type MediaUrls } from './mediaRoute';
 
 export interface ProjectsServiceOptions {
   db: StudioDatabase;
@@ -165,18 +166,26 @@ export class ProjectsService {
     return { starred };
   }
 
-  thumbnail(id: string): { pngBase64: string | null } {
+  /** The URL of a stored run's thumbnail (the middle frame's PNG), served from disk; null without one. */
+  thumbnail(id: string, media: MediaUrls = protocolMediaUrls(this.options.folder.root)): { url: string | null } {
     const file = this.media(id)?.thumbnail ?? null;
-    return { pngBase64: file ? fs.readFileSync(file).toString('base64') : null };
+    return { url: file ? (mediaUrlsOf(media, [file])?.[0] ?? null) : null };
   }
 
-  preview(id: string): { gifBase64: string | null } {
+  /** The URL of a stored run's GIF (played on hover), served from disk; null without one. */
+  preview(id: string, media: MediaUrls = protocolMediaUrls(this.options.folder.root)): { url: string | null } {
     const file = this.media(id)?.gif ?? null;
-    return { gifBase64: file ? fs.readFileSync(file).toString('base64') : null };
+    return { url: file ? (mediaUrlsOf(media, [file])?.[0] ?? null) : null };
   }
 
-  /** A stored run's frames (as the PNGs written) and record, to play it whenever it was made. */
-  clip(id: string): StoredRunClip {
+  /** The file that stands for a stored run on disk (its MP4, else GIF, record or folder); null without media. */
+  mediaFile(id: string): string | null {
+    const media = this.media(id);
+    return media ? (media.mp4 ?? media.gif ?? media.record ?? media.frames[0] ?? null) : null;
+  }
+
+  /** A stored run's frames (URLs of the PNGs written, served from disk) and record, to play it whenever it was made. */
+  clip(id: string, media: MediaUrls = protocolMediaUrls(this.options.folder.root)): StoredRunClip {
     const entry = this.history.get(id);
     if (!entry) {
       throw new StudioError('NOT_FOUND', `No run with id ${id}.`);
@@ -187,7 +196,7 @@ export class ProjectsService {
       throw new StudioError('NOT_FOUND', `The run “${entry.prompt}” has no frames in the data folder${entry.status === 'done' ? '' : ` (it ${entry.status === 'failed' ? 'failed' : 'was cancelled'})`}.`);
     }
     const { width, height, fps } = summary.settings;
-    return { runId: id, entry, summary, width, height, fps, framesPngBase64: frames.map((file) => fs.readFileSync(file).toString('base64')) };
+    return { runId: id, entry, summary, width, height, fps, frameUrls: mediaUrlsOf(media, frames) ?? [] };
   }
 
   async startExport(id: string): Promise<{ exportId: string; fileName: string; sizeBytes: number }> {

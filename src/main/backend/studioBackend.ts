@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { isInvokeMethod } from '@shared/ipc/channels';
 import {
   invokeParamSchemas,
@@ -21,6 +22,9 @@ import { describeJsonValue } from './describeJsonValue';
 import { exceedsDepth, MAX_PARAMS_DEPTH } from './nestingDepth';
 import type { ProjectsService } from './projectsService';
 import { keepRunMedia } from './recordRun';
+import { mediaUrlsOf, protocolMediaUrls, type MediaUrls } from './mediaRoute';
+import type { OutputsFolderSetting } from './outputsCopy';
+import { listRunMedia } from '../store/dataFolder';
 import type { FinishedRun } from '../store/runLog';
 
 export interface StudioBackendOptions {
@@ -37,6 +41,14 @@ export interface StudioBackendOptions {
   /** The desktop app's native folder chooser for "Add model…"; absent in browser mode, where the path is typed. */
   pickFolder?: () => Promise<string | null>;
   queueLimits?: QueueLimits;
+  /** The outputs-folder setting (finished clips also saved there); absent: not offered. */
+  outputsFolder?: OutputsFolderSetting;
+  /** Shows a file selected in the system's file manager (Electron: shell.showItemInFolder); absent: not offered. */
+  revealFile?: (file: string) => Promise<void>;
+  /** Why the database could not be opened at start, and the fix (the window shows it in a banner). */
+  storeUnavailable?: { reason: string; fix: string };
+  /** How files of the data folder become URLs for the renderer (default: the Electron protocol's). */
+  media?: MediaUrls;
 }
 
 /** The package check reads every weights file once (about a second per GB) and opens every unit: minutes at most. */
@@ -71,6 +83,12 @@ export class StudioBackend {
           inUse: (id) => this.generation.usesModel(id),
         })
       : undefined;
+    const outputsFolder = (): OutputsFolderSetting => {
+      if (!options.outputsFolder) {
+        throw new StudioError('UNKNOWN_METHOD', 'This studio was started without a data folder for settings.');
+      }
+      return options.outputsFolder;
+    };
     const libraryOrRefuse = (): ModelLibrary => {
       if (!library) {
         throw new StudioError('INTERNAL', 'This studio was started without a data folder for models: models cannot be added or removed.');
@@ -78,6 +96,7 @@ export class StudioBackend {
       return library;
     };
     const runs = options.runs;
+    const media = options.media ?? protocolMediaUrls(options.projects?.folder.root ?? path.dirname(options.outputsDir));
     this.generation = new GenerationService({
       engine,
       outputsDir: options.outputsDir,
@@ -85,6 +104,13 @@ export class StudioBackend {
       onQueue: (queue) => this.emit('generation.queue', queue),
       accept: (request) => acceptRequest(catalog, request),
       limits: options.queueLimits,
+      afterDone: (job) => {
+        try {
+          options.outputsFolder?.copyFinished(job.prompt, job.summary.outputs);
+        } catch (error) {
+          this.emit('generation.event', { jobId: job.jobId, event: { kind: 'warning', message: `The clip could not be saved to the outputs folder: ${(error as Error).message}` } });
+        }
+      },
       lifecycle: runs ? this.recordLifecycle(runs, options) : undefined,
     });
     runs?.onHealth((health) => {
@@ -139,7 +165,14 @@ export class StudioBackend {
         return this.generation.reorder(jobId, toIndex);
       },
       'generation.queue': async () => this.generation.snapshot(),
-      'generation.result': async (params) => this.generation.result((params as { jobId: string }).jobId),
+      'generation.result': async (params) => {
+        const { jobId, summary, jobDir } = this.generation.result((params as { jobId: string }).jobId);
+        const frameUrls = mediaUrlsOf(media, listRunMedia(jobDir).frames);
+        if (!frameUrls || frameUrls.length === 0) {
+          throw new StudioError('NOT_FOUND', `The frames of job ${jobId} are not in the data folder (${jobDir}).`);
+        }
+        return { jobId, summary, width: summary.settings.width, height: summary.settings.height, fps: summary.settings.fps, frameUrls };
+      },
       'history.list': async (params) => (runs ? runs.list(params as HistoryQuery) : { entries: [], total: 0 }),
       'history.delete': async (params) => {
         const { id } = params as { id: string };
@@ -155,9 +188,23 @@ export class StudioBackend {
         const { id, starred } = params as { id: string; starred: boolean };
         return guarded(() => projects().star(id, starred));
       },
-      'runs.thumbnail': async (params) => projects().thumbnail((params as { id: string }).id),
-      'runs.preview': async (params) => projects().preview((params as { id: string }).id),
-      'runs.clip': async (params) => projects().clip((params as { id: string }).id),
+      'runs.thumbnail': async (params) => projects().thumbnail((params as { id: string }).id, media),
+      'runs.preview': async (params) => projects().preview((params as { id: string }).id, media),
+      'runs.clip': async (params) => projects().clip((params as { id: string }).id, media),
+      'runs.reveal': async (params) => {
+        const { id } = params as { id: string };
+        if (!options.revealFile) {
+          throw new StudioError('UNKNOWN_METHOD', 'Showing files in the file manager is not offered by this studio.');
+        }
+        const file = options.projects?.mediaFile(id) ?? this.generation.outputFile(id);
+        if (!file) {
+          throw new StudioError('NOT_FOUND', `Run ${id} has no files in the data folder.`);
+        }
+        await options.revealFile(file);
+        return { revealed: true as const, file };
+      },
+      'settings.outputs': async () => outputsFolder().get(),
+      'settings.setOutputs': async (params) => outputsFolder().set((params as { copyDir: string | null }).copyDir),
       'runs.move': async (params) => {
         const { ids, projectId } = params as { ids: string[]; projectId: string };
         return guarded(() => projects().move(ids, projectId));
@@ -190,7 +237,7 @@ export class StudioBackend {
       },
       'comparisons.list': async (params) => projects().comparisons.list((params as { projectId?: string }).projectId),
       'comparisons.get': async (params) => projects().getComparison((params as { id: string }).id),
-      'store.health': async () => runs?.health() ?? { kind: 'ok' },
+      'store.health': async () => runs?.health() ?? (options.storeUnavailable ? { kind: 'unavailable' as const, ...options.storeUnavailable } : { kind: 'ok' as const }),
     };
     options.projects?.connect({ projectsChanged: () => this.emit('projects.changed', {}), historyChanged: (id) => this.emit('history.changed', { id }) });
     engine.onDidChangeState((state) => this.emit('engine.state', state));

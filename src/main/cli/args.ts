@@ -3,7 +3,14 @@ import type { GenerateRequest, LplSetting } from '@shared/domain/generation';
 import { DYNAMIC_LPL_DEFAULTS } from '@shared/domain/lpl';
 
 export interface CliOptions {
-  request: GenerateRequest;
+  /** The settings; the model is in `model`, resolved by the caller (an id of the library or a package folder). */
+  request: Omit<GenerateRequest, 'modelPath'>;
+  /** --model: a model id from `npm run models -- list`, or a package folder; the built-in model when absent. */
+  model: string | undefined;
+  /** --project: the history project the run is filed in (name or id); the default project when absent. */
+  project: string | undefined;
+  /** false with --no-history: the run is not recorded and its outputs go to --out or ./outputs. */
+  history: boolean;
   /** Output base path (extension decides nothing: GIF, PNG frames, MP4 and a JSON record are all written). */
   outBase: string | undefined;
   json: boolean;
@@ -18,12 +25,14 @@ export const CLI_USAGE = `Usage: npm run generate -- "<prompt>" [options]
   --lpl off|auto|N       Linear Proportional Leap: off, dynamic (auto), or leap at step N (N+1 model calls)
   --tdtm M               merge frame pairs (TDTM) in the first M steps (default 0)
   --memory-budget B      resident model budget: 300MB, 1.5GB, min (smallest working set) or all
-  --model PATH           model package folder (default: the built-in model)
+  --model ID|PATH        a model id from \`npm run models -- list\`, or a package folder (default: the built-in model)
   --resolution R         clip resolution preset of the model, e.g. 144p (models with presets: Open-Sora 1.2)
   --aspect W:H           clip aspect preset, e.g. 16:9, 9:16 or 1:1
   --frames F             video frames, one of the model's durations, e.g. 1 (image), 51 (2 s) or 102 (4 s)
-  --out FILE             output base path (default outputs/<time>-<prompt>); writes FILE.gif, FILE.mp4
-                         (when ffmpeg is on PATH), FILE-frames/*.png and FILE.json
+  --project NAME         file the run in this history project (name or id; default: the default project)
+  --no-history           do not record the run in the studio's history (outputs go to --out or ./outputs)
+  --out FILE             also write the outputs as FILE.gif, FILE.mp4, FILE-frames/*.png and FILE.json
+                         (the run's own copy stays in the data folder unless --no-history)
   --json                 print one JSON object (the summary) on stdout; progress stays on stderr
   -h, --help             this text`;
 
@@ -44,6 +53,13 @@ function numberArg(flag: string, value: string | undefined): number {
   return parsed;
 }
 
+function textArg(flag: string, value: string | undefined, what: string): string {
+  if (!value) {
+    throw new CliUsageError(`${flag} needs ${what}.`);
+  }
+  return value;
+}
+
 function lplArg(value: string | undefined): LplSetting {
   if (value === 'off') {
     return { kind: 'off' };
@@ -56,8 +72,11 @@ function lplArg(value: string | undefined): LplSetting {
 
 /** Parses argv (without node and script). Range checks that need the model happen in the engine. */
 export function parseCliArgs(argv: string[]): CliOptions {
-  const request: GenerateRequest = { prompt: '' };
+  const request: CliOptions['request'] = { prompt: '' };
   const prompts: string[] = [];
+  let model: string | undefined;
+  let project: string | undefined;
+  let history = true;
   let outBase: string | undefined;
   let json = false;
   let help = false;
@@ -105,16 +124,16 @@ export function parseCliArgs(argv: string[]): CliOptions {
         request.clip = { ...request.clip, frames: integerArg(arg, next()) };
         break;
       case '--model':
-        request.modelPath = next();
-        if (!request.modelPath) {
-          throw new CliUsageError('--model needs a folder path.');
-        }
+        model = textArg(arg, next(), 'a model id or a package folder');
+        break;
+      case '--project':
+        project = textArg(arg, next(), 'a project name');
+        break;
+      case '--no-history':
+        history = false;
         break;
       case '--out':
-        outBase = next();
-        if (!outBase) {
-          throw new CliUsageError('--out needs a file path.');
-        }
+        outBase = textArg(arg, next(), 'a file path');
         break;
       case '--json':
         json = true;
@@ -134,5 +153,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
     throw new CliUsageError(`Give one prompt in quotes; got ${prompts.length} words outside quotes: ${prompts.map((p) => JSON.stringify(p)).join(' ')}.`);
   }
   request.prompt = prompts[0] ?? '';
-  return { request, outBase, json, help };
+  if (!history && project !== undefined) {
+    throw new CliUsageError('--project files the run in the history; it cannot go with --no-history.');
+  }
+  return { request, model, project, history, outBase, json, help };
 }

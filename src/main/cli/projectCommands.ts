@@ -14,7 +14,7 @@ export const PROJECT_CLI_USAGE = `Usage: npm run project -- <command> [--json]
   import FILE.zip               brings an archive back as a new project; prints its name
   --json                        one JSON object (or array) on stdout instead of text
 
-The data folder is STUDIO_DATA_DIR, or ~/.on-device-sora-studio.`;
+The data folder is STUDIO_DATA_DIR, or the studio window's own (macOS: ~/Library/Application Support/On-device Sora Studio).`;
 
 export interface ProjectCliResult {
   exitCode: number;

@@ -1,10 +1,10 @@
 import { ModelCatalog } from '../backend/modelCatalog';
-import { dataFolder, studioDataRoot } from '../store/dataFolder';
+import { openDataFolder } from '../store/legacyDataFolder';
 import { runProjectCommand } from './projectCommands';
 
 /** `npm run project -- list | export NAME --out FILE.zip | import FILE.zip [--json]` on the studio's data folder. */
 async function main(): Promise<number> {
-  const folder = dataFolder(studioDataRoot());
+  const folder = openDataFolder();
   // The models this studio has: the built-in one and those added to the same data folder.
   const installed = new Set(new ModelCatalog({ modelsDir: folder.modelsDir }).list().map((model) => model.id));
   const result = await runProjectCommand(process.argv.slice(2), { folder, isModelInstalled: (id) => installed.has(id) });

@@ -70,7 +70,8 @@ async function handle(message: HostToEngineMessage): Promise<void> {
             session,
             onEvent: (event) => channel.post({ kind: 'event', requestId: message.id, event }),
           });
-          value = { summary: result.summary, clip: result.clip };
+          // The clip is on disk (output); its pixels do not cross to the studio's main process.
+          value = { summary: result.summary };
         } finally {
           jobsRunning--;
         }

@@ -15,14 +15,63 @@ export interface DataFolder {
   tmpDir: string;
 }
 
-/** Where the studio keeps its data when STUDIO_DATA_DIR does not say (the test harness checks no test writes there). */
-export function defaultDataRoot(): string {
-  return path.join(os.homedir(), '.on-device-sora-studio');
+/** The app's name as Electron sees it (package.json productName): it names the folder Electron's userData is. */
+export const STUDIO_APP_NAME = 'On-device Sora Studio';
+
+/** What the data folder's place depends on; injected in tests, the running process's by default. */
+export interface HostFacts {
+  platform: NodeJS.Platform;
+  env: Readonly<Record<string, string | undefined>>;
+  homeDir: string;
 }
 
-/** Browser mode and the CLIs keep their data in STUDIO_DATA_DIR, or the default data root. */
-export function studioDataRoot(): string {
-  return process.env.STUDIO_DATA_DIR ?? defaultDataRoot();
+export function currentHostFacts(): HostFacts {
+  return { platform: process.platform, env: process.env, homeDir: os.homedir() };
+}
+
+/**
+ * The per-user folder Electron's app.getPath('appData') gives on each OS: macOS ~/Library/Application Support,
+ * Windows %APPDATA%, elsewhere $XDG_CONFIG_HOME or ~/.config.
+ */
+function appDataDir({ platform, env, homeDir }: HostFacts): string {
+  if (platform === 'darwin') {
+    return path.posix.join(homeDir, 'Library', 'Application Support');
+  }
+  if (platform === 'win32') {
+    return env.APPDATA || path.win32.join(homeDir, 'AppData', 'Roaming');
+  }
+  return env.XDG_CONFIG_HOME && path.posix.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.posix.join(homeDir, '.config');
+}
+
+/**
+ * The data folder of every entry point (window, browser mode, CLIs): STUDIO_DATA_DIR when set, else the folder
+ * Electron's app.getPath('userData') is for this app (appData/NAME), computed here without Electron.
+ */
+export function studioDataRoot(facts: HostFacts = currentHostFacts()): string {
+  if (facts.env.STUDIO_DATA_DIR) {
+    return facts.env.STUDIO_DATA_DIR;
+  }
+  const join = facts.platform === 'win32' ? path.win32.join : path.posix.join;
+  return join(appDataDir(facts), STUDIO_APP_NAME);
+}
+
+/** The data folder when STUDIO_DATA_DIR does not say (the test harness checks that no test writes there). */
+export function defaultDataRoot(facts: HostFacts = currentHostFacts()): string {
+  return studioDataRoot({ ...facts, env: { ...facts.env, STUDIO_DATA_DIR: undefined } });
+}
+
+/**
+ * Where earlier versions kept data: the CLIs and browser mode in ~/.on-device-sora-studio, the window in Electron's
+ * userData under the package name (before the app had a product name).
+ */
+export function legacyDataRoots(facts: HostFacts = currentHostFacts()): string[] {
+  const join = facts.platform === 'win32' ? path.win32.join : path.posix.join;
+  return [join(facts.homeDir, '.on-device-sora-studio'), join(appDataDir(facts), 'on-device-sora-studio')];
+}
+
+/** The studio's own settings (the outputs folder), beside the database. */
+export function settingsFile(folder: DataFolder): string {
+  return path.join(folder.root, 'settings.json');
 }
 
 export function dataFolder(root: string): DataFolder {

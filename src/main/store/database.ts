@@ -95,10 +95,19 @@ const MIGRATIONS: Array<string | ((db: StudioDatabase) => void)> = [
  */
 export const STORE_BUSY_TIMEOUT_MS = 50;
 
+/**
+ * The compiled better-sqlite3 addon to load instead of the package's own build: the Electron main process sets it to
+ * its Electron-ABI build (the package's own is Node's, for the tests and the CLIs). Process-wide: one runtime per process.
+ */
+let nativeBinding: string | undefined;
+export function useSqliteNativeBinding(file: string | undefined): void {
+  nativeBinding = file;
+}
+
 /** Opens (creating if needed) the studio database in WAL mode and brings its schema up to date. */
 export function openStudioDatabase(filePath: string): StudioDatabase {
   fs.mkdirSync(path.dirname(filePath), { recursive: true });
-  const db = new Database(filePath, { timeout: STORE_BUSY_TIMEOUT_MS });
+  const db = new Database(filePath, { timeout: STORE_BUSY_TIMEOUT_MS, ...(nativeBinding ? { nativeBinding } : {}) });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelCatalog } from '../backend/modelCatalog';
+import { httpMediaUrls } from '../backend/mediaRoute';
 import { StudioBackend } from '../backend/studioBackend';
 import { openStudioStore, type StudioStore } from '../backend/studioStore';
 import { EngineClient } from '../engine-host/engineClient';
 import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
-import { dataFolder, studioDataRoot, type DataFolder } from '../store/dataFolder';
+import { settingsFile, type DataFolder } from '../store/dataFolder';
+import { OutputsFolderSetting } from '../backend/outputsCopy';
+import { openDataFolder } from '../store/legacyDataFolder';
+import { revealWithSystem } from './revealFile';
 import { startWebServer } from './webServer';
 
 /**
@@ -20,26 +24,31 @@ function argValue(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-/** The run history and projects; a file that cannot be opened is left untouched and the studio runs without them. */
-function openStore(folder: DataFolder, catalog: ModelCatalog): StudioStore | undefined {
+/**
+ * The run history and projects; a file that cannot be opened is left untouched and the studio runs without them
+ * (the page's banner says why and what to do).
+ */
+function openStore(folder: DataFolder, catalog: ModelCatalog): { store?: StudioStore; unavailable?: { reason: string; fix: string } } {
   try {
-    return openStudioStore(folder, catalog);
+    return { store: openStudioStore(folder, catalog) };
   } catch (error) {
-    process.stderr.write(`warning: prompt history disabled, ${folder.databasePath} could not be opened: ${(error as Error).message}\n`);
-    return undefined;
+    const reason = `${folder.databasePath} could not be opened: ${(error as Error).message}`;
+    process.stderr.write(`warning: prompt history disabled, ${reason}\n`);
+    return { unavailable: { reason, fix: 'It was left untouched: close what holds it or move it away, then restart the studio.' } };
   }
 }
 
 async function main(): Promise<void> {
   const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')) });
   engine.start();
-  const folder = dataFolder(studioDataRoot());
+  const folder = openDataFolder();
   const catalog = new ModelCatalog({ modelsDir: folder.modelsDir });
-  const store = openStore(folder, catalog);
-  const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, runs: store?.runs, projects: store?.projects, catalog });
+  const { store, unavailable } = openStore(folder, catalog);
   const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');
+  const media = httpMediaUrls(folder.root, token);
+  const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, runs: store?.runs, projects: store?.projects, catalog, media, revealFile: revealWithSystem(), outputsFolder: new OutputsFolderSetting(settingsFile(folder)), storeUnavailable: unavailable });
   const port = Number(argValue('--port') ?? process.env.STUDIO_PORT ?? 0);
-  const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port });
+  const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port, mediaRoot: folder.root });
   // Scripts (tests, start.mjs) read this line; keep its shape.
   process.stdout.write(`Studio (browser mode) at ${server.url}\n`);
   process.stdout.write(`STUDIO_URL=${server.url}\n`);

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -6,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { serializeError } from '@shared/ipc/errors';
 import type { ServerMessage } from '@shared/ipc/wire';
 import type { StudioBackend } from '../backend/studioBackend';
+import { MEDIA_HTTP_PREFIX, resolveMediaFile } from '../backend/mediaRoute';
 import { serveStatic } from './staticFiles';
 
 export interface WebServerOptions {
@@ -18,6 +20,8 @@ export interface WebServerOptions {
   host?: string;
   /** Largest accepted WebSocket frame. */
   maxMessageBytes?: number;
+  /** The data folder whose media files /media/<path>?token=… serves (clips are loaded from disk); absent: no route. */
+  mediaRoot?: string;
 }
 
 export interface WebServer {
@@ -42,6 +46,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('Method not allowed: the studio serves files with GET and HEAD only.');
+      return;
+    }
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith(MEDIA_HTTP_PREFIX)) {
+      serveMedia(options, url, request, response);
       return;
     }
     serveStatic(options.staticDir, request, response);
@@ -130,6 +139,25 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The media route: the page's token, then the route's rule (resolveMediaFile); a file is streamed, never a listing. */
+function serveMedia(options: WebServerOptions, url: URL, request: http.IncomingMessage, response: http.ServerResponse): void {
+  if (!tokenMatches(url.searchParams.get('token'), options.token)) {
+    response.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized: the media route needs the studio\'s token.');
+    return;
+  }
+  const lookup = options.mediaRoot ? resolveMediaFile(options.mediaRoot, url.pathname.slice(MEDIA_HTTP_PREFIX.length)) : { ok: false as const, status: 404 as const, reason: 'No data folder.' };
+  if (!lookup.ok) {
+    response.writeHead(lookup.status, { 'content-type': 'text/plain' }).end(lookup.reason);
+    return;
+  }
+  response.writeHead(200, { 'content-type': lookup.contentType, 'content-length': lookup.sizeBytes, 'x-content-type-options': 'nosniff', 'cache-control': 'private, max-age=3600' });
+  if (request.method === 'HEAD') {
+    response.end();
+    return;
+  }
+  fs.createReadStream(lookup.file).pipe(response);
 }
 
 function tokenMatches(given: string | null, expected: string): boolean {

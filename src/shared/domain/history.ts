@@ -67,4 +67,6 @@ export type HistoryQueryInput = z.input<typeof historyQuerySchema>;
 /** Whether the prompt history can be written; while failing, changes wait in memory and are written when it is back. */
 export type StoreHealth =
   | { kind: 'ok' }
-  | { kind: 'failing'; error: SerializedError; pendingWrites: number; sinceMs: number };
+  | { kind: 'failing'; error: SerializedError; pendingWrites: number; sinceMs: number }
+  /** The database could not be opened at start: the studio runs without history; `fix` says what to do. */
+  | { kind: 'unavailable'; reason: string; fix: string };

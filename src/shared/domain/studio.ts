@@ -58,13 +58,13 @@ export interface JobEvent {
   event: WireGenerationEvent;
 }
 
-/** A finished job's frames for the player and client-side export. */
+/** A finished job's clip for the player and export: its frames stay on disk, the renderer loads them by URL. */
 export interface JobResult {
   jobId: JobId;
   summary: GenerationSummary;
   width: number;
   height: number;
   fps: number;
-  /** One base64 RGBA string per frame. */
-  framesBase64: string[];
+  /** One URL per frame PNG (the studio's media route into the data folder), in order. */
+  frameUrls: string[];
 }

@@ -55,7 +55,7 @@ export const generationStartSchema = studioGenerateRequestSchema.extend({ projec
 /** Archives cross the contract in pieces of at most this many bytes (a WebSocket frame stays under 1 MiB). */
 export const ARCHIVE_CHUNK_BYTES = 512 * 1024;
 
-/** A stored run's clip: the frame PNGs as written (the UI decodes them) and the run's record. */
+/** A stored run's clip: URLs of the frame PNGs as written (the UI loads and decodes them) and the run's record. */
 export interface StoredRunClip {
   runId: string;
   entry: HistoryEntry;
@@ -63,7 +63,7 @@ export interface StoredRunClip {
   width: number;
   height: number;
   fps: number;
-  framesPngBase64: string[];
+  frameUrls: string[];
 }
 
 /** Request/response methods: params schema and result type. */
@@ -90,6 +90,9 @@ export const invokeParamSchemas = {
   'runs.thumbnail': z.object({ id }).strict(),
   'runs.preview': z.object({ id }).strict(),
   'runs.clip': z.object({ id }).strict(),
+  'runs.reveal': z.object({ id }).strict(),
+  'settings.outputs': z.object({}).strict(),
+  'settings.setOutputs': z.object({ copyDir: z.string().min(1).max(4096).nullable() }).strict(),
   'runs.move': z.object({ ids: z.array(id).min(1).max(10_000), projectId: id }).strict(),
   'projects.list': z.object({}).strict(),
   'projects.create': z.object({ name: projectNameSchema }).strict(),
@@ -134,9 +137,15 @@ export interface StudioInvokeResults {
   'history.list': { entries: HistoryEntry[]; total: number };
   'history.delete': { deleted: boolean };
   'history.star': { starred: boolean };
-  'runs.thumbnail': { pngBase64: string | null };
-  'runs.preview': { gifBase64: string | null };
+  /** URLs of the media route (the files stay on disk); null when the run has none. */
+  'runs.thumbnail': { url: string | null };
+  'runs.preview': { url: string | null };
   'runs.clip': StoredRunClip;
+  /** Shows the run's clip file selected in Finder / Explorer / the file manager, on the machine that runs the studio. */
+  'runs.reveal': { revealed: true; file: string };
+  /** The outputs folder: where finished clips are also saved (null: only in the data folder). */
+  'settings.outputs': { copyDir: string | null };
+  'settings.setOutputs': { copyDir: string | null };
   'runs.move': { moved: number };
   'projects.list': Project[];
   'projects.create': Project;

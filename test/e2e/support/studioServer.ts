@@ -15,9 +15,10 @@ export interface RunningStudio {
 
 /**
  * Starts the built browser-mode server (out/main/server.js) on a free port and waits for its URL line. The data
- * folder is required: no test runs on the user's real one.
+ * folder is required, so that no test runs on the user's real one: STUDIO_DATA_DIR, or a scratch HOME without it
+ * (the default data folder then lies inside that HOME).
  */
-export async function startStudio(env: NodeJS.ProcessEnv & { STUDIO_DATA_DIR: string }): Promise<RunningStudio> {
+export async function startStudio(env: NodeJS.ProcessEnv & ({ STUDIO_DATA_DIR: string } | { HOME: string; STUDIO_DATA_DIR: undefined })): Promise<RunningStudio> {
   const child = spawn(process.execPath, [path.resolve('out/main/server.js'), '--port', '0'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

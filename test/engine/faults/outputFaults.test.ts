@@ -14,13 +14,13 @@ const SHIPPED = path.resolve(__dirname, '../../../models/shapes-tiny');
 const request = { prompt: 'a red circle moving left on a blue background', seed: 3, steps: 2, modelPath: SHIPPED };
 
 const mounted: TinyFilesystem[] = [];
-afterEach(() => {
+afterEach(async () => {
   while (mounted.length > 0) {
-    mounted.pop()?.unmount();
+    await mounted.pop()?.unmount();
   }
 });
-function tinyFilesystem(sizeBytes: number): TinyFilesystem {
-  const fsys = mountTinyFilesystem(sizeBytes);
+async function tinyFilesystem(sizeBytes: number): Promise<TinyFilesystem> {
+  const fsys = await mountTinyFilesystem(sizeBytes);
   mounted.push(fsys);
   return fsys;
 }
@@ -46,15 +46,15 @@ describe('the output folder is checked before the first step', () => {
   });
 
   it('a read-only file system: OUTPUT_UNWRITABLE with the reason', async () => {
-    const fsys = tinyFilesystem(4 * 1024 * 1024);
-    fsys.makeReadOnly();
+    const fsys = await tinyFilesystem(4 * 1024 * 1024);
+    await fsys.makeReadOnly();
     const error = await refusedBeforeFirstStep(path.join(fsys.dir, 'job', 'clip'));
     expect(error.code).toBe('OUTPUT_UNWRITABLE');
     expect(error.message).toBe(`Cannot write the outputs to ${path.join(fsys.dir, 'job')}: the file system is read-only.`);
   });
 
   it('too little free space for the clip: DISK_FULL with free and needed bytes', async () => {
-    const fsys = tinyFilesystem(256 * 1024);
+    const fsys = await tinyFilesystem(256 * 1024);
     const error = await refusedBeforeFirstStep(path.join(fsys.dir, 'job', 'clip'));
     expect(error.code).toBe('DISK_FULL');
     expect(error.message).toMatch(new RegExp(`^Not enough free space for the outputs in ${fsys.dir}/job: 0\\.2\\d MB free, the clip needs up to \\d+\\.\\d+ MB\\.$`));
@@ -77,7 +77,7 @@ describe('the output folder is checked before the first step', () => {
 describe('a disk that fills while writing', () => {
   it('DISK_FULL naming the file; no truncated output is left behind', async () => {
     // Room for the check's probe but not for the PNG frames: the check is bypassed by writing directly.
-    const fsys = tinyFilesystem(64 * 1024);
+    const fsys = await tinyFilesystem(64 * 1024);
     const frames = Array.from({ length: 16 }, (_, index) => new Uint8ClampedArray(32 * 32 * 4).map((_, byte) => (byte * 31 + index * 17) & 0xff));
     const settings = { prompt: 'p', seed: 1, modelId: 'shapes-tiny', modelVersion: '1' } as ResolvedSettings;
     const error = await writeOutputs({ width: 32, height: 32, fps: 8, frames }, settings, { basePath: path.join(fsys.dir, 'clip'), formats: ['gif', 'png'], upscale: 8 }).then(

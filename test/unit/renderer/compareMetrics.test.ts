@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerationSummary } from '../../../src/shared/domain/generation';
 import type { JobView } from '../../../src/renderer/src/features/generation/jobStore';
-import { decodeResultFrames, formatPixelDifference, formatSpeedUp, meanAbsolutePixelDifference, speedUp } from '../../../src/renderer/src/features/compare/compareMetrics';
+import { formatPixelDifference, formatSpeedUp, meanAbsolutePixelDifference, speedUp } from '../../../src/renderer/src/features/compare/compareMetrics';
 import { comparisonFacts } from '../../../src/renderer/src/features/compare/comparisonFacts';
 
 function clip(width: number, height: number, frames: number, fill: (index: number) => number) {
@@ -58,16 +58,6 @@ describe('meanAbsolutePixelDifference', () => {
     expect(meanAbsolutePixelDifference(clip(2, 2, 1, () => 0), clip(2, 1, 2, () => 0))).toBeNull();
     expect(meanAbsolutePixelDifference(clip(2, 2, 1, () => 0), clip(2, 2, 2, () => 0))).toBeNull();
     expect(meanAbsolutePixelDifference(clip(0, 0, 0, () => 0), clip(0, 0, 0, () => 0))).toBeNull();
-  });
-});
-
-describe('decodeResultFrames', () => {
-  it('concatenates the base64 frames into one RGBA buffer', () => {
-    const frame0 = btoa(String.fromCharCode(1, 2, 3, 255));
-    const frame1 = btoa(String.fromCharCode(4, 5, 6, 255));
-    const decoded = decodeResultFrames({ width: 1, height: 1, framesBase64: [frame0, frame1] });
-    expect(decoded.frames).toBe(2);
-    expect([...decoded.rgba]).toEqual([1, 2, 3, 255, 4, 5, 6, 255]);
   });
 });
 

@@ -1,5 +1,3 @@
-import type { JobResult } from '@shared/domain/studio';
-import { decodeBase64 } from '../../lib/base64';
 import type { RgbaFrames } from '../../lib/canvasDraw';
 
 /** How many times faster a run was than the baseline (baseline time ÷ its time); null when either is unknown or 0. */
@@ -47,12 +45,4 @@ export function formatSsim(value: number | null): string {
 /** "31.2 dB", "∞ dB" for identical clips (or "–" when unknown). */
 export function formatPsnr(value: number | null): string {
   return value === null ? '–' : value === Infinity ? '∞ dB' : `${value.toFixed(1)} dB`;
-}
-
-/** A generation.result answer as one RGBA buffer (frames concatenated), the layout the canvas helpers draw. */
-export function decodeResultFrames(result: Pick<JobResult, 'width' | 'height' | 'framesBase64'>): RgbaFrames {
-  const frameBytes = result.width * result.height * 4;
-  const rgba = new Uint8Array(frameBytes * result.framesBase64.length);
-  result.framesBase64.forEach((frame, index) => rgba.set(decodeBase64(frame).subarray(0, frameBytes), index * frameBytes));
-  return { width: result.width, height: result.height, frames: result.framesBase64.length, rgba };
 }

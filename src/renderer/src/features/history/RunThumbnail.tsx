@@ -4,7 +4,7 @@ import { studio } from '../../ipc/studio';
 /** A row must stay in view this long before its thumbnail is fetched: a fast scroll fetches nothing it passes by. */
 const SETTLE_MS = 150;
 
-/** Data URLs of thumbnails and hover clips already fetched (small files; a screenful at a time). */
+/** URLs (the studio's media route: the files stay on disk) of thumbnails and hover clips already asked for. */
 const thumbnails = new Map<string, string | null>();
 const previews = new Map<string, string | null>();
 
@@ -31,10 +31,7 @@ export function RunThumbnail({ id, hasMedia, prompt }: { id: string; hasMedia: b
     }
     let live = true;
     const timer = setTimeout(() => {
-      void cached(thumbnails, id, async () => {
-        const { pngBase64 } = await studio.invoke('runs.thumbnail', { id });
-        return pngBase64 ? `data:image/png;base64,${pngBase64}` : null;
-      }).then(
+      void cached(thumbnails, id, async () => (await studio.invoke('runs.thumbnail', { id })).url).then(
         (url) => {
           if (live) {
             setStill(url);
@@ -56,10 +53,7 @@ export function RunThumbnail({ id, hasMedia, prompt }: { id: string; hasMedia: b
       return;
     }
     let live = true;
-    void cached(previews, id, async () => {
-      const { gifBase64 } = await studio.invoke('runs.preview', { id });
-      return gifBase64 ? `data:image/gif;base64,${gifBase64}` : null;
-    }).then((url) => live && setMoving(url), () => undefined);
+    void cached(previews, id, async () => (await studio.invoke('runs.preview', { id })).url).then((url) => live && setMoving(url), () => undefined);
     return () => {
       live = false;
     };

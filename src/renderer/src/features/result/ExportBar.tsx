@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { GenerationSummary } from '@shared/domain/generation';
 import type { JobId } from '@shared/domain/studio';
-import { exportFramePng, exportGif, exportRecord, exportVideo, type ExportOutcome } from './exportActions';
+import { exportFramePng, exportGif, exportRecord, exportVideo, REVEAL_LABEL, revealRun, type ExportOutcome } from './exportActions';
 import { defaultExportScale } from './scaleFrames';
 
 interface ExportBarProps {
@@ -55,12 +55,17 @@ export function ExportBar({ jobId, summary, width, height, currentFrame }: Expor
         <button type="button" data-testid="export-json" disabled={busy} onClick={() => void run('Saving record', () => exportRecord(jobId, summary))}>
           Save settings JSON
         </button>
+        <button type="button" data-testid="reveal-run" disabled={busy} onClick={() => void run(REVEAL_LABEL, () => revealRun(jobId))}>
+          {REVEAL_LABEL}
+        </button>
       </div>
       <p role="status" aria-live="polite" data-testid="export-status" data-kind={status?.kind ?? 'idle'} className={status?.kind === 'error' ? 'error' : 'hint'}>
         {status === null
           ? 'MP4, GIF and PNG carry a reproducibility record (prompt, seed, settings, model, app version): a sidecar JSON, or inside the PNG.'
           : status.kind === 'done'
-            ? `Saved ${status.outcome.files.join(' + ')} — ${status.outcome.detail}`
+            ? status.outcome.files.length > 0
+              ? `Saved ${status.outcome.files.join(' + ')} — ${status.outcome.detail}`
+              : status.outcome.detail
             : status.text}
       </p>
     </div>

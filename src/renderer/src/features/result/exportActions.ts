@@ -1,5 +1,6 @@
 import type { GenerationSummary } from '@shared/domain/generation';
 import type { JobId } from '@shared/domain/studio';
+import { studio } from '../../ipc/studio';
 import { saveBytes, saveText } from '../../lib/download';
 import { encodeClipGif } from './encodeGif';
 import { addPngText } from './pngText';
@@ -8,6 +9,15 @@ import { upscaleNearest } from './scaleFrames';
 import { resultClip, type ResultClip } from './useJobResult';
 
 export const PNG_RECORD_KEYWORD = 'on-device-sora-studio';
+
+/** The platform's words for showing a file in its folder. */
+export const REVEAL_LABEL = navigator.userAgent.includes('Mac') ? 'Reveal in Finder' : navigator.userAgent.includes('Windows') ? 'Show in Explorer' : 'Show in file manager';
+
+/** The run's clip file, selected in the system's file manager (on the machine that runs the studio). */
+export async function revealRun(jobId: JobId): Promise<ExportOutcome> {
+  const { file } = await studio.invoke('runs.reveal', { id: jobId });
+  return { files: [], detail: `Shown in its folder: ${file}` };
+}
 
 export interface ExportOutcome {
   files: string[];

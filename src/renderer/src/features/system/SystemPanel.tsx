@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { EngineState, SystemInfo } from '@shared/ipc/contract';
 import { describeError, studio } from '../../ipc/studio';
 import { formatBytes } from '../../lib/format';
+import { OutputsFolderSetting } from './OutputsFolderSetting';
 
 /** Shows what the engine runs on; refetched whenever the engine (re)starts. */
 export function SystemPanel({ engineState }: { engineState: EngineState }): React.JSX.Element {
@@ -63,6 +64,7 @@ export function SystemPanel({ engineState }: { engineState: EngineState }): Reac
       ) : (
         <p>Waiting for the engine…</p>
       )}
+      <OutputsFolderSetting />
     </section>
   );
 }
