@@ -25,7 +25,7 @@ describe('importOpenSoraCheckpoints (studio backend → src/main/importer/openso
     const result = await importOpenSoraCheckpoints({ checkpoints, outDir, name: 'Open-Sora small', onProgress: (event) => progress.push(event) });
     expect(result.pkg.manifest).toMatchObject({ id: 'open-sora-small', architecture: 'opensora-1.2' });
     expect(progress.map((event) => event.done)).toEqual(progress.map((_, index) => index + 1));
-    expect(progress.at(-1)).toMatchObject({ unitId: 'vae.spatial', done: progress[0].total });
+    expect(progress.at(-1)).toMatchObject({ unitId: 'vae.temporal_encoder', done: progress[0].total });
     expect(progress.map((event) => event.unitId)).toContain('denoiser.block.01.tdtm');
     expect(result.sizeBytes).toBeGreaterThan(1e6);
     expect(result.peakRssBytes).toBeGreaterThan(0);
