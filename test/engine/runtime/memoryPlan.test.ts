@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { MemoryBudgetError, planMemory, type PlannedUnit } from '../../../src/main/engine/streaming/memoryPlan';
+import { MemoryBudgetError, planMemory, type PlannedUnit } from '../../../src/shared/model/memoryPlan';
 
 const units = (sizes: readonly number[]): PlannedUnit[] => sizes.map((sizeBytes, i) => ({ id: `u${i}`, sizeBytes }));
 

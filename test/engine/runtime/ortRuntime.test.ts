@@ -5,14 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  checkUnitAgainstSpec,
-  COREML_FLAGS,
-  executionProvidersFor,
-  getRuntimeInfo,
-  inspectUnit,
-  streamingSessionOptions,
-} from '../../../src/main/engine/runtime/ort';
+import { checkUnitAgainstSpec, getRuntimeInfo, inspectUnit } from '../../../src/main/engine/runtime/ort';
+import { COREML_FLAGS, executionProvidersFor, streamingSessionOptions } from '../../../src/main/engine/runtime/sessionOptions';
 import { float32View, OrtRuntimeError, tensorData, type TensorMap } from '../../../src/main/engine/runtime/types';
 import { defaultOrtWorkerPath, WorkerExecutor } from '../../../src/main/engine/runtime/workerExecutor';
 import { condTensor, loadChain, maxAbsDiff, type ChainFixture } from './chainFixture';

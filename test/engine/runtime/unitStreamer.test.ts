@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { streamingSessionOptions } from '../../../src/main/engine/runtime/sessionOptions';
 import { float32View, type TensorMap } from '../../../src/main/engine/runtime/types';
-import { MemoryBudgetError, planMemory, type MemoryBudget } from '../../../src/main/engine/streaming/memoryPlan';
+import { MemoryBudgetError, planMemory, type MemoryBudget } from '../../../src/shared/model/memoryPlan';
 import { formatMegabytes } from '../../../src/shared/util/bytes';
 import {
   isAbortError,

@@ -1,9 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerationSummary } from '../../../src/shared/domain/generation';
 import { APP_VERSION } from '../../../src/shared/version';
-import { addPngText, crc32, isPng, readPngText } from '../../../src/renderer/src/features/result/pngText';
+import { addPngText, crc32, isPng } from '../../../src/renderer/src/features/result/pngText';
 import { buildReproRecord, exportBaseName, RECORD_KIND } from '../../../src/renderer/src/features/result/reproRecord';
-import { defaultExportScale, upscaleNearest } from '../../../src/renderer/src/features/result/scaleFrames';
+import { defaultExportScale, upscaleNearest } from '../../../src/shared/media/pixels';
+
+/** Reads the text of every iTXt chunk with the keyword: how the test finds the record the export embedded. */
+function readPngText(png: Uint8Array, keyword: string): string[] {
+  const texts: string[] = [];
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const decoder = new TextDecoder();
+  let offset = 8;
+  while (offset + 12 <= png.length) {
+    const length = view.getUint32(offset);
+    const type = decoder.decode(png.subarray(offset + 4, offset + 8));
+    if (type === 'iTXt') {
+      const data = png.subarray(offset + 8, offset + 8 + length);
+      const keywordEnd = data.indexOf(0);
+      if (decoder.decode(data.subarray(0, keywordEnd)) === keyword) {
+        // keyword\0, compression flag, method, language\0, translated keyword\0, text
+        const languageEnd = data.indexOf(0, keywordEnd + 3);
+        const translatedEnd = data.indexOf(0, languageEnd + 1);
+        texts.push(decoder.decode(data.subarray(translatedEnd + 1)));
+      }
+    }
+    offset += 12 + length;
+  }
+  return texts;
+}
 
 function chunk(type: string, data: number[]): number[] {
   const body = [...new TextEncoder().encode(type), ...data];

@@ -9,7 +9,7 @@ import { generateVideo } from '../../engine/pipeline/generateVideo';
 import { RssMonitor } from '../../engine/pipeline/rssMonitor';
 import { resolveRequest } from '../../engine/pipeline/settings';
 import { computeTimesteps, standardNormalNoise, latentElementCount } from '../../engine/sampler';
-import { planMemory } from '../../engine/streaming/memoryPlan';
+import { planMemory } from '@shared/model/memoryPlan';
 import { UnitStreamer, type PassResult, type StreamUnit } from '../../engine/streaming/unitStreamer';
 import type { SessionOptions } from '../../engine/runtime/types';
 import { SESSION_OPTION_VARIANTS, sessionOptionsFor, type SessionOptionVariant } from './sessionOptionVariants';

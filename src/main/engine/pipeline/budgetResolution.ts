@@ -1,7 +1,7 @@
 import { StudioError } from '@shared/ipc/errors';
 import { formatMegabytes } from '@shared/util/bytes';
 import { resolvePipelineBudget, type PipelinePasses } from '@shared/model/pipelineBudget';
-import type { MemoryBudget } from '../streaming/memoryPlan';
+import type { MemoryBudget } from '@shared/model/memoryPlan';
 
 export interface BudgetResolution {
   /** What the streamer gets: 'all', or bytes ('min' resolves to the minimum working set). */

@@ -17,8 +17,6 @@ import { currentPlatform, executionProvidersFor } from './sessionOptions';
 import type { TensorMetadata } from './types';
 import { describeValueMetadata } from './valueMetadata.mjs';
 
-export { COREML_FLAGS, currentPlatform, executionProvidersFor, streamingSessionOptions } from './sessionOptions';
-export type { PlatformId, StreamingSessionOptionsInput } from './sessionOptions';
 
 export interface RuntimeInfo {
   readonly ortVersion: string;

@@ -17,7 +17,7 @@ import { OrtRuntimeError, type LoadReply, type SessionOptions, type TensorMap, t
 import { epochNowMs } from '../runtime/clock';
 import { streamingSessionOptions } from '../runtime/sessionOptions';
 import { WorkerExecutor } from '../runtime/workerExecutor';
-import { planMemory, type MemoryBudget, type MemoryPlan } from './memoryPlan';
+import { planMemory, type MemoryBudget, type MemoryPlan } from '@shared/model/memoryPlan';
 
 export interface StreamUnit {
   readonly id: string;

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { GenerationSummary } from '@shared/domain/generation';
 import type { JobId } from '@shared/domain/studio';
 import { exportFramePng, exportGif, exportRecord, exportVideo, REVEAL_LABEL, revealRun, type ExportOutcome } from './exportActions';
-import { defaultExportScale } from './scaleFrames';
+import { defaultExportScale } from '@shared/media/pixels';
 
 interface ExportBarProps {
   jobId: JobId;

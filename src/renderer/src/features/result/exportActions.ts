@@ -5,7 +5,7 @@ import { saveBytes, saveText } from '../../lib/download';
 import { encodeClipGif } from './encodeGif';
 import { addPngText } from './pngText';
 import { buildReproRecord, exportBaseName, type ExportInfo } from './reproRecord';
-import { upscaleNearest } from './scaleFrames';
+import { upscaleNearest } from '@shared/media/pixels';
 import { resultClip, type ResultClip } from './useJobResult';
 
 export const PNG_RECORD_KEYWORD = 'on-device-sora-studio';

@@ -56,27 +56,3 @@ export function addPngText(png: Uint8Array, keyword: string, text: string): Uint
   result.set(png.subarray(insertAt), insertAt + chunk.length);
   return result;
 }
-
-/** Reads the text of every iTXt chunk with the keyword (for tests and re-import). */
-export function readPngText(png: Uint8Array, keyword: string): string[] {
-  const texts: string[] = [];
-  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  const decoder = new TextDecoder();
-  let offset = 8;
-  while (offset + 12 <= png.length) {
-    const length = view.getUint32(offset);
-    const type = decoder.decode(png.subarray(offset + 4, offset + 8));
-    if (type === 'iTXt') {
-      const data = png.subarray(offset + 8, offset + 8 + length);
-      const keywordEnd = data.indexOf(0);
-      if (decoder.decode(data.subarray(0, keywordEnd)) === keyword) {
-        // keyword\0, compression flag, method, language\0, translated keyword\0, text
-        const languageEnd = data.indexOf(0, keywordEnd + 3);
-        const translatedEnd = data.indexOf(0, languageEnd + 1);
-        texts.push(decoder.decode(data.subarray(translatedEnd + 1)));
-      }
-    }
-    offset += 12 + length;
-  }
-  return texts;
-}
