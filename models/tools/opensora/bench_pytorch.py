@@ -2,14 +2,14 @@
 weights and at the same shapes as the engine's step, and this machine's fp32 GEMM peak.
 
     /usr/bin/python3 models/tools/opensora/bench_pytorch.py --stdit DIR --frames 15 --height 18 --width 32
-        --text-len L [--height-px 144 --width-px 256 --fps 24] [--threads 2] [--merged] [--gemm-only]
+        --text-len L [--height-px 144 --width-px 256 --fps 24] [--threads 2] [--repeats 3] [--merged] [--gemm-only]
 
 DIR is an OpenSora-STDiT-v3 checkpoint folder (config.json + model.safetensors), e.g. the one
 `import-model --random --keep-checkpoints` kept. The step is the engine's units run by the same PyTorch modules the
-importer exported (embedder, the 28 block pairs, final), CFG batch 2, each pair loaded, run and released in turn;
-only compute is timed (one pair runs once untimed first, so allocator warm-up is not counted). The step's
-multiply-accumulate count is computed from the sizes (matrix products and attention; elementwise work left out),
-so the engine's achieved FLOP/s can be set against the GEMM peak. Prints one JSON object.
+importer exported (embedder, the 28 block pairs, final), CFG batch 2, every unit loaded first (as the engine's
+all-resident step); one whole step runs untimed as a warm-up, then --repeats timed steps: stepMs is their median
+and stepMsRuns lists them. --threads is torch.set_num_threads (the bench passes the physical core count, ORT's
+default). Prints one JSON object.
 """
 import argparse
 import json
@@ -45,23 +45,10 @@ def gemm_peak_gflops():
     return 2 * GEMM_SIZE ** 3 / best / 1e9
 
 
-def step_gflop(mcfg, frames, height, width, text_len):
-    """FLOP (2 × multiply-accumulates) of one CFG-batched step's matrix products and attention."""
-    c = mcfg["hidden_size"]
-    s = (height // mcfg["patch_size"][1]) * (width // mcfg["patch_size"][2])
-    tokens = CFG_BATCH * frames * s
-    text_tokens = CFG_BATCH * text_len
-    per_token = 4 * c * c + 2 * c * c + 8 * c * c + 2 * text_len * c  # self-attn, cross q/proj, MLP, cross scores
-    spatial = tokens * (per_token + 2 * s * c) + text_tokens * 2 * c * c  # + spatial scores, cross k/v
-    temporal = tokens * (per_token + 2 * frames * c) + text_tokens * 2 * c * c
-    caption = text_tokens * (mcfg["caption_channels"] * c + c * c)  # y_embedder's two layers
-    return 2 * (mcfg["depth"] * (spatial + temporal) + caption) / 1e9
-
-
-def timed(module, inputs):
-    start = time.perf_counter()
-    module(*inputs.values())
-    return (time.perf_counter() - start) * 1000
+def median(values):
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 @torch.no_grad()
@@ -90,22 +77,24 @@ def run_step(args):
     head.load_state_dict(state, strict=True)
     head.eval()
     embedder, final = unit_specs.denoiser_embedder(head), unit_specs.denoiser_final(head)
+    embedder_inputs = unit_specs.example_inputs("denoiser.embedder", ctx, geometry, gen)
     block_inputs = unit_specs.example_inputs("denoiser.block", ctx, geometry, gen, tdtm=args.merged)
-    units_ms = {"denoiser.embedder": timed(embedder, unit_specs.example_inputs("denoiser.embedder", ctx, geometry, gen))}
-    warmed = False
-    load_ms = 0.0
-    for uid, _, make in parts[1:]:
+    final_inputs = unit_specs.example_inputs("denoiser.final", ctx, geometry, gen)
+    start = time.perf_counter()
+    pairs = [unit_specs.BlockPairUnit(load(make), args.merged) for _, _, make in parts[1:]]
+    load_ms = (time.perf_counter() - start) * 1000
+
+    def step_ms():
         start = time.perf_counter()
-        pair = unit_specs.BlockPairUnit(load(make), args.merged)
-        load_ms += (time.perf_counter() - start) * 1000
-        if not warmed:
-            timed(pair, block_inputs)
-            warmed = True
-        units_ms[uid] = timed(pair, block_inputs)
-        del pair
-    units_ms["denoiser.final"] = timed(final, unit_specs.example_inputs("denoiser.final", ctx, geometry, gen))
-    return {"stepMs": sum(units_ms.values()), "unitsMs": units_ms, "loadMs": load_ms, "merged": args.merged,
-            "stepGflop": step_gflop(mcfg, args.frames, args.height, args.width, args.text_len)}
+        embedder(*embedder_inputs.values())
+        for pair in pairs:
+            pair(*block_inputs.values())
+        final(*final_inputs.values())
+        return (time.perf_counter() - start) * 1000
+
+    step_ms()  # warm-up: allocator and kernels' first calls
+    runs = [step_ms() for _ in range(args.repeats)]
+    return {"stepMs": median(runs), "stepMsRuns": runs, "loadMs": load_ms, "merged": args.merged}
 
 
 def main(argv=None):
@@ -119,9 +108,12 @@ def main(argv=None):
     ap.add_argument("--width-px", type=int, default=256)
     ap.add_argument("--fps", type=int, default=24)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3, help="timed steps after the warm-up (at least 3)")
     ap.add_argument("--merged", action="store_true", help="the TDTM variant of every pair")
     ap.add_argument("--gemm-only", action="store_true", help="only the GEMM peak")
     args = ap.parse_args(argv)
+    if args.repeats < 3:
+        ap.error("--repeats must be at least 3 (a median needs three runs)")
     torch.set_num_threads(args.threads)
     result = {"threads": args.threads, "torch": torch.__version__, "gemmPeakGflops": gemm_peak_gflops()}
     if not args.gemm_only:

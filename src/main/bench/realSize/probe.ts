@@ -26,10 +26,11 @@ const stepsBudgetSchema = z.union([memoryBudgetSchema, z.object({ kind: z.litera
 
 export const probeSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('steps'), budget: stepsBudgetSchema, merged: z.boolean(), steps: z.number().int().min(1) }),
-  z.object({ kind: z.literal('text'), budget: memoryBudgetSchema }),
-  z.object({ kind: z.literal('decode') }),
+  z.object({ kind: z.literal('text'), budget: memoryBudgetSchema, runs: z.number().int().min(1) }),
+  z.object({ kind: z.literal('decode'), runs: z.number().int().min(1) }),
   z.object({ kind: z.literal('warm') }),
   z.object({ kind: z.literal('options'), variant: z.enum(SESSION_OPTION_VARIANTS), pairs: z.number().int().min(1), steps: z.number().int().min(1) }),
+  z.object({ kind: z.literal('jobs'), leapStep: z.number().int().min(1), runs: z.number().int().min(1) }),
 ]);
 export type ProbeSpec = z.infer<typeof probeSpecSchema>;
 
@@ -62,10 +63,18 @@ export interface StepsProbeResult {
   readonly latent: { frames: number; height: number; width: number };
 }
 
+/** One text encoding: its wall time, the mean of its T5 blocks' run times and the rest of its units' run time. */
+export interface TextRun {
+  readonly wallMs: number;
+  readonly blockMs: number;
+  readonly blocks: number;
+  readonly otherMs: number;
+}
+
 export interface TextProbeResult {
   readonly kind: 'text';
-  readonly units: Array<{ unitId: string; runMs: number; loadMs: number | null }>;
-  readonly wallMs: number;
+  /** The encodings after the warm-up one. */
+  readonly runs: TextRun[];
   readonly peakRssBytes: number;
   readonly baselineRssBytes: number;
   readonly budgetBytes: number;
@@ -74,7 +83,8 @@ export interface TextProbeResult {
 
 export interface DecodeProbeResult {
   readonly kind: 'decode';
-  readonly wallMs: number;
+  /** The decodes after the warm-up one (which loaded the units: its load time is loadMs). */
+  readonly wallMsRuns: number[];
   readonly loadMs: number;
   readonly peakRssBytes: number;
   readonly baselineRssBytes: number;
@@ -93,15 +103,26 @@ export interface WarmProbeResult {
 export interface OptionsProbeResult {
   readonly kind: 'options';
   readonly variant: SessionOptionVariant;
-  /** Median over the steps of the units' run time, and of the step's wall time. */
-  readonly computeMs: number;
-  readonly stepMs: number;
+  /** The timed steps' units' run time and wall time (after one warm-up step). */
+  readonly computeMsRuns: number[];
+  readonly stepMsRuns: number[];
   readonly loadMs: number;
   readonly peakRssBytes: number;
   readonly pairs: number;
 }
 
-export type ProbeResult = StepsProbeResult | TextProbeResult | DecodeProbeResult | WarmProbeResult | OptionsProbeResult;
+/** Whole jobs (text → steps → decode) in one warm engine, timed from the request to the decoded clip. */
+export interface JobsProbeResult {
+  readonly kind: 'jobs';
+  readonly fullMsRuns: number[];
+  readonly leapMsRuns: number[];
+  readonly fullCalls: number;
+  readonly leapCalls: number;
+  readonly steps: number;
+  readonly leapStep: number;
+}
+
+export type ProbeResult = StepsProbeResult | TextProbeResult | DecodeProbeResult | WarmProbeResult | OptionsProbeResult | JobsProbeResult;
 
 const epochNowMs = (): number => performance.timeOrigin + performance.now();
 
@@ -192,20 +213,26 @@ async function textProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind:
   const { streamer, baselineRssBytes } = await startStreamer(spec.budget, 0);
   const rss = new RssMonitor();
   try {
-    const conditioning = await model.encodeText(streamer, model.tokenize(context.prompt));
-    const { pass } = conditioning;
+    const runs: TextRun[] = [];
+    let budgetBytes = 0;
+    // One warm-up encoding, then the timed ones.
+    for (let run = 0; run <= spec.runs; run++) {
+      const { pass } = await model.encodeText(streamer, model.tokenize(context.prompt));
+      budgetBytes = pass.plan.budgetBytes;
+      const isBlock = (unitId: string): boolean => unitId.startsWith('text.block');
+      const blockRows = pass.timeline.filter((row) => isBlock(row.unitId));
+      const runMs = (rows: typeof pass.timeline): number => rows.reduce((sum, row) => sum + row.runEndMs - row.runStartMs, 0);
+      if (run > 0) {
+        runs.push({ wallMs: pass.wallMs, blockMs: runMs(blockRows) / blockRows.length, blocks: blockRows.length, otherMs: runMs(pass.timeline.filter((row) => !isBlock(row.unitId))) });
+      }
+    }
     const blocks = units.filter((unit) => unit.id.startsWith('text.block'));
     return {
       kind: 'text',
-      units: pass.timeline.map((row) => ({
-        unitId: row.unitId,
-        runMs: row.runEndMs - row.runStartMs,
-        loadMs: row.loadStartMs === null || row.loadEndMs === null ? null : row.loadEndMs - row.loadStartMs,
-      })),
-      wallMs: pass.wallMs,
+      runs,
       peakRssBytes: Math.max(rss.peak, rss.sample()),
       baselineRssBytes,
-      budgetBytes: pass.plan.budgetBytes,
+      budgetBytes,
       blockBytes: Math.max(...blocks.map((unit) => unit.sizeBytes)),
     };
   } finally {
@@ -214,18 +241,29 @@ async function textProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind:
   }
 }
 
-async function decodeProbe(context: ProbeContext): Promise<DecodeProbeResult> {
+async function decodeProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'decode' }>): Promise<DecodeProbeResult> {
   const { model } = await openModel(context);
   const { streamer, baselineRssBytes } = await startStreamer({ kind: 'all' }, 0);
   const rss = new RssMonitor();
   try {
     // A unit-variance latent: what a run's final latent looks like to the decoder (its normalization is inside).
     const latent = standardNormalNoise(2, latentElementCount(model.latentShape));
-    const start = epochNowMs();
-    const decoded = await model.decode(streamer, latent);
-    const wallMs = epochNowMs() - start;
-    const loadMs = decoded.passes.reduce((sum, pass) => sum + Math.max(0, pass.loadMs - pass.overlapMs), 0);
-    return { kind: 'decode', wallMs, loadMs, peakRssBytes: Math.max(rss.peak, rss.sample()), baselineRssBytes, frames: decoded.frames };
+    const wallMsRuns: number[] = [];
+    let loadMs = 0;
+    let frames = 0;
+    // The first decode loads the units and warms up; the others are timed.
+    for (let run = 0; run <= spec.runs; run++) {
+      const start = epochNowMs();
+      const decoded = await model.decode(streamer, latent);
+      const wallMs = epochNowMs() - start;
+      frames = decoded.frames;
+      if (run === 0) {
+        loadMs = decoded.passes.reduce((sum, pass) => sum + Math.max(0, pass.loadMs - pass.overlapMs), 0);
+      } else {
+        wallMsRuns.push(wallMs);
+      }
+    }
+    return { kind: 'decode', wallMsRuns, loadMs, peakRssBytes: Math.max(rss.peak, rss.sample()), baselineRssBytes, frames };
   } finally {
     rss.stop();
     await streamer.dispose();
@@ -276,8 +314,6 @@ async function warmProbe(context: ProbeContext): Promise<WarmProbeResult> {
   }
 }
 
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 /** The same short all-resident step under one session-option variant (the first step warms, the rest are timed). */
 async function optionsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'options' }>): Promise<OptionsProbeResult> {
   const { model, activationBytes } = await openModel(context, spec.pairs);
@@ -300,8 +336,8 @@ async function optionsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { ki
     return {
       kind: 'options',
       variant: spec.variant,
-      computeMs: median(steps.map((step) => step.computeMs)),
-      stepMs: median(steps.map((step) => step.wallMs)),
+      computeMsRuns: steps.map((step) => step.computeMs),
+      stepMsRuns: steps.map((step) => step.wallMs),
       loadMs,
       peakRssBytes: Math.max(rss.peak, rss.sample()),
       pairs: spec.pairs,
@@ -312,6 +348,51 @@ async function optionsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { ki
   }
 }
 
+/**
+ * LPL end to end as the user waits: whole jobs (text, every step, decode) in one persistent EngineSession, the
+ * engine's default memory budget. One warm-up job, then full and leap jobs in turn, so drift hits both alike. Each
+ * job has a prompt of its own, so the text encoder runs every time as for a new prompt.
+ */
+async function jobsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'jobs' }>): Promise<JobsProbeResult> {
+  const session = new EngineSession({ persistent: true });
+  const steps = 30;
+  let take = 0;
+  const job = async (leap: boolean): Promise<{ wallMs: number; calls: number }> => {
+    take += 1;
+    const request: GenerateRequest = {
+      prompt: `${context.prompt}, take ${take}`,
+      seed: take,
+      steps,
+      modelPath: context.modelPath,
+      clip: context.clip,
+      ...(leap ? { lpl: { kind: 'fixed', leapStep: spec.leapStep } } : {}),
+    };
+    const start = epochNowMs();
+    const { summary } = await generateVideo(request, { session, previews: false });
+    return { wallMs: epochNowMs() - start, calls: summary.stepsRun };
+  };
+  try {
+    await job(true);
+    const full: Array<{ wallMs: number; calls: number }> = [];
+    const leap: Array<{ wallMs: number; calls: number }> = [];
+    for (let run = 0; run < spec.runs; run++) {
+      full.push(await job(false));
+      leap.push(await job(true));
+    }
+    return {
+      kind: 'jobs',
+      fullMsRuns: full.map((row) => row.wallMs),
+      leapMsRuns: leap.map((row) => row.wallMs),
+      fullCalls: full[0].calls,
+      leapCalls: leap[0].calls,
+      steps,
+      leapStep: spec.leapStep,
+    };
+  } finally {
+    await session.releaseAll();
+  }
+}
+
 export function runProbe(context: ProbeContext, spec: ProbeSpec): Promise<ProbeResult> {
   switch (spec.kind) {
     case 'steps':
@@ -319,10 +400,12 @@ export function runProbe(context: ProbeContext, spec: ProbeSpec): Promise<ProbeR
     case 'text':
       return textProbe(context, spec);
     case 'decode':
-      return decodeProbe(context);
+      return decodeProbe(context, spec);
     case 'warm':
       return warmProbe(context);
     case 'options':
       return optionsProbe(context, spec);
+    case 'jobs':
+      return jobsProbe(context, spec);
   }
 }

@@ -3,9 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { engineProcessEnv } from '../../engine-host/engineConnection';
+import { readModelPackage } from '../../engine/package/modelPackage';
+import { listed, median } from '../stats';
+import { physicalCoreCount } from './physicalCores';
 import { SESSION_OPTION_LABELS, SESSION_OPTION_VARIANTS } from './sessionOptionVariants';
-import type { DecodeProbeResult, OptionsProbeResult, ProbeContext, ProbeResult, ProbeSpec, StepsProbeResult, TextProbeResult, WarmProbeResult } from './probe';
+import type { DecodeProbeResult, JobsProbeResult, OptionsProbeResult, ProbeContext, ProbeResult, ProbeSpec, StepsProbeResult, TextProbeResult, WarmProbeResult } from './probe';
 import { realSizeMarkdown, type RealSizeResults, type StepRow } from './report';
+import { stepFlop, type StepSizes } from './stepFlop';
 
 /**
  * `npm run bench -- --real-size`: the engine at Open-Sora 1.2's real sizes (a package with random weights made by
@@ -20,17 +24,25 @@ export interface RealSizeOptions {
   readonly probeEntry: string;
   readonly python: string;
   readonly pytorchScript: string;
+  /** Timed runs of every measurement, each after one warm-up (at least 3). */
+  readonly repeats: number;
+  /** The clip TDTM is measured at: the main preset, or 240p 16:9 × 102 frames (long). */
+  readonly tdtmPreset: '144p' | '240p';
 }
 
 /** The full T5-XXL's blocks: the streamed text time is extrapolated from the package's real-size blocks. */
 const T5_XXL_BLOCKS = 24;
-const LPL = { steps: 30, leapCalls: 16 } as const;
-/** The session-option comparison runs a short step: the first pairs at the real widths, timed after one warm-up. */
-const OPTIONS_STEP = { pairs: 2, steps: 2 } as const;
+const LPL = { steps: 30, leapStep: 15 } as const;
+/** The session-option comparison runs a short step: the first pairs at the real widths. */
+const OPTIONS_PAIRS = 2;
+const CFG_BATCH = 2;
 const CONTEXT: Omit<ProbeContext, 'modelPath'> = {
   prompt: 'a red fox running through fresh snow at golden hour, cinematic wide shot',
   clip: { resolution: '144p', aspect: '16:9', frames: 51 },
 };
+/** LPL's whole jobs run at the image preset: 30 full jobs at 51 frames would take hours here. */
+const LPL_CLIP = { resolution: '144p', aspect: '16:9', frames: 1 } as const;
+const TDTM_CLIPS = { '144p': CONTEXT.clip, '240p': { resolution: '240p', aspect: '16:9', frames: 102 } } as const;
 
 function log(message: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -57,8 +69,12 @@ function runJson<T>(command: string, args: readonly string[], env: NodeJS.Proces
 }
 
 export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSizeResults> {
+  if (!Number.isInteger(options.repeats) || options.repeats < 3) {
+    throw new Error(`--repeats must be a whole number of at least 3 (a median needs three runs); got ${options.repeats}`);
+  }
+  const { repeats } = options;
   for (const [what, where, how] of [
-    ['package', path.join(options.modelPath, 'manifest.json'), 'npm run import-model:python -- --random --config opensora-1.2 --out bench-data/opensora-1.2-random --keep-checkpoints bench-data/opensora-1.2-random-checkpoints'],
+    ['package', path.join(options.modelPath, 'manifest.json'), 'mkdir -p bench-data && npm run import-model:python -- --random --config opensora-1.2 --out bench-data/opensora-1.2-random --keep-checkpoints bench-data/opensora-1.2-random-checkpoints'],
     ['STDiT3 checkpoint', path.join(options.stditCheckpoint, 'model.safetensors'), 'the same command (--keep-checkpoints)'],
   ] as const) {
     if (!fs.existsSync(where)) {
@@ -66,48 +82,63 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
     }
   }
   const context: ProbeContext = { ...CONTEXT, modelPath: options.modelPath };
-  const probe = async <T extends ProbeResult>(label: string, spec: ProbeSpec): Promise<T> => {
+  const threads = benchThreads();
+  const probe = async <T extends ProbeResult>(label: string, spec: ProbeSpec, clip: ProbeContext['clip'] = context.clip): Promise<T> => {
     log(`${label}…`);
     const started = Date.now();
-    const result = await runJson<T>(process.execPath, [options.probeEntry, JSON.stringify(spec), JSON.stringify(context)], engineProcessEnv(process.env));
+    const result = await runJson<T>(process.execPath, [options.probeEntry, JSON.stringify(spec), JSON.stringify({ ...context, clip })], engineProcessEnv(process.env));
     log(`${label}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
     return result;
   };
   const pytorch = async (label: string, args: readonly string[]): Promise<PytorchResult> => {
     log(`${label}…`);
-    const result = await runJson<PytorchResult>(options.python, [options.pytorchScript, ...args], { ...process.env, OMP_NUM_THREADS: String(threads()) });
+    const result = await runJson<PytorchResult>(options.python, [options.pytorchScript, ...args], { ...process.env, OMP_NUM_THREADS: String(threads) });
     log(`${label}: done`);
     return result;
   };
 
-  const gemm = await pytorch('GEMM peak (PyTorch, fp32)', ['--gemm-only', '--threads', String(threads())]);
+  const gemm = await pytorch('GEMM peak (PyTorch, fp32)', ['--gemm-only', '--threads', String(threads)]);
   const sessionOptions: OptionsProbeResult[] = [];
   for (const variant of SESSION_OPTION_VARIANTS) {
-    sessionOptions.push(await probe<OptionsProbeResult>(`session options: ${variant}`, { kind: 'options', variant, ...OPTIONS_STEP }));
+    sessionOptions.push(await probe<OptionsProbeResult>(`session options: ${variant}`, { kind: 'options', variant, pairs: OPTIONS_PAIRS, steps: repeats }));
   }
-  const resident = await probe<StepsProbeResult>('step, all resident', { kind: 'steps', budget: { kind: 'all' }, merged: false, steps: 1 });
-  const budget50 = await probe<StepsProbeResult>('step, budget 50 %', { kind: 'steps', budget: { kind: 'share', share: 0.5 }, merged: false, steps: 1 });
-  const budget25 = await probe<StepsProbeResult>('step, budget 25 %', { kind: 'steps', budget: { kind: 'share', share: 0.25 }, merged: false, steps: 1 });
-  const min = await probe<StepsProbeResult>('step, smallest budget', { kind: 'steps', budget: { kind: 'min' }, merged: false, steps: 1 });
-  const merged = await probe<StepsProbeResult>('TDTM merged step, all resident', { kind: 'steps', budget: { kind: 'all' }, merged: true, steps: 1 });
-  const text = await probe<TextProbeResult>('T5-XXL blocks, streamed at the smallest budget', { kind: 'text', budget: { kind: 'min' } });
-  const decode = await probe<DecodeProbeResult>('VAE decode', { kind: 'decode' });
-  const warm = await probe<WarmProbeResult>('warm engine: two jobs', { kind: 'warm' });
+  // Every steps probe runs one warm-up step and `repeats` timed ones in one process.
+  const stepsSpec = (budget: Extract<ProbeSpec, { kind: 'steps' }>['budget'], merged: boolean): ProbeSpec => ({ kind: 'steps', budget, merged, steps: 1 + repeats });
+  const resident = await probe<StepsProbeResult>('step, all resident', stepsSpec({ kind: 'all' }, false));
+  const budget50 = await probe<StepsProbeResult>('step, budget 50 %', stepsSpec({ kind: 'share', share: 0.5 }, false));
+  const budget25 = await probe<StepsProbeResult>('step, budget 25 %', stepsSpec({ kind: 'share', share: 0.25 }, false));
+  const min = await probe<StepsProbeResult>('step, smallest budget', stepsSpec({ kind: 'min' }, false));
+  const tdtmClip = TDTM_CLIPS[options.tdtmPreset];
+  const tdtmNormal = options.tdtmPreset === '144p' ? resident : await probe<StepsProbeResult>(`step at ${options.tdtmPreset}, all resident`, stepsSpec({ kind: 'all' }, false), tdtmClip);
+  const merged = await probe<StepsProbeResult>(`TDTM merged step at ${options.tdtmPreset}, all resident`, stepsSpec({ kind: 'all' }, true), tdtmClip);
+  const text = await probe<TextProbeResult>('T5-XXL blocks, streamed at the smallest budget', { kind: 'text', budget: { kind: 'min' }, runs: repeats });
+  const decode = await probe<DecodeProbeResult>('VAE decode', { kind: 'decode', runs: repeats });
+  // A cold start cannot be warmed up: each run is a fresh process (its second job is the warm one).
+  const warms: WarmProbeResult[] = [];
+  for (let run = 0; run < repeats; run++) {
+    warms.push(await probe<WarmProbeResult>(`warm engine: two jobs (${run + 1}/${repeats})`, { kind: 'warm' }));
+  }
+  const jobs = await probe<JobsProbeResult>(`LPL end to end: whole jobs at the ${LPL_CLIP.resolution} image preset`, { kind: 'jobs', leapStep: LPL.leapStep, runs: repeats }, LPL_CLIP);
   const torchStep = await pytorch('the same step in PyTorch eager', [
     '--stdit', options.stditCheckpoint,
     '--frames', String(resident.latent.frames),
     '--height', String(resident.latent.height),
     '--width', String(resident.latent.width),
     '--text-len', String(resident.textTokens),
-    '--threads', String(threads()),
+    '--threads', String(threads),
+    '--repeats', String(repeats),
   ]);
 
   const stepRow = (result: StepsProbeResult): StepRow => {
-    const step = result.steps[result.steps.length - 1];
+    const timed = result.steps.slice(1);
+    const loadMs = timed.reduce((sum, step) => sum + step.loadMs, 0);
     return {
-      stepMs: step.wallMs,
-      computeMs: step.computeMs,
-      loadMs: step.loadMs,
+      stepMs: median(timed.map((step) => step.wallMs)),
+      stepMsRuns: listed(timed.map((step) => step.wallMs)),
+      computeMs: median(timed.map((step) => step.computeMs)),
+      computeMsRuns: listed(timed.map((step) => step.computeMs)),
+      loadMs: median(timed.map((step) => step.loadMs)),
+      loadMsRuns: listed(timed.map((step) => step.loadMs)),
       peakRssBytes: result.peakRssBytes,
       budgetBytes: result.budgetBytes,
       activationBytes: result.activationBytes,
@@ -115,57 +146,111 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
       weightsBytes: result.weightsBytes,
       residentUnits: result.residentCount,
       units: result.unitCount,
-      hiddenLoadShare: step.loadMs > 0 ? step.hiddenLoadMs / step.loadMs : null,
+      hiddenLoadShare: loadMs > 0 ? timed.reduce((sum, step) => sum + step.hiddenLoadMs, 0) / loadMs : null,
     };
   };
-  const blocks = text.units.filter((row) => row.unitId.startsWith('text.block'));
-  const blockMs = blocks.reduce((sum, row) => sum + row.runMs, 0) / blocks.length;
-  const otherTextMs = text.units.filter((row) => !row.unitId.startsWith('text.block')).reduce((sum, row) => sum + row.runMs, 0);
-  const t5TotalMs = otherTextMs + T5_XXL_BLOCKS * blockMs;
-  const residentStepMs = stepRow(resident).stepMs;
-  const fixedMs = t5TotalMs + decode.wallMs;
+  const { denoiser } = readModelPackage(options.modelPath).manifest;
+  const sizesOf = (result: StepsProbeResult): StepSizes => ({
+    hiddenSize: denoiser.hiddenSize,
+    depth: denoiser.depth,
+    patchSize: denoiser.patchSize,
+    captionChannels: denoiser.captionChannels,
+    latent: result.latent,
+    textTokens: result.textTokens,
+    cfgBatch: CFG_BATCH,
+  });
+  const gflop = (result: StepsProbeResult, isMerged: boolean): number => stepFlop(sizesOf(result), { merged: isMerged }) / 1e9;
+  const blockMsRuns = text.runs.map((run) => run.blockMs);
+  const blockMs = median(blockMsRuns);
+  const t5TotalMs = median(text.runs.map((run) => run.otherMs)) + T5_XXL_BLOCKS * blockMs;
+  const residentRow = stepRow(resident);
+  const decodeMs = median(decode.wallMsRuns);
+  const fixedMs = t5TotalMs + decodeMs;
+  const warmField = (pick: (row: WarmProbeResult) => number): number[] => listed(warms.map(pick));
   const results: RealSizeResults = {
     date: new Date().toISOString(),
+    repeats,
     machine: {
       cpu: os.cpus()[0]?.model ?? 'unknown',
       cores: os.cpus().length,
+      physicalCores: physicalCoreCount(),
       memoryBytes: os.totalmem(),
       platform: `${process.platform} ${os.release()} ${process.arch}`,
       node: process.version,
       torch: gemm.torch,
     },
-    preset: { ...CONTEXT.clip, latent: resident.latent, textTokens: resident.textTokens, cfgBatch: 2, prompt: CONTEXT.prompt },
-    steps: { resident: stepRow(resident), budget50: stepRow(budget50), budget25: stepRow(budget25), min: stepRow(min) },
-    tdtm: { normalStepMs: residentStepMs, mergedStepMs: stepRow(merged).stepMs },
-    lpl: { steps: LPL.steps, leapCalls: LPL.leapCalls, fixedMs, fullMs: fixedMs + LPL.steps * residentStepMs, leapMs: fixedMs + LPL.leapCalls * residentStepMs },
+    preset: { ...CONTEXT.clip, latent: resident.latent, textTokens: resident.textTokens, cfgBatch: CFG_BATCH, prompt: CONTEXT.prompt },
+    steps: { resident: residentRow, budget50: stepRow(budget50), budget25: stepRow(budget25), min: stepRow(min) },
+    tdtm: {
+      preset: { ...tdtmClip, latent: merged.latent },
+      normalStepMs: stepRow(tdtmNormal).stepMs,
+      normalStepMsRuns: stepRow(tdtmNormal).stepMsRuns,
+      mergedStepMs: stepRow(merged).stepMs,
+      mergedStepMsRuns: stepRow(merged).stepMsRuns,
+      normalGflop: gflop(tdtmNormal, false),
+      mergedGflop: gflop(merged, true),
+    },
+    lpl: {
+      endToEnd: {
+        preset: `${LPL_CLIP.resolution} ${LPL_CLIP.aspect} × ${LPL_CLIP.frames} frame (image)`,
+        fullMs: median(jobs.fullMsRuns),
+        fullMsRuns: listed(jobs.fullMsRuns),
+        leapMs: median(jobs.leapMsRuns),
+        leapMsRuns: listed(jobs.leapMsRuns),
+        fullCalls: jobs.fullCalls,
+        leapCalls: jobs.leapCalls,
+      },
+      computed: {
+        frames: CONTEXT.clip.frames,
+        steps: LPL.steps,
+        leapCalls: LPL.leapStep + 1,
+        fixedMs,
+        fullMs: fixedMs + LPL.steps * residentRow.stepMs,
+        leapMs: fixedMs + (LPL.leapStep + 1) * residentRow.stepMs,
+      },
+    },
     t5: {
       blockMs,
-      measuredBlocks: blocks.length,
-      totalMs: t5TotalMs,
+      blockMsRuns: listed(blockMsRuns),
+      measuredBlocks: text.runs[0]?.blocks ?? 0,
+      totalMsComputed: t5TotalMs,
       totalBlocks: T5_XXL_BLOCKS,
-      measuredWallMs: text.wallMs,
+      measuredWallMs: median(text.runs.map((run) => run.wallMs)),
+      measuredWallMsRuns: listed(text.runs.map((run) => run.wallMs)),
       peakRssBytes: text.peakRssBytes,
       budgetBytes: text.budgetBytes,
       blockBytes: text.blockBytes,
       baselineBytes: text.baselineRssBytes,
     },
-    vae: { decodeMs: decode.wallMs, loadMs: decode.loadMs, peakRssBytes: decode.peakRssBytes, baselineBytes: decode.baselineRssBytes, frames: decode.frames },
-    pytorch: { stepMs: torchStep.stepMs ?? NaN, threads: torchStep.threads },
+    vae: { decodeMs, decodeMsRuns: listed(decode.wallMsRuns), loadMs: decode.loadMs, peakRssBytes: decode.peakRssBytes, baselineBytes: decode.baselineRssBytes, frames: decode.frames },
+    pytorch: { stepMs: torchStep.stepMs ?? NaN, stepMsRuns: listed(torchStep.stepMsRuns ?? []), threads: torchStep.threads },
+    engine: { threads },
     gemm: {
       peakGflops: gemm.gemmPeakGflops,
-      stepGflop: torchStep.stepGflop ?? NaN,
-      engineGflops: (torchStep.stepGflop ?? NaN) / (stepRow(resident).computeMs / 1000),
+      stepGflop: gflop(resident, false),
+      engineGflops: gflop(resident, false) / (residentRow.computeMs / 1000),
     },
     sessionOptions: sessionOptions.map((row) => ({
       variant: row.variant,
       label: SESSION_OPTION_LABELS[row.variant],
       pairs: row.pairs,
-      computeMs: row.computeMs,
-      stepMs: row.stepMs,
+      computeMs: median(row.computeMsRuns),
+      computeMsRuns: listed(row.computeMsRuns),
+      stepMs: median(row.stepMsRuns),
+      stepMsRuns: listed(row.stepMsRuns),
       loadMs: row.loadMs,
       peakRssBytes: row.peakRssBytes,
     })),
-    warm: { coldFirstStepMs: warm.coldFirstStepMs, warmFirstStepMs: warm.warmFirstStepMs, coldStepMs: warm.coldStepMs, warmStepMs: warm.warmStepMs },
+    warm: {
+      coldFirstStepMs: median(warms.map((row) => row.coldFirstStepMs)),
+      coldFirstStepMsRuns: warmField((row) => row.coldFirstStepMs),
+      warmFirstStepMs: median(warms.map((row) => row.warmFirstStepMs)),
+      warmFirstStepMsRuns: warmField((row) => row.warmFirstStepMs),
+      coldStepMs: median(warms.map((row) => row.coldStepMs)),
+      coldStepMsRuns: warmField((row) => row.coldStepMs),
+      warmStepMs: median(warms.map((row) => row.warmStepMs)),
+      warmStepMsRuns: warmField((row) => row.warmStepMs),
+    },
   };
   fs.mkdirSync(options.outDir, { recursive: true });
   fs.writeFileSync(path.join(options.outDir, 'real-size.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -178,10 +263,10 @@ interface PytorchResult {
   torch: string;
   gemmPeakGflops: number;
   stepMs?: number;
-  stepGflop?: number;
+  stepMsRuns?: number[];
 }
 
-/** ORT's default intra-op pool is one thread per physical core; PyTorch gets the same count. */
-function threads(): number {
-  return Number(process.env.STUDIO_BENCH_THREADS ?? os.cpus().length);
+/** The engine sets no intra-op thread count, so ORT's pool has one thread per physical core; PyTorch gets as many. */
+function benchThreads(): number {
+  return physicalCoreCount();
 }
