@@ -3,18 +3,12 @@ import { readModelPackage, type ModelPackage } from '../engine/package/modelPack
 import { ImportCancelled, ImportRefused } from '../importer/errors';
 import type { CheckpointFolders } from '../importer/opensora/checkpointFolders';
 import type { WeightsPrecision } from '../importer/opensora/instantiate';
-import { importOpenSora } from '../importer/opensora/importOpenSora';
+import { importOpenSora, type ImportProgress as ImporterProgress } from '../importer/opensora/importOpenSora';
 
 export type { CheckpointFolders };
 
-export interface ImportProgress {
-  /** The unit just written, e.g. "denoiser.block.03". */
-  unitId: string;
-  done: number;
-  total: number;
-  sizeBytes: number;
-  elapsedMs: number;
-}
+/** One unit written by the importer (the importer's own event without its RSS reading). */
+export type ImportProgress = Omit<ImporterProgress, 'peakRssBytes'>;
 
 export interface ImportOptions {
   checkpoints: CheckpointFolders;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { describeFileKind } from '../engine/package/packageFiles';
 import { ImportRefused } from './errors';
 
 /** An open regular file: its descriptor and size, fixed when opened. */
@@ -29,14 +30,14 @@ export function openRegularFile(file: string, what: string): OpenFile {
     stat = fs.statSync(target);
   }
   if (!stat.isFile()) {
-    throw new ImportRefused(`${file}: not a regular file (${describeKind(stat)}); expected ${what}`);
+    throw new ImportRefused(`${file}: is ${describeFileKind(stat)}; the importer reads regular files only (${what})`);
   }
   const noFollow = fs.constants.O_NOFOLLOW ?? 0;
   const fd = fs.openSync(target, fs.constants.O_RDONLY | noFollow);
   const opened = fs.fstatSync(fd);
   if (!opened.isFile()) {
     fs.closeSync(fd);
-    throw new ImportRefused(`${file}: not a regular file (${describeKind(opened)}); expected ${what}`);
+    throw new ImportRefused(`${file}: is ${describeFileKind(opened)}; the importer reads regular files only (${what})`);
   }
   return { path: file, fd, sizeBytes: opened.size };
 }
@@ -102,20 +103,4 @@ function allowedRoots(folder: string): string[] {
 
 function isInside(file: string, folder: string): boolean {
   return file.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep);
-}
-
-function describeKind(stat: fs.Stats): string {
-  if (stat.isDirectory()) {
-    return 'a folder';
-  }
-  if (stat.isFIFO()) {
-    return 'a FIFO';
-  }
-  if (stat.isSocket()) {
-    return 'a socket';
-  }
-  if (stat.isBlockDevice() || stat.isCharacterDevice()) {
-    return 'a device';
-  }
-  return 'not a plain file';
 }

@@ -147,7 +147,7 @@ describe('hostile files are refused by name', () => {
     fs.rmSync(shard);
     const fifo = spawnSync('mkfifo', [shard]);
     expect(fifo.status).toBe(0);
-    expect(await asyncRefusal(() => openShardedWeights(folder))).toMatch(/model-00001-of-00002\.safetensors: not a regular file \(a FIFO\)/);
+    expect(await asyncRefusal(() => openShardedWeights(folder))).toMatch(/model-00001-of-00002\.safetensors: is a named pipe \(FIFO\); the importer reads regular files only/);
   });
 
   it('follows the links of a Hugging Face cache snapshot into its blobs/ folder, and links inside the folder', async () => {
