@@ -67,6 +67,13 @@ function bytesOf(dir: string, filter: (f: string) => boolean = () => true): numb
     .reduce((sum, f) => sum + fs.statSync(path.join(dir, f)).size, 0);
 }
 
+/** Issue 25's promise: an fp16 package takes at most 55 % of the fp32 package's bytes. Checked on the weights files,
+ * since the tiny package's graphs and spiece.model (the same in both) outweigh its weights. */
+const FP16_BYTES_SHARE_PROMISE = 0.55;
+/** fp16 keeps 11 significant bits (2^-11 ≈ 4.9e-4 per weight): what is sampled or encoded with fp16 weights stays
+ * within 1 % of the largest reference value. */
+const FP16_RELATIVE_TOLERANCE = 1e-2;
+
 describe('Node importer (no Python) on the committed tiny checkpoints', () => {
   it('writes, in fp32, the Python importer\'s weights byte for byte, from pickled and from safetensors T5 shards', () => {
     const expected = weightsFiles(PYTHON_PACKAGE);
@@ -89,14 +96,13 @@ describe('Node importer (no Python) on the committed tiny checkpoints', () => {
   it('stores fp16 weights at half the bytes, counts what units take in memory (fp32), and passes the package check', async () => {
     const fp32 = packages['st-fp32'];
     const fp16 = packages['st-fp16'];
-    // half, plus the 64-byte alignment of each tensor in its file
-    expect(bytesOf(fp16, (f) => f.endsWith('.weights')) / bytesOf(fp32, (f) => f.endsWith('.weights'))).toBeLessThan(0.505);
+    expect(bytesOf(fp16, (f) => f.endsWith('.weights')) / bytesOf(fp32, (f) => f.endsWith('.weights'))).toBeLessThanOrEqual(FP16_BYTES_SHARE_PROMISE);
     const m16 = JSON.parse(fs.readFileSync(path.join(fp16, 'manifest.json'), 'utf8')) as { weightsPrecision: string; denoiser: { blocks: { unit: { sizeBytes: number } }[] } };
     const m32 = JSON.parse(fs.readFileSync(path.join(fp32, 'manifest.json'), 'utf8')) as typeof m16;
     expect(m16.weightsPrecision).toBe('fp16');
     expect(m16.denoiser.blocks[0].unit.sizeBytes).toBe(m32.denoiser.blocks[0].unit.sizeBytes);
     expect(m16.denoiser.blocks[0].unit.sizeBytes).toBe(fs.statSync(path.join(fp32, 'denoiser.block.00.weights')).size);
-    expect(fs.statSync(path.join(fp16, 'denoiser.block.00.weights')).size).toBeLessThan(0.51 * m16.denoiser.blocks[0].unit.sizeBytes);
+    expect(fs.statSync(path.join(fp16, 'denoiser.block.00.weights')).size).toBeLessThanOrEqual(FP16_BYTES_SHARE_PROMISE * m16.denoiser.blocks[0].unit.sizeBytes);
     // the package check (units against their graphs, and the NaN/infinity scan read as binary16) passes
     expect((await checkPackageFolder(fp16)).manifest.id).toBe('opensora-tiny');
     expect(progress.map((p) => p.done)).toEqual(progress.map((_, i) => i + 1));
@@ -111,14 +117,6 @@ describe('Node importer (no Python) on the committed tiny checkpoints', () => {
     fs.writeFileSync(file, bytes);
     await expect(checkPackageFolder(broken)).rejects.toThrow(/denoiser\.final\.weights holds an infinite value \(first at byte 64\)/);
   });
-
-  it('generates a 51-frame 144p clip with the fp16 package', async () => {
-    const { clip, latent } = await generateVideo({ prompt: 'a cat walking in the snow', seed: 3, steps: 2, clip: { resolution: '144p', aspect: '16:9', frames: 51 }, modelPath: packages['st-fp16'] });
-    expect(clip.frames).toHaveLength(51);
-    expect([clip.width, clip.height]).toEqual([256, 144]);
-    expect(latent).toHaveLength(4 * 15 * 18 * 32);
-    expect(new Set(Array.from(clip.frames[0].subarray(0, 4000))).size).toBeGreaterThan(10);
-  }, 300_000);
 
   it('encodes, with fp16 weights, the PyTorch reference latent of an 18-frame clip within fp16 rounding', async () => {
     const pkg = readModelPackage(packages['st-fp16']);
@@ -137,25 +135,27 @@ describe('Node importer (no Python) on the committed tiny checkpoints', () => {
       const encoded = await encodeFrames(streamer, { spatial, temporal }, pkg.manifest.vae, { frames: new Uint8Array(frames), frameCount, channels: 4, height, width });
       const scale = Math.max(...Array.from(expected, Math.abs));
       const error = maxAbsDiff(encoded.latent, expected) / scale;
-      expect(error).toBeLessThan(1e-2);
+      expect(error).toBeLessThan(FP16_RELATIVE_TOLERANCE);
       expect(error).toBeGreaterThan(0);
     } finally {
       await streamer.dispose();
     }
   });
 
-  it('samples, with fp16 weights, the fp32 package\'s latent within fp16 rounding', async () => {
-    const request = { prompt: 'a cat walking in the snow', seed: 3, steps: 2, clip: { resolution: '144p', aspect: '16:9', frames: 1 } } as const;
+  it('generates a 51-frame 144p clip with the fp16 package, its latent within fp16 rounding of the fp32 package\'s', async () => {
+    const request = { prompt: 'a cat walking in the snow', seed: 3, steps: 2, clip: { resolution: '144p', aspect: '16:9', frames: 51 } } as const;
     const half = await generateVideo({ ...request, modelPath: packages['st-fp16'] });
     const full = await generateVideo({ ...request, modelPath: packages['st-fp32'] });
+    expect(half.clip.frames).toHaveLength(51);
+    expect([half.clip.width, half.clip.height]).toEqual([256, 144]);
+    expect(half.latent).toHaveLength(4 * 15 * 18 * 32);
     let maxDiff = 0;
     let maxRef = 0;
     for (let i = 0; i < full.latent.length; i++) {
       maxDiff = Math.max(maxDiff, Math.abs(half.latent[i] - full.latent[i]));
       maxRef = Math.max(maxRef, Math.abs(full.latent[i]));
     }
-    // fp16 keeps 11 significant bits (relative step 2^-11 ≈ 4.9e-4 per weight): the sampled latent moves by about that
-    expect(maxDiff / maxRef).toBeLessThan(1e-2);
+    expect(maxDiff / maxRef).toBeLessThan(FP16_RELATIVE_TOLERANCE);
     expect(maxDiff).toBeGreaterThan(0);
   }, 300_000);
 
