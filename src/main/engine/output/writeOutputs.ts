@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedSettings } from '@shared/domain/generation';
+import { buildReproducibilityRecord, PNG_RECORD_KEYWORD, type RecordedRun } from '@shared/domain/reproducibilityRecord';
 import { APP_NAME, APP_VERSION } from '@shared/version';
 import { upscaleClip, type RgbaClip } from './frames';
 import { encodeGif } from '@shared/media/gif';
@@ -19,46 +20,22 @@ export interface OutputOptions {
   upscale?: number;
 }
 
-/** What every output carries (inside PNG tEXt / MP4 comment, and as the JSON sidecar). */
-export interface ReproducibilityRecord {
-  app: string;
-  appVersion: string;
-  createdAt: string;
-  prompt: string;
-  seed: number;
-  settings: ResolvedSettings;
-  modelId: string;
-  modelVersion: string;
-}
-
-export function reproducibilityRecord(settings: ResolvedSettings): ReproducibilityRecord {
-  return {
-    app: APP_NAME,
-    appVersion: APP_VERSION,
-    createdAt: new Date().toISOString(),
-    prompt: settings.prompt,
-    seed: settings.seed,
-    settings,
-    modelId: settings.modelId,
-    modelVersion: settings.modelVersion,
-  };
-}
-
-
 /**
- * Writes the requested formats; MP4 only where ffmpeg is available (the returned warnings say so otherwise). Each
- * output is written under a temporary name and renamed when complete, so a failure (a full disk) leaves no truncated
- * file behind; file-system failures are OUTPUT_UNWRITABLE or DISK_FULL naming the path.
+ * Writes the requested formats, each carrying the one reproducibility record (PNG iTXt, MP4 comment, the JSON); MP4
+ * only where ffmpeg is available (the returned warnings say so otherwise). Each output is written under a temporary
+ * name and renamed when complete, so a failure (a full disk) leaves no truncated file behind; file-system failures
+ * are OUTPUT_UNWRITABLE or DISK_FULL naming the path.
  */
 export async function writeOutputs(
   clip: RgbaClip,
-  settings: ResolvedSettings,
+  made: { settings: ResolvedSettings; run: RecordedRun },
   options: OutputOptions,
 ): Promise<{ paths: string[]; warnings: string[] }> {
   const formats = new Set(options.formats ?? ['gif', 'png', 'mp4', 'json']);
-  const record = reproducibilityRecord(settings);
+  const scale = options.upscale ?? defaultExportScale(clip.width, clip.height);
+  const record = buildReproducibilityRecord(made.settings, made.run, scale);
   const recordJson = JSON.stringify(record);
-  const scaled = upscaleClip(clip, options.upscale ?? defaultExportScale(clip.width, clip.height));
+  const scaled = upscaleClip(clip, scale);
   const base = path.resolve(options.basePath);
   try {
     fs.mkdirSync(path.dirname(base), { recursive: true });
@@ -76,7 +53,7 @@ export async function writeOutputs(
       fs.mkdirSync(temp);
       scaled.frames.forEach((frame, index) => {
         const file = path.join(temp, `frame-${String(index).padStart(3, '0')}.png`);
-        fs.writeFileSync(file, encodePng(frame, scaled.width, scaled.height, { Software: `${APP_NAME} ${APP_VERSION}`, Comment: recordJson }));
+        fs.writeFileSync(file, encodePng(frame, scaled.width, scaled.height, { Software: `${APP_NAME} ${APP_VERSION}`, [PNG_RECORD_KEYWORD]: recordJson }));
       });
     });
     paths.push(`${base}-frames`);
@@ -86,7 +63,7 @@ export async function writeOutputs(
       await writeComplete(`${base}.mp4`, (temp) => writeMp4(scaled, temp, { comment: recordJson }));
       paths.push(`${base}.mp4`);
     } else {
-      warnings.push('MP4 not written: no ffmpeg with libx264 on PATH (the studio window exports MP4 with WebCodecs).');
+      warnings.push('MP4 not written: no ffmpeg with libx264 on PATH (install ffmpeg; export then makes the MP4 from the frames).');
     }
   }
   if (formats.has('json')) {
@@ -97,7 +74,7 @@ export async function writeOutputs(
 }
 
 /** Writes `target` (a file or a folder) under a temporary name in the same folder, then renames it into place. */
-async function writeComplete(target: string, write: (tempPath: string) => void | Promise<void>): Promise<void> {
+export async function writeComplete(target: string, write: (tempPath: string) => void | Promise<void>): Promise<void> {
   // The extension stays last (ffmpeg picks the container from it); the leading dot hides the partial file.
   const temp = path.join(path.dirname(target), `.partial-${process.pid}-${path.basename(target)}`);
   try {
