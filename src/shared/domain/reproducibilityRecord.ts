@@ -76,7 +76,7 @@ export function parseReproducibilityRecord(text: string, source: string): Reprod
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new RangeError(`${source} is not JSON: ${(error as Error).message}`);
+    throw new RangeError(`${source} is not JSON: ${(error as Error).message}`, { cause: error });
   }
   const parsed = reproducibilityRecordSchema.safeParse(value);
   if (!parsed.success) {
