@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { RgbaClip } from './frames';
 
-/** True when an ffmpeg with libx264 is on PATH (the Node-side MP4 path; the UI also has WebCodecs). */
+/** True when an ffmpeg with libx264 is on PATH: the studio's one MP4 encoder (outputs and export) needs it. */
 export function ffmpegAvailable(): boolean {
   const probe = spawnSync('ffmpeg', ['-hide_banner', '-encoders'], { encoding: 'utf8' });
   return probe.status === 0 && probe.stdout.includes('libx264');
