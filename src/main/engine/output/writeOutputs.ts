@@ -63,7 +63,7 @@ export async function writeOutputs(
       await writeComplete(`${base}.mp4`, (temp) => writeMp4(scaled, temp, { comment: recordJson }));
       paths.push(`${base}.mp4`);
     } else {
-      warnings.push('MP4 not written: no ffmpeg with libx264 on PATH (install ffmpeg; export then makes the MP4 from the frames).');
+      warnings.push('MP4 not written: no ffmpeg with libx264 on PATH (install ffmpeg for MP4; the GIF and PNG frames are written).');
     }
   }
   if (formats.has('json')) {
