@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,21 +8,20 @@ import type { RunExportResult } from '../../src/shared/domain/runExport';
 import { StudioError } from '../../src/shared/ipc/errors';
 import { protocolMediaUrls } from '../../src/main/backend/mediaRoute';
 import { exportRun, type RunExportOptions } from '../../src/main/backend/runExport';
-import { ffmpegAvailable } from '../../src/main/engine/output/mp4Writer';
 import { startStudio, type RunningStudio } from '../e2e/support/studioServer';
 import { mountTinyFilesystem } from '../engine/faults/tinyFilesystem';
+import { readMp4Facts } from '../support/mp4Facts';
 import { readPngText } from '../support/pngText';
 import { isJobEvent, StudioClient } from './support/studioClient';
 
 /**
  * Export is a backend operation over a run's files on disk. A real run (built-in model, real engine process, real
  * database) made through the browser-mode server; its exports downloaded over HTTP from the authenticated media route,
- * and saved through a desktop save dialog (exportRun with saveAs). MP4 needs ffmpeg with libx264: where it is
- * missing, the MP4 export must fail naming it (and the other formats still work).
+ * and saved through a desktop save dialog (exportRun with saveAs). The MP4 encoder is the engine's own (WebAssembly):
+ * nothing outside Node is needed, and the MP4s are read back by a demuxer.
  */
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-run-export-'));
 const dataDir = path.join(scratch, 'data');
-const HAS_FFMPEG = ffmpegAvailable();
 
 let studio: RunningStudio;
 let client: StudioClient;
@@ -73,12 +71,7 @@ describe('browser mode: runs.export → a download from the media route', () => 
     expect((await fetch(`${studio.origin}${result.files[0].url.replace(/\?token=.*/, '')}`)).status).toBe(401);
   });
 
-  it('MP4 at the written scale: the engine’s file byte for byte with the record beside it (or an error naming ffmpeg)', async () => {
-    if (!HAS_FFMPEG) {
-      const reply = await client.call('runs.export', { id: runId, format: 'mp4' });
-      expect(reply.error?.message).toMatch(/no ffmpeg with libx264 on PATH/);
-      return;
-    }
+  it('MP4 at the written scale: the engine’s file byte for byte with the record beside it', async () => {
     const result = await exportOverWire({ format: 'mp4' });
     expect(result.files.map((file) => file.fileName)).toEqual(['a-yellow-square-moving-up-on-a-black-background-seed7.mp4', 'a-yellow-square-moving-up-on-a-black-background-seed7.mp4.json']);
     expect((await fetchBytes(result.files[0].url)).equals(fs.readFileSync(path.join(runDir, 'clip.mp4')))).toBe(true);
@@ -87,18 +80,10 @@ describe('browser mode: runs.export → a download from the media route', () => 
   });
 
   it('MP4 at another scale: made from the frames by the same encoder, the record in its comment tag', async () => {
-    if (!HAS_FFMPEG) {
-      return;
-    }
     const result = await exportOverWire({ format: 'mp4', scale: 2 });
-    const file = path.join(scratch, 'scaled.mp4');
-    fs.writeFileSync(file, await fetchBytes(result.files[0].url));
-    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height,nb_frames:format_tags=comment', '-of', 'json', file], { encoding: 'utf8' })) as {
-      streams: Array<{ codec_name: string; width: number; height: number; nb_frames: string }>;
-      format: { tags: { comment: string } };
-    };
-    expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 64, height: 64, nb_frames: '16' });
-    expect(parseReproducibilityRecord(probe.format.tags.comment, 'comment tag')).toEqual(record);
+    const facts = await readMp4Facts(await fetchBytes(result.files[0].url));
+    expect(facts).toMatchObject({ codec: 'avc', width: 64, height: 64, packetCount: 16 });
+    expect(parseReproducibilityRecord(facts.comment ?? '', 'comment tag')).toEqual(record);
   });
 
   it('GIF: copied at the written scale, made from the frames at another', async () => {

@@ -9,7 +9,7 @@ import { encodeGif } from '@shared/media/gif';
 import { downscaleNearest, upscaleNearest } from '@shared/media/pixels';
 import { APP_NAME, APP_VERSION } from '@shared/version';
 import type { RgbaClip } from '../engine/output/frames';
-import { ffmpegAvailable, writeMp4 } from '../engine/output/mp4Writer';
+import { writeMp4 } from '../engine/output/mp4Writer';
 import { encodePng } from '../engine/output/pngWriter';
 import { writeComplete } from '../engine/output/writeOutputs';
 import { listRunMedia, type RunMediaFiles } from '../store/dataFolder';
@@ -106,9 +106,6 @@ function planFiles(files: RunMediaFiles, record: ReproducibilityRecord, request:
       return [{ fileName: `${stem}.json`, source: recordFile }];
     case 'mp4': {
       const copy = asWritten && files.mp4;
-      if (!copy) {
-        requireFfmpeg(label);
-      }
       const mp4: PlannedFile = copy
         ? { fileName: `${stem}.mp4`, source: copy }
         : { fileName: `${stem}.mp4`, make: (target) => writeMp4(frames(), target, { comment: JSON.stringify(record) }) };
@@ -146,12 +143,6 @@ function planFiles(files: RunMediaFiles, record: ReproducibilityRecord, request:
         },
       ];
     }
-  }
-}
-
-function requireFfmpeg(label: string): void {
-  if (!ffmpegAvailable()) {
-    throw new StudioError('NOT_FOUND', `${label} has no MP4 at this scale, and one cannot be made here: no ffmpeg with libx264 on PATH. Install ffmpeg, or export the GIF or the frames.`);
   }
 }
 

@@ -6,7 +6,7 @@ import { APP_NAME, APP_VERSION } from '@shared/version';
 import { upscaleClip, type RgbaClip } from './frames';
 import { encodeGif } from '@shared/media/gif';
 import { defaultExportScale } from '@shared/media/pixels';
-import { ffmpegAvailable, writeMp4 } from './mp4Writer';
+import { writeMp4 } from './mp4Writer';
 import { outputFault } from './outputTarget';
 import { encodePng } from './pngWriter';
 
@@ -21,8 +21,7 @@ export interface OutputOptions {
 }
 
 /**
- * Writes the requested formats, each carrying the one reproducibility record (PNG iTXt, MP4 comment, the JSON); MP4
- * only where ffmpeg is available (the returned warnings say so otherwise). Each output is written under a temporary
+ * Writes the requested formats, each carrying the one reproducibility record (PNG iTXt, MP4 comment, the JSON). Each output is written under a temporary
  * name and renamed when complete, so a failure (a full disk) leaves no truncated file behind; file-system failures
  * are OUTPUT_UNWRITABLE or DISK_FULL naming the path.
  */
@@ -30,7 +29,7 @@ export async function writeOutputs(
   clip: RgbaClip,
   made: { settings: ResolvedSettings; run: RecordedRun },
   options: OutputOptions,
-): Promise<{ paths: string[]; warnings: string[] }> {
+): Promise<{ paths: string[] }> {
   const formats = new Set(options.formats ?? ['gif', 'png', 'mp4', 'json']);
   const scale = options.upscale ?? defaultExportScale(clip.width, clip.height);
   const record = buildReproducibilityRecord(made.settings, made.run, scale);
@@ -43,7 +42,6 @@ export async function writeOutputs(
     throw outputFault(error, path.dirname(base));
   }
   const paths: string[] = [];
-  const warnings: string[] = [];
   if (formats.has('gif')) {
     await writeComplete(`${base}.gif`, (temp) => fs.writeFileSync(temp, encodeGif(scaled.frames, scaled.width, scaled.height, scaled.fps)));
     paths.push(`${base}.gif`);
@@ -59,23 +57,19 @@ export async function writeOutputs(
     paths.push(`${base}-frames`);
   }
   if (formats.has('mp4')) {
-    if (ffmpegAvailable()) {
-      await writeComplete(`${base}.mp4`, (temp) => writeMp4(scaled, temp, { comment: recordJson }));
-      paths.push(`${base}.mp4`);
-    } else {
-      warnings.push('MP4 not written: no ffmpeg with libx264 on PATH (install ffmpeg for MP4; the GIF and PNG frames are written).');
-    }
+    await writeComplete(`${base}.mp4`, (temp) => writeMp4(scaled, temp, { comment: recordJson }));
+    paths.push(`${base}.mp4`);
   }
   if (formats.has('json')) {
     await writeComplete(`${base}.json`, (temp) => fs.writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`));
     paths.push(`${base}.json`);
   }
-  return { paths, warnings };
+  return { paths };
 }
 
 /** Writes `target` (a file or a folder) under a temporary name in the same folder, then renames it into place. */
 export async function writeComplete(target: string, write: (tempPath: string) => void | Promise<void>): Promise<void> {
-  // The extension stays last (ffmpeg picks the container from it); the leading dot hides the partial file.
+  // The leading dot hides the partial file.
   const temp = path.join(path.dirname(target), `.partial-${process.pid}-${path.basename(target)}`);
   try {
     await write(temp);

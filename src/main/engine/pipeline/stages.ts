@@ -49,8 +49,7 @@ export async function writeStage(run: JobRun, clip: RgbaClip, output: OutputOpti
     return [];
   }
   const startMs = run.beginStage('write');
-  const written = await writeOutputs(clip, { settings: run.plan.settings, run: sampled }, output);
-  written.warnings.forEach((message) => run.warn(message));
+  const { paths } = await writeOutputs(clip, { settings: run.plan.settings, run: sampled }, output);
   run.endStage('write', startMs);
-  return written.paths;
+  return paths;
 }
