@@ -51,10 +51,10 @@ export async function readMp4Facts(bytes: Uint8Array): Promise<Mp4Facts> {
 }
 
 /**
- * The MP4's frames decoded by ffmpeg as RGBA, where an ffmpeg is on PATH (a second, independent reader of the file);
+ * The MP4's frames decoded by ffmpeg as RGBA (or as the I420 planes it holds), where an ffmpeg is on PATH (a second, independent reader of the file);
  * null where there is none, as on a Mac without it: the studio itself never needs ffmpeg.
  */
-export function decodeWithFfmpeg(bytes: Uint8Array, width: number, height: number): Uint8Array[] | null {
+export function decodeWithFfmpeg(bytes: Uint8Array, width: number, height: number, pixelFormat: 'rgba' | 'yuv420p' = 'rgba'): Uint8Array[] | null {
   if (spawnSync('ffmpeg', ['-version']).status !== 0) {
     return null;
   }
@@ -62,11 +62,11 @@ export function decodeWithFfmpeg(bytes: Uint8Array, width: number, height: numbe
   try {
     const file = path.join(dir, 'clip.mp4');
     fs.writeFileSync(file, bytes);
-    const decoded = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { maxBuffer: 1 << 30 });
+    const decoded = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', pixelFormat, '-'], { maxBuffer: 1 << 30 });
     if (decoded.status !== 0) {
       throw new Error(`ffmpeg cannot decode the MP4: ${decoded.stderr.toString()}`);
     }
-    const frameBytes = width * height * 4;
+    const frameBytes = pixelFormat === 'rgba' ? width * height * 4 : (width * height * 3) / 2;
     const frames: Uint8Array[] = [];
     for (let offset = 0; offset + frameBytes <= decoded.stdout.length; offset += frameBytes) {
       frames.push(decoded.stdout.subarray(offset, offset + frameBytes));

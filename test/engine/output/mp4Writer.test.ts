@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RgbaClip } from '../../../src/main/engine/output/frames';
-import { padToEvenSize, writeMp4 } from '../../../src/main/engine/output/mp4Writer';
+import { writeMp4 } from '../../../src/main/engine/output/mp4Writer';
+import { rgbaToI420 } from '../../../src/main/engine/output/yuv420';
 import { decodeWithFfmpeg, readMp4Facts } from '../../support/mp4Facts';
 
 /**
@@ -54,21 +55,50 @@ describe('writeMp4', () => {
     }
   });
 
-  it('pads odd sizes by one pixel, repeating the edge', async () => {
-    const clip = movingSquare(33, 17, 4, 8);
-    const padded = padToEvenSize(clip);
-    expect([padded.width, padded.height]).toEqual([34, 18]);
-    const pixel = (frame: Uint8ClampedArray, width: number, x: number, y: number): number[] => [...frame.subarray((y * width + x) * 4, (y * width + x) * 4 + 4)];
-    expect(pixel(padded.frames[1], 34, 33, 5)).toEqual(pixel(clip.frames[1], 33, 32, 5));
-    expect(pixel(padded.frames[1], 34, 10, 17)).toEqual(pixel(clip.frames[1], 33, 10, 16));
-    expect(pixel(padded.frames[1], 34, 33, 17)).toEqual(pixel(clip.frames[1], 33, 32, 16));
-    const even = movingSquare(32, 16, 1, 8);
-    expect(padToEvenSize(even)).toBe(even);
+  it('converts to I420 as BT.601 limited range, chroma the mean of 2×2 pixels, odd sizes padded with the edge', () => {
+    // Red, white / black, blue in a 3×2 frame (the third column is padded from the second).
+    const rgba = new Uint8ClampedArray([255, 0, 0, 255, 255, 255, 255, 255, 0, 0, 255, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 255, 255]);
+    const i420 = rgbaToI420(rgba, 3, 2);
+    // 4×2 luma, then 2×1 Cb, then 2×1 Cr.
+    expect([...i420]).toEqual([
+      81, 235, 41, 41,
+      16, 16, 41, 41,
+      // Cb of (red, white, black, black): 128 + (−37.797·255 − 74.203·255 + 112·255 + 0 …)/1020 → 119; of four blues: 240.
+      119, 240,
+      // Cr of the same: 128 + (112·255 + 0·255 + …)/1020 → 156; of four blues: 128 − 18.214 → 110.
+      156, 110,
+    ]);
+  });
 
+  it('pads odd sizes: a 33×17 clip is a 34×18 H.264 stream', async () => {
     const file = path.join(scratch, 'odd.mp4');
-    await writeMp4(clip, file);
+    await writeMp4(movingSquare(33, 17, 4, 8), file);
     const facts = await readMp4Facts(fs.readFileSync(file));
     expect(facts).toMatchObject({ codec: 'avc', width: 34, height: 18, packetCount: 4, comment: undefined });
+  });
+
+  it('keeps flat colours: the decoded I420 planes within one level of the converted ones (where an ffmpeg is on PATH to decode them)', async () => {
+    const colours = [[200, 60, 30], [16, 16, 16], [0, 0, 0], [255, 255, 255], [30, 180, 90], [128, 128, 128]];
+    const frames = colours.map((colour) => {
+      const rgba = new Uint8ClampedArray(32 * 32 * 4);
+      for (let p = 0; p < 32 * 32; p++) {
+        rgba.set([...colour, 255], p * 4);
+      }
+      return rgba;
+    });
+    const file = path.join(scratch, 'colours.mp4');
+    await writeMp4({ width: 32, height: 32, fps: 8, frames }, file);
+    const decoded = decodeWithFfmpeg(fs.readFileSync(file), 32, 32, 'yuv420p');
+    if (decoded) {
+      expect(decoded).toHaveLength(colours.length);
+      for (const [index, frame] of decoded.entries()) {
+        const converted = rgbaToI420(frames[index], 32, 32);
+        // Y, Cb and Cr at the picture's centre.
+        for (const at of [16 * 32 + 16, 32 * 32 + 8 * 16 + 8, 32 * 32 + 16 * 16 + 8 * 16 + 8]) {
+          expect(Math.abs(frame[at] - converted[at]), `colour ${colours[index].join(',')} byte ${at}`).toBeLessThanOrEqual(1);
+        }
+      }
+    }
   });
 
   it('refuses an empty clip with an error that says so', async () => {

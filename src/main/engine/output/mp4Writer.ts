@@ -3,9 +3,15 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { ALL_FORMATS, BufferSource, BufferTarget, Conversion, Input, Mp4OutputFormat, Output } from 'mediabunny';
 import type { RgbaClip } from './frames';
+import { evenSize, rgbaToI420 } from './yuv420';
 
-/** Encoder settings: constant quantiser 18 (visually lossless for these clips, as x264's CRF 18 was), a keyframe a second. */
-const QUANTIZER = 18;
+/**
+ * Constant quantiser 20: measured on 256×144 × 51-frame clips, the PSNR of x264's CRF 18 as the studio used it
+ * (38.0 vs 38.1 dB smooth, 36.3 vs 35.8 dB with noise), in files 2.4–4.4× larger (a Baseline encoder, no CABAC).
+ */
+const QUANTIZER = 20;
+/** Effort 5 of 0 (best) .. 10 (fastest): as small and as sharp as 0 in those clips, in half the time. */
+const SPEED = 5;
 
 /**
  * The H.264 encoder's body, run in a worker thread: the WASM encode is synchronous and would otherwise hold the
@@ -20,9 +26,10 @@ createH264MP4Encoder().then((encoder) => {
   encoder.height = workerData.height;
   encoder.frameRate = workerData.fps;
   encoder.quantizationParameter = workerData.quantizer;
+  encoder.speed = workerData.speed;
   encoder.groupOfPictures = workerData.keyframeInterval;
   encoder.initialize();
-  for (const frame of workerData.frames) encoder.addFrameRgba(frame);
+  for (const frame of workerData.frames) encoder.addFrameYuv(frame);
   encoder.finalize();
   const bytes = encoder.FS.readFile(encoder.outputFilename);
   encoder.FS.unlink(encoder.outputFilename);
@@ -34,22 +41,25 @@ createH264MP4Encoder().then((encoder) => {
 /**
  * Writes an H.264 MP4 of the clip, encoded in-process (minih264 compiled to WebAssembly, no external binary), then
  * rewritten by mediabunny's muxer without re-encoding: the index first (fast start, for streaming) and the
- * reproducibility record as the metadata comment. H.264 in 4:2:0 needs even sizes, so odd sizes are padded by one
- * pixel, repeating the last row or column.
+ * reproducibility record as the metadata comment. The frames go in as I420 made here (./yuv420.ts: exact BT.601,
+ * odd sizes padded to even), a third of the RGBA bytes to hand over.
  */
 export async function writeMp4(clip: RgbaClip, outPath: string, options: { comment?: string } = {}): Promise<void> {
   if (clip.frames.length === 0) {
     throw new Error('An MP4 needs at least one frame.');
   }
-  const encoded = await encodeH264(padToEvenSize(clip));
+  const encoded = await encodeH264(clip);
   await fs.promises.writeFile(outPath, await remuxWithComment(encoded, options.comment));
 }
 
 async function encodeH264(clip: RgbaClip): Promise<Uint8Array> {
   const encoderModule = createRequire(import.meta.url).resolve('h264-mp4-encoder');
+  const frames = clip.frames.map((frame) => rgbaToI420(frame, clip.width, clip.height));
+  const { width, height } = evenSize(clip.width, clip.height);
   const worker = new Worker(ENCODER_WORKER, {
     eval: true,
-    workerData: { encoderModule, width: clip.width, height: clip.height, fps: clip.fps, quantizer: QUANTIZER, keyframeInterval: Math.max(1, Math.round(clip.fps)), frames: clip.frames },
+    workerData: { encoderModule, width, height, fps: clip.fps, quantizer: QUANTIZER, speed: SPEED, keyframeInterval: Math.max(1, Math.round(clip.fps)), frames },
+    transferList: frames.map((frame) => frame.buffer),
   });
   try {
     return await new Promise<Uint8Array>((resolve, reject) => {
@@ -76,25 +86,4 @@ async function remuxWithComment(mp4: Uint8Array, comment: string | undefined): P
     throw new Error('The MP4 muxer wrote nothing.');
   }
   return new Uint8Array(target.buffer);
-}
-
-/** The clip with one more column and/or row where its width or height is odd, repeating the edge pixels. */
-export function padToEvenSize(clip: RgbaClip): RgbaClip {
-  const width = clip.width + (clip.width % 2);
-  const height = clip.height + (clip.height % 2);
-  if (width === clip.width && height === clip.height) {
-    return clip;
-  }
-  const frames = clip.frames.map((frame) => {
-    const padded = new Uint8ClampedArray(width * height * 4);
-    for (let y = 0; y < height; y++) {
-      const sourceRow = Math.min(y, clip.height - 1) * clip.width * 4;
-      padded.set(frame.subarray(sourceRow, sourceRow + clip.width * 4), y * width * 4);
-      if (width > clip.width) {
-        padded.set(frame.subarray(sourceRow + (clip.width - 1) * 4, sourceRow + clip.width * 4), (y * width + clip.width) * 4);
-      }
-    }
-    return padded;
-  });
-  return { width, height, fps: clip.fps, frames };
 }
