@@ -8,7 +8,7 @@ export function evenSize(width: number, height: number): { width: number; height
  * untagged stream (ITU-T Rec. BT.601 §2.5: Y in 16..235, Cb/Cr in 16..240). Each chroma sample is the mean of its
  * 2×2 pixels. Odd sizes are padded by one column and/or row repeating the edge pixels. Alpha is ignored. Pure.
  */
-export function rgbaToI420(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): Uint8Array {
+export function rgbaToI420(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): Uint8Array<ArrayBuffer> {
   const out = evenSize(width, height);
   const chromaWidth = out.width / 2;
   const lumaBytes = out.width * out.height;
