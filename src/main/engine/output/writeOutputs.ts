@@ -21,9 +21,9 @@ export interface OutputOptions {
 }
 
 /**
- * Writes the requested formats, each carrying the one reproducibility record (PNG iTXt, MP4 comment, the JSON). Each output is written under a temporary
- * name and renamed when complete, so a failure (a full disk) leaves no truncated file behind; file-system failures
- * are OUTPUT_UNWRITABLE or DISK_FULL naming the path.
+ * Writes the requested formats, each carrying the one reproducibility record (PNG iTXt, MP4 comment, the JSON).
+ * Each output is written under a temporary name and renamed when complete, so a failure (a full disk) leaves no
+ * truncated file behind; file-system failures are OUTPUT_UNWRITABLE or DISK_FULL naming the path.
  */
 export async function writeOutputs(
   clip: RgbaClip,
