@@ -19,7 +19,9 @@ export interface ModelLibraryOptions {
   onImportEvent: (event: ModelImportEvent) => void;
   /** Whether a queued or running job uses the model (it is then not removed). */
   inUse?: (modelId: string) => boolean;
-  /** The checkpoint importer (default: the Python one); tests may hand a Python of their own through it. */
+  /** The built import-model CLI (out/main/importModel.js) that "Import checkpoints" runs in a child process. */
+  importerEntry?: string;
+  /** Replaces the child-process importer (tests). */
   importCheckpoints?: (options: ImportOptions) => Promise<ImportResult>;
 }
 
@@ -114,7 +116,12 @@ export class ModelLibrary {
 
   private async runImport(importId: string, checkpoints: CheckpointFolders & { name?: string }, signal: AbortSignal): Promise<void> {
     const { onImportEvent } = this.options;
-    const importCheckpoints = this.options.importCheckpoints ?? importOpenSoraCheckpoints;
+    const { importerEntry } = this.options;
+    const importCheckpoints =
+      this.options.importCheckpoints ??
+      (importerEntry
+        ? (options: ImportOptions) => importOpenSoraCheckpoints(importerEntry, options)
+        : () => Promise.reject(new StudioError('INTERNAL', 'This studio was started without the checkpoint importer (importModel.js): rebuild it with `npm run build`.')));
     const work = this.workFolder('.importing-', importId);
     try {
       await fs.promises.mkdir(work, { recursive: true });
