@@ -158,6 +158,7 @@ void app.whenReady().then(async () => {
     revealFile: async (file) => shell.showItemInFolder(file),
     storeUnavailable: unavailable,
     outputsFolder: new OutputsFolderSetting(settingsFile(studioFolder)),
+    importerEntry: path.join(here, 'importModel.js'),
   });
   const guide = path.join(app.getAppPath(), 'README.md');
   Menu.setApplicationMenu(

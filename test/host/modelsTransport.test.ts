@@ -30,6 +30,14 @@ async function stopAll(): Promise<void> {
 
 afterEach(stopAll);
 
+/** A models.import event of one import whose kind passes `kind`. */
+function importEvent(importId: string, kind: (kind: string) => boolean): (event: { channel: string; payload: unknown }) => boolean {
+  return (event) => {
+    const payload = event.payload as { importId?: string; kind?: string };
+    return event.channel === 'models.import' && payload.importId === importId && kind(payload.kind ?? '');
+  };
+}
+
 function ids(reply: { value?: unknown }): string[] {
   return (reply.value as Array<{ id: string }>).map((model) => model.id);
 }
@@ -97,4 +105,22 @@ describe('models.* over the WebSocket transport', () => {
     await client.waitForEvent(isJobEvent(jobId, 'done'), 60_000);
     fs.rmSync(hostile, { recursive: true, force: true });
   }, 120_000);
+
+  it('imports checkpoints through the running studio: the server runs the importer as a child, progress and the end arrive as events', async () => {
+    const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-models-import-')), 'data');
+    const client = await open(dataDir);
+    const ckpt = path.resolve('test/fixtures/checkpoints/opensora-tiny');
+    const folders = { stdit: path.join(ckpt, 'stdit'), vae: path.join(ckpt, 'vae'), t5: path.join(ckpt, 't5') };
+    const refused = await client.call('models.import', { ...folders, vae: path.join(ckpt, 'nowhere'), name: 'Refused' });
+    const refusedEnd = await client.waitForEvent(importEvent((refused.value as { importId: string }).importId, (kind) => kind === 'failed'), 60_000);
+    expect(refusedEnd.payload).toMatchObject({ error: { code: 'INVALID_PARAMS', message: expect.stringContaining(path.join(ckpt, 'nowhere')) } });
+
+    const started = await client.call('models.import', { ...folders, name: 'Open-Sora tiny' });
+    const { importId } = started.value as { importId: string };
+    const end = await client.waitForEvent(importEvent(importId, (kind) => kind !== 'progress'), 120_000);
+    expect(end.payload).toMatchObject({ kind: 'done', model: { id: 'open-sora-tiny', path: path.join(dataDir, 'models', 'open-sora-tiny') } });
+    const progress = client.events.filter(importEvent(importId, (kind) => kind === 'progress'));
+    expect(progress).toHaveLength(15);
+    expect(ids(await client.call('models.list'))).toEqual(['shapes-tiny', 'open-sora-tiny']);
+  }, 180_000);
 });

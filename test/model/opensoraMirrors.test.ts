@@ -23,6 +23,33 @@ print(json.dumps([int(b[q, q + x]) for x in d]))`,
     expect(JSON.parse(out)).toEqual([15, 15, 14, 8, 8, 7, 1, 0, 17, 23, 24, 24, 30, 31, 31, 31]);
   });
 
+  it('computes upstream\'s causal Conv3d (front time padding, unpadded Conv3d) as its one-Conv2d export does, and depth-to-time at rank 5', () => {
+    // The export (CoreML-friendly: 2-D convolutions, rank ≤ 5) against the formulation of Open-Sora v1.2.0's
+    // CausalConv3d and its rank-6 depth-to-time, on the same weights: float32 rounding apart, the same numbers.
+    const out = runPython(`import json, torch, torch.nn.functional as F, vae_temporal as vt
+torch.manual_seed(0)
+errors = []
+for cin, cout, kernel, stride, frames in [(32, 64, (3, 3, 3), (1, 1, 1), 5), (32, 32, (3, 3, 3), (2, 1, 1), 20),
+                                           (8, 8, (1, 1, 1), (1, 1, 1), 4), (4, 32, (3, 3, 3), (1, 1, 1), 1)]:
+    conv = vt.CausalConv3d(cin, cout, kernel, stride)
+    x = torch.randn(2, cin, frames, 6, 7)
+    kt, kh, kw = kernel
+    with torch.no_grad():
+        upstream = conv.conv(F.pad(x, (kw // 2, kw // 2, kh // 2, kh // 2, (kt - 1) + (1 - stride[0]), 0)))
+        ours = conv(x)
+    errors.append([list(ours.shape) == list(upstream.shape), float((ours - upstream).abs().max() / upstream.abs().max())])
+x = torch.randn(2, 8, 3, 4, 5)
+rank6 = x.reshape(2, 4, 2, 3, 4, 5).permute(0, 1, 3, 2, 4, 5).reshape(2, 4, 6, 4, 5)
+print(json.dumps({"convs": errors, "depthToTime": float((vt.depth_to_time(x, 2) - rank6).abs().max())}))`);
+    const { convs, depthToTime } = JSON.parse(out) as { convs: [boolean, number][]; depthToTime: number };
+    expect(convs).toHaveLength(4);
+    for (const [sameShape, relative] of convs) {
+      expect(sameShape).toBe(true);
+      expect(relative).toBeLessThan(1e-5);
+    }
+    expect(depthToTime).toBe(0);
+  });
+
   it('lays out time in the temporal VAE decoder causally: latent frame k changes only video frames 4k and later', () => {
     const out = runPython(`import json, torch, vae_temporal
 torch.manual_seed(0)

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelImportEvent } from '../../src/shared/domain/models';
 import { ModelCatalog } from '../../src/main/backend/modelCatalog';
-import { importOpenSoraCheckpoints } from '../../src/main/backend/modelImport';
 import { ModelLibrary } from '../../src/main/backend/modelLibrary';
 import { checkPackageFolder } from '../../src/main/engine/package/checkUnits';
 import { makeTempDir, writeCheckpoints } from './opensoraTools';
@@ -35,7 +34,7 @@ describe('ModelLibrary.startImport (models.import) over the real importer', () =
       },
       onChanged: (id) => changed.push(id),
       onImportEvent: (event) => events.push(event),
-      importCheckpoints: (options) => importOpenSoraCheckpoints({ ...options }),
+      importerEntry: path.resolve('out/main/importModel.js'),
     });
   });
   afterAll(() => {

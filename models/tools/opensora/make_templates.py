@@ -10,7 +10,8 @@ blocks per stack), imports them with
 import_model.py, and turns one unit of each kind into a template: the exported graph with every initializer's
 data removed, plus, per initializer, the checkpoint key it comes from and its transform. The source of each
 initializer is found by value (every checkpoint tensor is random, so an initializer equals exactly one tensor, as
-it is or transposed); an initializer that matches none (a constant the exporter computed from weights) stops the
+it is or transposed; "as it is" includes the same values in another shape, such as a temporal-VAE Conv3d weight read
+as the Conv2d weight [Cout, Cin·kt, kh, kw] its export uses); an initializer that matches none (a constant the exporter computed from weights) stops the
 tool, since a template could not declare it. Block templates use the key pattern of block 1 (`{i}` for the
 index) and are checked against block 0 (initializer by initializer; their names keep block 1's index, which
 only names them).

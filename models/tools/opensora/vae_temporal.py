@@ -3,7 +3,7 @@
 
 Facts from Open-Sora v1.2.0 `opensora/models/vae/vae_temporal.py` (VAE_Temporal_SD):
 - CausalConv3d zero-pads H and W by k//2 on both sides and time by (k_t − 1) + (1 − stride) frames in front
-  only, then runs an unpadded Conv3d (`<name>.conv`).
+  only, then runs an unpadded Conv3d (`<name>.conv`). Here the same sum is exported as one Conv2d (CausalConv3d).
 - ResBlock: GN → SiLU → conv1 (3³, no bias) → GN → SiLU → conv2 (3³, no bias), plus the input, through
   `conv3` (1³, no bias) when the width changes. GroupNorm has 32 groups (PyTorch's default eps 1e-5).
 - The decoder goes conv1 (3³) → res_blocks → levels from the widest down, each with `num_res_blocks`
@@ -25,14 +25,33 @@ GROUPS = 32
 
 
 class CausalConv3d(nn.Module):
+    """Upstream's CausalConv3d (front-only time padding, then an unpadded Conv3d `<name>.conv`), computed as one
+    Conv2d so the exported graph is CoreML-friendly (ORT's CoreML EP takes 1-D and 2-D convolutions only, and
+    tensors of rank ≤ 5): frames move into the batch, and the kt time taps of every output frame are stacked next
+    to each input channel (channel c·kt + τ), which is exactly the Conv3d weight [Cout, Cin, kt, kh, kw] read as
+    [Cout, Cin·kt, kh, kw], so the checkpoint tensor is used as it is. H and W are zero-padded by the Conv2d."""
+
     def __init__(self, cin, cout, kernel, stride=(1, 1, 1), bias=True):
         super().__init__()
         kt, kh, kw = kernel
-        self.padding = (kw // 2, kw // 2, kh // 2, kh // 2, (kt - 1) + (1 - stride[0]), 0)
+        # Python ints, so the traced graph has constant reshapes of the weight (ONNX Conv needs a known kernel).
+        self.cin, self.cout, self.kernel, self.time_stride = cin, cout, kernel, stride[0]
+        self.time_pad = (kt - 1) + (1 - stride[0])
         self.conv = nn.Conv3d(cin, cout, kernel, stride=stride, bias=bias)
 
     def forward(self, x):
-        return self.conv(F.pad(x, self.padding))
+        kt, kh, kw = self.kernel
+        c, cout = self.cin, self.cout
+        b, _, _, h, w = x.shape
+        if self.time_pad:
+            x = F.pad(x, (0, 0, 0, 0, self.time_pad, 0))
+        # [B, C, T, H, W] → [B, T, C, 1, H·W]: taps are slices along time, stacked on the new axis (rank ≤ 5).
+        x = x.permute(0, 2, 1, 3, 4).reshape(b, -1, c, 1, h * w)
+        taps = [x[:, tau:(tau - (kt - 1)) or None:self.time_stride] for tau in range(kt)]
+        x = (torch.cat(taps, dim=3) if kt > 1 else taps[0]).reshape(-1, c * kt, h, w)
+        weight = self.conv.weight.reshape(cout, c * kt, kh, kw)
+        y = F.conv2d(x, weight, self.conv.bias, padding=(kh // 2, kw // 2))
+        return y.reshape(b, -1, cout, h, w).permute(0, 2, 1, 3, 4)
 
 
 class ResBlock(nn.Module):
@@ -122,10 +141,11 @@ class Encoder(nn.Module):
 
 
 def depth_to_time(x, factor):
-    """[B, C·f, T, H, W] → [B, C, T·f, H, W]: channel c·f + τ becomes frame t·f + τ."""
+    """[B, C·f, T, H, W] → [B, C, T·f, H, W]: channel c·f + τ becomes frame t·f + τ. H and W travel merged, so no
+    tensor exceeds rank 5 (CoreML's limit)."""
     b, cf, t, h, w = x.shape
     c = cf // factor
-    return x.reshape(b, c, factor, t, h, w).permute(0, 1, 3, 2, 4, 5).reshape(b, c, t * factor, h, w)
+    return x.reshape(b, c, factor, t, h * w).permute(0, 1, 3, 2, 4).reshape(b, c, t * factor, h, w)
 
 
 class Decoder(nn.Module):

@@ -19,7 +19,9 @@ export interface ModelLibraryOptions {
   onImportEvent: (event: ModelImportEvent) => void;
   /** Whether a queued or running job uses the model (it is then not removed). */
   inUse?: (modelId: string) => boolean;
-  /** The checkpoint importer (default: the Python one); tests may hand a Python of their own through it. */
+  /** The built import-model CLI (out/main/importModel.js) that "Import checkpoints" runs in a child process. */
+  importerEntry?: string;
+  /** Replaces the child-process importer (tests). */
   importCheckpoints?: (options: ImportOptions) => Promise<ImportResult>;
 }
 
@@ -99,7 +101,9 @@ export class ModelLibrary {
     const abort = new AbortController();
     this.runningImport = { importId, abort };
     void this.runImport(importId, checkpoints, abort.signal).finally(() => {
-      this.runningImport = null;
+      if (this.runningImport?.importId === importId) {
+        this.runningImport = null;
+      }
     });
     return { importId };
   }
@@ -114,8 +118,14 @@ export class ModelLibrary {
 
   private async runImport(importId: string, checkpoints: CheckpointFolders & { name?: string }, signal: AbortSignal): Promise<void> {
     const { onImportEvent } = this.options;
-    const importCheckpoints = this.options.importCheckpoints ?? importOpenSoraCheckpoints;
+    const { importerEntry } = this.options;
+    const importCheckpoints =
+      this.options.importCheckpoints ??
+      (importerEntry
+        ? (options: ImportOptions) => importOpenSoraCheckpoints(importerEntry, options)
+        : () => Promise.reject(new StudioError('INTERNAL', 'This studio was started without the checkpoint importer (importModel.js): rebuild it with `npm run build`.')));
     const work = this.workFolder('.importing-', importId);
+    let end: ModelImportEvent;
     try {
       await fs.promises.mkdir(work, { recursive: true });
       // The importer builds its own hidden sibling of outDir and renames it when complete.
@@ -131,12 +141,15 @@ export class ModelLibrary {
       const id = this.refuseTaken(readPackageId(outDir));
       // The importer's own output passes the same check as a package folder added by hand.
       await this.options.checkPackage(outDir);
-      onImportEvent({ importId, kind: 'done', model: this.commit(outDir, id) });
+      end = { importId, kind: 'done', model: this.commit(outDir, id) };
     } catch (error) {
-      onImportEvent({ importId, kind: 'failed', error: serializeError(error) });
+      end = { importId, kind: 'failed', error: serializeError(error) };
     } finally {
       await fs.promises.rm(work, { recursive: true, force: true });
     }
+    // The import is over once its work folder is gone: a new one may start as soon as the end is announced.
+    this.runningImport = null;
+    onImportEvent(end);
   }
 
   /** Moves a complete package folder to models/<id>, announces it and returns its summary. */

@@ -53,6 +53,8 @@ export interface StudioBackendOptions {
   storeUnavailable?: { reason: string; fix: string };
   /** How files of the data folder become URLs for the renderer (default: the Electron protocol's). */
   media?: MediaUrls;
+  /** The built import-model CLI (out/main/importModel.js), run in a child process by "Import checkpoints". */
+  importerEntry?: string;
 }
 
 /** The package check reads every weights file once (about a second per GB) and opens every unit: minutes at most. */
@@ -85,6 +87,7 @@ export class StudioBackend {
           onChanged: (id) => this.emit('models.changed', { id }),
           onImportEvent: (event) => this.emit('models.import', event),
           inUse: (id) => this.generation.usesModel(id),
+          importerEntry: options.importerEntry,
         })
       : undefined;
     const outputsFolder = (): OutputsFolderSetting => {

@@ -10,7 +10,7 @@ For every unit of a model package: its operators, the nodes ORT's CoreML executi
 onnxruntime ${ONNXRUNTIME_VERSION}) would leave to the CPU and why, the number of CoreML partitions, the share of the unit's
 matrix-product and convolution FLOPs on CoreML, and its symbolic input axes. Runs on any platform (no Mac needed):
 ORT's own CPU session applies the optimisations that precede partitioning. FLOPs use the package's default clip
-(B = 2, the CFG pair) unless --dims sizes the axes; --static also fixes the axes to those sizes before ORT
+(B = 2 for the CFG pair in the denoiser, L = the tokenizer's maxTokens) unless --dims sizes the axes; --static also fixes the axes to those sizes before ORT
 optimises, as a static-shape export per clip preset would. docs/coreml.md explains the rules and their sources.`;
 
 const USAGE_EXIT = 2;
@@ -31,16 +31,16 @@ const percent = (share: number): string => `${(share * 100).toFixed(share === 1 
 
 function formatText(report: CoremlReport): string {
   const lines = [
-    `CoreML EP (ML Program) coverage of ${report.model}, as onnxruntime ${report.onnxruntimeVersion} would partition it (${report.shapes} shapes; FLOPs at ${Object.entries(report.dims)
-      .map(([name, size]) => `${name}=${size}`)
-      .join(' ')})`,
+    `CoreML EP (ML Program) coverage of ${report.model}, as onnxruntime ${report.onnxruntimeVersion} would partition it (${report.shapes} shapes; FLOPs at each unit's axis sizes)`,
   ];
   for (const unit of report.units) {
     const axes = unit.symbolicAxes.map((axis) => `${axis.input}[${axis.axis}]=${axis.name}`).join(' ') || 'none';
     lines.push(
       '',
       `${unit.name} (${unit.file}): ${unit.partitions} CoreML partition${unit.partitions === 1 ? '' : 's'}, ${unit.coremlNodes}/${unit.nodes} nodes, ${percent(unit.coremlFlopShare)} of ${(unit.flops.total / 1e9).toFixed(3)} GFLOP on CoreML`,
-      `  symbolic axes: ${axes}`,
+      `  symbolic axes: ${axes} (sized ${Object.entries(unit.dims)
+        .map(([name, size]) => `${name}=${size}`)
+        .join(' ')})`,
       `  ops: ${Object.entries(unit.ops)
         .map(([op, count]) => `${op}×${count}`)
         .join(' ')}`,

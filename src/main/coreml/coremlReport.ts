@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { PackageManifest } from '@shared/model/manifest';
 import { allManifestUnits } from '@shared/model/manifestUnits';
 import { resolveClip } from '@shared/model/clipSize';
+import { stageAxisSizes, stageOfUnit, type AxisSizes, type UnitStage } from '@shared/model/staticAxes';
 import { readModelPackage } from '../engine/package/modelPackage';
 import { coremlVerdict, isTrivialNode } from './coremlRules';
 import { nodeFlops } from './flops';
@@ -47,9 +48,9 @@ export interface CoremlReport {
   model: string;
   /** 'symbolic': the units as the engine loads them; 'static': symbolic axes fixed to `dims` before ORT optimises. */
   shapes: 'symbolic' | 'static';
-  /** Sizes of the symbolic axes, for the FLOP counts (and the static shapes). */
-  dims: Record<string, number>;
-  units: UnitCoremlReport[];
+  /** Sizes of the symbolic axes per stage, for the FLOP counts (and the static shapes). */
+  dims: Record<UnitStage, AxisSizes>;
+  units: (UnitCoremlReport & { dims: AxisSizes })[];
 }
 
 /** Verdict of one prepared graph: which nodes run on CoreML and in how many partitions. */
@@ -119,54 +120,33 @@ export function unitReport(name: string, file: string, graph: AnalysisGraph, flo
 }
 
 /**
- * Sizes of the package's symbolic axes at its default clip, for FLOP counts: B = 2 (the CFG pair), T/H/W the
- * (patch-padded) latent, S its patches per frame, Tm the TDTM-merged frames, L the text length, Tz the VAE's
- * temporal chunk and N its micro-batch, Fz the temporal encoder's input frames, Hpx/Wpx the pixel size.
+ * Sizes of the package's symbolic axes per stage at its default clip, with L = the tokenizer's maxTokens (the most a
+ * prompt fills): the sizes the engine gives CoreML sessions (shared/model/staticAxes.ts), for FLOP counts and --static.
  */
-export function defaultDimSizes(manifest: PackageManifest): Record<string, number> {
-  const clip = resolveClip(manifest, undefined);
-  const [, patchH, patchW] = manifest.denoiser.patchSize;
-  const height = Math.ceil(clip.latent.height / patchH) * patchH;
-  const width = Math.ceil(clip.latent.width / patchW) * patchW;
-  const frames = clip.latent.frames;
-  const sizes: Record<string, number> = {
-    B: 2,
-    T: frames,
-    Tm: Math.ceil(frames / 2),
-    H: height,
-    W: width,
-    S: (height / patchH) * (width / patchW),
-    L: manifest.text.tokenizer.maxTokens,
-  };
-  if (manifest.architecture === 'opensora-1.2') {
-    sizes.Tz = manifest.vae.temporal.chunkLatentFrames;
-    sizes.N = Math.min(manifest.vae.spatial.microBatch, clip.frames);
-    // The VAE encoder's inputs: a chunk of image latents after its causal front padding, and pixel frames.
-    sizes.Fz = manifest.vae.temporal.chunkLatentFrames * manifest.vae.temporal.timeFactor;
-    sizes.Hpx = height * manifest.vae.spatial.spatialFactor;
-    sizes.Wpx = width * manifest.vae.spatial.spatialFactor;
-  }
-  return sizes;
+export function defaultStageSizes(manifest: PackageManifest): Record<UnitStage, AxisSizes> {
+  return stageAxisSizes({ manifest, clip: resolveClip(manifest, undefined), textTokens: manifest.text.tokenizer.maxTokens });
 }
 
 export interface ReportOptions {
   /** Fix the symbolic axes to `dims` before ORT optimises (what a static-shape export per clip preset would give). */
   readonly staticShapes?: boolean;
-  /** Axis sizes overriding the package's default clip. */
+  /** Axis sizes overriding the package's default clip, in every stage. */
   readonly dims?: Readonly<Record<string, number>>;
   readonly onUnit?: (name: string) => void;
 }
 
 export async function coremlReport(modelDir: string, options: ReportOptions = {}): Promise<CoremlReport> {
   const { dir, manifest } = readModelPackage(modelDir);
-  const dims = { ...defaultDimSizes(manifest), ...options.dims };
-  const units: UnitCoremlReport[] = [];
+  const stages = defaultStageSizes(manifest);
+  const dims = Object.fromEntries(Object.entries(stages).map(([stage, sizes]) => [stage, { ...sizes, ...options.dims }])) as Record<UnitStage, AxisSizes>;
+  const units: CoremlReport['units'] = [];
   for (const unit of allManifestUnits(manifest)) {
     options.onUnit?.(unit.id);
     const file = path.join(dir, unit.file);
-    const fixed = await prepareGraph(file, { staticDims: dims });
+    const unitDims = dims[stageOfUnit(unit.id)];
+    const fixed = await prepareGraph(file, { staticDims: unitDims });
     const graph = options.staticShapes ? fixed : await prepareGraph(file);
-    units.push(unitReport(unit.id, unit.file, graph, fixed));
+    units.push({ ...unitReport(unit.id, unit.file, graph, fixed), dims: unitDims });
   }
   return { onnxruntimeVersion: ONNXRUNTIME_VERSION, model: dir, shapes: options.staticShapes ? 'static' : 'symbolic', dims, units };
 }

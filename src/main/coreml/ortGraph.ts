@@ -20,6 +20,7 @@ import * as ort from 'onnxruntime-node';
 import type protobuf from 'protobufjs';
 
 import { ModelProto } from '../importer/onnxProto';
+import { bindFreeDimensions, type GraphInputsLike } from '../engine/runtime/staticShapes';
 import { halfToFloat } from '../importer/tensorData';
 import { onnxTypeOf, ONNX_TYPE, type AnalysisGraph, type AttributeValue, type ConstantData, type Dim, type GraphNode, type GraphValue, type TensorInfo } from './graph';
 import { NEWEST_TABULATED_OPSET, sinceVersionOf } from './sinceVersion';
@@ -139,22 +140,9 @@ function inlineExternalData(model: ModelLike, unitDir: string): void {
 }
 
 function bindInputDims(model: ModelLike, sizes: Readonly<Record<string, number>>, unitFile: string): void {
-  const initializers = new Set(model.graph.initializer.map((tensor) => tensor.name));
-  for (const input of model.graph.input) {
-    if (initializers.has(input.name)) {
-      continue;
-    }
-    for (const dim of input.type?.tensorType?.shape?.dim ?? []) {
-      if (!dim.dimParam) {
-        continue;
-      }
-      const size = sizes[dim.dimParam];
-      if (size === undefined) {
-        throw new CoremlReportError(`${path.basename(unitFile)}: input ${input.name} has the symbolic axis ${dim.dimParam}, which --dims does not size`);
-      }
-      dim.dimValue = size;
-      dim.dimParam = null;
-    }
+  const [unsized] = bindFreeDimensions(model as unknown as GraphInputsLike, sizes);
+  if (unsized !== undefined) {
+    throw new CoremlReportError(`${path.basename(unitFile)}: an input has the symbolic axis ${unsized}, which --dims does not size`);
   }
 }
 

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const { store, unavailable } = openStore(folder, catalog);
   const token = process.env.STUDIO_TOKEN ?? randomBytes(18).toString('base64url');
   const media = httpMediaUrls(folder.root, token);
-  const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, runs: store?.runs, projects: store?.projects, catalog, media, revealFile: revealWithSystem(), outputsFolder: new OutputsFolderSetting(settingsFile(folder)), storeUnavailable: unavailable });
+  const backend = new StudioBackend(engine, { outputsDir: folder.outputsDir, runs: store?.runs, projects: store?.projects, catalog, media, revealFile: revealWithSystem(), outputsFolder: new OutputsFolderSetting(settingsFile(folder)), storeUnavailable: unavailable, importerEntry: path.join(here, 'importModel.js') });
   const port = Number(argValue('--port') ?? process.env.STUDIO_PORT ?? 0);
   const server = await startWebServer({ backend, staticDir: path.join(here, '..', 'renderer'), token, port, mediaRoot: folder.root });
   // Scripts (tests, start.mjs) read this line; keep its shape.

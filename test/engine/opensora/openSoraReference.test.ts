@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveClip } from '../../../src/shared/model/clipSize';
 import { openVideoModel } from '../../../src/main/engine/models';
 import { decodeVideo } from '../../../src/main/engine/models/opensora/vaeDecoder';
-import { streamPasses } from '../../../src/main/engine/models/streamPasses';
+import { jobPasses } from '../../../src/main/engine/models/streamPasses';
 import { readModelPackage, type ModelPackage } from '../../../src/main/engine/package/modelPackage';
 import { UnitStreamer } from '../../../src/main/engine/streaming/unitStreamer';
 import { fixturePackage } from '../support/randomPackage';
@@ -46,12 +46,14 @@ describe('Open-Sora 1.2 engine pipeline vs PyTorch (opensora-tiny)', () => {
     await streamer.dispose();
   });
 
-  it('prepares and tokenizes the prompt as upstream, encodes it with T5 and runs STDiT3 at two presets within 1e-4', async () => {
+  // Symbolic sessions (the CPU EP's) and static-shape sessions (what the CoreML EP gets: shared/model/staticAxes.ts)
+  // compute the same.
+  it.each([false, true])('prepares and tokenizes the prompt as upstream, encodes it with T5 and runs STDiT3 at two presets within 1e-4 (static shapes: %s)', async (staticShapes) => {
     const aspects = { '144p-16x9-51': { resolution: '144p', aspect: '16:9' }, '240p-16x9-1': { resolution: '240p', aspect: '16:9' } } as const;
     for (const denoiserCase of reference.denoiser) {
       const clip = resolveClip(pkg.manifest, { ...aspects[denoiserCase.name as keyof typeof aspects], frames: denoiserCase.frames });
       expect([clip.latent.channels, clip.latent.frames, clip.latent.height, clip.latent.width]).toEqual(denoiserCase.latent);
-      const model = await openVideoModel(pkg, clip);
+      const model = await openVideoModel(pkg, clip, { staticShapes });
       const prompt = model.tokenize(reference.prompt);
       expect(prompt.text).toBe(reference.preparedText);
       expect(Array.from(prompt.ids.subarray(0, prompt.length), Number)).toEqual(reference.promptTokens);
@@ -71,12 +73,16 @@ describe('Open-Sora 1.2 engine pipeline vs PyTorch (opensora-tiny)', () => {
     }
   });
 
-  it('decodes a two-chunk latent (the second chunk partial) through the temporal and spatial VAE units within 1e-4', async () => {
-    const passes = streamPasses(pkg);
+  it.each([false, true])('decodes a two-chunk latent (the second chunk partial) through the temporal and spatial VAE units within 1e-4 (static shapes: %s)', async (staticShapes) => {
     if (pkg.manifest.architecture !== 'opensora-1.2') {
       throw new Error('opensora-tiny is not an Open-Sora package');
     }
     const [channels, latentFrames, height, width] = reference.tensors[reference.vae.latent].shape;
+    // Static: sized for full chunks and micro-batches of the clip, so the partial chunk gets its own session and the
+    // last micro-batch is padded.
+    const clip = { ...resolveClip(pkg.manifest, undefined), frames: reference.vae.frames, latent: { channels, frames: latentFrames, height, width } };
+    const passes = jobPasses(pkg, clip, staticShapes)(1);
+    expect(passes.decoder[1].freeDimensionOverrides).toEqual(staticShapes ? { N: 4, H: height, W: width } : undefined);
     const decoded = await decodeVideo(streamer, { temporal: passes.decoder[0], spatial: passes.decoder[1] }, pkg.manifest.vae, {
       latent: tensor(reference.vae.latent),
       channels,

@@ -74,3 +74,8 @@ export interface DecodedVideo {
   readonly width: number;
   readonly passes: readonly PassResult[];
 }
+
+export interface OpenModelOptions {
+  /** Sessions with static shapes for the clip (default: where the CoreML EP runs them, runtime/sessionOptions.ts). */
+  readonly staticShapes?: boolean;
+}

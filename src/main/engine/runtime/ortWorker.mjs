@@ -96,7 +96,7 @@ const handlers = {
     const startMs = nowMs();
     let session;
     try {
-      session = await ort.InferenceSession.create(request.path, request.sessionOptions ?? {});
+      session = await ort.InferenceSession.create(request.model ?? request.path, request.sessionOptions ?? {});
     } catch (error) {
       throw new WorkerFailure('E_LOAD_FAILED', `${request.unitId}: cannot load ${request.path}: ${messageOf(error)}`);
     }

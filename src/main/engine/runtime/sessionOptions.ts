@@ -36,6 +36,15 @@ export function executionProvidersFor(target: PlatformId = currentPlatform()): I
   return ['cpu'];
 }
 
+/**
+ * Whether sessions get free-dimension overrides for the job's clip (static shapes): where the CoreML EP runs them,
+ * since it leaves every Reshape, Slice or Resize with a symbolic input to the CPU (docs/coreml.md). On the CPU EP the
+ * sessions stay symbolic, so one session serves every clip and prompt length.
+ */
+export function staticShapesWanted(target: PlatformId = currentPlatform()): boolean {
+  return executionProvidersFor(target).some((provider) => typeof provider !== 'string' && provider.name === 'coreml');
+}
+
 export interface StreamingSessionOptionsInput {
   readonly target?: PlatformId;
   /**

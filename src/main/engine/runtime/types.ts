@@ -77,7 +77,15 @@ export class OrtRuntimeError extends Error {
 // ---- worker protocol -------------------------------------------------------------------------------------------
 
 export type WorkerRequest =
-  | { readonly id: number; readonly op: 'load'; readonly unitId: string; readonly path: string; readonly sessionOptions: SessionOptions }
+  | {
+      readonly id: number;
+      readonly op: 'load';
+      readonly unitId: string;
+      readonly path: string;
+      /** The graph to create the session from instead of `path` (static shapes: runtime/staticShapes.ts). */
+      readonly model?: Uint8Array;
+      readonly sessionOptions: SessionOptions;
+    }
   | {
       readonly id: number;
       readonly op: 'run';

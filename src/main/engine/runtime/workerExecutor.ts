@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
+import { hasFreeDimensionOverrides, sessionSource } from './staticShapes';
 import {
   OrtRuntimeError,
   tensorSizeBytes,
@@ -108,7 +109,14 @@ export class WorkerExecutor {
 
   /** Creates a session for `unitId` from an ONNX file (external weights are read from next to it). */
   load(unitId: string, modelPath: string, sessionOptions: SessionOptions): Promise<LoadReply> {
-    return this.request({ op: 'load', unitId, path: modelPath, sessionOptions }, []);
+    if (!hasFreeDimensionOverrides(sessionOptions)) {
+      return this.request({ op: 'load', unitId, path: modelPath, sessionOptions }, []);
+    }
+    // Static shapes: the graph is rewritten here (onnxruntime-node drops the option) and its bytes move to the worker.
+    return sessionSource(modelPath, sessionOptions).then(({ model, options }) => {
+      const bytes = new Uint8Array(model as Uint8Array); // its own buffer, so it can be transferred
+      return this.request({ op: 'load', unitId, path: modelPath, model: bytes, sessionOptions: options }, [bytes.buffer]);
+    });
   }
 
   /** Runs a loaded unit. Output buffers are transferred back and owned by the caller. */

@@ -27,6 +27,11 @@ export interface StreamUnit {
   readonly sizeBytes: number;
   /** Outputs to fetch; default every output. */
   readonly outputNames?: readonly string[];
+  /**
+   * Sizes for the unit's symbolic axes, given to its session as onnxruntime's freeDimensionOverrides (static shapes
+   * for the CoreML EP; shared/model/staticAxes.ts). A loaded session with other sizes is released and created again.
+   */
+  readonly freeDimensionOverrides?: Readonly<Record<string, number>>;
 }
 
 /** CI on (prefetch i+1 while i runs) or off (load, run, release one after another: the paper's baseline). */
@@ -104,6 +109,12 @@ interface LoadedUnit {
   loadSpan: TimeSpanMs | null;
   /** Whether the load span has been reported in a timeline (a resident unit reports its load only once). */
   loadReported: boolean;
+  /** The free-dimension overrides the session was created with ('' for none). */
+  readonly shapeKey: string;
+}
+
+function shapeKeyOf(unit: StreamUnit): string {
+  return unit.freeDimensionOverrides ? JSON.stringify(Object.entries(unit.freeDimensionOverrides).sort(([a], [b]) => a.localeCompare(b))) : '';
 }
 
 
@@ -241,6 +252,7 @@ export class UnitStreamer {
     this.passPeakBytes = this.accountedBytes;
     const timeline: UnitTiming[] = [];
     try {
+      await this.releaseReshaped(units);
       await this.makeRoomFor(units, plan, sessionLimitBytes);
       let previous: TensorMap | null = null;
       for (let index = 0; index < units.length; index++) {
@@ -352,6 +364,16 @@ export class UnitStreamer {
     }
   }
 
+  /** Sessions of these units created with other free-dimension overrides (another clip, prompt length or chunk). */
+  private async releaseReshaped(units: readonly StreamUnit[]): Promise<void> {
+    for (const unit of units) {
+      const entry = this.loaded.get(unit.id);
+      if (entry && entry.shapeKey !== shapeKeyOf(unit)) {
+        await this.releaseEntry(entry);
+      }
+    }
+  }
+
   /**
    * Loaded units that do not belong to this pass (another unit set, e.g. TDTM blocks the caller did not release) are
    * released when keeping them would break this pass's budget; so are this set's units the plan streams.
@@ -390,6 +412,7 @@ export class UnitStreamer {
     const sessionLimitBytes = plan.budgetBytes - plan.reserveBytes;
     this.passInProgress = true;
     try {
+      await this.releaseReshaped(units);
       const started: LoadedUnit[] = [];
       for (let index = 0; index < plan.residentCount; index++) {
         const unit = units[index];
@@ -418,7 +441,8 @@ export class UnitStreamer {
     this.accountedBytes += unit.sizeBytes;
     this.peakBytes = Math.max(this.peakBytes, this.accountedBytes);
     this.passPeakBytes = Math.max(this.passPeakBytes, this.accountedBytes);
-    const ready = executor.load(unit.id, unit.modelPath, this.sessionOptions).then(
+    const sessionOptions = unit.freeDimensionOverrides ? { ...this.sessionOptions, freeDimensionOverrides: unit.freeDimensionOverrides } : this.sessionOptions;
+    const ready = executor.load(unit.id, unit.modelPath, sessionOptions).then(
       (reply) => {
         entry.settled = true;
         entry.loadSpan = { startMs: reply.startMs, endMs: reply.endMs };
@@ -446,6 +470,7 @@ export class UnitStreamer {
       settled: false,
       loadSpan: null,
       loadReported: false,
+      shapeKey: shapeKeyOf(unit),
     };
     this.loaded.set(unit.id, entry);
     return entry;

@@ -5,6 +5,7 @@ import { locateModelsDir } from '../../engine/paths';
 import { loadT5Tokenizer } from '../../engine/models/opensora/text/t5Tokenizer';
 import { parseBoundedJson } from '../boundedJson';
 import { ImportCancelled, ImportRefused } from '../errors';
+import { partialPackagePrefix } from '../partialPackage';
 import { openRegularFile, closeFile, readSmallTextFile } from '../regularFile';
 import { openSafetensorsSource, openShardedWeights, type TensorSource } from '../tensorSource';
 import { toFloat32 } from '../tensorData';
@@ -419,7 +420,7 @@ function prepareOut(out: string): string {
   if (!fs.existsSync(parent) || !fs.statSync(parent).isDirectory()) {
     throw new ImportRefused(`${parent}: the folder to create the package in does not exist`);
   }
-  return fs.mkdtempSync(path.join(parent, `.${path.basename(out)}.importing-`));
+  return fs.mkdtempSync(path.join(parent, partialPackagePrefix(out)));
 }
 
 function throwIfAborted(signal?: AbortSignal): void {

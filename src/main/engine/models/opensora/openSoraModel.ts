@@ -5,10 +5,10 @@ import type { ClipSize } from '@shared/model/clipSize';
 import type { OpenSoraManifest } from '@shared/model/manifest';
 import type { ModelPackage } from '../../package/modelPackage';
 import type { UnitStreamer } from '../../streaming/unitStreamer';
-import { streamPasses } from '../streamPasses';
+import { jobPasses } from '../streamPasses';
 import { batchLatent, buildStepConstants, type StepConstants } from '../stdit3/denoiseFeeds';
 import { runDenoiserPass } from '../stdit3/denoiserPass';
-import type { DecodedVideo, PreparedPrompt, TextConditioning, VelocityRequest, VelocityResult, VideoModel } from '../videoModel';
+import type { DecodedVideo, OpenModelOptions, PreparedPrompt, TextConditioning, VelocityRequest, VelocityResult, VideoModel } from '../videoModel';
 import { cropPlanes, padPlanes, paddedGridOf } from './latentPadding';
 import { encodeT5Prompt } from './t5Encoder';
 import { openSoraTextInput } from './text/openSoraTextInput';
@@ -21,7 +21,7 @@ import { decodeVideo } from './vaeDecoder';
  * architecture at the chosen clip size (latent padded to even H/W, position table for the padded grid, preset
  * pixel size and fps as conditioning), and the video VAE in two streamed stages.
  */
-export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSoraManifest }, clip: ClipSize): Promise<VideoModel> {
+export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSoraManifest }, clip: ClipSize, options: OpenModelOptions = {}): Promise<VideoModel> {
   const { manifest } = pkg;
   const spec = manifest.text.tokenizer;
   if (spec.kind !== 'sentencepiece') {
@@ -29,7 +29,9 @@ export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSora
   }
   const aestheticScore = aestheticScoreOf(spec.promptSuffix, manifest.id);
   const tokenizer = await tokenizerFor(path.join(pkg.dir, spec.modelFile), { maxTokens: spec.maxTokens, expectedIds: { padId: spec.padId, endId: spec.endId } });
-  const passes = streamPasses(pkg);
+  const passesFor = jobPasses(pkg, clip, options.staticShapes);
+  // The caption length of the latest prompt: its static-shape units are the ones kept warm after the job.
+  let textTokens = spec.maxTokens;
   const { denoiser } = manifest;
   const latent = clip.latent;
   const grid = paddedGridOf(latent.height, latent.width, { height: denoiser.patchSize[1], width: denoiser.patchSize[2] });
@@ -46,12 +48,13 @@ export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSora
     }
     return constantsFor.constants;
   };
-  const [temporalUnit, spatialUnit] = passes.decoder;
 
   return {
     manifest,
     clip,
-    passes,
+    get passes() {
+      return passesFor(textTokens);
+    },
     latentShape: { ...latent },
     velocityChannels: denoiser.outChannels,
     preview: manifest.preview,
@@ -69,11 +72,14 @@ export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSora
     },
 
     encodeText(streamer, prompt, signal) {
-      return encodeT5Prompt(streamer, passes.text, pkg, prompt, signal);
+      textTokens = prompt.length;
+      return encodeT5Prompt(streamer, passesFor(textTokens).text, pkg, prompt, signal);
     },
 
     async predictVelocity(streamer: UnitStreamer, request: VelocityRequest): Promise<VelocityResult> {
       const batch = batchLatent(request.latent);
+      textTokens = request.conditioning.tokenCount;
+      const passes = passesFor(textTokens);
       const result = await runDenoiserPass(streamer, request.merged ? passes.denoiserMerged : passes.denoiser, denoiser, {
         constants: stepConstants(request.conditioning),
         latentBatch: padPlanes(batch, 2 * latent.channels * latent.frames, grid),
@@ -86,7 +92,8 @@ export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSora
     },
 
     decode(streamer, finalLatent, signal): Promise<DecodedVideo> {
-      return decodeVideo(streamer, { temporal: temporalUnit, spatial: spatialUnit }, manifest.vae, {
+      const [temporal, spatial] = passesFor(textTokens).decoder;
+      return decodeVideo(streamer, { temporal, spatial }, manifest.vae, {
         latent: finalLatent,
         channels: latent.channels,
         latentFrames: latent.frames,

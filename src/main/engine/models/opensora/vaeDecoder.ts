@@ -45,7 +45,7 @@ export async function decodeVideo(
       const from = (c * latentFrames + first) * plane;
       z.set(request.latent.subarray(from, from + chunkLatent * plane), c * chunkLatent * plane);
     }
-    const pass = await streamer.runPass([units.temporal], () => ({ z: tensorData('float32', [1, channels, chunkLatent, height, width], z) }), { signal });
+    const pass = await streamer.runPass([chunkUnit(units.temporal, chunkLatent)], () => ({ z: tensorData('float32', [1, channels, chunkLatent, height, width], z) }), { signal });
     passes.push(pass);
     const out = pass.outputs.x_z;
     const outFrames = out?.dims[2] ?? 0;
@@ -77,16 +77,21 @@ export async function decodeVideo(
   const pixelWidth = width * vae.spatial.spatialFactor;
   const pixelPlane = pixelHeight * pixelWidth;
   const video = new Float32Array(3 * frames * pixelPlane);
+  // A static-shape session (CoreML) takes exactly N frames: a shorter last micro-batch is padded with zero latents,
+  // whose frames are dropped (the image decoder treats every frame on its own).
+  const staticBatch = units.spatial.freeDimensionOverrides?.N;
   for (let first = 0; first < frames; first += vae.spatial.microBatch) {
     const count = Math.min(vae.spatial.microBatch, frames - first);
-    const xz = frameLatents.slice(first * channels * plane, (first + count) * channels * plane);
-    const pass = await streamer.runPass([units.spatial], () => ({ x_z: tensorData('float32', [count, channels, height, width], xz) }), { signal });
+    const fed = Math.max(count, staticBatch ?? 0);
+    const xz = new Float32Array(fed * channels * plane);
+    xz.set(frameLatents.subarray(first * channels * plane, (first + count) * channels * plane));
+    const pass = await streamer.runPass([units.spatial], () => ({ x_z: tensorData('float32', [fed, channels, height, width], xz) }), { signal });
     passes.push(pass);
     const out = pass.outputs.frames;
-    if (!out || out.dims.length !== 4 || out.dims[0] !== count || out.dims[1] !== 3 || out.dims[2] !== pixelHeight || out.dims[3] !== pixelWidth) {
+    if (!out || out.dims.length !== 4 || out.dims[0] !== fed || out.dims[1] !== 3 || out.dims[2] !== pixelHeight || out.dims[3] !== pixelWidth) {
       throw new StudioError(
         'MODEL_INVALID',
-        `${units.spatial.id} gave ${out ? `[${out.dims.join(', ')}]` : 'no "frames"'}; expected [${count}, 3, ${pixelHeight}, ${pixelWidth}].`,
+        `${units.spatial.id} gave ${out ? `[${out.dims.join(', ')}]` : 'no "frames"'}; expected [${fed}, 3, ${pixelHeight}, ${pixelWidth}].`,
       );
     }
     requireFiniteOutputs(pass.outputs, { stage: 'decode', unitId: units.spatial.id });
@@ -99,4 +104,13 @@ export async function decodeVideo(
     }
   }
   return { video, frames, height: pixelHeight, width: pixelWidth, passes };
+}
+
+/**
+ * The temporal decoder for a chunk of `latentFrames`: a static-shape unit sized for full chunks gets a session of
+ * the shorter last chunk's size (its GroupNorms pool over time, so a chunk cannot be padded).
+ */
+function chunkUnit(unit: StreamUnit, latentFrames: number): StreamUnit {
+  const overrides = unit.freeDimensionOverrides;
+  return overrides?.Tz === undefined || overrides.Tz === latentFrames ? unit : { ...unit, freeDimensionOverrides: { ...overrides, Tz: latentFrames } };
 }

@@ -6,8 +6,8 @@ import { requireFiniteOutputs } from '../../pipeline/numericCheck';
 import { float32View, tensorData } from '../../runtime/types';
 import type { UnitStreamer } from '../../streaming/unitStreamer';
 import { createWordTokenizer } from '../../text/wordTokenizer';
-import { streamPasses } from '../streamPasses';
-import type { DecodedVideo, PreparedPrompt, TextConditioning, VelocityRequest, VelocityResult, VideoModel } from '../videoModel';
+import { jobPasses } from '../streamPasses';
+import type { DecodedVideo, OpenModelOptions, PreparedPrompt, TextConditioning, VelocityRequest, VelocityResult, VideoModel } from '../videoModel';
 import { batchLatent, buildStepConstants, type StepConstants } from './denoiseFeeds';
 import { runDenoiserPass } from './denoiserPass';
 import { encodePrompt } from './textEncoder';
@@ -17,14 +17,16 @@ import { encodePrompt } from './textEncoder';
  * embedder, spatial+temporal block pairs (each with a TDTM variant sharing its weights) and a final layer, and a
  * one-unit decoder. The CFG batch is [conditional, null caption]. It makes its native clip only.
  */
-export function openStdit3Model(pkg: ModelPackage & { manifest: ModelManifest }, clip: ClipSize): VideoModel {
+export function openStdit3Model(pkg: ModelPackage & { manifest: ModelManifest }, clip: ClipSize, options: OpenModelOptions = {}): VideoModel {
   const { manifest } = pkg;
   const tokenizerSpec = manifest.text.tokenizer;
   if (tokenizerSpec.kind !== 'word' || !pkg.vocabulary) {
     throw new StudioError('MODEL_INVALID', `Model ${manifest.id}: the stdit3 architecture reads a word vocabulary; its tokenizer is "${tokenizerSpec.kind}".`);
   }
   const tokenize = createWordTokenizer({ ...tokenizerSpec, vocabulary: pkg.vocabulary });
-  const passes = streamPasses(pkg);
+  const passesFor = jobPasses(pkg, clip, options.staticShapes);
+  // The caption length of the latest prompt: its static-shape units are the ones kept warm after the job.
+  let textTokens = tokenizerSpec.maxTokens;
   const geometry = { latent: manifest.latent, heightPx: clip.conditioningHeight, widthPx: clip.conditioningWidth, conditioningFps: clip.conditioningFps };
   // Step constants depend on the conditioning only through its token count and captions: built once per job.
   let constantsFor: { conditioning: TextConditioning; constants: StepConstants } | null = null;
@@ -38,7 +40,9 @@ export function openStdit3Model(pkg: ModelPackage & { manifest: ModelManifest },
   return {
     manifest,
     clip,
-    passes,
+    get passes() {
+      return passesFor(textTokens);
+    },
     latentShape: { ...manifest.latent },
     velocityChannels: manifest.denoiser.outChannels,
     preview: manifest.preview,
@@ -56,10 +60,12 @@ export function openStdit3Model(pkg: ModelPackage & { manifest: ModelManifest },
     },
 
     encodeText(streamer, prompt, signal) {
-      return encodePrompt(streamer, passes.text, pkg, prompt, signal);
+      return encodePrompt(streamer, passesFor(textTokens).text, pkg, prompt, signal);
     },
 
     predictVelocity(streamer: UnitStreamer, request: VelocityRequest): Promise<VelocityResult> {
+      textTokens = request.conditioning.tokenCount;
+      const passes = passesFor(textTokens);
       return runDenoiserPass(streamer, request.merged ? passes.denoiserMerged : passes.denoiser, manifest.denoiser, {
         constants: stepConstants(request.conditioning),
         latentBatch: batchLatent(request.latent),
@@ -72,12 +78,13 @@ export function openStdit3Model(pkg: ModelPackage & { manifest: ModelManifest },
 
     async decode(streamer, latent, signal): Promise<DecodedVideo> {
       const { channels, frames, height, width } = manifest.latent;
-      const pass = await streamer.runPass(passes.decoder, () => ({ z: tensorData('float32', [1, channels, frames, height, width], latent.slice()) }), { signal });
+      const { decoder } = passesFor(textTokens);
+      const pass = await streamer.runPass(decoder, () => ({ z: tensorData('float32', [1, channels, frames, height, width], latent.slice()) }), { signal });
       const video = pass.outputs.video;
       if (!video || video.dims.length !== 5) {
         throw new StudioError('MODEL_INVALID', 'The decoder produced no [1, 3, F, H, W] "video" output.');
       }
-      requireFiniteOutputs(pass.outputs, { stage: 'decode', unitId: passes.decoder[passes.decoder.length - 1].id });
+      requireFiniteOutputs(pass.outputs, { stage: 'decode', unitId: decoder[decoder.length - 1].id });
       return { video: float32View(video), frames: video.dims[2], height: video.dims[3], width: video.dims[4], passes: [pass] };
     },
   };
