@@ -2,7 +2,10 @@ import { timingSince, type StepPreview } from '@shared/domain/generation';
 import type { TextConditioning } from '../models';
 import { epochNowMs } from '../runtime/clock';
 import {
+  applyMaskStrategy,
   combineGuidedVelocityInto,
+  createFrameConditioner,
+  createGaussianSource,
   estimateCleanLatentInto,
   eulerStepInPlace,
   isMergedStep,
@@ -10,10 +13,11 @@ import {
   latentToRgbaFrames,
   leapToDataInPlace,
   noiseLevelAt,
-  createGaussianSource,
+  type FrameConditioner,
+  type GaussianSource,
+  type MaskStrategyEntry,
+  type ReferenceLatent,
 } from '../sampler';
-import { createFrameConditioner, type FrameConditioner } from '../sampler/frameConditioning';
-import { applyMaskStrategy, type MaskStrategyEntry, type ReferenceLatent } from '../sampler/maskStrategy';
 import type { PassResult } from '../streaming/unitStreamer';
 import type { JobRun } from './jobRun';
 import { requireFinite } from './numericCheck';
@@ -92,8 +96,8 @@ export async function denoiseStage(run: JobRun, conditioning: TextConditioning, 
     } else {
       eulerStepInPlace(latent, guided, stepSizes[step]);
     }
-    if (frameStep) {
-      frames?.endStep(latent, frameStep);
+    if (frames && frameStep) {
+      frames.endStep(latent, frameStep);
     }
     requireFinite(latent, { stage: 'denoise', step, unitId: leap ? 'the LPL leap' : 'the sampler\'s Euler step' }, 'latent');
     result.stepsRun++;
@@ -122,7 +126,7 @@ export async function denoiseStage(run: JobRun, conditioning: TextConditioning, 
  * Places the references in the initial noise and returns the per-step rules (sampler/frameConditioning.ts); the
  * edit-ratio noise ε continues the seed's noise stream, drawn only when some reference may be edited.
  */
-function conditionerFor(run: JobRun, latent: Float32Array, references: FrameReferences, noise: ReturnType<typeof createGaussianSource>): FrameConditioner {
+function conditionerFor(run: JobRun, latent: Float32Array, references: FrameReferences, noise: GaussianSource): FrameConditioner {
   const shape = run.plan.model.latentShape;
   const { mask } = applyMaskStrategy(latent, shape, references.latents, references.strategy);
   const edited = mask.some((value) => value > 0 && value < 1);
