@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
  * - src/main/engine: Node + onnxruntime-node only; never electron, the store, hosts, backend or UI;
  * - src/renderer: never node or electron;
  * - src/main/backend: no electron, UI or hosts; the engine only through its index (src/main/engine/index.ts) or the
- *   three engine modules that load no onnxruntime (the package reader, the models folder, request settings): the
+ *   engine modules that load no onnxruntime (the package reader, the models folder, request settings, the output writers): the
  *   index re-exports generateVideo, which would load onnxruntime-node into the host process;
  * - src/main/engine-host: talks to the engine process by messages: no engine modules, no electron, store, backend or UI;
  * - src/main/bench: measures the engine (any engine module), never electron, the store, the backend or UI.
@@ -81,8 +81,8 @@ export default tseslint.config(
           patterns: [
             { group: ['**/renderer/**', '**/preload/**', '**/web-host/**', '**/electron/**', '**/engine-process/**'], message: 'The backend does not import hosts or UI.' },
             {
-              regex: '(^|/)engine/(?!(index|package/modelPackage|package/packageFiles|output/outputTarget|paths|pipeline/settings)$).+',
-              message: 'The backend uses the engine through src/main/engine/index.ts (or the package reader, its file checks, the output-folder check, paths and settings, which load no onnxruntime).',
+              regex: '(^|/)engine/(?!(index|package/modelPackage|package/packageFiles|output/\\w+|paths|pipeline/settings)$).+',
+              message: 'The backend uses the engine through src/main/engine/index.ts (or the package reader, its file checks, the output writers (export uses the one MP4 encoder), paths and settings, which load no onnxruntime).',
             },
           ],
         },

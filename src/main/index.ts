@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, Menu, protocol, shell, type OpenDialogOptions } from 'electron';
+import { app, BrowserWindow, dialog, Menu, protocol, shell, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
+import type { RunExportFormat } from '@shared/domain/runExport';
 import { StudioBackend } from './backend/studioBackend';
 import { registerIpc } from './electron/ipcRouter';
 import { launchUtilityEngine } from './electron/utilityEngineConnection';
@@ -122,6 +123,21 @@ async function pickFolder(): Promise<string | null> {
   return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
 }
 
+const EXPORT_FILTERS: Record<RunExportFormat, { name: string; extensions: string[] }> = {
+  mp4: { name: 'MP4 video', extensions: ['mp4'] },
+  gif: { name: 'GIF animation', extensions: ['gif'] },
+  png: { name: 'PNG image', extensions: ['png'] },
+  json: { name: 'Reproducibility record', extensions: ['json'] },
+};
+
+/** Export's save dialog, over the studio window, in the Downloads folder by default. */
+async function saveAs(suggestedName: string, format: RunExportFormat): Promise<string | null> {
+  const options: SaveDialogOptions = { defaultPath: path.join(app.getPath('downloads'), suggestedName), filters: [EXPORT_FILTERS[format]] };
+  const window = BrowserWindow.getFocusedWindow();
+  const chosen = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
+}
+
 void app.whenReady().then(async () => {
   registerMediaProtocol(protocol, studioFolder.root);
   const engine = new EngineClient({ launch: () => launchUtilityEngine(path.join(here, 'engineProcess.js')) });
@@ -137,6 +153,7 @@ void app.whenReady().then(async () => {
     projects: store?.projects,
     catalog,
     pickFolder,
+    saveAs,
     media: protocolMediaUrls(studioFolder.root),
     revealFile: async (file) => shell.showItemInFolder(file),
     storeUnavailable: unavailable,

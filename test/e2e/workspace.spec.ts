@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
-import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
+import { readMp4Facts } from '../support/mp4Facts';
 import { useScratchStudio } from './support/studioServer';
 import { openComposerSettings, showStage } from './support/workspace';
 
 /**
  * The studio workspace in browser mode: compose, watch the preview form step by step with the gauges moving,
- * queue / reorder / cancel, export an MP4 and check its bytes. Runs on the built-in model (models/shapes-tiny);
+ * queue / reorder / cancel, export the run's MP4, record, GIF and a frame and check their bytes. Runs on the built-in model (models/shapes-tiny);
  * where it is missing (a checkout without the trained package), on a random-weight package of the same shape.
  */
 test.use({ viewport: { width: 1440, height: 1000 } });
@@ -62,23 +62,7 @@ async function composerSet(page: Page, values: { steps?: number; tdtm?: number; 
   }
 }
 
-/** Box sizes and types at the top level of an MP4, and the sample count of its (first) stsz box. */
-function mp4Facts(bytes: Buffer): { topLevel: string[]; stszSamples: number | null } {
-  const topLevel: string[] = [];
-  for (let offset = 0; offset + 8 <= bytes.length; ) {
-    const size = bytes.readUInt32BE(offset);
-    topLevel.push(bytes.toString('latin1', offset + 4, offset + 8));
-    if (size < 8) {
-      break;
-    }
-    offset += size;
-  }
-  const stsz = bytes.indexOf('stsz', 0, 'latin1');
-  // stsz: size, 'stsz', version+flags, sample_size, sample_count.
-  return { topLevel, stszSamples: stsz < 0 ? null : bytes.readUInt32BE(stsz + 12) };
-}
-
-test('type a prompt, Ctrl+Enter, watch the preview change and the gauges move, then export an MP4', async ({ page }) => {
+test('type a prompt, Ctrl+Enter, watch the preview change and the gauges move, then export the run’s files', async ({ page }) => {
   test.setTimeout(60_000);
   await openStudio(page);
 
@@ -159,68 +143,64 @@ test('type a prompt, Ctrl+Enter, watch the preview change and the gauges move, t
   await showStage(page, 'Result player');
   await page.getByTestId('result-view').screenshot({ path: path.join(ARTIFACTS, 'result.png') });
 
-  // Export: an MP4 and its sidecar record.
+  // Export, from the run's files on disk (served by the authenticated media route): the MP4 and its sidecar record.
   const downloads: Download[] = [];
   page.on('download', (download) => downloads.push(download));
   await page.getByTestId('export-mp4').click();
   await expect(page.getByTestId('export-status')).toHaveAttribute('data-kind', 'done', { timeout: 30_000 });
   await expect.poll(() => downloads.length).toBe(2);
-  const mp4Download = downloads.find((download) => download.suggestedFilename().endsWith('.mp4'));
-  const recordDownload = downloads.find((download) => download.suggestedFilename().endsWith('.mp4.json'));
-  expect(mp4Download?.suggestedFilename()).toBe('a-yellow-square-moving-up-on-a-black-background-seed7.mp4');
-  const mp4Path = path.join(ARTIFACTS, mp4Download!.suggestedFilename());
-  await mp4Download!.saveAs(mp4Path);
-  const recordPath = path.join(ARTIFACTS, recordDownload!.suggestedFilename());
-  await recordDownload!.saveAs(recordPath);
+  await checkMp4Export(downloads, steps);
+  const before = downloads.length;
 
-  const record = JSON.parse(fs.readFileSync(recordPath, 'utf8')) as {
-    prompt: string;
-    seed: number;
-    app: { version: string };
-    model: { id: string };
-    output: { frames: number };
-    request: { steps: number; tdtmMergedSteps: number };
-    export: { format: string; codec: string };
-  };
-  const appVersion = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string };
-  expect(record).toMatchObject({ prompt: PROMPT, seed: 7, app: { version: appVersion.version }, request: { steps, tdtmMergedSteps: 2 }, export: { format: 'mp4' } });
-  expect(record.model.id).toMatch(/^shapes-tiny/);
-
-  const bytes = fs.readFileSync(mp4Path);
-  expect(bytes.toString('latin1', 4, 8)).toBe('ftyp');
-  const facts = mp4Facts(bytes);
-  expect(facts.topLevel).toContain('moov');
-  expect(facts.topLevel).toContain('mdat');
-  expect(facts.stszSamples).toBe(record.output.frames);
-
-  // Read it back with a demuxer: one H.264 track, a packet per frame, the record in the comment tag.
-  const input = new Input({ source: new BufferSource(bytes), formats: ALL_FORMATS });
-  const track = await input.getPrimaryVideoTrack();
-  expect(track).not.toBeNull();
-  expect(await track!.getCodec()).toBe('avc');
-  const stats = await track!.computePacketStats();
-  expect(stats.packetCount).toBe(record.output.frames);
-  const tags = await input.getMetadataTags();
-  expect(JSON.parse(tags.comment ?? '{}')).toMatchObject({ prompt: PROMPT, seed: 7, model: { id: record.model.id } });
-
-  // GIF (with its sidecar) and the current frame as PNG (the record inside it).
+  // The record alone, GIF (with its sidecar) at the written scale and at 2×, and the current frame as PNG (the record inside it).
+  await page.getByTestId('export-json').click();
+  await expect.poll(() => downloads.length).toBe(before + 1);
+  const record = JSON.parse((await downloadBytes(downloads[before])).toString('utf8')) as Record<string, unknown>;
+  expect(record).toMatchObject({ kind: 'on-device-sora-studio/reproducibility-record', prompt: PROMPT, seed: 7, request: { steps, tdtmMergedSteps: 2 } });
   await page.getByTestId('export-gif').click();
-  await expect.poll(() => downloads.length).toBe(4);
+  await expect.poll(() => downloads.length).toBe(before + 3);
   const gif = await downloadBytes(downloads.find((download) => download.suggestedFilename().endsWith('.gif'))!);
   const gifRecord = JSON.parse((await downloadBytes(downloads.find((download) => download.suggestedFilename().endsWith('.gif.json'))!)).toString('utf8')) as {
     seed: number;
-    export: { width: number; height: number; frames: number };
+    files: { width: number; height: number; scale: number };
   };
   expect(gif.toString('latin1', 0, 6)).toBe('GIF89a');
-  expect(gifRecord.seed).toBe(7);
-  expect([gif.readUInt16LE(6), gif.readUInt16LE(8)]).toEqual([gifRecord.export.width, gifRecord.export.height]);
-  expect(gifRecord.export.width).toBeGreaterThanOrEqual(256);
+  expect(gifRecord).toEqual(record);
+  expect([gif.readUInt16LE(6), gif.readUInt16LE(8)]).toEqual([gifRecord.files.width, gifRecord.files.height]);
+  expect(gifRecord.files.width).toBeGreaterThanOrEqual(256);
+  await page.getByTestId('export-scale').selectOption('2');
+  await page.getByTestId('export-gif').click();
+  await expect.poll(() => downloads.length).toBe(before + 5);
+  const smallGif = await downloadBytes(downloads[before + 3].suggestedFilename().endsWith('.gif') ? downloads[before + 3] : downloads[before + 4]);
+  expect([smallGif.readUInt16LE(6), smallGif.readUInt16LE(8)]).toEqual([(gifRecord.files.width / gifRecord.files.scale) * 2, (gifRecord.files.height / gifRecord.files.scale) * 2]);
   await page.getByTestId('export-png').click();
-  await expect.poll(() => downloads.length).toBe(5);
-  const png = await downloadBytes(downloads[4]);
+  await expect.poll(() => downloads.length).toBe(before + 6);
+  const png = await downloadBytes(downloads[before + 5]);
   expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
-  expect(JSON.parse(pngText(png, 'on-device-sora-studio') ?? '{}')).toMatchObject({ prompt: PROMPT, seed: 7, export: { format: 'png' } });
+  expect(JSON.parse(pngText(png, 'on-device-sora-studio') ?? '{}')).toEqual(record);
+  await expect(page.getByTestId('export-status')).toContainText('record embedded');
 });
+
+/** The MP4 download is H.264 with a packet per frame and the record in its comment tag; its sidecar is the same record. */
+async function checkMp4Export(downloads: Download[], steps: number): Promise<void> {
+  const mp4Download = downloads.find((download) => download.suggestedFilename().endsWith('.mp4'));
+  const recordDownload = downloads.find((download) => download.suggestedFilename().endsWith('.mp4.json'));
+  expect(mp4Download?.suggestedFilename()).toBe('a-yellow-square-moving-up-on-a-black-background-seed7.mp4');
+  const record = JSON.parse((await downloadBytes(recordDownload!)).toString('utf8')) as {
+    app: { version: string };
+    model: { id: string };
+    clip: { frames: number };
+  };
+  const appVersion = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string };
+  expect(record).toMatchObject({ prompt: PROMPT, seed: 7, app: { version: appVersion.version }, request: { steps, tdtmMergedSteps: 2 } });
+  expect(record.model.id).toMatch(/^shapes-tiny/);
+
+  // Read it back with a demuxer: one H.264 track, the index first, a packet per frame, the record in the comment tag.
+  const facts = await readMp4Facts(await downloadBytes(mp4Download!));
+  expect(facts.topLevel.slice(0, 3)).toEqual(['ftyp', 'moov', 'mdat']);
+  expect(facts).toMatchObject({ codec: 'avc', packetCount: record.clip.frames });
+  expect(JSON.parse(facts.comment ?? '{}')).toEqual(record);
+}
 
 async function downloadBytes(download: Download): Promise<Buffer> {
   const target = path.join(ARTIFACTS, download.suggestedFilename());

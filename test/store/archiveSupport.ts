@@ -8,6 +8,7 @@ import { dataFolder, runMediaDirName, type DataFolder } from '../../src/main/sto
 import { openStudioDatabase, type StudioDatabase } from '../../src/main/store/database';
 import { type HistoryRepository } from '../../src/main/store/historyRepository';
 import type { GenerationSummary } from '../../src/shared/domain/generation';
+import { buildReproducibilityRecord } from '../../src/shared/domain/reproducibilityRecord';
 
 export interface ZipSource {
   name: string;
@@ -71,8 +72,11 @@ export function seedRun(folder: DataFolder, history: HistoryRepository, options:
   frames.forEach((frame, index) => fs.writeFileSync(path.join(dir, 'clip-frames', `frame-${String(index).padStart(3, '0')}.png`), encodePng(frame, 4, 4)));
   fs.writeFileSync(path.join(dir, 'thumb.png'), encodePng(frames[1], 4, 4));
   fs.writeFileSync(path.join(dir, 'clip.gif'), encodeGif(frames, 4, 4, 8));
+  const settings = { prompt: options.prompt, seed: 7, steps: 30, cfgScale: 4, lpl: { kind: 'fixed' as const, leapStep: 15 }, tdtmMergedSteps: 0, memoryBudget: { kind: 'all' as const }, modelId: 'shapes-tiny', modelVersion: '1.0.0', modelPath: '/somewhere/models/shapes-tiny', frames: 3, height: 4, width: 4, fps: 8 };
+  const record = buildReproducibilityRecord(settings, { stepsRun: 16, leapStep: 15, mergedSteps: 0 }, 1, new Date(options.createdAtMs));
+  fs.writeFileSync(path.join(dir, 'clip.json'), `${JSON.stringify(record, null, 2)}\n`);
   const summary = {
-    settings: { prompt: options.prompt, seed: 7, steps: 30, cfgScale: 4, lpl: { kind: 'fixed', leapStep: 15 }, tdtmMergedSteps: 0, memoryBudget: { kind: 'all' }, modelId: 'shapes-tiny', modelVersion: '1.0.0', modelPath: '/somewhere/models/shapes-tiny', frames: 3, height: 4, width: 4, fps: 8 },
+    settings,
     promptText: options.prompt,
     promptTokens: [3, 4, 1],
     seed: 7,
@@ -86,7 +90,7 @@ export function seedRun(folder: DataFolder, history: HistoryRepository, options:
     memoryBudgetBytes: 2000,
     activationBytes: 100,
     baselineRssBytes: 400,
-    outputs: [path.join(dir, 'clip.gif'), path.join(dir, 'clip-frames')],
+    outputs: [path.join(dir, 'clip.gif'), path.join(dir, 'clip-frames'), path.join(dir, 'clip.json')],
     warnings: [],
   } satisfies GenerationSummary;
   history.record({

@@ -10,6 +10,7 @@ import { ProjectRepository } from '../../src/main/store/projectRepository';
 import { encodePng } from '../../src/main/engine/output/pngWriter';
 import { historyQuerySchema } from '../../src/shared/domain/history';
 import { PROJECT_ARCHIVE_FORMAT, type ProjectArchive } from '../../src/shared/domain/projectArchive';
+import { parseReproducibilityRecord } from '../../src/shared/domain/reproducibilityRecord';
 import { flatFrames, listFiles, renameEntryBytes, seedRun, tempDataFolder, zipBuffer, type ZipSource } from './archiveSupport';
 
 function readZipEntry(file: string, name: string): Promise<Buffer> {
@@ -89,6 +90,10 @@ describe('project export and import (real zip, real SQLite, files in the data fo
     expect(text).not.toContain(folder.root);
     expect(text).not.toContain('/somewhere/models');
     expect(await readZipEntry(zipFile, 'runs/r2/frames/frame-001.png')).toEqual(fs.readFileSync(path.join(folder.outputsDir, 'run-b', 'clip-frames', 'frame-001.png')));
+    // The run's reproducibility record travels as written, and parses with the one record schema.
+    const recordBytes = await readZipEntry(zipFile, 'runs/r2/clip.json');
+    expect(recordBytes).toEqual(fs.readFileSync(path.join(folder.outputsDir, 'run-b', 'clip.json')));
+    expect(parseReproducibilityRecord(recordBytes.toString('utf8'), 'clip.json')).toMatchObject({ prompt: 'a red circle moving right', seed: 7, run: { leapStep: 15 } });
 
     const deleted = projects.delete(project.id);
     for (const dir of deleted.mediaDirs) {
@@ -102,6 +107,7 @@ describe('project export and import (real zip, real SQLite, files in the data fo
     expect(runs[1]).toMatchObject({ derivedFrom: runs[0].id, starred: true, hasMedia: true, manifestHash: 'abc123', seed: 7, leapStep: 15 });
     const restoredFrame = path.join(folder.outputsDir, runs[1].id, 'clip-frames', 'frame-001.png');
     expect(fs.readFileSync(restoredFrame)).toEqual(await readZipEntry(zipFile, 'runs/r2/frames/frame-001.png'));
+    expect(fs.readFileSync(path.join(folder.outputsDir, runs[1].id, 'clip.json'))).toEqual(recordBytes);
     const [comparison] = new ComparisonRepository(db).list(imported.project.id);
     expect(comparison.variants.map((variant) => variant.runId)).toEqual([runs[0].id, runs[1].id]);
 
@@ -275,6 +281,12 @@ const BAD_ARCHIVES: BadCase[] = [
     name: '50,000 unknown keys in project.json (a few named, the rest counted)',
     build: () => zipBuffer(entriesOf({ ...validArchive(), ...Object.fromEntries(Array.from({ length: 50_000 }, (_, index) => [`k${index}`, index])) })),
     message: /project\.json is malformed \(\(root\): 50000 unknown keys \("k0", "k1", "k2", "k3", "k4" and 49995 more\)\)\. Nothing was imported\.$/,
+  },
+  {
+    name: 'a record that is not a reproducibility record',
+    build: () =>
+      zipBuffer(entriesOf({ ...validArchive(), runs: [{ ...validArchive().runs[0], media: { ...validArchive().runs[0].media, record: 'runs/r1/clip.json' } }] }, [{ name: 'runs/r1/clip.json', data: Buffer.from('{"prompt": "x"}') }])),
+    message: /entry "runs\/r1\/clip\.json", its reproducibility record of run r1, is not a reproducibility record \(it is not a reproducibility record: .*kind/,
   },
   {
     name: 'media named but missing',

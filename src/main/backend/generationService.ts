@@ -145,6 +145,11 @@ export class GenerationService {
     return media ? (media.mp4 ?? media.gif ?? undefined) : undefined;
   }
 
+  /** The folder of a finished job of this session, or null. */
+  jobFolder(jobId: JobId): string | null {
+    return this.results.get(jobId)?.jobDir ?? null;
+  }
+
   /** Whether a queued or running job generates with this model (a model is not removed from under it). */
   usesModel(modelId: string): boolean {
     return [this.running, ...this.queued].some((job) => job?.request.modelId === modelId);

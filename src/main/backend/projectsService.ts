@@ -184,6 +184,12 @@ export class ProjectsService {
     return media ? (media.mp4 ?? media.gif ?? media.record ?? media.frames[0] ?? null) : null;
   }
 
+  /** A stored run's media folder (it may be gone from disk); null for an id the history does not hold. */
+  runFolder(id: string): string | null {
+    const row = this.history.row(id);
+    return row ? this.insideDataFolder(row.media_dir ?? runMediaDirName(row.id)) : null;
+  }
+
   /** A stored run's frames (URLs of the PNGs written, served from disk) and record, to play it whenever it was made. */
   clip(id: string, media: MediaUrls = protocolMediaUrls(this.options.folder.root)): StoredRunClip {
     const entry = this.history.get(id);
@@ -333,11 +339,8 @@ export class ProjectsService {
   }
 
   private media(id: string) {
-    const row = this.history.row(id);
-    if (!row) {
-      return undefined;
-    }
-    return listRunMedia(this.insideDataFolder(row.media_dir ?? runMediaDirName(row.id)));
+    const folder = this.runFolder(id);
+    return folder === null ? undefined : listRunMedia(folder);
   }
 
   /** A folder the database names, refused if it would leave the data folder. */

@@ -10,6 +10,7 @@ import {
 import type { HistoryQuery } from '@shared/domain/history';
 import type { SaveComparisonInput } from '@shared/domain/projects';
 import type { JobId } from '@shared/domain/studio';
+import type { RunExportRequest } from '@shared/domain/runExport';
 import { StudioError, type SerializedError } from '@shared/ipc/errors';
 import { describeIssues } from '@shared/util/describeIssues';
 import type { EngineClient } from '../engine-host/engineClient';
@@ -22,6 +23,7 @@ import { describeJsonValue } from './describeJsonValue';
 import { exceedsDepth, MAX_PARAMS_DEPTH } from './nestingDepth';
 import type { ProjectsService } from './projectsService';
 import { keepRunMedia } from './recordRun';
+import { exportRun, type RunExportOptions } from './runExport';
 import { mediaUrlsOf, protocolMediaUrls, type MediaUrls } from './mediaRoute';
 import type { OutputsFolderSetting } from './outputsCopy';
 import { listRunMedia } from '../store/dataFolder';
@@ -43,6 +45,8 @@ export interface StudioBackendOptions {
   queueLimits?: QueueLimits;
   /** The outputs-folder setting (finished clips also saved there); absent: not offered. */
   outputsFolder?: OutputsFolderSetting;
+  /** The desktop app's save dialog for exports (null: cancelled); absent in browser mode, where exports are downloaded. */
+  saveAs?: RunExportOptions['saveAs'];
   /** Shows a file selected in the system's file manager (Electron: shell.showItemInFolder); absent: not offered. */
   revealFile?: (file: string) => Promise<void>;
   /** Why the database could not be opened at start, and the fix (the window shows it in a banner). */
@@ -202,6 +206,14 @@ export class StudioBackend {
         }
         await options.revealFile(file);
         return { revealed: true as const, file };
+      },
+      'runs.export': async (params) => {
+        const request = params as RunExportRequest;
+        const dir = options.projects?.runFolder(request.id) ?? this.generation.jobFolder(request.id);
+        if (!dir) {
+          throw new StudioError('NOT_FOUND', `No run with id ${request.id}.`);
+        }
+        return exportRun(dir, `Run ${request.id}`, request, { workDir: path.join(media.dataRoot, 'tmp', 'exports'), media, saveAs: options.saveAs });
       },
       'settings.outputs': async () => outputsFolder().get(),
       'settings.setOutputs': async (params) => outputsFolder().set((params as { copyDir: string | null }).copyDir),

@@ -29,6 +29,8 @@ export const archiveRunMediaSchema = z
     gif: entryName.nullable(),
     mp4: entryName.nullable(),
     frames: z.array(entryName).max(5000),
+    /** The run's reproducibility record (clip.json) as written; archives from before it travelled lack it. */
+    record: entryName.nullable().optional(),
   })
   .strict();
 export type ArchiveRunMedia = z.infer<typeof archiveRunMediaSchema>;

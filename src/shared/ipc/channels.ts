@@ -28,6 +28,7 @@ export const invokeMethods: Record<InvokeMethod, true> = {
   'runs.preview': true,
   'runs.clip': true,
   'runs.reveal': true,
+  'runs.export': true,
   'settings.outputs': true,
   'settings.setOutputs': true,
   'runs.move': true,

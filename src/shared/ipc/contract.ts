@@ -4,6 +4,7 @@ import { historyQuerySchema, type HistoryEntry, type StoreHealth } from '../doma
 import { projectNameSchema, saveComparisonSchema, type ImportOutcome, type Project, type SavedComparison } from '../domain/projects';
 import type { JobEvent, JobResult, ModelSummary, QueueSnapshot } from '../domain/studio';
 import type { BrokenModel, ModelImportEvent } from '../domain/models';
+import { runExportRequestSchema, type RunExportResult } from '../domain/runExport';
 
 /**
  * The one typed contract between the UI and the backend. The Electron preload, the browser-mode WebSocket
@@ -91,6 +92,7 @@ export const invokeParamSchemas = {
   'runs.preview': z.object({ id }).strict(),
   'runs.clip': z.object({ id }).strict(),
   'runs.reveal': z.object({ id }).strict(),
+  'runs.export': runExportRequestSchema,
   'settings.outputs': z.object({}).strict(),
   'settings.setOutputs': z.object({ copyDir: z.string().min(1).max(4096).nullable() }).strict(),
   'runs.move': z.object({ ids: z.array(id).min(1).max(10_000), projectId: id }).strict(),
@@ -143,6 +145,8 @@ export interface StudioInvokeResults {
   'runs.clip': StoredRunClip;
   /** Shows the run's clip file selected in Finder / Explorer / the file manager, on the machine that runs the studio. */
   'runs.reveal': { revealed: true; file: string };
+  /** Copies (or makes from the frames on disk) a run's MP4, GIF, frame PNG or record: saved where the user chose, or to download. */
+  'runs.export': RunExportResult;
   /** The outputs folder: where finished clips are also saved (null: only in the data folder). */
   'settings.outputs': { copyDir: string | null };
   'settings.setOutputs': { copyDir: string | null };

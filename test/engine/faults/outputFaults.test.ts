@@ -80,7 +80,7 @@ describe('a disk that fills while writing', () => {
     const fsys = await tinyFilesystem(64 * 1024);
     const frames = Array.from({ length: 16 }, (_, index) => new Uint8ClampedArray(32 * 32 * 4).map((_, byte) => (byte * 31 + index * 17) & 0xff));
     const settings = { prompt: 'p', seed: 1, modelId: 'shapes-tiny', modelVersion: '1' } as ResolvedSettings;
-    const error = await writeOutputs({ width: 32, height: 32, fps: 8, frames }, settings, { basePath: path.join(fsys.dir, 'clip'), formats: ['gif', 'png'], upscale: 8 }).then(
+    const error = await writeOutputs({ width: 32, height: 32, fps: 8, frames }, { settings, run: { stepsRun: 2, leapStep: null, mergedSteps: 0 } }, { basePath: path.join(fsys.dir, 'clip'), formats: ['gif', 'png'], upscale: 8 }).then(
       () => undefined,
       (caught: unknown) => caught,
     );

@@ -6,6 +6,7 @@ import type { GenerationEvent } from '../../../src/shared/domain/generation';
 import { EngineSession } from '../../../src/main/engine/pipeline/engineSession';
 import { videoTensorToClip } from '../../../src/main/engine/output/frames';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
+import { readMp4Facts } from '../../support/mp4Facts';
 import { fixturePackage } from '../support/randomPackage';
 import { maxAbsDiff } from '../support/tensorCompare';
 
@@ -62,8 +63,9 @@ describe('Open-Sora 1.2 package (imported from small checkpoints) through genera
     expect(summary.peakResidentBytes).toBeLessThanOrEqual(summary.memoryBudgetBytes);
     const first = steps[0];
     expect(first.kind === 'step' && first.preview && [first.preview.frames, first.preview.width, first.preview.height]).toEqual([15, 32, 18]);
-    const mp4 = fs.readFileSync(path.join(dir, 'clip.mp4'));
-    expect(mp4.subarray(4, 8).toString('latin1')).toBe('ftyp');
+    const mp4 = await readMp4Facts(fs.readFileSync(path.join(dir, 'clip.mp4')));
+    expect(mp4).toMatchObject({ codec: 'avc', width: 256, height: 144, packetCount: 51 });
+    expect(JSON.parse(mp4.comment ?? '{}')).toMatchObject({ prompt: PROMPT, seed: loop.seed, clip: { frames: 51, width: 256, height: 144 } });
     const wantLatent = referenceTensor(loop.latentTensor).values;
     const largest = wantLatent.reduce((max, v) => Math.max(max, Math.abs(v)), 0);
     const latentError = maxAbsDiff(latent, wantLatent) / largest;

@@ -4,8 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationEvent } from '../../../src/shared/domain/generation';
+import { parseReproducibilityRecord, PNG_RECORD_KEYWORD } from '../../../src/shared/domain/reproducibilityRecord';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { fixturePackage } from '../support/randomPackage';
+import { readPngText } from '../../support/pngText';
 
 function clipHash(frames: Uint8ClampedArray[]): string {
   const hash = createHash('sha256');
@@ -56,14 +58,17 @@ describe('generateVideo on a random-weight package', () => {
     expect(clipHash(a.clip.frames)).not.toBe(clipHash(c.clip.frames));
   });
 
-  it('writes GIF, PNG frames, MP4 and the JSON record', async () => {
+  it('writes GIF, PNG frames, MP4 and the one reproducibility record (JSON, and inside each frame)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-out-'));
     const { summary } = await generateVideo({ prompt: 'a white triangle bouncing on a gray background', seed: 1, steps: 2, modelPath }, { output: { basePath: path.join(dir, 'clip') } });
     expect(fs.readFileSync(path.join(dir, 'clip.gif')).subarray(0, 6).toString('latin1')).toBe('GIF89a');
     expect(fs.readdirSync(path.join(dir, 'clip-frames'))).toHaveLength(16);
-    const record = JSON.parse(fs.readFileSync(path.join(dir, 'clip.json'), 'utf8'));
-    expect(record.seed).toBe(1);
-    expect(record.prompt).toBe('a white triangle bouncing on a gray background');
+    const record = parseReproducibilityRecord(fs.readFileSync(path.join(dir, 'clip.json'), 'utf8'), 'clip.json');
+    expect(record).toMatchObject({ seed: 1, prompt: 'a white triangle bouncing on a gray background', request: { steps: 2 }, run: { stepsRun: 2 } });
+    expect(record.files.width).toBe(record.clip.width * record.files.scale);
+    expect(JSON.stringify(record)).not.toContain(modelPath);
+    const frame = fs.readFileSync(path.join(dir, 'clip-frames', 'frame-005.png'));
+    expect(readPngText(frame, PNG_RECORD_KEYWORD).map((text) => parseReproducibilityRecord(text, 'frame 5'))).toEqual([record]);
     expect(summary.outputs.length).toBeGreaterThanOrEqual(3);
   });
 });

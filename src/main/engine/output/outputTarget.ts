@@ -88,8 +88,7 @@ const REASONS: Record<string, [code: 'OUTPUT_UNWRITABLE' | 'DISK_FULL', reason: 
 
 /** A file-system error while writing outputs as the typed error (path and reason in words), or itself if unknown. */
 export function outputFault(error: unknown, target: string): unknown {
-  // ffmpeg reports a full disk in its own words, without an errno.
-  const code = (error as NodeJS.ErrnoException | null)?.code ?? (/No space left on device/.test(String((error as Error | null)?.message)) ? 'ENOSPC' : undefined);
+  const code = (error as NodeJS.ErrnoException | null)?.code;
   const known = code ? REASONS[code] : undefined;
   if (!known) {
     return error;

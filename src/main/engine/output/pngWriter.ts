@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 
-/** Minimal PNG encoder (8-bit RGBA, no interlace) with optional tEXt chunks for the reproducibility record. */
+/** Minimal PNG encoder (8-bit RGBA, no interlace) with optional iTXt (UTF-8 text) chunks for the reproducibility record. */
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
@@ -30,6 +30,15 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
+/** iTXt: keyword\0, no compression (flag, method), empty language and translated keyword, then the UTF-8 text. */
+function textChunk(keyword: string, text: string): Buffer {
+  if (!/^[\x20-\x7e]{1,79}$/.test(keyword)) {
+    throw new RangeError(`A PNG text keyword is 1–79 printable Latin-1 characters, got ${JSON.stringify(keyword.slice(0, 90))}.`);
+  }
+  return chunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
+}
+
+/** `text` goes right after IHDR (where readers look first), one iTXt chunk per keyword. */
 export function encodePng(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number, text: Record<string, string> = {}): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
@@ -42,7 +51,7 @@ export function encodePng(rgba: Uint8ClampedArray | Uint8Array, width: number, h
     raw[y * (rowBytes + 1)] = 0; // filter: none
     Buffer.from(rgba.buffer, rgba.byteOffset + y * rowBytes, rowBytes).copy(raw, y * (rowBytes + 1) + 1);
   }
-  const textChunks = Object.entries(text).map(([key, value]) => chunk('tEXt', Buffer.from(`${key}\0${value}`, 'latin1')));
+  const textChunks = Object.entries(text).map(([keyword, value]) => textChunk(keyword, value));
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),

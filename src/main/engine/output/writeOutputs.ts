@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedSettings } from '@shared/domain/generation';
+import { buildReproducibilityRecord, PNG_RECORD_KEYWORD, type RecordedRun } from '@shared/domain/reproducibilityRecord';
 import { APP_NAME, APP_VERSION } from '@shared/version';
 import { upscaleClip, type RgbaClip } from './frames';
 import { encodeGif } from '@shared/media/gif';
 import { defaultExportScale } from '@shared/media/pixels';
-import { ffmpegAvailable, writeMp4 } from './mp4Writer';
+import { writeMp4 } from './mp4Writer';
 import { outputFault } from './outputTarget';
 import { encodePng } from './pngWriter';
 
@@ -19,46 +20,21 @@ export interface OutputOptions {
   upscale?: number;
 }
 
-/** What every output carries (inside PNG tEXt / MP4 comment, and as the JSON sidecar). */
-export interface ReproducibilityRecord {
-  app: string;
-  appVersion: string;
-  createdAt: string;
-  prompt: string;
-  seed: number;
-  settings: ResolvedSettings;
-  modelId: string;
-  modelVersion: string;
-}
-
-export function reproducibilityRecord(settings: ResolvedSettings): ReproducibilityRecord {
-  return {
-    app: APP_NAME,
-    appVersion: APP_VERSION,
-    createdAt: new Date().toISOString(),
-    prompt: settings.prompt,
-    seed: settings.seed,
-    settings,
-    modelId: settings.modelId,
-    modelVersion: settings.modelVersion,
-  };
-}
-
-
 /**
- * Writes the requested formats; MP4 only where ffmpeg is available (the returned warnings say so otherwise). Each
- * output is written under a temporary name and renamed when complete, so a failure (a full disk) leaves no truncated
- * file behind; file-system failures are OUTPUT_UNWRITABLE or DISK_FULL naming the path.
+ * Writes the requested formats, each carrying the one reproducibility record (PNG iTXt, MP4 comment, the JSON).
+ * Each output is written under a temporary name and renamed when complete, so a failure (a full disk) leaves no
+ * truncated file behind; file-system failures are OUTPUT_UNWRITABLE or DISK_FULL naming the path.
  */
 export async function writeOutputs(
   clip: RgbaClip,
-  settings: ResolvedSettings,
+  made: { settings: ResolvedSettings; run: RecordedRun },
   options: OutputOptions,
-): Promise<{ paths: string[]; warnings: string[] }> {
+): Promise<{ paths: string[] }> {
   const formats = new Set(options.formats ?? ['gif', 'png', 'mp4', 'json']);
-  const record = reproducibilityRecord(settings);
+  const scale = options.upscale ?? defaultExportScale(clip.width, clip.height);
+  const record = buildReproducibilityRecord(made.settings, made.run, scale);
   const recordJson = JSON.stringify(record);
-  const scaled = upscaleClip(clip, options.upscale ?? defaultExportScale(clip.width, clip.height));
+  const scaled = upscaleClip(clip, scale);
   const base = path.resolve(options.basePath);
   try {
     fs.mkdirSync(path.dirname(base), { recursive: true });
@@ -66,7 +42,6 @@ export async function writeOutputs(
     throw outputFault(error, path.dirname(base));
   }
   const paths: string[] = [];
-  const warnings: string[] = [];
   if (formats.has('gif')) {
     await writeComplete(`${base}.gif`, (temp) => fs.writeFileSync(temp, encodeGif(scaled.frames, scaled.width, scaled.height, scaled.fps)));
     paths.push(`${base}.gif`);
@@ -76,29 +51,25 @@ export async function writeOutputs(
       fs.mkdirSync(temp);
       scaled.frames.forEach((frame, index) => {
         const file = path.join(temp, `frame-${String(index).padStart(3, '0')}.png`);
-        fs.writeFileSync(file, encodePng(frame, scaled.width, scaled.height, { Software: `${APP_NAME} ${APP_VERSION}`, Comment: recordJson }));
+        fs.writeFileSync(file, encodePng(frame, scaled.width, scaled.height, { Software: `${APP_NAME} ${APP_VERSION}`, [PNG_RECORD_KEYWORD]: recordJson }));
       });
     });
     paths.push(`${base}-frames`);
   }
   if (formats.has('mp4')) {
-    if (ffmpegAvailable()) {
-      await writeComplete(`${base}.mp4`, (temp) => writeMp4(scaled, temp, { comment: recordJson }));
-      paths.push(`${base}.mp4`);
-    } else {
-      warnings.push('MP4 not written: no ffmpeg with libx264 on PATH (the studio window exports MP4 with WebCodecs).');
-    }
+    await writeComplete(`${base}.mp4`, (temp) => writeMp4(scaled, temp, { comment: recordJson }));
+    paths.push(`${base}.mp4`);
   }
   if (formats.has('json')) {
     await writeComplete(`${base}.json`, (temp) => fs.writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`));
     paths.push(`${base}.json`);
   }
-  return { paths, warnings };
+  return { paths };
 }
 
 /** Writes `target` (a file or a folder) under a temporary name in the same folder, then renames it into place. */
-async function writeComplete(target: string, write: (tempPath: string) => void | Promise<void>): Promise<void> {
-  // The extension stays last (ffmpeg picks the container from it); the leading dot hides the partial file.
+export async function writeComplete(target: string, write: (tempPath: string) => void | Promise<void>): Promise<void> {
+  // The leading dot hides the partial file.
   const temp = path.join(path.dirname(target), `.partial-${process.pid}-${path.basename(target)}`);
   try {
     await write(temp);

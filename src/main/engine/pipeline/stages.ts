@@ -3,6 +3,7 @@ import type { TextConditioning } from '../models';
 import type { FrameReferences } from './denoiseStage';
 import { videoTensorToClip, type RgbaClip } from '../output/frames';
 import { writeOutputs, type OutputOptions } from '../output/writeOutputs';
+import type { RecordedRun } from '@shared/domain/reproducibilityRecord';
 import { StudioError } from '@shared/ipc/errors';
 import type { JobRun } from './jobRun';
 
@@ -64,14 +65,13 @@ export async function decodeStage(run: JobRun, latent: Float32Array): Promise<Rg
   return clip;
 }
 
-/** Clip → GIF/PNG/MP4/JSON files (nothing when the job has no output); returns their paths. */
-export async function writeStage(run: JobRun, clip: RgbaClip, output: OutputOptions | undefined): Promise<string[]> {
+/** Clip → GIF/PNG/MP4/JSON files with the record of what the sampler did (nothing when the job has no output); returns their paths. */
+export async function writeStage(run: JobRun, clip: RgbaClip, output: OutputOptions | undefined, sampled: RecordedRun): Promise<string[]> {
   if (!output) {
     return [];
   }
   const startMs = run.beginStage('write');
-  const written = await writeOutputs(clip, run.plan.settings, output);
-  written.warnings.forEach((message) => run.warn(message));
+  const { paths } = await writeOutputs(clip, { settings: run.plan.settings, run: sampled }, output);
   run.endStage('write', startMs);
-  return written.paths;
+  return paths;
 }

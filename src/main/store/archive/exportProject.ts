@@ -47,7 +47,7 @@ function mediaDirOf(row: Row, folder: DataFolder): string | null {
 
 /**
  * Writes a project as one zip: project.json (runs, comparisons, settings, seeds, metrics, lineage, model ids and
- * hashes) and each run's media (thumbnail, GIF, MP4 where one was written, frames as PNG). Files are streamed from
+ * hashes) and each run's media (thumbnail, GIF, MP4 where one was written, frames as PNG, the reproducibility record). Files are streamed from
  * the data folder into the zip, and the zip is written beside the target and renamed into place when complete.
  */
 export async function exportProject(projectId: string, outFile: string, options: ExportOptions): Promise<{ sizeBytes: number; archive: ProjectArchive }> {
@@ -88,6 +88,7 @@ export async function exportProject(projectId: string, outFile: string, options:
         gif: add(files.gif, 'clip.gif'),
         mp4: add(files.mp4, 'clip.mp4'),
         frames: files.frames.map((file, index) => add(file, `frames/frame-${String(index).padStart(3, '0')}.png`) as string),
+        record: add(files.record, 'clip.json'),
       },
     };
   });

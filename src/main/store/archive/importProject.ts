@@ -14,6 +14,7 @@ import {
 import type { ImportOutcome } from '@shared/domain/projects';
 import { StudioError } from '@shared/ipc/errors';
 import { describeIssues } from '@shared/util/describeIssues';
+import { parseReproducibilityRecord } from '@shared/domain/reproducibilityRecord';
 import { RUN_MEDIA, runMediaDirName, type DataFolder } from '../dataFolder';
 import type { StudioDatabase } from '../database';
 import { ComparisonRepository } from '../comparisonRepository';
@@ -39,8 +40,8 @@ function refuse(archiveFile: string, problem: string): StudioError {
   return new StudioError('ARCHIVE_REFUSED', `${path.basename(archiveFile)} was refused: ${problem}. Nothing was imported.`);
 }
 
-type MediaKind = 'png' | 'gif' | 'mp4';
-const MEDIA_KIND_NAMES: Record<MediaKind, string> = { png: 'a PNG image', gif: 'a GIF image', mp4: 'an MP4 video' };
+type MediaKind = 'png' | 'gif' | 'mp4' | 'json';
+const MEDIA_KIND_NAMES: Record<MediaKind, string> = { png: 'a PNG image', gif: 'a GIF image', mp4: 'an MP4 video', json: 'a reproducibility record' };
 type MediaTarget = { entryName: string; target: string; role: string; kind: MediaKind };
 
 /** The media a run names, each with where it goes inside the run's new folder and the kind of file it must be. */
@@ -54,6 +55,9 @@ function mediaTargets(run: ArchiveRun): MediaTarget[] {
   }
   if (run.media.mp4) {
     targets.push({ entryName: run.media.mp4, target: RUN_MEDIA.mp4, role: 'its MP4', kind: 'mp4' });
+  }
+  if (run.media.record) {
+    targets.push({ entryName: run.media.record, target: RUN_MEDIA.record, role: 'its reproducibility record', kind: 'json' });
   }
   run.media.frames.forEach((entryName, index) =>
     targets.push({ entryName, target: `${RUN_MEDIA.framesDir}/frame-${String(index).padStart(3, '0')}.png`, role: `frame ${index}`, kind: 'png' }),
@@ -80,8 +84,8 @@ function mediaNameProblem(run: ArchiveRun, media: MediaTarget, seen: Set<string>
   return null;
 }
 
-/** The first bytes each kind starts with: PNG's signature, GIF's header, an MP4's "ftyp" box. */
-function hasMediaSignature(head: Buffer, kind: MediaKind): boolean {
+/** The first bytes each image or video kind starts with: PNG's signature, GIF's header, an MP4's "ftyp" box. */
+function hasMediaSignature(head: Buffer, kind: Exclude<MediaKind, 'json'>): boolean {
   switch (kind) {
     case 'png':
       return head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
@@ -89,6 +93,16 @@ function hasMediaSignature(head: Buffer, kind: MediaKind): boolean {
       return ['GIF87a', 'GIF89a'].includes(head.subarray(0, 6).toString('latin1'));
     case 'mp4':
       return head.subarray(4, 8).toString('latin1') === 'ftyp';
+  }
+}
+
+/** Why a staged record file does not parse with the one record schema (" (…)"), or null. */
+function recordProblem(file: string): string | null {
+  try {
+    parseReproducibilityRecord(fs.readFileSync(file, 'utf8'), 'it');
+    return null;
+  } catch (error) {
+    return ` (${(error as Error).message})`;
   }
 }
 
@@ -159,8 +173,9 @@ export async function importProject(archiveFile: string, options: ImportOptions)
           throw error instanceof StudioError ? error : refuse(archiveFile, `entry "${entryName}" (run ${run.key}) is damaged (${(error as Error).message})`);
         });
         totalBytes += written;
-        if (!hasMediaSignature(readHead(file, 12), kind)) {
-          throw refuse(archiveFile, `entry "${entryName}", ${role} of run ${run.key}, is not ${MEDIA_KIND_NAMES[kind]}`);
+        const problem = kind === 'json' ? recordProblem(file) : hasMediaSignature(readHead(file, 12), kind) ? null : '';
+        if (problem !== null) {
+          throw refuse(archiveFile, `entry "${entryName}", ${role} of run ${run.key}, is not ${MEDIA_KIND_NAMES[kind]}${problem}`);
         }
       }
     }
@@ -319,7 +334,7 @@ function toRow(plan: Plan, projectId: string, idOfKey: Map<string, string>, fina
   };
 }
 
-/** The outputs a restored run lists, as the engine would have: the GIF, the frames folder, the MP4. */
+/** The outputs a restored run lists, as the engine would have: the GIF, the frames folder, the MP4, the record. */
 function restoredOutputs(plan: Plan, finalDir: string): string[] {
   const outputs: string[] = [];
   if (plan.run.media.gif) {
@@ -330,6 +345,9 @@ function restoredOutputs(plan: Plan, finalDir: string): string[] {
   }
   if (plan.run.media.mp4) {
     outputs.push(path.join(finalDir, RUN_MEDIA.mp4));
+  }
+  if (plan.run.media.record) {
+    outputs.push(path.join(finalDir, RUN_MEDIA.record));
   }
   return outputs;
 }

@@ -1,12 +1,11 @@
 import { useState } from 'react';
-import type { GenerationSummary } from '@shared/domain/generation';
 import type { JobId } from '@shared/domain/studio';
-import { exportFramePng, exportGif, exportRecord, exportVideo, REVEAL_LABEL, revealRun, type ExportOutcome } from './exportActions';
+import { RUN_EXPORT_SCALES } from '@shared/domain/runExport';
+import { exportRunFiles, REVEAL_LABEL, revealRun, type ExportOutcome } from './exportActions';
 import { defaultExportScale } from '@shared/media/pixels';
 
 interface ExportBarProps {
   jobId: JobId;
-  summary: GenerationSummary;
   width: number;
   height: number;
   currentFrame: number;
@@ -14,13 +13,13 @@ interface ExportBarProps {
 
 type ExportStatus = { kind: 'busy'; text: string } | { kind: 'done'; outcome: ExportOutcome } | { kind: 'error'; text: string };
 
-/** Export MP4 (or WebM), GIF, the current frame as PNG, or the record alone; every export carries the record. */
-export function ExportBar({ jobId, summary, width, height, currentFrame }: ExportBarProps): React.JSX.Element {
+/** Export MP4, GIF, the current frame as PNG, or the record alone, from the run's files; every export carries the record. */
+export function ExportBar({ jobId, width, height, currentFrame }: ExportBarProps): React.JSX.Element {
   const [scale, setScale] = useState(() => defaultExportScale(width, height));
   const [status, setStatus] = useState<ExportStatus | null>(null);
   const busy = status?.kind === 'busy';
 
-  const run = async (label: string, action: () => ExportOutcome | Promise<ExportOutcome>): Promise<void> => {
+  const run = async (label: string, action: () => Promise<ExportOutcome>): Promise<void> => {
     setStatus({ kind: 'busy', text: `${label}…` });
     try {
       setStatus({ kind: 'done', outcome: await action() });
@@ -36,23 +35,23 @@ export function ExportBar({ jobId, summary, width, height, currentFrame }: Expor
         <label className="inline">
           Scale
           <select value={scale} onChange={(event) => setScale(Number(event.target.value))} data-testid="export-scale">
-            {[1, 2, 4, 8, 16].map((value) => (
+            {RUN_EXPORT_SCALES.map((value) => (
               <option key={value} value={value}>
                 {value}× ({width * value}×{height * value})
               </option>
             ))}
           </select>
         </label>
-        <button type="button" className="primary" data-testid="export-mp4" disabled={busy} onClick={() => void run('Encoding MP4', () => exportVideo(jobId, summary, scale))}>
+        <button type="button" className="primary" data-testid="export-mp4" disabled={busy} onClick={() => void run('Exporting MP4', () => exportRunFiles(jobId, { format: 'mp4', scale }))}>
           Export MP4
         </button>
-        <button type="button" data-testid="export-gif" disabled={busy} onClick={() => void run('Encoding GIF', () => exportGif(jobId, summary, scale))}>
+        <button type="button" data-testid="export-gif" disabled={busy} onClick={() => void run('Exporting GIF', () => exportRunFiles(jobId, { format: 'gif', scale }))}>
           Export GIF
         </button>
-        <button type="button" data-testid="export-png" disabled={busy} onClick={() => void run('Saving PNG', () => exportFramePng(jobId, summary, scale, currentFrame))}>
+        <button type="button" data-testid="export-png" disabled={busy} onClick={() => void run('Saving PNG', () => exportRunFiles(jobId, { format: 'png', scale, frameIndex: currentFrame }))}>
           Save frame PNG
         </button>
-        <button type="button" data-testid="export-json" disabled={busy} onClick={() => void run('Saving record', () => exportRecord(jobId, summary))}>
+        <button type="button" data-testid="export-json" disabled={busy} onClick={() => void run('Saving record', () => exportRunFiles(jobId, { format: 'json' }))}>
           Save settings JSON
         </button>
         <button type="button" data-testid="reveal-run" disabled={busy} onClick={() => void run(REVEAL_LABEL, () => revealRun(jobId))}>

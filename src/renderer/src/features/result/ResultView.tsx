@@ -51,7 +51,7 @@ export const ResultView = memoPart('result', function ResultView({ jobId, onSele
         <div className="result-grid">
           <div>
             <FramePlayer jobId={result.jobId} frames={result.frames} fps={result.fps} onFrameChange={onFrameChange} />
-            <ExportBar key={result.jobId} jobId={result.jobId} summary={result.summary} width={result.width} height={result.height} currentFrame={frame} />
+            <ExportBar key={result.jobId} jobId={result.jobId} width={result.width} height={result.height} currentFrame={frame} />
           </div>
           <div>
             <ResultDetails summary={result.summary} />
