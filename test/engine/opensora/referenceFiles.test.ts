@@ -8,6 +8,7 @@ import { readClipFrames, readImageFile } from '../../../src/main/engine/conditio
 import { planFill, resizeCropToFill, type RgbImage } from '../../../src/main/engine/conditioning/resizeCrop';
 import { openVideoModel } from '../../../src/main/engine/models';
 import { readModelPackage } from '../../../src/main/engine/package/modelPackage';
+import { encodeGif } from '../../../src/shared/media/gif';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { UnitStreamer } from '../../../src/main/engine/streaming/unitStreamer';
 import { fixturePackage } from '../support/randomPackage';
@@ -79,6 +80,22 @@ describe('reference files (--image, --extend) through the engine', () => {
     expect(resizeCropToFill(flat, 64, 36).rgb.every((v) => v === 77)).toBe(true); // weights sum to one, both ways
   });
 
+  it('reads a GIF\'s frames in order (the last ones when asked) and a PNG-frames folder in name order', () => {
+    const colours = Array.from({ length: 20 }, (_, k) => [k * 12, 255 - k * 12, (k * 40) % 256]);
+    const frames = colours.map((colour) => Uint8Array.from({ length: 32 * 24 * 4 }, (_, i) => (i % 4 === 3 ? 255 : colour[i % 4])));
+    const gif = path.join(work, 'clip.gif');
+    fs.writeFileSync(gif, encodeGif(frames, 32, 24, 24));
+    const read = readClipFrames(gif, 17);
+    expect(read.total).toBe(20);
+    expect(read.frames.map((frame) => Array.from(frame.rgb.subarray(0, 3)))).toEqual(colours.slice(3));
+    const folder = path.join(work, 'numbered');
+    fs.mkdirSync(folder);
+    for (const k of [10, 9, 2]) {
+      writePng(path.join(folder, `frame-${k}.png`), { width: 16, height: 16, rgb: new Uint8Array(16 * 16 * 3).fill(k) });
+    }
+    expect(readClipFrames(folder).frames.map((frame) => frame.rgb[0])).toEqual([2, 9, 10]);
+  });
+
   it('--image: the first latent frame of the clip is the encoder\'s latent of the fitted image, and an extension starts with the clip\'s last chunk', async () => {
     const image = picture(320, 180);
     const file = path.join(work, 'start.png');
@@ -94,13 +111,14 @@ describe('reference files (--image, --extend) through the engine', () => {
     expect(latentFrames(first.latent, 15, 0, 1)).toEqual(await encodeDirectly([image]));
 
     const source = readClipFrames(`${out}-frames`);
-    expect(source).toHaveLength(51);
+    expect(source.total).toBe(51);
+    expect(readClipFrames(`${out}-frames`, 17).frames).toEqual(source.frames.slice(34));
     const extended = await generateVideo(
       { prompt: 'a cat walking in the snow', seed: 2, steps: 2, clip: clipChoice, modelPath, reference: { kind: 'extend', path: `${out}-frames` } },
       { previews: false },
     );
     expect(extended.summary.conditioning).toEqual({ kind: 'extend', source: `${out}-frames`, latentFrames: 5, pixelFrames: 17 });
-    expect(latentFrames(extended.latent, 15, 0, 5)).toEqual(await encodeDirectly(source.slice(34)));
+    expect(latentFrames(extended.latent, 15, 0, 5)).toEqual(await encodeDirectly(source.frames.slice(34)));
   });
 
   it('refuses an unreadable or tiny image, a crop that would cut most of it, and a clip shorter than one VAE chunk, before any step', async () => {

@@ -71,8 +71,12 @@ function readGifFrames(file: string, bytes: Buffer): RgbImage[] {
   return frames;
 }
 
-/** A clip's frames: a folder of PNG frames (in name order, as the studio writes FILE-frames/) or a GIF. */
-export function readClipFrames(source: string): RgbImage[] {
+/**
+ * A clip's last `last` frames (all when absent) and its frame count: a folder of PNG frames (in name order, as the
+ * studio writes FILE-frames/; only the kept files are decoded) or a GIF (decoded in order, as its frames build on
+ * each other).
+ */
+export function readClipFrames(source: string, last = Infinity): { frames: RgbImage[]; total: number } {
   let stats: fs.Stats;
   try {
     stats = fs.statSync(source);
@@ -84,11 +88,12 @@ export function readClipFrames(source: string): RgbImage[] {
     if (names.length === 0) {
       throw new StudioError('INVALID_PARAMS', `The folder ${source} holds no PNG frames.`);
     }
-    return names.map((name) => readImageFile(path.join(source, name)));
+    return { frames: names.slice(Math.max(0, names.length - last)).map((name) => readImageFile(path.join(source, name))), total: names.length };
   }
   const bytes = readBytes(source, 'clip');
   if (isGif(bytes)) {
-    return readGifFrames(source, bytes);
+    const frames = readGifFrames(source, bytes);
+    return { frames: frames.slice(Math.max(0, frames.length - last)), total: frames.length };
   }
   throw new StudioError('INVALID_PARAMS', `${source} is not a GIF or a folder of PNG frames (MP4 clips cannot be read yet: extend from the run's GIF or frames folder).`);
 }

@@ -49,14 +49,14 @@ export function loadReferenceSource(request: ReferenceRequest, clip: ClipSize, c
     images = [readImageFile(request.path)];
     latentFrames = 1;
   } else {
-    const all = readClipFrames(request.path);
-    if (all.length < chunk.chunkFrames) {
+    const clipFrames = readClipFrames(request.path, chunk.chunkFrames);
+    if (clipFrames.total < chunk.chunkFrames) {
       throw new StudioError(
         'INVALID_PARAMS',
-        `The clip ${source} has ${all.length} frame${all.length === 1 ? '' : 's'}; extending needs at least one VAE chunk of ${chunk.chunkFrames} frames (its last ${chunk.chunkFrames} frames become the new clip's first).`,
+        `The clip ${source} has ${clipFrames.total} frame${clipFrames.total === 1 ? '' : 's'}; extending needs at least one VAE chunk of ${chunk.chunkFrames} frames (its last ${chunk.chunkFrames} frames become the new clip's first).`,
       );
     }
-    images = all.slice(all.length - chunk.chunkFrames);
+    images = clipFrames.frames;
     latentFrames = chunk.chunkLatentFrames;
   }
   const fitted = images.map((image) => fit(image, width, height, source, warnings));
