@@ -17,7 +17,7 @@ import tdtm_reference
 import units
 
 TOLERANCE = 1e-4
-DTYPES = {torch.float32: ("float32", "<f4"), torch.int64: ("int64", "<i8")}
+DTYPES = {torch.float32: ("float32", "<f4"), torch.int64: ("int64", "<i8"), torch.bool: ("bool", "|b1")}
 
 
 def _write_tensor(folder, case, name, tensor):

@@ -170,11 +170,11 @@ class STDiT3Block(nn.Module):
         self.cross_attn = MultiHeadCrossAttention(hidden_size, num_heads)
         self.mlp = Mlp(hidden_size, int(hidden_size * mlp_ratio), hidden_size)
 
-    def forward(self, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm=False):
+    def forward(self, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm=False, x_mask=None, t0_mlp=None):
+        """x_mask [B, T] bool (True: generate at t, False: reference at t = 0) with t0_mlp [B, 6C], or None."""
         b, frames = x.shape[0], x.shape[1]
         c = self.hidden_size
-        mod = self.scale_shift_table.unsqueeze(0) + t_mlp.reshape(b, 6, c)
-        mod = mod.reshape(b, 6, 1, 1, c)
+        mod = frame_modulation(self.scale_shift_table, t_mlp, x_mask, t0_mlp, 6)
         shift_msa, scale_msa, gate_msa = mod[:, 0], mod[:, 1], mod[:, 2]
         shift_mlp, scale_mlp, gate_mlp = mod[:, 3], mod[:, 4], mod[:, 5]
 
@@ -196,6 +196,19 @@ class STDiT3Block(nn.Module):
 
         h = modulate(layer_norm(x, c), shift_mlp, scale_mlp)
         return x + gate_mlp * self.mlp(h)
+
+
+def frame_modulation(table, t_vec, x_mask, t0_vec, rows):
+    """adaLN-single parameters table + t, [B, rows, 1, 1, C]; with a frame mask, per frame [B, rows, T, 1, C]: t's
+    where x_mask is True, t0's (timestep 0) where False. Open-Sora v1.2.0 (opensora/models/stdit/stdit3.py,
+    t_mask_select) modulates every frame with both and selects the modulated rows; selecting the parameters first
+    gives the same numbers per element (each row sees the same products) at a fraction of the work."""
+    b, c = t_vec.shape[0], table.shape[1]
+    mod = (table.unsqueeze(0) + t_vec.reshape(b, rows, c)).reshape(b, rows, 1, 1, c)
+    if x_mask is None:
+        return mod
+    mod0 = (table.unsqueeze(0) + t0_vec.reshape(b, rows, c)).reshape(b, rows, 1, 1, c)
+    return torch.where(x_mask.reshape(b, 1, x_mask.shape[1], 1, 1), mod, mod0)
 
 
 def sinusoid_embedding(t, dim=FREQ_EMBED_SIZE, max_period=10000.0):
@@ -305,8 +318,9 @@ class STDiT3(nn.Module):
                 nn.init.zeros_(lin.weight)
 
     # ----- stages (each is one exported unit) -----
-    def embed(self, z, timestep, fps, pos_emb, y):
-        """-> x [B, T, S, C], y_tok [B, L, C], t_mlp [B, 6C], t_emb [B, C]."""
+    def embed(self, z, timestep, fps, pos_emb, y, with_t0=False):
+        """-> x [B, T, S, C], y_tok [B, L, C], t_mlp [B, 6C], t_emb [B, C]; with_t0 adds t0_mlp [B, 6C] and t0_emb
+        [B, C], the same at timestep 0 (v1.2.0's t0 for reference frames: t_embedder(0) + fps embedding)."""
         b, frames = z.shape[0], z.shape[2]
         s = pos_emb.shape[1]
         x = self.x_embedder.proj(z)  # [B, C, T, Hp, Wp]
@@ -314,24 +328,36 @@ class STDiT3(nn.Module):
         x = x + pos_emb.unsqueeze(1)
         if self.pos_embed_temporal is not None:
             x = x + self.pos_embed_temporal[:frames]  # [T, 1, C] over [B, T, S, C]
-        t_emb = self.t_embedder(timestep) + self.fps_embedder(fps)
+        fps_emb = self.fps_embedder(fps)
+        t_emb = self.t_embedder(timestep) + fps_emb
         t_mlp = self.t_block(t_emb)
         y_tok = self.y_embedder.y_proj(y)
-        return x, y_tok, t_mlp, t_emb
+        if not with_t0:
+            return x, y_tok, t_mlp, t_emb
+        t0_emb = self.t_embedder(torch.zeros_like(timestep)) + fps_emb
+        return x, y_tok, t_mlp, t_emb, self.t_block(t0_emb), t0_emb
 
-    def block_pair(self, i, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm=False):
-        x = self.spatial_blocks[i](x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm)
-        return self.temporal_blocks[i](x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm)
+    def block_pair(self, i, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm=False, x_mask=None, t0_mlp=None):
+        x = self.spatial_blocks[i](x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm, x_mask, t0_mlp)
+        return self.temporal_blocks[i](x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm, x_mask, t0_mlp)
 
-    def final(self, x, t_emb, z, timestep):
-        """Final layer + unpatchify -> Open-Sora velocity v [B, 2·in, T, H, W] (x0 converted here, if any)."""
+    def final(self, x, t_emb, z, timestep, x_mask=None, t0_emb=None):
+        """Final layer + unpatchify -> Open-Sora velocity v [B, 2·in, T, H, W] (x0 converted here, if any).
+
+        With x_mask [B, T] (False: reference frame) and t0_emb, reference rows are modulated twice as v1.2.0's
+        T2IFinalLayer does: its t0 branch normalizes and modulates the rows already modulated with t."""
         b, frames, c = x.shape[0], x.shape[1], self.hidden_size
         height, width = z.shape[3], z.shape[4]
         hp, wp = height // 2, width // 2
         mod = self.final_layer.scale_shift_table.unsqueeze(0) + t_emb.reshape(b, 1, c)
         shift = mod[:, 0].reshape(b, 1, 1, c)
         scale = mod[:, 1].reshape(b, 1, 1, c)
-        h = self.final_layer.linear(modulate(layer_norm(x, c), shift, scale))  # [B, T, S, 4·out]
+        h = modulate(layer_norm(x, c), shift, scale)
+        if x_mask is not None:
+            mod0 = self.final_layer.scale_shift_table.unsqueeze(0) + t0_emb.reshape(b, 1, c)
+            twice = modulate(layer_norm(h, c), mod0[:, 0].reshape(b, 1, 1, c), mod0[:, 1].reshape(b, 1, 1, c))
+            h = torch.where(x_mask.reshape(b, frames, 1, 1), h, twice)
+        h = self.final_layer.linear(h)  # [B, T, S, 4·out]
         oc = self.out_channels
         h = h.reshape(b, frames, hp, wp, 2, 2, oc).permute(0, 6, 1, 2, 4, 3, 5)  # [B, oc, T, Hp, 2, Wp, 2]
         out = h.reshape(b, oc, frames, height, width)
@@ -348,11 +374,16 @@ class STDiT3(nn.Module):
             return out
         return torch.cat((v, out[:, self.in_channels:oc]), dim=1)
 
-    def forward(self, z, timestep, y, y_bias, fps, pos_emb, rope_cos, rope_sin, tdtm=False):
-        x, y_tok, t_mlp, t_emb = self.embed(z, timestep, fps, pos_emb, y)
+    def forward(self, z, timestep, y, y_bias, fps, pos_emb, rope_cos, rope_sin, tdtm=False, x_mask=None):
+        """x_mask [B, T] bool or None: v1.2.0's temporal mask (True: generate at `timestep`, False: reference)."""
+        if x_mask is None:
+            x, y_tok, t_mlp, t_emb = self.embed(z, timestep, fps, pos_emb, y)
+            t0_mlp = t0_emb = None
+        else:
+            x, y_tok, t_mlp, t_emb, t0_mlp, t0_emb = self.embed(z, timestep, fps, pos_emb, y, with_t0=True)
         for i in range(self.depth):
-            x = self.block_pair(i, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm)
-        return self.final(x, t_emb, z, timestep)
+            x = self.block_pair(i, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, tdtm, x_mask, t0_mlp)
+        return self.final(x, t_emb, z, timestep, x_mask, t0_emb)
 
     def predict_x0(self, z, timestep, y, y_bias, fps, pos_emb, rope_cos, rope_sin):
         """Training path: the raw x0 head (channels 0..in-1), without the v conversion."""

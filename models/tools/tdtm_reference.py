@@ -24,21 +24,36 @@ def unmerge(m, groups, frames):
     return torch.stack(out, dim=1)
 
 
-def block_tdtm(blk, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin):
+def select_frames(x_mask, x, x_zero):
+    """v1.2.0's t_mask_select: rows of x where x_mask [B, T] is True, of x_zero where False."""
+    b, frames = x_mask.shape
+    return torch.where(x_mask.reshape(b, frames, 1, 1), x, x_zero)
+
+
+def block_tdtm(blk, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, x_mask=None, t0_mlp=None):
+    """With x_mask, as Open-Sora v1.2.0's block: every frame modulated and gated with t and with t0, then the
+    rows selected per frame (not the exported per-frame parameters)."""
     b, frames, _, c = x.shape
     groups = frame_groups(frames)
     mod = (blk.scale_shift_table.unsqueeze(0) + t_mlp.reshape(b, 6, c)).reshape(b, 6, 1, 1, c)
-    h = merge(modulate(layer_norm(x, c), mod[:, 0], mod[:, 1]), groups)
+    mod0 = None if x_mask is None else (blk.scale_shift_table.unsqueeze(0) + t0_mlp.reshape(b, 6, c)).reshape(b, 6, 1, 1, c)
+
+    def both(fn):
+        return fn(mod) if x_mask is None else select_frames(x_mask, fn(mod), fn(mod0))
+
+    h = merge(both(lambda m: modulate(layer_norm(x, c), m[:, 0], m[:, 1])), groups)
     if blk.temporal:
         h = blk.attn(h.permute(0, 2, 1, 3), rope_cos, rope_sin).permute(0, 2, 1, 3)
     else:
         h = blk.attn(h)
-    x = x + mod[:, 2] * unmerge(h, groups, frames)
+    h = unmerge(h, groups, frames)
+    x = x + both(lambda m: m[:, 2] * h)
     x = x + unmerge(blk.cross_attn(merge(x, groups), y_tok, y_bias), groups, frames)
-    h = modulate(layer_norm(x, c), mod[:, 3], mod[:, 4])
-    return x + mod[:, 5] * blk.mlp(h)
+    h = both(lambda m: modulate(layer_norm(x, c), m[:, 3], m[:, 4]))
+    h = blk.mlp(h)
+    return x + both(lambda m: m[:, 5] * h)
 
 
-def block_pair_tdtm(model, i, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin):
-    x = block_tdtm(model.spatial_blocks[i], x, y_tok, y_bias, t_mlp, rope_cos, rope_sin)
-    return block_tdtm(model.temporal_blocks[i], x, y_tok, y_bias, t_mlp, rope_cos, rope_sin)
+def block_pair_tdtm(model, i, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, x_mask=None, t0_mlp=None):
+    x = block_tdtm(model.spatial_blocks[i], x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, x_mask, t0_mlp)
+    return block_tdtm(model.temporal_blocks[i], x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, x_mask, t0_mlp)

@@ -19,8 +19,9 @@ only names them).
 Per role (t5, stdit, vae) and configuration, DIR/<role>/<config>/ holds the graphs and `template.json`: the sizes
 the configuration stands for (`facts`), the complete checkpoint key → shape list (`keys`, with `blockKeys`
 repeated per block), and the units. The same command gives the same bytes (the models suite checks it).
-`--vae-only` remakes just DIR/vae/<config>/ (same bytes as a full run: the graphs do not depend on the other
-checkpoints), from the configuration's VAE beside small STDiT3 and T5 checkpoints.
+`--vae-only` (`--stdit-only`) remakes just DIR/vae/<config>/ (DIR/stdit/<config>/), with the same bytes as a full run
+(the graphs do not depend on the other checkpoints), from the configuration's VAE (STDiT3) beside small checkpoints
+of the other roles.
 """
 import argparse
 import json
@@ -165,13 +166,18 @@ def facts(role, inputs):
             "latentChannels": spatial.latent_channels, "spatialFactor": 2 ** (len(spatial.block_out_channels) - 1)}
 
 
-def write_vae_only_checkpoints(ckpt_dir, config):
-    """The configuration's VAE beside the small STDiT3 and T5 (a matching pair), so an import exports the VAE at
-    its size without the configuration's text encoder and denoiser (T5-XXL-wide units take most of the 16 minutes
-    of the published configuration). The VAE templates do not depend on the other checkpoints."""
+def write_one_role_checkpoints(ckpt_dir, config, role):
+    """The configuration's VAE or STDiT3 beside the small other two (a matching set), so an import exports that role
+    at its size without the configuration's other checkpoints (T5-XXL-wide units take most of the 16 minutes of the
+    published configuration). A role's templates do not depend on the other checkpoints."""
     gen = torch.Generator().manual_seed(1)
-    stdit, t5, _, _ = write_checkpoints.SIZES["small"]
-    _, _, spatial, temporal = write_checkpoints.SIZES[CONFIGS[config]]
+    small_stdit, t5, small_spatial, small_temporal = write_checkpoints.SIZES["small"]
+    stdit, _, spatial, temporal = write_checkpoints.SIZES[CONFIGS[config]]
+    if role == "vae":
+        stdit = small_stdit
+    else:  # the small T5 at the width the STDiT3 reads (caption_channels = d_model)
+        spatial, temporal = small_spatial, small_temporal
+        t5 = dict(t5, d_model=stdit["caption_channels"])
     write_checkpoints.write_stdit(os.path.join(ckpt_dir, "stdit"), gen, stdit)
     write_checkpoints.write_vae(os.path.join(ckpt_dir, "vae"), gen, spatial, temporal)
     write_checkpoints.write_t5(os.path.join(ckpt_dir, "t5"), gen, "safetensors", t5)
@@ -179,8 +185,8 @@ def write_vae_only_checkpoints(ckpt_dir, config):
 
 def make_config(config, out_root, scratch, roles=ROLES):
     ckpt_dir, pkg = os.path.join(scratch, "ckpt"), os.path.join(scratch, "pkg")
-    if tuple(roles) == ("vae",):
-        write_vae_only_checkpoints(ckpt_dir, config)
+    if len(roles) == 1:
+        write_one_role_checkpoints(ckpt_dir, config, roles[0])
     else:
         write_checkpoints.main(["--out", ckpt_dir, "--size", CONFIGS[config], "--t5-format", "safetensors",
                                 "--seed", "1", "--t5-blocks", "2"])
@@ -218,12 +224,15 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--config", action="append", choices=sorted(CONFIGS))
-    ap.add_argument("--vae-only", action="store_true",
-                    help="remake only the VAE templates (minutes for the published configuration instead of ≈ 16)")
+    only = ap.add_mutually_exclusive_group()
+    only.add_argument("--vae-only", action="store_true",
+                      help="remake only the VAE templates (minutes for the published configuration instead of ≈ 16)")
+    only.add_argument("--stdit-only", action="store_true", help="remake only the STDiT3 (denoiser) templates")
     args = ap.parse_args(argv)
+    roles = ("vae",) if args.vae_only else ("stdit",) if args.stdit_only else ROLES
     for config in args.config or list(CONFIGS):
         with tempfile.TemporaryDirectory(prefix=f"templates-{config}-") as scratch:
-            make_config(config, os.path.abspath(args.out), scratch, ("vae",) if args.vae_only else ROLES)
+            make_config(config, os.path.abspath(args.out), scratch, roles)
     return 0
 
 

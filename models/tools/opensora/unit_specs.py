@@ -20,7 +20,7 @@ OUTPUTS = {
     "text.block.first": ["h_out", "pos_bias"],
     "text.block": ["h_out"],
     "text.final": ["text_emb"],
-    "denoiser.embedder": builtin_units.OUTPUTS["denoiser.embedder"],
+    "denoiser.embedder": [*builtin_units.OUTPUTS["denoiser.embedder"], "t0_mlp", "t0_emb"],
     "denoiser.block": builtin_units.OUTPUTS["denoiser.block"],
     "denoiser.final": builtin_units.OUTPUTS["denoiser.final"],
     "vae.temporal": ["x_z"],
@@ -43,30 +43,68 @@ AXES = {
 }
 
 
+# The Open-Sora denoiser units add v1.2.0's reference-frame conditioning to the built-in graphs: the embedder also
+# returns the timestep-0 embeddings, blocks and final layer take the per-frame mask (models/FORMAT.md).
+_FRAME_MASK_AXES = {
+    "denoiser.embedder": {"t0_mlp": {0: "B"}, "t0_emb": {0: "B"}},
+    "denoiser.block": {"x_mask": {0: "B", 1: "T"}, "t0_mlp": {0: "B"}},
+    "denoiser.final": {"x_mask": {0: "B", 1: "T"}, "t0_emb": {0: "B"}},
+}
+
+
 def axes_for(kind, tdtm=False):
     if kind.startswith("denoiser."):
-        return builtin_units.axes_for(kind, tdtm)
+        return {**builtin_units.axes_for(kind, tdtm), **_FRAME_MASK_AXES[kind]}
     return {k: dict(v) for k, v in AXES[kind].items()}
 
 
 class BlockPairUnit(nn.Module):
-    """denoiser.block.NN: spatial block NN then temporal block NN (TDTM variant: merged attention)."""
+    """denoiser.block.NN: spatial block NN then temporal block NN (TDTM variant: merged attention), each with the
+    frame mask x_mask [B, T] (True: generate at t, False: reference at t = 0)."""
 
     def __init__(self, pair, tdtm):
         super().__init__()
         self.pair, self.tdtm = pair, tdtm
 
-    def forward(self, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin):
-        x = self.pair.spatial(x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, self.tdtm)
-        return self.pair.temporal(x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, self.tdtm)
+    def forward(self, x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, x_mask, t0_mlp):
+        x = self.pair.spatial(x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, self.tdtm, x_mask, t0_mlp)
+        return self.pair.temporal(x, y_tok, y_bias, t_mlp, rope_cos, rope_sin, self.tdtm, x_mask, t0_mlp)
+
+
+class DenoiserEmbedder(nn.Module):
+    """denoiser.embedder with the timestep-0 embeddings the reference frames are modulated with."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, z, timestep, fps, pos_emb, y):
+        return self.model.embed(z, timestep, fps, pos_emb, y, with_t0=True)
+
+
+class DenoiserFinal(nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x, t_emb, z, timestep, x_mask, t0_emb):
+        return self.model.final(x, t_emb, z, timestep, x_mask, t0_emb)
 
 
 def denoiser_embedder(head):
-    return builtin_units.DenoiserEmbedder(head)
+    return DenoiserEmbedder(head)
 
 
 def denoiser_final(head):
-    return builtin_units.DenoiserFinal(head)
+    return DenoiserFinal(head)
+
+
+def example_frame_mask(batch, frames):
+    """Reference frames at the start (1 frame in sample 0, 2 in sample 1, …), the rest generated."""
+    mask = torch.ones(batch, frames, dtype=torch.bool)
+    for i in range(batch):
+        mask[i, : min(frames - 1, i + 1)] = False
+    return mask
 
 
 class Geometry:
@@ -97,8 +135,14 @@ def example_inputs(kind, ctx, g, gen, tdtm=False):
     chunk_frames · time factor image-VAE latent frames (what the engine feeds after the causal front padding)."""
     r = lambda *shape: torch.randn(*shape, generator=gen)  # noqa: E731
     if kind.startswith("denoiser."):
-        return builtin_units.example_inputs(kind, ctx["stdit"], {"hidden_size": ctx["stdit"]["caption_channels"]},
-                                            g.builtin(), gen, tdtm=tdtm)
+        inputs = builtin_units.example_inputs(kind, ctx["stdit"], {"hidden_size": ctx["stdit"]["caption_channels"]},
+                                              g.builtin(), gen, tdtm=tdtm)
+        c = ctx["stdit"]["hidden_size"]
+        if kind == "denoiser.block":
+            inputs.update(x_mask=example_frame_mask(g.b, g.t), t0_mlp=r(g.b, 6 * c) * 0.5)
+        elif kind == "denoiser.final":
+            inputs.update(x_mask=example_frame_mask(g.b, g.t), t0_emb=r(g.b, c))
+        return inputs
     t5 = ctx["t5"]
     if kind == "text.embed":
         return {"input_ids": torch.randint(0, t5.vocab_size, (g.b, g.l), generator=gen, dtype=torch.int64)}

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseMemoryBudget } from '@shared/domain/memoryBudget';
 import type { GenerateRequest, LplSetting } from '@shared/domain/generation';
 import { DYNAMIC_LPL_DEFAULTS } from '@shared/domain/lpl';
@@ -15,6 +16,8 @@ export interface CliOptions {
   outBase: string | undefined;
   json: boolean;
   help: boolean;
+  /** --extend: a clip (GIF or PNG-frames folder) or a history run id, resolved by the caller into request.reference. */
+  extend: { source: string; strength: number | undefined } | undefined;
 }
 
 export const CLI_USAGE = `Usage: npm run generate -- "<prompt>" [options]
@@ -29,6 +32,13 @@ export const CLI_USAGE = `Usage: npm run generate -- "<prompt>" [options]
   --resolution R         clip resolution preset of the model, e.g. 144p (models with presets: Open-Sora 1.2)
   --aspect W:H           clip aspect preset, e.g. 16:9, 9:16 or 1:1
   --frames F             video frames, one of the model's durations, e.g. 1 (image), 51 (2 s) or 102 (4 s)
+  --image FILE           start the clip from this PNG/JPEG (its first frame; models with reference frames:
+                         Open-Sora 1.2). Scaled to cover the preset and centre-cropped (Open-Sora's resize_crop_to_fill);
+                         refused when more than half of it would be cut off or it is under 16 px a side
+  --extend CLIP|RUN_ID   continue a clip from its last 17 frames (one VAE chunk): a GIF, a folder of PNG frames,
+                         or a run id of the history (its frames); the new clip starts with them
+  --condition-strength S how strictly the reference frames are kept, in (0, 1]: 1 (default) fixed; lower lets
+                         them change (Open-Sora's edit ratio r = 1 − S: noised once when t falls to r·1000)
   --project NAME         file the run in this history project (name or id; default: the default project)
   --no-history           do not record the run in the studio's history (outputs go to --out or ./outputs)
   --out FILE             also write the outputs as FILE.gif, FILE.mp4, FILE-frames/*.png and FILE.json
@@ -80,6 +90,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
   let outBase: string | undefined;
   let json = false;
   let help = false;
+  let image: string | undefined;
+  let extend: string | undefined;
+  let strength: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = (): string | undefined => argv[++i];
@@ -138,6 +151,18 @@ export function parseCliArgs(argv: string[]): CliOptions {
       case '--json':
         json = true;
         break;
+      case '--image':
+        image = textArg(arg, next(), 'a PNG or JPEG file');
+        break;
+      case '--extend':
+        extend = textArg(arg, next(), 'a GIF, a folder of PNG frames or a history run id');
+        break;
+      case '--condition-strength':
+        strength = numberArg(arg, next());
+        if (!(strength > 0 && strength <= 1)) {
+          throw new CliUsageError(`--condition-strength needs a number in (0, 1], got ${strength}.`);
+        }
+        break;
       case '-h':
       case '--help':
         help = true;
@@ -156,5 +181,14 @@ export function parseCliArgs(argv: string[]): CliOptions {
   if (!history && project !== undefined) {
     throw new CliUsageError('--project files the run in the history; it cannot go with --no-history.');
   }
-  return { request, model, project, history, outBase, json, help };
+  if (image !== undefined && extend !== undefined) {
+    throw new CliUsageError('--image and --extend both set the clip\'s first frames; give one of them.');
+  }
+  if (strength !== undefined && image === undefined && extend === undefined) {
+    throw new CliUsageError('--condition-strength needs --image or --extend.');
+  }
+  if (image !== undefined) {
+    request.reference = { kind: 'image', path: path.resolve(image), source: image, ...(strength === undefined ? {} : { strength }) };
+  }
+  return { request, model, project, history, outBase, json, help, extend: extend === undefined ? undefined : { source: extend, strength } };
 }

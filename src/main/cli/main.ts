@@ -10,6 +10,7 @@ import { openDataFolder } from '../store/legacyDataFolder';
 import { CLI_USAGE, CliUsageError, parseCliArgs } from './args';
 import { clipBaseName, copyOutputs } from '../backend/outputsCopy';
 import { resolveModelChoice, runRecorded } from './recordedRun';
+import { resolveExtendReference } from './extendSource';
 import { createProgressPrinter, formatSummaryTable } from './report';
 
 /**
@@ -37,6 +38,14 @@ async function main(): Promise<number> {
   if (options.help) {
     process.stdout.write(`${CLI_USAGE}\n`);
     return 0;
+  }
+  if (options.extend) {
+    try {
+      options.request.reference = resolveExtendReference(options.extend, openDataFolder());
+    } catch (error) {
+      process.stderr.write(`error (${error instanceof StudioError ? error.code : 'INTERNAL'}): ${(error as Error).message}\n`);
+      return 2;
+    }
   }
   const outBase = options.outBase?.replace(/\.(gif|mp4|json|png)$/i, '');
   const engine = new EngineClient({ launch: () => launchNodeEngine(path.join(here, 'engineProcess.js')), restart: false });
@@ -76,7 +85,7 @@ async function main(): Promise<number> {
     const { summary } = result;
     if (options.json) {
       const { frames, width, height } = summary.settings;
-      process.stdout.write(`${JSON.stringify({ ...summary, frames, width, height, runId: result.runId ?? null, projectId: result.projectId ?? null, mediaDir: result.mediaDir ?? null })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...summary, conditioning: summary.conditioning ?? null, frames, width, height, runId: result.runId ?? null, projectId: result.projectId ?? null, mediaDir: result.mediaDir ?? null })}\n`);
     } else {
       process.stdout.write(`${formatSummaryTable(summary)}\n`);
       if (result.runId) {

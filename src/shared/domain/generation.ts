@@ -29,6 +29,32 @@ export const lplSettingSchema = z.discriminatedUnion('kind', [
 ]);
 export type LplSetting = z.infer<typeof lplSettingSchema>;
 
+/**
+ * Reference frames for the clip (Open-Sora 1.2's reference conditioning, models that support it): `image` makes a
+ * PNG/JPEG the first frame; `extend` continues a clip (a PNG-frames folder or a GIF) from its last VAE chunk of
+ * frames. `strength` 1 (default) keeps the reference latent frames fixed; S in (0, 1) lets them change, as
+ * Open-Sora's edit ratio r = 1 − S: they are noised once when t first falls to r·1000.
+ */
+export const referenceRequestSchema = z
+  .object({
+    kind: z.enum(['image', 'extend']),
+    path: z.string().min(1),
+    /** What the user named (a file, a folder or a history run id), for the record; `path` when absent. */
+    source: z.string().min(1).optional(),
+    strength: z.number().gt(0).max(1).optional(),
+  })
+  .strict();
+export type ReferenceRequest = z.infer<typeof referenceRequestSchema>;
+
+/** What a conditioned run was conditioned on (`--json`'s `conditioning`). */
+export interface ConditioningSummary {
+  readonly kind: ReferenceRequest['kind'];
+  readonly source: string;
+  /** Latent frames held by the reference, and the video frames they stand for. */
+  readonly latentFrames: number;
+  readonly pixelFrames: number;
+}
+
 export const generateRequestSchema = z
   .object({
     prompt: z
@@ -46,6 +72,7 @@ export const generateRequestSchema = z
     modelPath: z.string().min(1).optional(),
     /** Clip size by the package's presets (resolution, aspect, frames); the package's default when absent. */
     clip: clipChoiceSchema.optional(),
+    reference: referenceRequestSchema.optional(),
   })
   .strict();
 export type GenerateRequest = z.input<typeof generateRequestSchema>;
@@ -125,7 +152,7 @@ export type GenerationEvent =
   /** plannedModelCalls: null for dynamic LPL, which decides its leap during the run (shared/domain/lpl.ts). */
   | { kind: 'started'; settings: ResolvedSettings; plannedModelCalls: number | null; budgetBytes: number; minimumBudgetBytes: number; residentUnitIds: string[] }
   | { kind: 'warning'; message: string }
-  | { kind: 'stage'; stage: 'text' | 'denoise' | 'decode' | 'write'; elapsedMs: number }
+  | { kind: 'stage'; stage: 'text' | 'encode' | 'denoise' | 'decode' | 'write'; elapsedMs: number }
   | {
       kind: 'step';
       stepIndex: number;
@@ -160,7 +187,8 @@ export interface GenerationSummary {
   leapStep: number | null;
   mergedSteps: number;
   /** `load`: session loading no compute hid; text, denoise and decode: stage time without it. */
-  timingsMs: { load: number; text: number; denoise: number; decode: number; write: number; total: number };
+  /** `encode`: the reference frames' VAE encode (0 without reference frames; absent in older records). */
+  timingsMs: { load: number; text: number; encode?: number; denoise: number; decode: number; write: number; total: number };
   stepLatencyMs: number[];
   peakRssBytes: number;
   peakResidentBytes: number;
@@ -171,4 +199,6 @@ export interface GenerationSummary {
   baselineRssBytes: number;
   outputs: string[];
   warnings: string[];
+  /** Present when the clip was conditioned on reference frames. */
+  conditioning?: ConditioningSummary;
 }

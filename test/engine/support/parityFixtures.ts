@@ -7,7 +7,7 @@ import { maxAbsDiff } from './tensorCompare';
  * Parity fixtures written by the Python model tools (models/tools/parity.py layout): DIR/index.json lists cases,
  * each an ONNX file with its inputs and the PyTorch outputs as raw little-endian tensors.
  */
-export interface TensorFile { name: string; dtype: 'float32' | 'int64'; shape: number[]; file: string }
+export interface TensorFile { name: string; dtype: 'float32' | 'int64' | 'bool'; shape: number[]; file: string }
 export interface ParityCase { name: string; unit: string; file: string; reference: string; inputs: TensorFile[]; outputs: TensorFile[] }
 export interface ParityIndex { tolerance: number; cases: ParityCase[] }
 
@@ -18,7 +18,14 @@ export function readParityIndex(fixturesDir: string): ParityIndex {
 export function readTensor(dir: string, t: TensorFile): ort.Tensor {
   const buf = fs.readFileSync(path.join(dir, t.file));
   const bytes = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-  return t.dtype === 'int64' ? new ort.Tensor('int64', new BigInt64Array(bytes), t.shape) : new ort.Tensor('float32', new Float32Array(bytes), t.shape);
+  switch (t.dtype) {
+    case 'int64':
+      return new ort.Tensor('int64', new BigInt64Array(bytes), t.shape);
+    case 'bool':
+      return new ort.Tensor('bool', new Uint8Array(bytes), t.shape);
+    default:
+      return new ort.Tensor('float32', new Float32Array(bytes), t.shape);
+  }
 }
 
 

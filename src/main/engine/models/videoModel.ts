@@ -1,5 +1,6 @@
 import type { ClipSize } from '@shared/model/clipSize';
 import type { PackageManifest } from '@shared/model/manifest';
+import type { ReferenceFrameSupport } from '@shared/model/referenceFrames';
 import type { PipelinePasses } from '@shared/model/pipelineBudget';
 import type { LatentPreviewProjection } from '../sampler/preview';
 import type { LatentShape } from '../sampler';
@@ -21,6 +22,8 @@ export interface VideoModel {
   /** Channels per sample of the velocity output (the first latentShape.channels are the velocity). */
   readonly velocityChannels: number;
   readonly preview: LatentPreviewProjection;
+  /** Whether it can condition on reference frames (then `encodeFrames` exists and requests may carry a frame mask). */
+  readonly referenceFrames: ReferenceFrameSupport;
 
   /** The prompt as the text encoder reads it: preparation, token ids, mask, warnings for the user. */
   tokenize(prompt: string): PreparedPrompt;
@@ -28,6 +31,8 @@ export interface VideoModel {
   encodeText(streamer: UnitStreamer, prompt: PreparedPrompt, signal?: AbortSignal): Promise<TextConditioning>;
   /** The CFG-batched velocity [2, velocityChannels, T, H, W] at one step (TDTM units when `merged`). */
   predictVelocity(streamer: UnitStreamer, request: VelocityRequest): Promise<VelocityResult>;
+  /** RGB frames [F, Hpx, Wpx, 3] at the clip's pixel size → latent frames in the sampler's space (reference frames). */
+  encodeFrames?(streamer: UnitStreamer, frames: Uint8Array, frameCount: number, signal?: AbortSignal): Promise<EncodedFrames>;
   /** The final latent → RGB video in [-1, 1], [3, F, H, W] float32. */
   decode(streamer: UnitStreamer, latent: Float32Array, signal?: AbortSignal): Promise<DecodedVideo>;
 }
@@ -59,7 +64,16 @@ export interface VelocityRequest {
   /** The step's index, for messages (a unit that produced NaN is named with its step). */
   readonly step: number;
   readonly merged: boolean;
+  /** Per latent frame, 1 = generate at `timestep`, 0 = reference (timestep-0 modulation); absent: all generated. */
+  readonly frameMask?: Uint8Array;
   readonly signal?: AbortSignal;
+}
+
+export interface EncodedFrames {
+  /** [C, latentFrames, H, W] at the model's latent grid. */
+  readonly latent: Float32Array;
+  readonly latentFrames: number;
+  readonly passes: readonly PassResult[];
 }
 
 export interface VelocityResult {

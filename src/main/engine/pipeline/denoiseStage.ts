@@ -2,7 +2,10 @@ import { timingSince, type StepPreview } from '@shared/domain/generation';
 import type { TextConditioning } from '../models';
 import { epochNowMs } from '../runtime/clock';
 import {
+  applyMaskStrategy,
   combineGuidedVelocityInto,
+  createFrameConditioner,
+  createGaussianSource,
   estimateCleanLatentInto,
   eulerStepInPlace,
   isMergedStep,
@@ -10,7 +13,10 @@ import {
   latentToRgbaFrames,
   leapToDataInPlace,
   noiseLevelAt,
-  standardNormalNoise,
+  type FrameConditioner,
+  type GaussianSource,
+  type MaskStrategyEntry,
+  type ReferenceLatent,
 } from '../sampler';
 import type { PassResult } from '../streaming/unitStreamer';
 import type { JobRun } from './jobRun';
@@ -25,6 +31,14 @@ export interface DenoiseOptions {
   readonly finish?: FinishSwitch;
   /** Per-step x0 previews (RGBA, every frame). */
   readonly previews: boolean;
+  /** Reference latent frames and Open-Sora's mask strategy placing them (absent: every frame generated). */
+  readonly references?: FrameReferences;
+}
+
+/** Open-Sora 1.2's reference_path + mask_strategy, with the references already encoded. */
+export interface FrameReferences {
+  readonly latents: readonly ReferenceLatent[];
+  readonly strategy: readonly MaskStrategyEntry[];
 }
 
 export interface DenoiseResult {
@@ -45,7 +59,9 @@ export async function denoiseStage(run: JobRun, conditioning: TextConditioning, 
   const stageStartMs = run.beginStage('denoise');
   const { model, settings, timesteps, stepSizes, budget, pkg, lpl } = run.plan;
   const shape = model.latentShape;
-  const latent = standardNormalNoise(settings.seed, latentElementCount(shape));
+  const noise = createGaussianSource(settings.seed);
+  const latent = noise.fillStandardNormal(new Float32Array(latentElementCount(shape)));
+  const frames = options.references ? conditionerFor(run, latent, options.references, noise) : null;
   const guided = new Float32Array(latent.length);
   const clean = new Float32Array(latent.length);
   const mergedUnitIds = model.passes.denoiserMerged.filter((unit) => !model.passes.denoiser.some((plain) => plain.id === unit.id)).map((unit) => unit.id);
@@ -61,7 +77,8 @@ export async function denoiseStage(run: JobRun, conditioning: TextConditioning, 
     }
     const timestep = timesteps[step];
     const stepStartMs = epochNowMs();
-    const { velocity, pass } = await model.predictVelocity(run.streamer, { conditioning, latent, timestep, merged, step, signal: run.signal });
+    const frameStep = frames?.beginStep(latent, timestep);
+    const { velocity, pass } = await model.predictVelocity(run.streamer, { conditioning, latent, timestep, merged, step, frameMask: frameStep?.generate, signal: run.signal });
     passes.push(pass);
     combineGuidedVelocityInto(guided, velocity, shape, { cfgScale: settings.cfgScale, modelOutputChannels: model.velocityChannels });
     if (options.finish?.requested && !finishApplied) {
@@ -78,6 +95,9 @@ export async function denoiseStage(run: JobRun, conditioning: TextConditioning, 
       result.leapStep = step;
     } else {
       eulerStepInPlace(latent, guided, stepSizes[step]);
+    }
+    if (frames && frameStep) {
+      frames.endStep(latent, frameStep);
     }
     requireFinite(latent, { stage: 'denoise', step, unitId: leap ? 'the LPL leap' : 'the sampler\'s Euler step' }, 'latent');
     result.stepsRun++;
@@ -100,6 +120,18 @@ export async function denoiseStage(run: JobRun, conditioning: TextConditioning, 
   }
   run.endStage('denoise', stageStartMs, passes);
   return result;
+}
+
+/**
+ * Places the references in the initial noise and returns the per-step rules (sampler/frameConditioning.ts); the
+ * edit-ratio noise ε continues the seed's noise stream, drawn only when some reference may be edited.
+ */
+function conditionerFor(run: JobRun, latent: Float32Array, references: FrameReferences, noise: GaussianSource): FrameConditioner {
+  const shape = run.plan.model.latentShape;
+  const { mask } = applyMaskStrategy(latent, shape, references.latents, references.strategy);
+  const edited = mask.some((value) => value > 0 && value < 1);
+  const editNoise = edited ? noise.fillStandardNormal(new Float32Array(latent.length)) : new Float32Array(latent.length);
+  return createFrameConditioner(shape, mask, run.plan.pkg.manifest.sampler.numTimesteps, editNoise);
 }
 
 /** The x0 estimate of every frame at this step, as RGBA through the model's latent-to-colour projection. */

@@ -5,12 +5,12 @@ import type { RgbaClip } from '../output/frames';
 import type { OutputOptions } from '../output/writeOutputs';
 import type { ModelPackage } from '../package/modelPackage';
 import { isAbortError, type StreamSchedule } from '../streaming/unitStreamer';
-import { denoiseStage, type FinishSwitch } from './denoiseStage';
+import { denoiseStage, type FinishSwitch, type FrameReferences } from './denoiseStage';
 import { EngineSession } from './engineSession';
 import { planJob } from './jobPlan';
 import { JobEvents, JobRun } from './jobRun';
 import { keepWarm } from './keepWarm';
-import { decodeStage, encodeTextStage, writeStage } from './stages';
+import { decodeStage, encodeReferenceStage, encodeTextStage, writeStage } from './stages';
 
 export type { FinishSwitch } from './denoiseStage';
 
@@ -34,6 +34,11 @@ export interface GenerateOptions {
   session?: EngineSession;
   /** Open every unit once to check it against the manifest (cached per process); default true. */
   checkUnits?: boolean;
+  /**
+   * Already encoded reference latents with an Open-Sora mask strategy (engine callers that hold latents); the
+   * request's `reference` (files, encoded by the job) takes precedence.
+   */
+  references?: FrameReferences;
 }
 
 export interface GenerateResult {
@@ -52,6 +57,9 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
   const events = new JobEvents(options.onEvent);
   const plan = await planJob(request, options, (message) => events.warn(message));
   const { settings, budget, model, prompt } = plan;
+  if (options.references && !model.referenceFrames.supported) {
+    throw new StudioError('INVALID_PARAMS', model.referenceFrames.reason);
+  }
   const session = options.session ?? new EngineSession({ persistent: false });
   const streamer = await session.streamerFor({
     modelKey: plan.modelKey,
@@ -72,7 +80,8 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       residentUnitIds: budget.residentUnitIds,
     });
     const conditioning = await encodeTextStage(run);
-    const denoised = await denoiseStage(run, conditioning, { finish: options.finish, previews: options.previews !== false });
+    const reference = await encodeReferenceStage(run);
+    const denoised = await denoiseStage(run, conditioning, { finish: options.finish, previews: options.previews !== false, references: reference?.references ?? options.references });
     const clip = await decodeStage(run, denoised.latent);
     const outputs = await writeStage(run, clip, options.output, { stepsRun: denoised.stepsRun, leapStep: denoised.leapStep, mergedSteps: denoised.mergedStepsRun });
     const summary: GenerationSummary = {
@@ -86,6 +95,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
       stepLatencyMs: denoised.stepLatencyMs,
       outputs,
       ...run.measured(),
+      ...(reference ? { conditioning: reference.summary } : {}),
     };
     run.emit({ kind: 'done', summary });
     if (session.persistent) {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GenerateRequest, ResolvedSettings } from '@shared/domain/generation';
+import type { GenerateRequest, ReferenceRequest, ResolvedSettings } from '@shared/domain/generation';
 import { activationReserveBytes, estimateActivationBytes } from '@shared/model/clipMemory';
 import type { ClipSize } from '@shared/model/clipSize';
 import { StudioError } from '@shared/ipc/errors';
@@ -10,6 +10,7 @@ import type { OutputOptions } from '../output/writeOutputs';
 import { checkPackageUnits } from '../package/checkUnits';
 import { readModelPackage, type ModelPackage } from '../package/modelPackage';
 import { computeTimesteps, createLplController, eulerStepSizes, validateMergedSteps, type LplController } from '../sampler';
+import { loadReferenceSource, type ReferenceSource } from '../conditioning/referenceSource';
 import { resolveBudget, type BudgetResolution } from './budgetResolution';
 import { resolveRequest } from './settings';
 
@@ -28,6 +29,8 @@ export interface JobPlan {
   /** Sampler timesteps t_0 … t_{K−1} and the Euler step size after each. */
   readonly timesteps: Float64Array;
   readonly stepSizes: Float64Array;
+  /** The reference frames to encode and where they go (request.reference), read and fitted before any compute. */
+  readonly reference: ReferenceSource | null;
 }
 
 export interface JobPlanOptions {
@@ -49,6 +52,8 @@ export async function planJob(request: GenerateRequest, options: JobPlanOptions,
   const model = await openVideoModel(pkg, clipSize);
   const prompt = model.tokenize(settings.prompt);
   prompt.warnings.forEach(warn);
+  const reference = request.reference ? planReference(request.reference, model, clipSize) : null;
+  reference?.warnings.forEach(warn);
   const lpl = createLplController(settings.lpl, settings.steps);
   validateMergedSteps(settings.tdtmMergedSteps, settings.steps);
   const usesMergedSteps = settings.tdtmMergedSteps > 0;
@@ -67,7 +72,23 @@ export async function planJob(request: GenerateRequest, options: JobPlanOptions,
     await checkPackageUnits(pkg);
   }
   const stepSizes = eulerStepSizes(timesteps, manifest.sampler.numTimesteps);
-  return { pkg, modelKey: packageKey(pkg), settings, clipSize, model, prompt, budget, lpl, timesteps, stepSizes };
+  return { pkg, modelKey: packageKey(pkg), settings, clipSize, model, prompt, budget, lpl, timesteps, stepSizes, reference };
+}
+
+/** Refuses reference frames the model cannot take or the clip cannot hold; reads and fits them. */
+function planReference(request: ReferenceRequest, model: VideoModel, clip: ClipSize): ReferenceSource {
+  const { manifest } = model;
+  if (!model.referenceFrames.supported || manifest.architecture !== 'opensora-1.2') {
+    throw new StudioError('INVALID_PARAMS', model.referenceFrames.supported ? `Model ${manifest.id} cannot take reference frames.` : model.referenceFrames.reason);
+  }
+  const chunk = { chunkFrames: manifest.vae.temporal.chunkFrames, chunkLatentFrames: manifest.vae.temporal.chunkLatentFrames };
+  if (request.kind === 'extend' && clip.latent.frames <= chunk.chunkLatentFrames) {
+    throw new StudioError(
+      'INVALID_PARAMS',
+      `Extending conditions on ${chunk.chunkLatentFrames} latent frames (${chunk.chunkFrames} video frames); a ${clip.frames}-frame clip holds ${clip.latent.frames}, so nothing new would be made. Choose a longer duration.`,
+    );
+  }
+  return loadReferenceSource(request, clip, chunk);
 }
 
 function packageKey(pkg: ModelPackage): string {

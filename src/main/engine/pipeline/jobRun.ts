@@ -6,7 +6,7 @@ import type { EngineSession } from './engineSession';
 import type { JobPlan } from './jobPlan';
 import { RssMonitor } from './rssMonitor';
 
-export type StageName = 'text' | 'denoise' | 'decode' | 'write';
+export type StageName = 'text' | 'encode' | 'denoise' | 'decode' | 'write';
 
 /**
  * One running job's shared state, handed from stage to stage: its plan, the streamer it runs units on, its clock
@@ -40,7 +40,7 @@ export class JobEvents {
 export class JobRun {
   readonly rss = new RssMonitor();
   /** Stage times are compute; `load` is the load time no compute hid (CI-DL hides the rest). */
-  readonly timings = { load: 0, text: 0, denoise: 0, decode: 0, write: 0, total: 0 };
+  readonly timings = { load: 0, text: 0, encode: 0, denoise: 0, decode: 0, write: 0, total: 0 };
   readonly plan: JobPlan;
   readonly session: EngineSession;
   readonly streamer: UnitStreamer;

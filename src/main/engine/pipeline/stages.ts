@@ -1,4 +1,6 @@
+import type { ConditioningSummary } from '@shared/domain/generation';
 import type { TextConditioning } from '../models';
+import type { FrameReferences } from './denoiseStage';
 import { videoTensorToClip, type RgbaClip } from '../output/frames';
 import { writeOutputs, type OutputOptions } from '../output/writeOutputs';
 import type { RecordedRun } from '@shared/domain/reproducibilityRecord';
@@ -23,6 +25,26 @@ export async function encodeTextStage(run: JobRun): Promise<TextConditioning> {
   run.residentBytes();
   run.endStage('text', startMs, cached ? [] : [conditioning.pass]);
   return conditioning;
+}
+
+/** The plan's reference frames → latent frames with the VAE encoder, and where they go (none: null). */
+export async function encodeReferenceStage(run: JobRun): Promise<{ references: FrameReferences; summary: ConditioningSummary } | null> {
+  const { model, reference } = run.plan;
+  if (!reference) {
+    return null;
+  }
+  run.throwIfAborted();
+  if (!model.encodeFrames) {
+    throw new StudioError('INVALID_PARAMS', `Model ${model.manifest.id} has no VAE encoder for reference frames.`);
+  }
+  const startMs = run.beginStage('encode');
+  const encoded = await model.encodeFrames(run.streamer, reference.frames, reference.frameCount, run.signal);
+  run.residentBytes();
+  run.endStage('encode', startMs, encoded.passes);
+  return {
+    references: { latents: [{ latent: encoded.latent, frames: encoded.latentFrames }], strategy: reference.strategy },
+    summary: { kind: reference.kind, source: reference.source, latentFrames: encoded.latentFrames, pixelFrames: reference.frameCount },
+  };
 }
 
 /** Final latent → RGBA clip, which must be the clip asked for (and so what every record written claims). */

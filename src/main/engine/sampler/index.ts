@@ -24,6 +24,10 @@ export {
   validateLplPolicy,
 } from './lpl';
 export { isMergedStep, mergedFrameCount, validateMergedSteps } from './tdtm';
+export type { MaskStrategyEntry, PlacedFrames, ReferenceLatent } from './maskStrategy';
+export { applyMaskStrategy, MASK_STRATEGY_DEFAULTS, parseMaskStrategy } from './maskStrategy';
+export type { FrameConditioner, FrameStep } from './frameConditioning';
+export { createFrameConditioner } from './frameConditioning';
 export type { GaussianSource } from './random';
 export { createGaussianSource, standardNormalNoise } from './random';
 export type { PatchGrid, PosEmbed2dOptions } from './posEmbed';

@@ -3,17 +3,19 @@ import path from 'node:path';
 import { StudioError } from '@shared/ipc/errors';
 import type { ClipSize } from '@shared/model/clipSize';
 import type { OpenSoraManifest } from '@shared/model/manifest';
+import { referenceFrameSupport } from '@shared/model/referenceFrames';
 import type { ModelPackage } from '../../package/modelPackage';
 import type { UnitStreamer } from '../../streaming/unitStreamer';
-import { jobPasses } from '../streamPasses';
+import { jobPasses, streamUnitOf } from '../streamPasses';
 import { batchLatent, buildStepConstants, type StepConstants } from '../stdit3/denoiseFeeds';
 import { runDenoiserPass } from '../stdit3/denoiserPass';
-import type { DecodedVideo, OpenModelOptions, PreparedPrompt, TextConditioning, VelocityRequest, VelocityResult, VideoModel } from '../videoModel';
+import type { DecodedVideo, EncodedFrames, OpenModelOptions, PreparedPrompt, TextConditioning, VelocityRequest, VelocityResult, VideoModel } from '../videoModel';
 import { cropPlanes, padPlanes, paddedGridOf } from './latentPadding';
 import { encodeT5Prompt } from './t5Encoder';
 import { openSoraTextInput } from './text/openSoraTextInput';
 import { loadT5Tokenizer, T5TokenizerError, type T5Tokenizer, type T5TokenizerOptions } from './text/t5Tokenizer';
 import { decodeVideo } from './vaeDecoder';
+import { encodeFrames } from './vaeEncoder';
 
 /**
  * Open-Sora 1.2 imported from its published checkpoints (models/FORMAT.md, "Open-Sora 1.2 packages"): T5 v1.1
@@ -48,6 +50,10 @@ export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSora
     }
     return constantsFor.constants;
   };
+  const referenceFrames = referenceFrameSupport(manifest);
+  // Units that take the frame mask are always fed one (all True: every frame generated, as without conditioning).
+  const allGenerated = new Uint8Array(latent.frames).fill(1);
+  const encoder = manifest.vae.encoder;
 
   return {
     manifest,
@@ -58,6 +64,7 @@ export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSora
     latentShape: { ...latent },
     velocityChannels: denoiser.outChannels,
     preview: manifest.preview,
+    referenceFrames,
 
     tokenize(prompt: string): PreparedPrompt {
       const input = openSoraTextInput(tokenizer, prompt, { aestheticScore });
@@ -85,10 +92,29 @@ export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSora
         latentBatch: padPlanes(batch, 2 * latent.channels * latent.frames, grid),
         timestep: request.timestep,
         merged: request.merged,
+        frameMask: referenceFrames.supported ? (request.frameMask ?? allGenerated) : null,
         step: request.step,
         signal: request.signal,
       });
       return { velocity: cropPlanes(result.velocity, 2 * denoiser.outChannels * latent.frames, grid), pass: result.pass };
+    },
+
+    async encodeFrames(streamer, frames, frameCount, signal): Promise<EncodedFrames> {
+      if (!referenceFrames.supported || !encoder) {
+        throw new StudioError('INVALID_PARAMS', referenceFrames.supported ? `Model ${manifest.id} has no VAE encoder.` : referenceFrames.reason);
+      }
+      const encoded = await encodeFrames(streamer, { spatial: streamUnitOf(pkg, encoder.spatial), temporal: streamUnitOf(pkg, encoder.temporal) }, manifest.vae, {
+        frames,
+        frameCount,
+        channels: latent.channels,
+        height: clip.conditioningHeight,
+        width: clip.conditioningWidth,
+        signal,
+      });
+      if (encoded.height !== latent.height || encoded.width !== latent.width) {
+        throw new StudioError('MODEL_INVALID', `The VAE encoder gave a ${encoded.width} × ${encoded.height} latent for the clip's ${latent.width} × ${latent.height}.`);
+      }
+      return { latent: encoded.latent, latentFrames: encoded.latentFrames, passes: encoded.passes };
     },
 
     decode(streamer, finalLatent, signal): Promise<DecodedVideo> {

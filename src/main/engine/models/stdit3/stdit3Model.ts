@@ -1,6 +1,7 @@
 import { StudioError } from '@shared/ipc/errors';
 import type { ClipSize } from '@shared/model/clipSize';
 import type { ModelManifest } from '@shared/model/manifest';
+import { referenceFrameSupport } from '@shared/model/referenceFrames';
 import type { ModelPackage } from '../../package/modelPackage';
 import { requireFiniteOutputs } from '../../pipeline/numericCheck';
 import { float32View, tensorData } from '../../runtime/types';
@@ -46,6 +47,7 @@ export function openStdit3Model(pkg: ModelPackage & { manifest: ModelManifest },
     latentShape: { ...manifest.latent },
     velocityChannels: manifest.denoiser.outChannels,
     preview: manifest.preview,
+    referenceFrames: referenceFrameSupport(manifest),
 
     tokenize(prompt: string): PreparedPrompt {
       const tokens = tokenize(prompt);
@@ -64,6 +66,9 @@ export function openStdit3Model(pkg: ModelPackage & { manifest: ModelManifest },
     },
 
     predictVelocity(streamer: UnitStreamer, request: VelocityRequest): Promise<VelocityResult> {
+      if (request.frameMask?.includes(0)) {
+        throw new StudioError('INVALID_PARAMS', `Model ${manifest.id} cannot hold reference frames: its denoiser has no frame mask.`);
+      }
       textTokens = request.conditioning.tokenCount;
       const passes = passesFor(textTokens);
       return runDenoiserPass(streamer, request.merged ? passes.denoiserMerged : passes.denoiser, manifest.denoiser, {
@@ -71,6 +76,7 @@ export function openStdit3Model(pkg: ModelPackage & { manifest: ModelManifest },
         latentBatch: batchLatent(request.latent),
         timestep: request.timestep,
         merged: request.merged,
+        frameMask: null,
         step: request.step,
         signal: request.signal,
       });

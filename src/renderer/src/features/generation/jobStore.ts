@@ -5,7 +5,7 @@ import { assertNever } from '../../lib/assertNever';
 import { decodeBase64 } from '../../lib/base64';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-export type JobPhase = 'queued' | 'text' | 'denoise' | 'decode' | 'write' | 'finished';
+export type JobPhase = 'queued' | 'text' | 'encode' | 'denoise' | 'decode' | 'write' | 'finished';
 
 type StepEvent = Extract<WireGenerationEvent, { kind: 'step' }>;
 

@@ -6,6 +6,7 @@ import { estimateProgress } from './progress';
 const PHASE_LABELS: Record<JobView['phase'], string> = {
   queued: 'Queued',
   text: 'Encoding the prompt',
+  encode: 'Encoding the reference frames',
   denoise: 'Denoising',
   decode: 'Decoding frames',
   write: 'Writing files',

@@ -48,6 +48,7 @@ export function estimateProgress(input: ProgressInput): ProgressEstimate {
   switch (input.phase) {
     case 'queued':
     case 'text':
+    case 'encode':
       return { fraction: 0, msPerStep, remainingMs: null };
     case 'denoise': {
       if (msPerStep === null) {
