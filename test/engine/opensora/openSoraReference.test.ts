@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveClip } from '../../../src/shared/model/clipSize';
 import { openVideoModel } from '../../../src/main/engine/models';
 import { decodeVideo } from '../../../src/main/engine/models/opensora/vaeDecoder';
-import { streamPasses } from '../../../src/main/engine/models/streamPasses';
+import { streamUnitPasses } from '../../../src/main/engine/models/streamUnits';
 import { readModelPackage, type ModelPackage } from '../../../src/main/engine/package/modelPackage';
 import { UnitStreamer } from '../../../src/main/engine/streaming/unitStreamer';
 import { fixturePackage } from '../support/randomPackage';
@@ -72,7 +72,7 @@ describe('Open-Sora 1.2 engine pipeline vs PyTorch (opensora-tiny)', () => {
   });
 
   it('decodes a two-chunk latent (the second chunk partial) through the temporal and spatial VAE units within 1e-4', async () => {
-    const passes = streamPasses(pkg);
+    const passes = streamUnitPasses(pkg);
     if (pkg.manifest.architecture !== 'opensora-1.2') {
       throw new Error('opensora-tiny is not an Open-Sora package');
     }

@@ -5,7 +5,7 @@ import type { ClipSize } from '@shared/model/clipSize';
 import type { OpenSoraManifest } from '@shared/model/manifest';
 import type { ModelPackage } from '../../package/modelPackage';
 import type { UnitStreamer } from '../../streaming/unitStreamer';
-import { streamPasses } from '../streamPasses';
+import { streamUnitPasses } from '../streamUnits';
 import { batchLatent, buildStepConstants, type StepConstants } from '../stdit3/denoiseFeeds';
 import { runDenoiserPass } from '../stdit3/denoiserPass';
 import type { DecodedVideo, PreparedPrompt, TextConditioning, VelocityRequest, VelocityResult, VideoModel } from '../videoModel';
@@ -29,7 +29,7 @@ export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSora
   }
   const aestheticScore = aestheticScoreOf(spec.promptSuffix, manifest.id);
   const tokenizer = await tokenizerFor(path.join(pkg.dir, spec.modelFile), { maxTokens: spec.maxTokens, expectedIds: { padId: spec.padId, endId: spec.endId } });
-  const passes = streamPasses(pkg);
+  const passes = streamUnitPasses(pkg);
   const { denoiser } = manifest;
   const latent = clip.latent;
   const grid = paddedGridOf(latent.height, latent.width, { height: denoiser.patchSize[1], width: denoiser.patchSize[2] });

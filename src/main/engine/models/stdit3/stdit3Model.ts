@@ -6,7 +6,7 @@ import { requireFiniteOutputs } from '../../pipeline/numericCheck';
 import { float32View, tensorData } from '../../runtime/types';
 import type { UnitStreamer } from '../../streaming/unitStreamer';
 import { createWordTokenizer } from '../../text/wordTokenizer';
-import { streamPasses } from '../streamPasses';
+import { streamUnitPasses } from '../streamUnits';
 import type { DecodedVideo, PreparedPrompt, TextConditioning, VelocityRequest, VelocityResult, VideoModel } from '../videoModel';
 import { batchLatent, buildStepConstants, type StepConstants } from './denoiseFeeds';
 import { runDenoiserPass } from './denoiserPass';
@@ -24,7 +24,7 @@ export function openStdit3Model(pkg: ModelPackage & { manifest: ModelManifest },
     throw new StudioError('MODEL_INVALID', `Model ${manifest.id}: the stdit3 architecture reads a word vocabulary; its tokenizer is "${tokenizerSpec.kind}".`);
   }
   const tokenize = createWordTokenizer({ ...tokenizerSpec, vocabulary: pkg.vocabulary });
-  const passes = streamPasses(pkg);
+  const passes = streamUnitPasses(pkg);
   const geometry = { latent: manifest.latent, heightPx: clip.conditioningHeight, widthPx: clip.conditioningWidth, conditioningFps: clip.conditioningFps };
   // Step constants depend on the conditioning only through its token count and captions: built once per job.
   let constantsFor: { conditioning: TextConditioning; constants: StepConstants } | null = null;
