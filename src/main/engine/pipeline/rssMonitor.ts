@@ -24,25 +24,25 @@ parentPort.postMessage('sampling');
 /** The default sampling interval: a peak shorter than this can be missed (the measured-memory test's resolution). */
 export const RSS_SAMPLE_INTERVAL_MS = 10;
 
-/** How often, and how many times at most, `settledRssBytes` reads RSS while it is still falling. */
+/** How often `settledRssBytes` reads RSS, how many readings without a fall end it, and how many at most. */
 const SETTLE_POLL_MS = 5;
+const SETTLE_STEADY_POLLS = 3;
 const SETTLE_MAX_POLLS = 40;
 
 /**
  * The process RSS once what was just freed has left it. V8 hands the pages a collection freed back to the system on
  * background threads after `gc()` returns (measured here: RSS fell by 30–45 MB in the 5 ms after a full collection on
  * the engine thread), so a reading right after the collection holds memory that is already dead. Reads every 5 ms
- * until RSS stops falling (200 ms at most) and returns the lowest reading.
+ * until RSS has not fallen for three readings in a row (200 ms at most) and returns the lowest reading.
  */
 export async function settledRssBytes(): Promise<number> {
   let lowest = process.memoryUsage.rss();
-  for (let poll = 0; poll < SETTLE_MAX_POLLS; poll++) {
+  let steady = 0;
+  for (let poll = 0; poll < SETTLE_MAX_POLLS && steady < SETTLE_STEADY_POLLS; poll++) {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
     const rss = process.memoryUsage.rss();
-    if (rss >= lowest) {
-      break;
-    }
-    lowest = rss;
+    steady = rss < lowest ? 0 : steady + 1;
+    lowest = Math.min(lowest, rss);
   }
   return lowest;
 }
