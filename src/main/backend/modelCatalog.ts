@@ -8,7 +8,8 @@ import { StudioError } from '@shared/ipc/errors';
 import type { ModelUnit } from '@shared/model/manifest';
 import { clipMemoryTable } from '@shared/model/clipMemory';
 import { resolveClip, type ClipSize } from '@shared/model/clipSize';
-import { manifestPasses, manifestWeightsBytes } from '@shared/model/manifestUnits';
+import { manifestWeightsBytes } from '@shared/model/manifestUnits';
+import { mapUnitPasses, unitPasses } from '@shared/model/unitPasses';
 import { loadedUnitBytes } from '@shared/model/memoryPlan';
 import { MAX_MANIFEST_BYTES, readModelPackage, type ModelPackage } from '../engine/package/modelPackage';
 import { readFolderFile, realFolder } from '../engine/package/packageFiles';
@@ -134,14 +135,8 @@ export class ModelCatalog {
 
 function summarize(pkg: ModelPackage, builtin: boolean): ModelSummary {
   const { manifest, dir } = pkg;
-  const sizes = (units: readonly ModelUnit[]): Array<{ id: string; sizeBytes: number }> => units.map((unit) => ({ id: unit.id, sizeBytes: loadedUnitBytes(unit.sizeBytes) }));
-  const unitPasses = manifestPasses(manifest);
-  const passes = {
-    text: sizes(unitPasses.text),
-    denoiser: sizes(unitPasses.denoiser),
-    denoiserMerged: sizes(unitPasses.denoiserMerged),
-    decoder: sizes(unitPasses.decoder),
-  };
+  // Budgeted as the engine budgets them: weights plus a session's overhead (memoryPlan.loadedUnitBytes).
+  const passes = mapUnitPasses(unitPasses(manifest), (unit: ModelUnit) => ({ id: unit.id, sizeBytes: loadedUnitBytes(unit.sizeBytes) }));
   return {
     id: manifest.id,
     name: manifest.name,

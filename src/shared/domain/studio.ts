@@ -1,6 +1,7 @@
 import type { SerializedError } from '../ipc/errors';
 import type { ClipMemoryEntry } from '../model/clipMemory';
 import type { ClipPresets } from '../model/manifest';
+import type { UnitPasses } from '../model/unitPasses';
 import type { GenerationEvent, GenerationSummary, StepPreview } from './generation';
 
 /** A model the studio can run, with what the UI needs for the memory forecast. */
@@ -19,12 +20,7 @@ export interface ModelSummary {
   clipMemory: ClipMemoryEntry[];
   defaults: { steps: number; cfgScale: number };
   /** Unit sizes per pass, in pipeline order (for the budget forecast). */
-  passes: {
-    text: Array<{ id: string; sizeBytes: number }>;
-    denoiser: Array<{ id: string; sizeBytes: number }>;
-    denoiserMerged: Array<{ id: string; sizeBytes: number }>;
-    decoder: Array<{ id: string; sizeBytes: number }>;
-  };
+  passes: UnitPasses<{ id: string; sizeBytes: number }>;
   totalBytes: number;
 }
 

@@ -1,6 +1,6 @@
 import { presetChoices, resolveClip, type ClipSize } from './clipSize';
 import type { PackageManifest } from './manifest';
-import type { PassName } from './pipelineBudget';
+import type { PassName } from './unitPasses';
 
 const FLOAT_BYTES = 4;
 /** Open-Sora 1.2 runs CFG as one batch of two (prompt, null caption). */

@@ -1,21 +1,5 @@
 import type { ModelUnit, PackageManifest } from './manifest';
-import type { PipelinePasses } from './pipelineBudget';
-
-/**
- * The one walk over a manifest's units: the unit list of each pass, in pipeline order. Package checks, the
- * memory plan, the model catalog and the engine all take their units from here.
- */
-export function manifestPasses(manifest: PackageManifest): PipelinePasses<ModelUnit> {
-  const { text, denoiser } = manifest;
-  return {
-    text: [text.embed, ...text.blocks, text.final],
-    denoiser: [denoiser.embedder, ...denoiser.blocks.map((pair) => pair.unit), denoiser.final],
-    denoiserMerged: [denoiser.embedder, ...denoiser.blocks.map((pair) => pair.tdtm), denoiser.final],
-    // Open-Sora's video VAE: the temporal decoder (per chunk of latent frames), then the image decoder (per
-    // micro-batch of frames); each call is a pass of its own, the forecast counts both at once.
-    decoder: manifest.architecture === 'stdit3' ? [manifest.decoder.unit] : [manifest.vae.temporal.unit, manifest.vae.spatial.unit],
-  };
-}
+import { unitPasses } from './unitPasses';
 
 /**
  * The VAE encoder's units in the order they run (image encoder, then temporal encoder): empty for the built-in
@@ -28,7 +12,7 @@ export function encoderUnits(manifest: PackageManifest): ModelUnit[] {
 
 /** Every distinct unit of a manifest once (by id), in pipeline order (the VAE encoder's, if any, last). */
 export function allManifestUnits(manifest: PackageManifest): ModelUnit[] {
-  const passes = manifestPasses(manifest);
+  const passes = unitPasses(manifest);
   const seen = new Map<string, ModelUnit>();
   for (const unit of [...passes.text, ...passes.denoiser, ...passes.denoiserMerged, ...passes.decoder, ...encoderUnits(manifest)]) {
     if (!seen.has(unit.id)) {

@@ -25,6 +25,10 @@ export type { MemoryBudget };
  * onnxruntime-node 1.30's CPU EP: 2.3–2.5 MB of RSS per STDiT3 block-pair session beyond its weights file (the
  * measured-memory test's package, hidden 512), about the same at any width since it follows the graph's nodes.
  * Counted per loaded unit, so that a budget holds in measured RSS and not only in weight bytes.
+ * It also covers the engine's transparent huge pages on Linux (docs/runtime-notes.md §Memory given back after
+ * release): streamed at the smallest budget, that package peaks 88.6 MB above the baseline with them and 80.5 MB
+ * without (medians of 8 and 5 runs), i.e. (88.6 − two 33.6 MB units − 14.9 MB of activation estimate) / 2 =
+ * 3.2 MB per loaded unit (3.7 at most), within this figure.
  */
 export const SESSION_OVERHEAD_BYTES = 4 * 1024 * 1024;
 

@@ -1,13 +1,5 @@
 import { planMemory, type MemoryBudget, type MemoryPlan, type PlannedUnit } from './memoryPlan';
-
-/** The unit lists of one generation, in pipeline order; every pass streams on its own and releases everything after. */
-export interface PipelinePasses<U extends PlannedUnit = PlannedUnit> {
-  text: readonly U[];
-  denoiser: readonly U[];
-  denoiserMerged: readonly U[];
-  decoder: readonly U[];
-}
-export type PassName = keyof PipelinePasses;
+import type { PassName, UnitPasses } from './unitPasses';
 
 export type PipelineBudget =
   | {
@@ -28,7 +20,7 @@ export type PipelineBudget =
  * budget covers weights and activations, so it can hold in measured memory.
  */
 export function resolvePipelineBudget(
-  passes: PipelinePasses,
+  passes: UnitPasses<PlannedUnit>,
   requested: MemoryBudget,
   usesMergedSteps: boolean,
   options: { reserveBytes?: number } = {},

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encoderUnits } from '../../../src/shared/model/manifestUnits';
 import { encodeFrames } from '../../../src/main/engine/models/opensora/vaeEncoder';
-import { streamUnitOf } from '../../../src/main/engine/models/streamPasses';
+import { streamUnitOf } from '../../../src/main/engine/models/streamUnits';
 import { checkPackageFolder } from '../../../src/main/engine/package/checkUnits';
 import { readModelPackage } from '../../../src/main/engine/package/modelPackage';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allManifestUnits, manifestPasses } from '../../../src/shared/model/manifestUnits';
+import { allManifestUnits } from '../../../src/shared/model/manifestUnits';
+import { unitPasses } from '../../../src/shared/model/unitPasses';
 import { checkPackageFolder } from '../../../src/main/engine/package/checkUnits';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { readModelPackage } from '../../../src/main/engine/package/modelPackage';
@@ -24,7 +25,7 @@ function copyWithManifest(edit: (manifest: Record<string, unknown>) => void): st
 describe('Open-Sora 1.2 package reading', () => {
   it('reads the imported package and walks its units: T5, STDiT3 with TDTM variants, both VAE stages', () => {
     const { manifest } = readModelPackage(source);
-    const passes = manifestPasses(manifest);
+    const passes = unitPasses(manifest);
     expect(passes.text.map((unit) => unit.id)).toEqual(['text.embed', 'text.block.00', 'text.block.01', 'text.block.02', 'text.final']);
     expect(passes.denoiserMerged.map((unit) => unit.id)).toEqual(['denoiser.embedder', 'denoiser.block.00.tdtm', 'denoiser.block.01.tdtm', 'denoiser.final']);
     expect(passes.decoder.map((unit) => unit.id)).toEqual(['vae.temporal', 'vae.spatial']);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveClip } from '../../../src/shared/model/clipSize';
 import { openVideoModel } from '../../../src/main/engine/models';
 import { decodeVideo } from '../../../src/main/engine/models/opensora/vaeDecoder';
-import { jobPasses } from '../../../src/main/engine/models/streamPasses';
+import { jobPasses } from '../../../src/main/engine/models/streamUnits';
 import { readModelPackage, type ModelPackage } from '../../../src/main/engine/package/modelPackage';
 import { UnitStreamer } from '../../../src/main/engine/streaming/unitStreamer';
 import { fixturePackage } from '../support/randomPackage';

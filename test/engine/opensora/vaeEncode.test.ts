@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenSoraManifest } from '../../../src/shared/model/manifest';
 import { encoderUnits } from '../../../src/shared/model/manifestUnits';
 import { loadedUnitBytes } from '../../../src/shared/model/memoryPlan';
-import { streamUnitOf } from '../../../src/main/engine/models/streamPasses';
+import { streamUnitOf } from '../../../src/main/engine/models/streamUnits';
 import { encodeFrames, latentFramesFor, type EncodedLatent } from '../../../src/main/engine/models/opensora/vaeEncoder';
 import { readModelPackage, type ModelPackage } from '../../../src/main/engine/package/modelPackage';
 import { UnitStreamer } from '../../../src/main/engine/streaming/unitStreamer';

@@ -15,7 +15,7 @@ const model = {
     denoiserMerged: [unit('den.a', 2_000_000), unit('den.b.tdtm', 3_500_000)],
     decoder: [unit('dec', 500_000)],
   },
-} as ModelSummary;
+} as Partial<ModelSummary> as ModelSummary;
 
 describe('summarizeSettings (the folded settings in one line)', () => {
   it('names the model, its clip, the budget with the forecast peak, TDTM and the presets', () => {

@@ -4,13 +4,12 @@ import { memoryBudgetSchema, type MemoryBudget } from '@shared/domain/memoryBudg
 import { activationReserveBytes, estimateActivationBytes } from '@shared/model/clipMemory';
 import { openVideoModel, type TextConditioning, type VideoModel } from '../../engine/models';
 import { readModelPackage } from '../../engine/package/modelPackage';
-import { EngineSession } from '../../engine/pipeline/engineSession';
+import { EngineSession, startMeasuredStreamer, type MeasuredStreamer } from '../../engine/pipeline/engineSession';
 import { generateVideo } from '../../engine/pipeline/generateVideo';
-import { RssMonitor } from '../../engine/pipeline/rssMonitor';
 import { resolveRequest } from '../../engine/pipeline/settings';
 import { computeTimesteps, standardNormalNoise, latentElementCount } from '../../engine/sampler';
 import { planMemory } from '@shared/model/memoryPlan';
-import { UnitStreamer, type PassResult, type StreamUnit } from '../../engine/streaming/unitStreamer';
+import type { PassResult, StreamUnit } from '../../engine/streaming/unitStreamer';
 import type { SessionOptions } from '../../engine/runtime/types';
 import { SESSION_OPTION_VARIANTS, sessionOptionsFor, type SessionOptionVariant } from './sessionOptionVariants';
 
@@ -141,17 +140,17 @@ async function openModel(context: ProbeContext, pairs?: number): Promise<{ model
 }
 
 /** A streamer with both executors up; its RSS then is the runtime's baseline, which no budget covers. */
-async function startStreamer(budget: MemoryBudget, reserveBytes: number, sessionOptions?: SessionOptions): Promise<{ streamer: UnitStreamer; baselineRssBytes: number }> {
-  const streamer = new UnitStreamer({ budget, reserveBytes, schedule: 'concurrent', sessionOptions });
-  await streamer.workerSessions();
-  return { streamer, baselineRssBytes: process.memoryUsage.rss() };
+/** A streamer, its RSS sampler and baseline, started as the engine starts them (the sampler is in the baseline). */
+function startStreamer(budget: MemoryBudget, reserveBytes: number, sessionOptions?: SessionOptions): Promise<MeasuredStreamer> {
+  return startMeasuredStreamer({ budget, reserveBytes, schedule: 'concurrent', sessionOptions });
 }
 
 async function encodeOnce(model: VideoModel, prompt: string): Promise<TextConditioning> {
-  const { streamer } = await startStreamer({ kind: 'min' }, 0);
+  const { streamer, rss } = await startStreamer({ kind: 'min' }, 0);
   try {
     return await model.encodeText(streamer, model.tokenize(prompt));
   } finally {
+    rss.stop();
     await streamer.dispose();
   }
 }
@@ -167,8 +166,7 @@ async function stepsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind
   const minimumBytes = planMemory(units, { kind: 'min' }, { reserveBytes }).budgetBytes;
   const budget: MemoryBudget =
     spec.budget.kind === 'share' ? { kind: 'bytes', bytes: Math.max(minimumBytes, Math.round(spec.budget.share * weightsBytes) + reserveBytes) } : spec.budget;
-  const { streamer, baselineRssBytes } = await startStreamer(budget, reserveBytes);
-  const rss = new RssMonitor();
+  const { streamer, baselineRssBytes, rss } = await startStreamer(budget, reserveBytes);
   try {
     const plan = streamer.plan(units);
     const prefixStart = epochNowMs();
@@ -210,8 +208,7 @@ async function stepsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind
 async function textProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'text' }>): Promise<TextProbeResult> {
   const { model } = await openModel(context);
   const units = model.passes.text;
-  const { streamer, baselineRssBytes } = await startStreamer(spec.budget, 0);
-  const rss = new RssMonitor();
+  const { streamer, baselineRssBytes, rss } = await startStreamer(spec.budget, 0);
   try {
     const runs: TextRun[] = [];
     let budgetBytes = 0;
@@ -243,8 +240,7 @@ async function textProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind:
 
 async function decodeProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'decode' }>): Promise<DecodeProbeResult> {
   const { model } = await openModel(context);
-  const { streamer, baselineRssBytes } = await startStreamer({ kind: 'all' }, 0);
-  const rss = new RssMonitor();
+  const { streamer, baselineRssBytes, rss } = await startStreamer({ kind: 'all' }, 0);
   try {
     // A unit-variance latent: what a run's final latent looks like to the decoder (its normalization is inside).
     const latent = standardNormalNoise(2, latentElementCount(model.latentShape));
@@ -319,8 +315,7 @@ async function optionsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { ki
   const { model, activationBytes } = await openModel(context, spec.pairs);
   const conditioning = await encodeOnce(model, context.prompt);
   const units = model.passes.denoiser;
-  const { streamer } = await startStreamer({ kind: 'all' }, activationBytes(false), sessionOptionsFor(spec.variant));
-  const rss = new RssMonitor();
+  const { streamer, rss } = await startStreamer({ kind: 'all' }, activationBytes(false), sessionOptionsFor(spec.variant));
   try {
     const loadStart = epochNowMs();
     await streamer.preloadResidentPrefix(units);

@@ -1,7 +1,7 @@
 import type { ClipSize } from '@shared/model/clipSize';
 import type { PackageManifest } from '@shared/model/manifest';
 import type { ReferenceFrameSupport } from '@shared/model/referenceFrames';
-import type { PipelinePasses } from '@shared/model/pipelineBudget';
+import type { UnitPasses } from '@shared/model/unitPasses';
 import type { LatentPreviewProjection } from '../sampler/preview';
 import type { LatentShape } from '../sampler';
 import type { PassResult, StreamUnit, UnitStreamer } from '../streaming/unitStreamer';
@@ -16,7 +16,7 @@ export interface VideoModel {
   /** The clip this instance makes (the latent shape, conditioning and decoder output follow from it). */
   readonly clip: ClipSize;
   /** The unit list of each pass, for the memory plan and the streamer. */
-  readonly passes: PipelinePasses<StreamUnit>;
+  readonly passes: UnitPasses<StreamUnit>;
   /** The latent the sampler integrates (one sample; the CFG batch is the model's business). */
   readonly latentShape: LatentShape;
   /** Channels per sample of the velocity output (the first latentShape.channels are the velocity). */

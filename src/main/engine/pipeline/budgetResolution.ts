@@ -1,6 +1,7 @@
 import { StudioError } from '@shared/ipc/errors';
 import { formatMegabytes } from '@shared/util/bytes';
-import { resolvePipelineBudget, type PipelinePasses } from '@shared/model/pipelineBudget';
+import { resolvePipelineBudget } from '@shared/model/pipelineBudget';
+import type { UnitPasses } from '@shared/model/unitPasses';
 import type { MemoryBudget } from '@shared/model/memoryPlan';
 
 export interface BudgetResolution {
@@ -16,7 +17,7 @@ export interface BudgetResolution {
 }
 
 /** Resolves a memory budget against every pass before any compute; a budget below the minimum is refused. */
-export function resolveBudget(units: PipelinePasses, requested: MemoryBudget, usesMergedSteps: boolean, activationBytes: number): BudgetResolution {
+export function resolveBudget(units: UnitPasses<{ readonly id: string; readonly sizeBytes: number }>, requested: MemoryBudget, usesMergedSteps: boolean, activationBytes: number): BudgetResolution {
   const resolved = resolvePipelineBudget(units, requested, usesMergedSteps, { reserveBytes: activationBytes });
   if (resolved.kind === 'below-minimum') {
     throw new StudioError(

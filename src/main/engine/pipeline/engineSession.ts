@@ -1,9 +1,11 @@
 import type { MemoryBudget } from '@shared/model/memoryPlan';
 import type { TextConditioning } from '../models';
 import { locateRuntimeCheckModel } from '../paths';
+import { collectGarbage } from '../runtime/garbage';
 import { tensorData, type TensorMap } from '../runtime/types';
 import { RUNTIME_CHECK_INPUT, RUNTIME_CHECK_INPUT_DIMS } from '../system/runtimeCheck';
-import { UnitStreamer, type StreamSchedule } from '../streaming/unitStreamer';
+import { UnitStreamer, type StreamSchedule, type UnitStreamerOptions } from '../streaming/unitStreamer';
+import { RssMonitor, settledRssBytes } from './rssMonitor';
 
 export interface StreamerKey {
   /** The package folder and the manifest's identity (id, version, file time): another package is another model. */
@@ -22,6 +24,36 @@ function runtimeWarmUpModel(): { modelPath: string; feeds: () => TensorMap } {
   };
 }
 
+export interface MeasuredStreamer {
+  readonly streamer: UnitStreamer;
+  /** Samples the process's peak RSS; started before the baseline was read. */
+  readonly rss: RssMonitor;
+  /** The runtime's own memory: what a budget sits on and does not cover. */
+  readonly baselineRssBytes: number;
+}
+
+/**
+ * A streamer with its RSS sampler, and the baseline its budget sits on: the process's RSS with the sampler's thread,
+ * both executor threads and onnxruntime up (a tiny model created, run and released on each executor) and no model
+ * session, read after the dead memory of the warm-up and of whatever ran before has been collected and given back.
+ */
+export async function startMeasuredStreamer(options: UnitStreamerOptions): Promise<MeasuredStreamer> {
+  const streamer = new UnitStreamer(options);
+  const rss = new RssMonitor();
+  try {
+    await rss.started();
+    await streamer.warmUp(runtimeWarmUpModel());
+  } catch (error) {
+    rss.stop();
+    await streamer.dispose();
+    throw error;
+  }
+  // The executors collect theirs on release; this thread's goes now, not at some later collection that would pull
+  // the job's peak below its baseline.
+  collectGarbage('full');
+  return { streamer, rss, baselineRssBytes: await settledRssBytes() };
+}
+
 /** Text embeddings kept per session; a studio user iterates on a handful of prompts at a time. */
 const TEXT_CACHE_ENTRIES = 8;
 
@@ -33,7 +65,7 @@ const TEXT_CACHE_ENTRIES = 8;
  */
 export class EngineSession {
   readonly persistent: boolean;
-  private current: { readonly key: string; readonly modelKey: string; readonly streamer: UnitStreamer; readonly baselineRssBytes: number } | null = null;
+  private current: (MeasuredStreamer & { readonly key: string; readonly modelKey: string }) | null = null;
   private readonly textCache = new Map<string, TextConditioning>();
 
   constructor(options: { persistent: boolean }) {
@@ -49,15 +81,10 @@ export class EngineSession {
     if (this.current?.modelKey !== key.modelKey) {
       this.textCache.clear();
     }
-    const previous = this.current;
-    this.current = null;
-    await previous?.streamer.dispose();
-    const streamer = new UnitStreamer({ budget: key.budget, reserveBytes: key.reserveBytes, workerPath: key.workerPath, schedule: key.schedule });
-    // The runtime's own memory with both executor threads up, onnxruntime initialized, and no model session: what a
-    // budget does not cover.
-    await streamer.warmUp(runtimeWarmUpModel());
-    this.current = { key: keyText, modelKey: key.modelKey, streamer, baselineRssBytes: process.memoryUsage.rss() };
-    return streamer;
+    await this.endCurrent();
+    const started = await startMeasuredStreamer({ budget: key.budget, reserveBytes: key.reserveBytes, workerPath: key.workerPath, schedule: key.schedule });
+    this.current = { key: keyText, modelKey: key.modelKey, ...started };
+    return started.streamer;
   }
 
   cachedText(modelKey: string, promptKey: string): TextConditioning | undefined {
@@ -86,6 +113,14 @@ export class EngineSession {
     return this.current?.streamer === streamer ? this.current.baselineRssBytes : process.memoryUsage.rss();
   }
 
+  /** The RSS sampler that runs beside `streamer` (started before its baseline was read). */
+  rssMonitor(streamer: UnitStreamer): RssMonitor {
+    if (this.current?.streamer !== streamer) {
+      throw new Error('rssMonitor: the streamer is not this session\'s current one');
+    }
+    return this.current.rss;
+  }
+
   /** Model bytes held between jobs (the streamer's loaded sessions); 0 when nothing is warm. */
   warmBytes(): number {
     return this.current?.streamer.residentBytes ?? 0;
@@ -98,9 +133,14 @@ export class EngineSession {
 
   /** Releases every session and forgets the text embeddings (memory pressure, model removed). */
   async releaseAll(): Promise<void> {
+    this.textCache.clear();
+    await this.endCurrent();
+  }
+
+  private async endCurrent(): Promise<void> {
     const previous = this.current;
     this.current = null;
-    this.textCache.clear();
+    previous?.rss.stop();
     await previous?.streamer.dispose();
   }
 }

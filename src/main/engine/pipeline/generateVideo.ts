@@ -110,7 +110,6 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     }
     throw error;
   } finally {
-    run.rss.stop();
     if (!session.persistent) {
       await session.releaseAll();
     }

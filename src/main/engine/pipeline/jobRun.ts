@@ -4,7 +4,7 @@ import { epochNowMs } from '../runtime/clock';
 import type { PassResult, UnitStreamer } from '../streaming/unitStreamer';
 import type { EngineSession } from './engineSession';
 import type { JobPlan } from './jobPlan';
-import { RssMonitor } from './rssMonitor';
+import type { RssMonitor } from './rssMonitor';
 
 export type StageName = 'text' | 'encode' | 'denoise' | 'decode' | 'write';
 
@@ -38,7 +38,8 @@ export class JobEvents {
 }
 
 export class JobRun {
-  readonly rss = new RssMonitor();
+  /** The session's sampler (started before the baseline), its peak reset when this job starts. */
+  readonly rss: RssMonitor;
   /** Stage times are compute; `load` is the load time no compute hid (CI-DL hides the rest). */
   readonly timings = { load: 0, text: 0, encode: 0, denoise: 0, decode: 0, write: 0, total: 0 };
   readonly plan: JobPlan;
@@ -52,6 +53,8 @@ export class JobRun {
   constructor(parts: JobRunParts) {
     ({ plan: this.plan, session: this.session, streamer: this.streamer, events: this.events, signal: this.signal } = parts);
     this.startMs = parts.events.startMs;
+    this.rss = this.session.rssMonitor(this.streamer);
+    this.rss.resetPeak();
   }
 
   emit(event: GenerationEvent): void {

@@ -1,4 +1,4 @@
-import type { PipelinePasses } from '@shared/model/pipelineBudget';
+import type { UnitPasses } from '@shared/model/unitPasses';
 import type { StreamUnit, UnitStreamer } from '../streaming/unitStreamer';
 
 /**
@@ -6,7 +6,7 @@ import type { StreamUnit, UnitStreamer } from '../streaming/unitStreamer';
  * the next job's first step needs at once; the text encoder is not reloaded before a new prompt asks for it
  * (docs/techniques.md §CI-DL, the warm engine).
  */
-export async function keepWarm(streamer: UnitStreamer, units: PipelinePasses<StreamUnit>): Promise<void> {
+export async function keepWarm(streamer: UnitStreamer, units: UnitPasses<StreamUnit>): Promise<void> {
   await streamer.releaseUnits(units.decoder.map((unit) => unit.id));
   await streamer.preloadResidentPrefix(units.denoiser);
 }

@@ -4,7 +4,7 @@ import { StudioError } from '@shared/ipc/errors';
 import type { ModelPackage } from '../package/modelPackage';
 import { activationReserveBytes, estimateActivationBytes } from '@shared/model/clipMemory';
 import { ClipChoiceError, resolveClip, type ClipSize } from '@shared/model/clipSize';
-import { manifestPasses } from '@shared/model/manifestUnits';
+import { unitPasses } from '@shared/model/unitPasses';
 import { resolveBudget } from './budgetResolution';
 
 /** Parses a request against the contract schema; the message names every offending field. */
@@ -75,6 +75,6 @@ export function resolveRequest(request: GenerateRequest, pkg: ModelPackage): { s
 export function preflightRequest(request: GenerateRequest, pkg: ModelPackage): ResolvedSettings {
   const { settings, clip } = resolveRequest(request, pkg);
   const usesMergedSteps = settings.tdtmMergedSteps > 0;
-  resolveBudget(manifestPasses(pkg.manifest), settings.memoryBudget, usesMergedSteps, activationReserveBytes(estimateActivationBytes(pkg.manifest, clip), usesMergedSteps));
+  resolveBudget(unitPasses(pkg.manifest), settings.memoryBudget, usesMergedSteps, activationReserveBytes(estimateActivationBytes(pkg.manifest, clip), usesMergedSteps));
   return settings;
 }

@@ -11,6 +11,8 @@
 // Requests are handled strictly one at a time, in arrival order: create() and run() yield to setImmediate inside
 // ORT, so without the queue a later message could start while an earlier create is still pending.
 
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { describeValueMetadata } from './valueMetadata.mjs';
@@ -22,6 +24,13 @@ const port = parentPort;
 
 /** @type {Map<string, import('onnxruntime-node').InferenceSession>} */
 const sessions = new Map();
+
+// A run's feeds are garbage once it returns, and a released session's wrappers once it is gone; V8 would collect them
+// only when its heap or external-memory limits (tens of MB per thread) say so, so RSS would carry up to that much
+// dead memory that no budget counts. This thread's heap holds little else, so a full collection costs about a
+// millisecond. `gc` is exposed at run time (process-wide flag; a fresh context carries the function).
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = globalThis.gc ?? vm.runInNewContext('gc');
 
 /** Shared time base across threads: epoch milliseconds with sub-millisecond resolution. */
 const nowMs = () => performance.timeOrigin + performance.now();
@@ -165,7 +174,15 @@ async function handle(request) {
       throw new WorkerFailure('E_BAD_REQUEST', `unknown op ${String(request?.op)}`);
     }
     const { result, transfer } = await handler(request);
+    if (request.op === 'release' || request.op === 'releaseAll') {
+      // Before the reply: once the engine hears "released", the memory is back (its baseline and plan rely on it).
+      collectGarbage();
+    }
     port.postMessage({ id: request.id, ok: true, result }, transfer);
+    if (request.op === 'run') {
+      // After the reply: the outputs are on their way, and the dead feeds go while the engine prepares the next unit.
+      collectGarbage();
+    }
   } catch (error) {
     const code = error instanceof WorkerFailure ? error.code : 'E_UNKNOWN';
     port.postMessage({ id: request?.id, ok: false, error: { code, message: messageOf(error) } });

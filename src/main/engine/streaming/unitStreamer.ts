@@ -15,6 +15,7 @@
 import type { UnitTiming } from '@shared/domain/generation';
 import { OrtRuntimeError, type LoadReply, type SessionOptions, type TensorMap, type TimeSpanMs } from '../runtime/types';
 import { epochNowMs } from '../runtime/clock';
+import { collectGarbage } from '../runtime/garbage';
 import { streamingSessionOptions } from '../runtime/sessionOptions';
 import { WorkerExecutor } from '../runtime/workerExecutor';
 import { planMemory, type MemoryBudget, type MemoryPlan } from '@shared/model/memoryPlan';
@@ -518,6 +519,8 @@ export class UnitStreamer {
     try {
       await entry.executor.release(entry.unitId);
     } finally {
+      // The unit's feeds and outputs that this thread dropped while it ran are dead now (the worker collects its own).
+      collectGarbage('young');
       // Bytes count until the worker confirms the release, so the accounting never under-reports.
       this.accountedBytes -= entry.sizeBytes;
       this.onEvent({ kind: 'unit-released', unitId: entry.unitId, executor: entry.executor.index, residentBytes: this.accountedBytes });

@@ -6,7 +6,7 @@ import type { OpenSoraManifest } from '@shared/model/manifest';
 import { referenceFrameSupport } from '@shared/model/referenceFrames';
 import type { ModelPackage } from '../../package/modelPackage';
 import type { UnitStreamer } from '../../streaming/unitStreamer';
-import { jobPasses, streamUnitOf } from '../streamPasses';
+import { jobPasses, streamUnitOf } from '../streamUnits';
 import { batchLatent, buildStepConstants, type StepConstants } from '../stdit3/denoiseFeeds';
 import { runDenoiserPass } from '../stdit3/denoiserPass';
 import type { DecodedVideo, EncodedFrames, OpenModelOptions, PreparedPrompt, TextConditioning, VelocityRequest, VelocityResult, VideoModel } from '../videoModel';

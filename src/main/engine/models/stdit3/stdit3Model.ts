@@ -7,7 +7,7 @@ import { requireFiniteOutputs } from '../../pipeline/numericCheck';
 import { float32View, tensorData } from '../../runtime/types';
 import type { UnitStreamer } from '../../streaming/unitStreamer';
 import { createWordTokenizer } from '../../text/wordTokenizer';
-import { jobPasses } from '../streamPasses';
+import { jobPasses } from '../streamUnits';
 import type { DecodedVideo, OpenModelOptions, PreparedPrompt, TextConditioning, VelocityRequest, VelocityResult, VideoModel } from '../videoModel';
 import { batchLatent, buildStepConstants, type StepConstants } from './denoiseFeeds';
 import { runDenoiserPass } from './denoiserPass';

@@ -1,7 +1,8 @@
 import type { ModelSummary } from '@shared/domain/studio';
 import type { MemoryPlan } from '@shared/model/memoryPlan';
 import { activationReserveBytes } from '@shared/model/clipMemory';
-import { resolvePipelineBudget, type PassName } from '@shared/model/pipelineBudget';
+import { resolvePipelineBudget } from '@shared/model/pipelineBudget';
+import type { PassName } from '@shared/model/unitPasses';
 import type { MemoryBudget } from '@shared/domain/memoryBudget';
 
 export type { PassName };
