@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import yazl from 'yazl';
 import { encodePng } from '../../src/main/engine/output/pngWriter';
-import { encodeGif } from '../../src/shared/media/gif';
+import { gifBytes } from '../support/gifBytes';
 import { dataFolder, runMediaDirName, type DataFolder } from '../../src/main/store/dataFolder';
 import { openStudioDatabase, type StudioDatabase } from '../../src/main/store/database';
 import { type HistoryRepository } from '../../src/main/store/historyRepository';
@@ -71,7 +71,7 @@ export function seedRun(folder: DataFolder, history: HistoryRepository, options:
   const frames = flatFrames(3, options.shade);
   frames.forEach((frame, index) => fs.writeFileSync(path.join(dir, 'clip-frames', `frame-${String(index).padStart(3, '0')}.png`), encodePng(frame, 4, 4)));
   fs.writeFileSync(path.join(dir, 'thumb.png'), encodePng(frames[1], 4, 4));
-  fs.writeFileSync(path.join(dir, 'clip.gif'), encodeGif(frames, 4, 4, 8));
+  fs.writeFileSync(path.join(dir, 'clip.gif'), gifBytes(frames, 4, 4, 8));
   const settings = { prompt: options.prompt, seed: 7, steps: 30, cfgScale: 4, lpl: { kind: 'fixed' as const, leapStep: 15 }, tdtmMergedSteps: 0, memoryBudget: { kind: 'all' as const }, modelId: 'shapes-tiny', modelVersion: '1.0.0', modelPath: '/somewhere/models/shapes-tiny', frames: 3, height: 4, width: 4, fps: 8 };
   const record = buildReproducibilityRecord(settings, { stepsRun: 16, leapStep: 15, mergedSteps: 0 }, 1, new Date(options.createdAtMs));
   fs.writeFileSync(path.join(dir, 'clip.json'), `${JSON.stringify(record, null, 2)}\n`);

@@ -5,7 +5,7 @@ import { PNG } from 'pngjs';
 import { parseReproducibilityRecord, PNG_RECORD_KEYWORD, type ReproducibilityRecord } from '@shared/domain/reproducibilityRecord';
 import { exportBaseName, type RunExportFormat, type RunExportRequest, type RunExportResult } from '@shared/domain/runExport';
 import { StudioError } from '@shared/ipc/errors';
-import { encodeGif } from '@shared/media/gif';
+import { encodeGif } from '../engine/output/gifWriter';
 import { downscaleNearest, upscaleNearest } from '@shared/media/pixels';
 import { APP_NAME, APP_VERSION } from '@shared/version';
 import type { RgbaClip } from '../engine/output/frames';
@@ -117,10 +117,7 @@ function planFiles(files: RunMediaFiles, record: ReproducibilityRecord, request:
           ? { fileName: `${stem}.gif`, source: files.gif }
           : {
               fileName: `${stem}.gif`,
-              make: async (target) => {
-                const clip = frames();
-                fs.writeFileSync(target, encodeGif(clip.frames, clip.width, clip.height, clip.fps));
-              },
+              make: async (target) => fs.writeFileSync(target, await encodeGif(frames())),
             };
       return [gif, { fileName: `${stem}.gif.json`, source: recordFile }];
     }

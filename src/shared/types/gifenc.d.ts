@@ -1,4 +1,4 @@
-// Types for the parts of gifenc (no bundled typings) that the GIF writer uses.
+// Types for the parts of gifenc (no bundled typings) that the tests use to make GIF files (the studio's own encoder, engine/output/gifWriter.ts, loads it in a worker).
 declare module 'gifenc' {
   export type Palette = number[][];
   export interface GifEncoderStream {

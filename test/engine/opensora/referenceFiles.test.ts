@@ -8,7 +8,7 @@ import { readClipFrames, readImageFile } from '../../../src/main/engine/conditio
 import { planFill, resizeCropToFill, type RgbImage } from '../../../src/main/engine/conditioning/resizeCrop';
 import { openVideoModel } from '../../../src/main/engine/models';
 import { readModelPackage } from '../../../src/main/engine/package/modelPackage';
-import { encodeGif } from '../../../src/shared/media/gif';
+import { gifBytes } from '../../support/gifBytes';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { UnitStreamer } from '../../../src/main/engine/streaming/unitStreamer';
 import { fixturePackage } from '../support/randomPackage';
@@ -84,7 +84,7 @@ describe('reference files (--image, --extend) through the engine', () => {
     const colours = Array.from({ length: 20 }, (_, k) => [k * 12, 255 - k * 12, (k * 40) % 256]);
     const frames = colours.map((colour) => Uint8Array.from({ length: 32 * 24 * 4 }, (_, i) => (i % 4 === 3 ? 255 : colour[i % 4])));
     const gif = path.join(work, 'clip.gif');
-    fs.writeFileSync(gif, encodeGif(frames, 32, 24, 24));
+    fs.writeFileSync(gif, gifBytes(frames, 32, 24, 24));
     const read = readClipFrames(gif, 17);
     expect(read.total).toBe(20);
     expect(read.frames.map((frame) => Array.from(frame.rgb.subarray(0, 3)))).toEqual(colours.slice(3));

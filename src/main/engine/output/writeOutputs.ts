@@ -4,8 +4,8 @@ import type { ResolvedSettings } from '@shared/domain/generation';
 import { buildReproducibilityRecord, PNG_RECORD_KEYWORD, type RecordedRun } from '@shared/domain/reproducibilityRecord';
 import { APP_NAME, APP_VERSION } from '@shared/version';
 import { upscaleClip, type RgbaClip } from './frames';
-import { encodeGif } from '@shared/media/gif';
 import { defaultExportScale } from '@shared/media/pixels';
+import { encodeGif } from './gifWriter';
 import { writeMp4 } from './mp4Writer';
 import { outputFault } from './outputTarget';
 import { encodePng } from './pngWriter';
@@ -43,7 +43,7 @@ export async function writeOutputs(
   }
   const paths: string[] = [];
   if (formats.has('gif')) {
-    await writeComplete(`${base}.gif`, (temp) => fs.writeFileSync(temp, encodeGif(scaled.frames, scaled.width, scaled.height, scaled.fps)));
+    await writeComplete(`${base}.gif`, async (temp) => fs.writeFileSync(temp, await encodeGif(scaled)));
     paths.push(`${base}.gif`);
   }
   if (formats.has('png')) {
