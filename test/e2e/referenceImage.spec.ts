@@ -52,12 +52,13 @@ test('drops an image on the composer, generates from it, and the history shows w
   await expect(field).toHaveAttribute('data-enabled', 'true');
 
   // A real drop: a DataTransfer holding the file, as the browser makes one for a file dragged from the desktop.
-  const drop = await page.evaluateHandle((base64) => {
-    const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+  // (A page expression: the test's own tsconfig has no DOM types.)
+  const drop = await page.evaluateHandle(`(() => {
+    const bytes = Uint8Array.from(atob('${pictureBase64(320, 180)}'), (char) => char.charCodeAt(0));
     const transfer = new DataTransfer();
     transfer.items.add(new File([bytes], 'meadow.png', { type: 'image/png' }));
     return transfer;
-  }, pictureBase64(320, 180));
+  })()`);
   await field.getByTestId('reference-drop').dispatchEvent('drop', { dataTransfer: drop });
   await expect(field.getByTestId('reference-thumbnail')).toBeVisible();
   await expect(field).toContainText('Starts from meadow.png (320 × 180)');
