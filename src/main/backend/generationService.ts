@@ -7,6 +7,7 @@ import { serializeError, StudioError, type SerializedError } from '@shared/ipc/e
 import type { EngineClient } from '../engine-host/engineClient';
 import type { EngineGenerateParams } from '../engine-host/engineRequests';
 import { listRunMedia } from '../store/dataFolder';
+import type { StagedReference } from './referenceInput';
 
 interface Job extends QueuedJob {
   /** As given by the UI (a model id), for the history. */
@@ -58,6 +59,11 @@ export interface GenerationServiceOptions {
   keepResults?: number;
   /** Resolves the request (model id → package) and throws a StudioError for one refused before any compute. */
   accept: (request: StudioGenerateRequest) => AcceptedRequest;
+  /**
+   * Makes the request's reference frames (an uploaded image, a run to extend) files the engine reads, kept in the job's
+   * folder; throws a StudioError for one that cannot be. Absent: requests with reference frames are refused.
+   */
+  stageReference?: (reference: NonNullable<StudioGenerateRequest['reference']>, jobDir: string) => StagedReference;
   limits?: QueueLimits;
   lifecycle?: JobLifecycle;
   /** After a job is done and its outputs are on disk (e.g. copies them to the outputs folder); must not throw. */
@@ -85,10 +91,13 @@ export class GenerationService {
 
   start(request: StudioGenerateRequest, placement: RunPlacement = {}): { jobId: JobId } {
     // Refuse what can be refused now (unknown model, leap step ≥ steps, a budget that cannot fit, a full queue), before queueing.
-    const { engineRequest, steps } = this.options.accept(request);
-    this.checkLimits(steps);
-    const job: Job = { jobId: randomUUID(), prompt: request.prompt, seed: request.seed ?? null, state: 'queued', enqueuedAtMs: Date.now(), request, engineRequest, steps, placement };
-    this.notify(() => this.options.lifecycle?.queued?.({ jobId: job.jobId, createdAtMs: job.enqueuedAtMs, request, steps, placement }));
+    const accepted = this.options.accept(request);
+    this.checkLimits(accepted.steps);
+    const jobId = randomUUID();
+    const { engineRequest, recorded } = this.withReference(accepted.engineRequest, request, jobId);
+    const { steps } = accepted;
+    const job: Job = { jobId, prompt: request.prompt, seed: request.seed ?? null, state: 'queued', enqueuedAtMs: Date.now(), request: recorded, engineRequest, steps, placement };
+    this.notify(() => this.options.lifecycle?.queued?.({ jobId: job.jobId, createdAtMs: job.enqueuedAtMs, request: recorded, steps, placement }));
     this.queued.push(job);
     this.publishQueue();
     this.pump();
@@ -158,6 +167,18 @@ export class GenerationService {
   snapshot(): QueueSnapshot {
     const strip = (job: Job): QueuedJob => ({ jobId: job.jobId, prompt: job.prompt, seed: job.seed, state: job.state, enqueuedAtMs: job.enqueuedAtMs });
     return { running: this.running ? strip(this.running) : null, queued: this.queued.map(strip) };
+  }
+
+  /** The engine's request with the reference staged in the job's folder, and the request as the history keeps it (no pixels). */
+  private withReference(engineRequest: GenerateRequest, request: StudioGenerateRequest, jobId: JobId): { engineRequest: GenerateRequest; recorded: StudioGenerateRequest } {
+    if (!request.reference) {
+      return { engineRequest, recorded: request };
+    }
+    if (!this.options.stageReference) {
+      throw new StudioError('INVALID_PARAMS', 'This studio cannot take reference frames (an image or a run to extend).');
+    }
+    const staged = this.options.stageReference(request.reference, path.join(this.options.outputsDir, jobId));
+    return { engineRequest: { ...engineRequest, reference: staged.engine }, recorded: { ...request, reference: staged.recorded } };
   }
 
   private checkLimits(steps: number): void {

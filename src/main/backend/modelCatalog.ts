@@ -4,6 +4,7 @@ import path from 'node:path';
 import { modelIdSchema } from '@shared/domain/generation';
 import type { BrokenModel } from '@shared/domain/models';
 import type { ModelSummary } from '@shared/domain/studio';
+import { referenceFrameSupport } from '@shared/model/referenceFrames';
 import { StudioError } from '@shared/ipc/errors';
 import type { ModelUnit } from '@shared/model/manifest';
 import { clipMemoryTable } from '@shared/model/clipMemory';
@@ -150,6 +151,7 @@ function summarize(pkg: ModelPackage, builtin: boolean): ModelSummary {
     defaults: { steps: manifest.sampler.steps, cfgScale: manifest.sampler.cfgScale },
     passes,
     totalBytes: manifestWeightsBytes(manifest),
+    referenceFrames: referenceFrameSupport(manifest),
   };
 }
 

@@ -23,6 +23,7 @@ import { describeJsonValue } from './describeJsonValue';
 import { exceedsDepth, MAX_PARAMS_DEPTH } from './nestingDepth';
 import type { ProjectsService } from './projectsService';
 import { keepRunMedia } from './recordRun';
+import { stageReference } from './referenceInput';
 import { exportRun, type RunExportOptions } from './runExport';
 import { mediaUrlsOf, protocolMediaUrls, type MediaUrls } from './mediaRoute';
 import type { OutputsFolderSetting } from './outputsCopy';
@@ -110,6 +111,7 @@ export class StudioBackend {
       onJobEvent: (event) => this.emit('generation.event', event),
       onQueue: (queue) => this.emit('generation.queue', queue),
       accept: (request) => acceptRequest(catalog, request),
+      stageReference: (reference, jobDir) => stageReference(reference, jobDir, (runId) => options.projects?.runFolder(runId) ?? this.generation.jobFolder(runId)),
       limits: options.queueLimits,
       afterDone: (job) => {
         try {
@@ -163,7 +165,9 @@ export class StudioBackend {
         if (projectId && options.projects) {
           options.projects.projects.require(projectId);
         }
-        return this.generation.start(request, { projectId, derivedFrom });
+        // An extended run descends from the run it continues (its lineage, also in a project archive).
+        const lineage = request.reference?.kind === 'extend' ? request.reference.runId : derivedFrom;
+        return this.generation.start(request, { projectId, derivedFrom: lineage });
       },
       'generation.cancel': async (params) => this.generation.cancel((params as { jobId: string }).jobId),
       'generation.finishNow': async (params) => this.generation.finishNow((params as { jobId: string }).jobId),

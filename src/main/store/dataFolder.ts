@@ -97,7 +97,12 @@ export const RUN_MEDIA = {
   record: 'clip.json',
   framesDir: 'clip-frames',
   thumbnail: 'thumb.png',
+  /** The image a run was started from (image-to-video), as uploaded: `reference.png` or `reference.jpg`. */
+  referenceBase: 'reference',
 } as const;
+
+/** The extensions a run's reference image is kept under, by its kind. */
+export const REFERENCE_IMAGE_EXTENSIONS = { png: 'png', jpeg: 'jpg' } as const;
 
 export interface RunMediaFiles {
   thumbnail: string | null;
@@ -106,6 +111,8 @@ export interface RunMediaFiles {
   record: string | null;
   /** Frame PNGs in order. */
   frames: string[];
+  /** The image the run started from (image-to-video), or null. */
+  reference: string | null;
 }
 
 const FRAME_NAME = /^frame-\d{3,5}\.png$/;
@@ -125,7 +132,8 @@ export function listRunMedia(dir: string): RunMediaFiles {
         .sort((a, b) => Number(a.slice(6, -4)) - Number(b.slice(6, -4)))
         .map((name) => path.join(framesDir, name))
     : [];
-  return { thumbnail: existing(RUN_MEDIA.thumbnail), gif: existing(RUN_MEDIA.gif), mp4: existing(RUN_MEDIA.mp4), record: existing(RUN_MEDIA.record), frames };
+  const reference = Object.values(REFERENCE_IMAGE_EXTENSIONS).reduce<string | null>((found, ext) => found ?? existing(`${RUN_MEDIA.referenceBase}.${ext}`), null);
+  return { thumbnail: existing(RUN_MEDIA.thumbnail), gif: existing(RUN_MEDIA.gif), mp4: existing(RUN_MEDIA.mp4), record: existing(RUN_MEDIA.record), frames, reference };
 }
 
 /** Gives a finished run its thumbnail: the middle frame's PNG (already upscaled for viewing). Returns its path. */

@@ -114,6 +114,8 @@ export function App(): React.JSX.Element {
               onGenerate={() => void commands.generate()}
               onCancel={() => void commands.cancelRunning()}
               onFinishNow={() => void commands.finishRunning()}
+              referenceImage={commands.referenceImage}
+              onReferenceImage={commands.setReferenceImage}
             />
           </Profiled>
         </div>
@@ -135,7 +137,7 @@ export function App(): React.JSX.Element {
                 <LiveView />
               </TabPanel>
               <TabPanel idPrefix="stage" id="result" selected={stage.view === 'result'}>
-                <ResultView jobId={resultJobId} onSelect={chooseResult} onReuse={commands.reuse} />
+                <ResultView jobId={resultJobId} onSelect={chooseResult} onReuse={commands.reuse} onExtend={commands.extend} />
               </TabPanel>
             </div>
             <div className="column studio-side">
@@ -144,7 +146,7 @@ export function App(): React.JSX.Element {
             </div>
           </TabPanel>
           <TabPanel idPrefix="view" id="history" selected={view === 'history'} className="view history-view">
-            <WorkspaceHistory onUseAgain={commands.reuseHistoryEntry} onOpen={openRun} />
+            <WorkspaceHistory onUseAgain={commands.reuseHistoryEntry} onExtend={commands.extend} onOpen={openRun} />
           </TabPanel>
           <TabPanel idPrefix="view" id="compare" selected={view === 'compare'} className="view">
             <Profiled id="compare">

@@ -46,6 +46,41 @@ export const referenceRequestSchema = z
   .strict();
 export type ReferenceRequest = z.infer<typeof referenceRequestSchema>;
 
+/**
+ * The largest reference image the studio takes, in bytes: it crosses the transport inline, in one message (the
+ * browser-mode WebSocket takes at most 1 MiB; base64 adds a third).
+ */
+export const REFERENCE_IMAGE_MAX_BYTES = 640 * 1024;
+
+const referenceStrengthSchema = z.number().gt(0).max(1).optional();
+const runIdSchema = z.string().min(1).max(100);
+
+/**
+ * Reference frames as the studio names them: never a path on the machine that runs it. `image` carries the picture
+ * itself (PNG/JPEG bytes, base64) when a run is started; the history and the archive keep only its file name (the
+ * picture is kept in the run's folder). `extend` names a run of the history, continued from its last frames.
+ */
+export const studioReferenceSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('image'),
+      fileName: z.string().trim().min(1).max(255),
+      dataBase64: z
+        .string()
+        .max(Math.ceil(REFERENCE_IMAGE_MAX_BYTES / 3) * 4, `the image is larger than ${REFERENCE_IMAGE_MAX_BYTES / 1024} KiB`)
+        .optional(),
+      strength: referenceStrengthSchema,
+    })
+    .strict(),
+  z.object({ kind: z.literal('extend'), runId: runIdSchema, strength: referenceStrengthSchema }).strict(),
+]);
+export type StudioReference = z.infer<typeof studioReferenceSchema>;
+
+/** The line the history shows for a conditioned run (`runLabel` names the source run). */
+export function describeStudioReference(reference: StudioReference, runLabel: (runId: string) => string): string {
+  return reference.kind === 'image' ? `from image ${reference.fileName}` : `extended from run ${runLabel(reference.runId)}`;
+}
+
 /** What a conditioned run was conditioned on (`--json`'s `conditioning`). */
 export interface ConditioningSummary {
   readonly kind: ReferenceRequest['kind'];
@@ -85,7 +120,10 @@ export const modelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'mu
  * What the studio's transport accepts: the same settings, naming a registered model by id (the built-in one when
  * absent). A folder path never crosses the transport: the backend resolves the id to its package through the catalog.
  */
-export const studioGenerateRequestSchema = generateRequestSchema.omit({ modelPath: true }).extend({ modelId: modelIdSchema.optional() }).strict();
+export const studioGenerateRequestSchema = generateRequestSchema
+  .omit({ modelPath: true, reference: true })
+  .extend({ modelId: modelIdSchema.optional(), reference: studioReferenceSchema.optional() })
+  .strict();
 export type StudioGenerateRequest = z.input<typeof studioGenerateRequestSchema>;
 
 /** Settings after defaults were applied: what actually ran (the reproducibility record). */

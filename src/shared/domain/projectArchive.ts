@@ -31,6 +31,8 @@ export const archiveRunMediaSchema = z
     frames: z.array(entryName).max(5000),
     /** The run's reproducibility record (clip.json) as written; archives from before it travelled lack it. */
     record: entryName.nullable().optional(),
+    /** The image an image-to-video run started from (a PNG or JPEG, as uploaded); absent for other runs. */
+    reference: entryName.nullable().optional(),
   })
   .strict();
 export type ArchiveRunMedia = z.infer<typeof archiveRunMediaSchema>;
@@ -112,6 +114,11 @@ export const projectArchiveSchema = z
       runKeys.add(run.key);
     }
     for (const [index, run] of archive.runs.entries()) {
+      // An extended run names its source by key; a source outside the project keeps the id it had (imported as it is).
+      const extended = run.request.reference?.kind === 'extend' ? run.request.reference.runId : null;
+      if (extended !== null && key.safeParse(extended).success && !runKeys.has(extended)) {
+        context.addIssue({ code: 'custom', path: ['runs', index, 'request', 'reference', 'runId'], message: `names run ${extended}, which the archive does not hold` });
+      }
       if (run.derivedFrom !== null && !runKeys.has(run.derivedFrom)) {
         context.addIssue({ code: 'custom', path: ['runs', index, 'derivedFrom'], message: `names run ${run.derivedFrom}, which the archive does not hold` });
       }

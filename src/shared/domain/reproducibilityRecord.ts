@@ -42,9 +42,9 @@ export interface RecordedRun {
   mergedSteps: number;
 }
 
-/** The record of a clip made with these settings and written at `scale`. */
-export function buildReproducibilityRecord(settings: ResolvedSettings, run: RecordedRun, scale: number, now: Date = new Date()): ReproducibilityRecord {
-  const request: ReproducibilityRecord['request'] = {
+/** The request that makes these settings again (the model by id, the seed included). */
+export function requestOfSettings(settings: ResolvedSettings): ReproducibilityRecord['request'] {
+  return {
     prompt: settings.prompt,
     seed: settings.seed,
     steps: settings.steps,
@@ -55,6 +55,11 @@ export function buildReproducibilityRecord(settings: ResolvedSettings, run: Reco
     modelId: settings.modelId,
     ...(settings.clip ? { clip: { ...settings.clip, frames: settings.frames } } : {}),
   };
+}
+
+/** The record of a clip made with these settings and written at `scale`. */
+export function buildReproducibilityRecord(settings: ResolvedSettings, run: RecordedRun, scale: number, now: Date = new Date()): ReproducibilityRecord {
+  const request = requestOfSettings(settings);
   return {
     kind: REPRODUCIBILITY_RECORD_KIND,
     schemaVersion: REPRODUCIBILITY_RECORD_SCHEMA_VERSION,

@@ -1,6 +1,7 @@
 import type { SerializedError } from '../ipc/errors';
 import type { ClipMemoryEntry } from '../model/clipMemory';
 import type { ClipPresets } from '../model/manifest';
+import type { ReferenceFrameSupport } from '../model/referenceFrames';
 import type { UnitPasses } from '../model/unitPasses';
 import type { GenerationEvent, GenerationSummary, StepPreview } from './generation';
 
@@ -22,6 +23,8 @@ export interface ModelSummary {
   /** Unit sizes per pass, in pipeline order (for the budget forecast). */
   passes: UnitPasses<{ id: string; sizeBytes: number }>;
   totalBytes: number;
+  /** Whether it can start from an image or extend a run (and why not). */
+  referenceFrames: ReferenceFrameSupport;
 }
 
 export type JobId = string;

@@ -25,8 +25,12 @@ function iso(timeMs: number): string {
  * The request as the transport takes it (a model id): runs recorded before requests named models by id may still hold
  * the folder their model lived in on this machine, which an archive never carries.
  */
-function portableRequest(requestJson: string): StudioGenerateRequest {
+function portableRequest(requestJson: string, keyOf: ReadonlyMap<string, string>): StudioGenerateRequest {
   const { modelPath: _modelPath, ...rest } = JSON.parse(requestJson) as GenerateRequest & StudioGenerateRequest;
+  // An extended run names its source by the archive's key (a source outside the project keeps its id).
+  if (rest.reference?.kind === 'extend') {
+    return { ...rest, reference: { ...rest.reference, runId: keyOf.get(rest.reference.runId) ?? rest.reference.runId } };
+  }
   return rest;
 }
 
@@ -47,7 +51,8 @@ function mediaDirOf(row: Row, folder: DataFolder): string | null {
 
 /**
  * Writes a project as one zip: project.json (runs, comparisons, settings, seeds, metrics, lineage, model ids and
- * hashes) and each run's media (thumbnail, GIF, MP4 where one was written, frames as PNG, the reproducibility record). Files are streamed from
+ * hashes) and each run's media (thumbnail, GIF, MP4 where one was written, frames as PNG, the reproducibility record, the image
+ * an image-to-video run started from). Files are streamed from
  * the data folder into the zip, and the zip is written beside the target and renamed into place when complete.
  */
 export async function exportProject(projectId: string, outFile: string, options: ExportOptions): Promise<{ sizeBytes: number; archive: ProjectArchive }> {
@@ -60,7 +65,7 @@ export async function exportProject(projectId: string, outFile: string, options:
   const runs: ArchiveRun[] = rows.map((row) => {
     const key = keyOf.get(row.id) as string;
     const dir = mediaDirOf(row, options.folder);
-    const files = dir ? listRunMedia(dir) : { thumbnail: null, gif: null, mp4: null, record: null, frames: [] };
+    const files = dir ? listRunMedia(dir) : { thumbnail: null, gif: null, mp4: null, record: null, frames: [], reference: null };
     const add = (file: string | null, name: string): string | null => {
       if (!file) {
         return null;
@@ -80,7 +85,7 @@ export async function exportProject(projectId: string, outFile: string, options:
       starred: row.starred === 1,
       derivedFrom: row.derived_from ? (keyOf.get(row.derived_from) ?? null) : null,
       model: { id: row.model_id, version: row.model_version, manifestHash: row.manifest_hash },
-      request: portableRequest(row.request_json),
+      request: portableRequest(row.request_json, keyOf),
       summary: portableSummary(row.summary_json),
       error: row.error_json ? (JSON.parse(row.error_json) as ArchiveRun['error']) : null,
       media: {
@@ -89,6 +94,7 @@ export async function exportProject(projectId: string, outFile: string, options:
         mp4: add(files.mp4, 'clip.mp4'),
         frames: files.frames.map((file, index) => add(file, `frames/frame-${String(index).padStart(3, '0')}.png`) as string),
         record: add(files.record, 'clip.json'),
+        ...(files.reference ? { reference: add(files.reference, path.basename(files.reference)) } : {}),
       },
     };
   });

@@ -40,8 +40,8 @@ function refuse(archiveFile: string, problem: string): StudioError {
   return new StudioError('ARCHIVE_REFUSED', `${path.basename(archiveFile)} was refused: ${problem}. Nothing was imported.`);
 }
 
-type MediaKind = 'png' | 'gif' | 'mp4' | 'json';
-const MEDIA_KIND_NAMES: Record<MediaKind, string> = { png: 'a PNG image', gif: 'a GIF image', mp4: 'an MP4 video', json: 'a reproducibility record' };
+type MediaKind = 'png' | 'jpg' | 'gif' | 'mp4' | 'json';
+const MEDIA_KIND_NAMES: Record<MediaKind, string> = { png: 'a PNG image', jpg: 'a JPEG image', gif: 'a GIF image', mp4: 'an MP4 video', json: 'a reproducibility record' };
 type MediaTarget = { entryName: string; target: string; role: string; kind: MediaKind };
 
 /** The media a run names, each with where it goes inside the run's new folder and the kind of file it must be. */
@@ -58,6 +58,11 @@ function mediaTargets(run: ArchiveRun): MediaTarget[] {
   }
   if (run.media.record) {
     targets.push({ entryName: run.media.record, target: RUN_MEDIA.record, role: 'its reproducibility record', kind: 'json' });
+  }
+  const reference = run.media.reference;
+  if (reference) {
+    const kind = reference.toLowerCase().endsWith('.jpg') ? 'jpg' : 'png';
+    targets.push({ entryName: reference, target: `${RUN_MEDIA.referenceBase}.${kind}`, role: 'the image it started from', kind });
   }
   run.media.frames.forEach((entryName, index) =>
     targets.push({ entryName, target: `${RUN_MEDIA.framesDir}/frame-${String(index).padStart(3, '0')}.png`, role: `frame ${index}`, kind: 'png' }),
@@ -89,6 +94,8 @@ function hasMediaSignature(head: Buffer, kind: Exclude<MediaKind, 'json'>): bool
   switch (kind) {
     case 'png':
       return head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    case 'jpg':
+      return head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
     case 'gif':
       return ['GIF87a', 'GIF89a'].includes(head.subarray(0, 6).toString('latin1'));
     case 'mp4':
@@ -320,7 +327,7 @@ function toRow(plan: Plan, projectId: string, idOfKey: Map<string, string>, fina
     merged_steps: summary?.mergedSteps ?? null,
     total_ms: summary?.timingsMs.total ?? null,
     peak_rss_bytes: summary?.peakRssBytes ?? null,
-    request_json: JSON.stringify(run.request),
+    request_json: JSON.stringify(restoredRequest(run.request, idOfKey)),
     summary_json: summary ? JSON.stringify(summary) : null,
     error_json: run.error ? JSON.stringify(run.error) : null,
     outputs_json: JSON.stringify(summary?.outputs ?? []),
@@ -332,6 +339,12 @@ function toRow(plan: Plan, projectId: string, idOfKey: Map<string, string>, fina
     memory_budget_bytes: summary?.memoryBudgetBytes ?? null,
     media_dir: finalDir ? runMediaDirName(id) : null,
   };
+}
+
+/** The request as this studio keeps it: an extended run names its source by its new id. */
+function restoredRequest(request: ArchiveRun['request'], idOfKey: ReadonlyMap<string, string>): ArchiveRun['request'] {
+  const reference = request.reference;
+  return reference?.kind === 'extend' ? { ...request, reference: { ...reference, runId: idOfKey.get(reference.runId) ?? reference.runId } } : request;
 }
 
 /** The outputs a restored run lists, as the engine would have: the GIF, the frames folder, the MP4, the record. */

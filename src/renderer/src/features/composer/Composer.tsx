@@ -7,6 +7,8 @@ import { MemoryBudgetField } from './MemoryBudgetField';
 import { ModelFields } from './ModelFields';
 import { PresetBar } from './PresetBar';
 import { PromptField } from './PromptField';
+import type { ReferenceImage } from './referenceImage';
+import { ReferenceImageField } from './ReferenceImageField';
 import { SamplerFields } from './SamplerFields';
 import { SettingsFold } from './SettingsFold';
 import { summarizeSettings } from './settingsSummary';
@@ -26,6 +28,9 @@ export interface ComposerProps {
   onGenerate: () => void;
   onCancel: () => void;
   onFinishNow: () => void;
+  /** The image the next run starts from (models with reference frames). */
+  referenceImage: ReferenceImage | null;
+  onReferenceImage: (image: ReferenceImage | null) => void;
 }
 
 /**
@@ -57,6 +62,7 @@ export function Composer(props: ComposerProps): React.JSX.Element {
       <h2 id="composer-heading">Compose</h2>
       <form onSubmit={generate}>
         <PromptField value={settings.prompt} history={props.history} onChange={(prompt) => update({ prompt })} />
+        <ReferenceImageField image={props.referenceImage} onChange={props.onReferenceImage} model={model} />
         <div className="actions">
           <button type="submit" className="primary" data-testid="generate-button" disabled={props.submitting} aria-keyshortcuts="Control+Enter Meta+Enter">
             {props.hasRunningJob ? 'Generate (queue)' : 'Generate'}

@@ -34,6 +34,8 @@ function UsedFilter({ label, testId, value, onChange }: { label: string; testId:
 interface HistoryPanelProps {
   /** Refills the composer with the entry's request. */
   onUseAgain: (entry: HistoryEntry) => void;
+  /** Starts a run continuing the entry's clip from its last frames. */
+  onExtend: (runId: string, base: HistoryEntry['request']) => Promise<void>;
   /** Plays the run in the result player. */
   onOpen: (entry: HistoryEntry) => void;
 }
@@ -151,7 +153,7 @@ function storedVisibility(): ColumnVisibilityState {
  * time, peak memory, date and star. Sorting, full-text search and filters run in the backend; the body is
  * virtualized and fetches only the rows in view, so it stays smooth at 10,000 runs.
  */
-export function HistoryPanel({ onUseAgain, onOpen }: HistoryPanelProps): React.JSX.Element {
+export function HistoryPanel({ onUseAgain, onExtend, onOpen }: HistoryPanelProps): React.JSX.Element {
   const currentProjectId = useCurrentProjectId();
   const { state: projectsState } = useProjects();
   const [searchText, setSearchText] = useState('');
@@ -190,6 +192,13 @@ export function HistoryPanel({ onUseAgain, onOpen }: HistoryPanelProps): React.J
       setAnnouncement(`The composer now holds “${entry.prompt}” with its settings.`);
     },
     [onUseAgain],
+  );
+  const extend = useCallback(
+    (entry: HistoryEntry) => {
+      void onExtend(entry.id, entry.request);
+      setAnnouncement(`A run extending “${entry.prompt}” was queued.`);
+    },
+    [onExtend],
   );
   const [confirmingEntryId, setConfirmingEntryId] = useState<string | null>(null);
   const deleteEntry = useCallback(
@@ -230,8 +239,8 @@ export function HistoryPanel({ onUseAgain, onOpen }: HistoryPanelProps): React.J
   );
   const deleteConfirmation = useMemo(() => ({ entryId: confirmingEntryId, setEntryId: setConfirmingEntryId }), [confirmingEntryId]);
   const columns = useMemo(
-    () => historyColumns({ onOpen: open, onUseAgain: refill, onDelete: deleteEntry, onStar: star, onMove: move, projects: projectsState.projects }),
-    [open, refill, deleteEntry, star, move, projectsState.projects],
+    () => historyColumns({ onOpen: open, onUseAgain: refill, onExtend: extend, onDelete: deleteEntry, onStar: star, onMove: move, projects: projectsState.projects }),
+    [open, refill, extend, deleteEntry, star, move, projectsState.projects],
   );
 
   const table = useTable({

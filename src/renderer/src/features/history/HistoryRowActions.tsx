@@ -5,12 +5,14 @@ import { useDeleteConfirmation } from './deleteConfirmation';
 interface HistoryRowActionsProps {
   entry: HistoryEntry;
   onUseAgain: (entry: HistoryEntry) => void;
+  /** Starts a run continuing the entry's clip (offered for finished runs of preset models, which may take reference frames). */
+  onExtend: (entry: HistoryEntry) => void;
   /** Resolves to an error message, or null when the entry was deleted. */
   onDelete: (entry: HistoryEntry) => Promise<string | null>;
 }
 
 /** "Use again" and "Delete", which asks for confirmation in place (Esc or "Keep" backs out). */
-export function HistoryRowActions({ entry, onUseAgain, onDelete }: HistoryRowActionsProps): React.JSX.Element {
+export function HistoryRowActions({ entry, onUseAgain, onExtend, onDelete }: HistoryRowActionsProps): React.JSX.Element {
   const [confirming, setConfirming] = useDeleteConfirmation(entry.id);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -81,6 +83,11 @@ export function HistoryRowActions({ entry, onUseAgain, onDelete }: HistoryRowAct
       <button type="button" data-testid="history-use-again" aria-label={`Use again: put ${name} and its settings in the composer`} onClick={() => onUseAgain(entry)}>
         Use again
       </button>
+      {entry.status === 'done' && entry.hasMedia && entry.request.clip ? (
+        <button type="button" data-testid="history-extend" aria-label={`Extend: a new run continuing ${name} from its last frames`} onClick={() => onExtend(entry)}>
+          Extend
+        </button>
+      ) : null}
       <button ref={deleteRef} type="button" data-testid="history-delete" aria-label={`Delete ${name} from the history`} onClick={() => setConfirming(true)}>
         Delete
       </button>

@@ -1,4 +1,5 @@
 import { columnVisibilityFeature, createColumnHelper, rowSortingFeature, tableFeatures } from '@tanstack/react-table';
+import { describeStudioReference } from '@shared/domain/generation';
 import type { HistoryEntry } from '@shared/domain/history';
 import type { Project } from '@shared/domain/projects';
 import { formatBytes, formatDurationMs } from '../../lib/format';
@@ -12,6 +13,7 @@ const helper = createColumnHelper<typeof historyFeatures, HistoryEntry>();
 export interface RowCallbacks {
   onOpen: (entry: HistoryEntry) => void;
   onUseAgain: (entry: HistoryEntry) => void;
+  onExtend: (entry: HistoryEntry) => void;
   onDelete: (entry: HistoryEntry) => Promise<string | null>;
   onStar: (entry: HistoryEntry) => void;
   onMove: (entry: HistoryEntry, projectId: string) => void;
@@ -21,7 +23,7 @@ export interface RowCallbacks {
 const dash = (value: number | null, format: (value: number) => string = String): string => (value === null ? '–' : format(value));
 
 /** The history's columns; ids double as the backend's sort keys where a column sorts. */
-export function historyColumns({ onOpen, onUseAgain, onDelete, onStar, onMove, projects }: RowCallbacks) {
+export function historyColumns({ onOpen, onUseAgain, onExtend, onDelete, onStar, onMove, projects }: RowCallbacks) {
   return helper.columns([
     helper.accessor('starred', {
       id: 'starred',
@@ -57,6 +59,12 @@ export function historyColumns({ onOpen, onUseAgain, onDelete, onStar, onMove, p
             </span>
           ) : null}
           <span data-testid="history-prompt">{getValue()}</span>
+          {row.original.request.reference ? (
+            <span className="muted history-lineage" data-testid="history-lineage">
+              {' '}
+              ({describeStudioReference(row.original.request.reference, (runId) => runId.slice(0, 8))})
+            </span>
+          ) : null}
           {row.original.modelInstalled ? null : (
             <span className="status-tag failed" title={`Model ${row.original.modelId} is not installed here`} data-testid="history-model-missing">
               {' '}
@@ -129,7 +137,7 @@ export function historyColumns({ onOpen, onUseAgain, onDelete, onStar, onMove, p
           >
             Open
           </button>
-          <HistoryRowActions entry={row.original} onUseAgain={onUseAgain} onDelete={onDelete} />
+          <HistoryRowActions entry={row.original} onUseAgain={onUseAgain} onExtend={onExtend} onDelete={onDelete} />
         </span>
       ),
     }),

@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'react';
-import type { GenerationSummary } from '@shared/domain/generation';
+import type { GenerationSummary, StudioGenerateRequest } from '@shared/domain/generation';
+import { requestOfSettings } from '@shared/domain/reproducibilityRecord';
 import type { JobId } from '@shared/domain/studio';
 import { memoPart } from '../../lib/renderStats';
 import { shallowEqual } from '../../lib/shallowEqual';
@@ -14,10 +15,12 @@ interface ResultViewProps {
   jobId: JobId | null;
   onSelect: (jobId: JobId) => void;
   onReuse: (summary: GenerationSummary, jobId: JobId) => void;
+  /** Starts a run continuing this clip from its last frames (models with reference frames). */
+  onExtend: (jobId: JobId, base: StudioGenerateRequest) => Promise<void>;
 }
 
 /** The finished clip: looping player, settings and timings, exports; earlier results of this session to pick from. */
-export const ResultView = memoPart('result', function ResultView({ jobId, onSelect, onReuse }: ResultViewProps): React.JSX.Element {
+export const ResultView = memoPart('result', function ResultView({ jobId, onSelect, onReuse, onExtend }: ResultViewProps): React.JSX.Element {
   const finishedJobs = useJobsSlice(selectFinishedJobs, shallowEqual);
   const result = useJobResult(jobId);
   const [frame, setFrame] = useState(0);
@@ -58,6 +61,11 @@ export const ResultView = memoPart('result', function ResultView({ jobId, onSele
             <button type="button" onClick={() => onReuse(result.summary, result.jobId)} data-testid="reuse-settings">
               Reuse these settings (seed locked)
             </button>
+            {result.summary.settings.clip ? (
+              <button type="button" onClick={() => void onExtend(result.jobId, requestOfSettings(result.summary.settings))} data-testid="result-extend" title="A new run that continues this clip from its last frames">
+                Extend
+              </button>
+            ) : null}
           </div>
         </div>
       ) : null}

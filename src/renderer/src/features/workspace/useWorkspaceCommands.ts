@@ -1,11 +1,12 @@
 import { useCallback, useState } from 'react';
-import type { GenerationSummary } from '@shared/domain/generation';
+import type { GenerationSummary, StudioGenerateRequest } from '@shared/domain/generation';
 import type { HistoryEntry } from '@shared/domain/history';
 import type { JobId } from '@shared/domain/studio';
 import { settingsFromResolved, toGenerateRequest } from '../composer/composerSettings';
 import { selectedModelOf, type ModelsState } from '../composer/useModels';
 import type { ComposerState } from '../composer/useComposerSettings';
 import type { GenerationActions } from '../generation/jobFeed';
+import type { ReferenceImage } from '../composer/referenceImage';
 import { composerSettingsFromHistory } from '../history/historyToComposer';
 import { currentProjectId } from '../projects/currentProject';
 
@@ -25,6 +26,11 @@ export interface WorkspaceCommands {
   reuse: (summary: GenerationSummary, jobId?: JobId) => void;
   /** Refills the composer with a history entry's request (seed locked to the one it ran with) and focuses the prompt. */
   reuseHistoryEntry: (entry: HistoryEntry) => void;
+  /** Starts a run that continues `runId` from its last frames, with `base`'s settings (a new seed). */
+  extend: (runId: JobId, base: StudioGenerateRequest) => Promise<void>;
+  /** The image the next run starts from (image-to-video), or null. */
+  referenceImage: ReferenceImage | null;
+  setReferenceImage: (image: ReferenceImage | null) => void;
   submitting: boolean;
   error: CommandError | null;
 }
@@ -45,14 +51,24 @@ export function useWorkspaceCommands({ composer, models, actions, runningJobId, 
   const [derivedFrom, setDerivedFrom] = useState<JobId | undefined>(undefined);
   const { settings, update } = composer;
 
+  const [referenceImage, setReferenceImage] = useState<ReferenceImage | null>(null);
+
   const generate = useCallback(async () => {
-    const built = toGenerateRequest(settings, selectedModelOf(settings, models));
+    const model = selectedModelOf(settings, models);
+    const built = toGenerateRequest(settings, model);
     if (!built.ok) {
       setError({ code: 'CHECK_FORM', message: built.message });
       return;
     }
+    if (referenceImage && model && !model.referenceFrames.supported) {
+      setError({ code: 'CHECK_FORM', message: `The start image ${referenceImage.fileName} cannot be used: ${model.referenceFrames.reason}` });
+      return;
+    }
+    const request: StudioGenerateRequest = referenceImage
+      ? { ...built.request, reference: { kind: 'image', fileName: referenceImage.fileName, dataBase64: referenceImage.dataBase64 } }
+      : built.request;
     setSubmitting(true);
-    const outcome = await actions.start(built.request, { projectId: currentProjectId(), derivedFrom });
+    const outcome = await actions.start(request, { projectId: currentProjectId(), derivedFrom });
     setSubmitting(false);
     if (outcome.ok) {
       setError(null);
@@ -60,7 +76,16 @@ export function useWorkspaceCommands({ composer, models, actions, runningJobId, 
     } else {
       setError({ code: outcome.code, message: outcome.message });
     }
-  }, [settings, models, actions, rememberPrompt, derivedFrom]);
+  }, [settings, models, actions, rememberPrompt, derivedFrom, referenceImage]);
+
+  const extend = useCallback(
+    async (runId: JobId, base: StudioGenerateRequest) => {
+      const { seed: _seed, reference: _reference, ...settingsOfRun } = base;
+      const outcome = await actions.start({ ...settingsOfRun, reference: { kind: 'extend', runId } }, { projectId: currentProjectId() });
+      setError(outcome.ok ? null : { code: outcome.code, message: outcome.message });
+    },
+    [actions],
+  );
 
   const report = useCallback((outcome: { ok: true } | { ok: false; code: string; message: string }) => {
     if (!outcome.ok) {
@@ -101,5 +126,5 @@ export function useWorkspaceCommands({ composer, models, actions, runningJobId, 
     [update, models],
   );
 
-  return { generate, cancelRunning, finishRunning, cancelJob, finishJob, moveJob, reuse, reuseHistoryEntry, submitting, error };
+  return { generate, cancelRunning, finishRunning, cancelJob, finishJob, moveJob, reuse, reuseHistoryEntry, extend, referenceImage, setReferenceImage, submitting, error };
 }
