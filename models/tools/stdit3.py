@@ -78,17 +78,12 @@ class Mlp(nn.Module):
 def apply_rope(x, cos, sin):
     """Interleaved-pair rotary embedding on x [B1, B2, H, L, hd] with cos/sin [L, hd] (rows = positions).
 
-    The pairs are read as [B1·B2, H·L, hd/2, 2] and rotate-half is a product with −1 (exact, as negation is), so the
-    exported graph stays at rank ≤ 5 with no Neg: both are what ORT's CoreML EP takes (docs/coreml.md)."""
+    The pairs are read as [B1·B2, H·L, hd/2, 2], indexed (a scalar Gather of rank-4 data), and rotate-half is a
+    product with −1 (exact, as negation is): rank ≤ 5 and no Neg, what ORT's CoreML EP takes (docs/coreml.md)."""
     b1, b2, h, length, hd = x.shape
     pairs = x.reshape(b1 * b2, h * length, hd // 2, 2)
-    rotated = torch.cat((pairs[:, :, :, 1:2] * -1.0, pairs[:, :, :, 0:1]), dim=3).reshape(b1, b2, h, length, hd)
+    rotated = torch.stack((pairs[:, :, :, 1] * -1.0, pairs[:, :, :, 0]), dim=3).reshape(b1, b2, h, length, hd)
     return x * cos + rotated * sin
-
-
-def heads(x, num_heads):
-    """[..., L, C] -> [..., L, heads, C/heads]."""
-    return x.reshape(*x.shape[:-1], num_heads, x.shape[-1] // num_heads)
 
 
 class Attention(nn.Module):
@@ -106,11 +101,13 @@ class Attention(nn.Module):
 
     def forward(self, x, rope_cos=None, rope_sin=None):
         b1, b2, length, _ = x.shape
-        c = self.dim
-        qkv = self.qkv(x)  # [B1, B2, L, 3C]; q, k, v by slices, each [B1, B2, H, L, hd] (rank ≤ 5 for CoreML)
-        q = self.q_norm(heads(qkv[:, :, :, 0:c], self.num_heads).permute(0, 1, 3, 2, 4))
-        k = self.k_norm(heads(qkv[:, :, :, c:2 * c], self.num_heads).permute(0, 1, 3, 2, 4))
-        v = heads(qkv[:, :, :, 2 * c:3 * c], self.num_heads).permute(0, 1, 3, 2, 4)
+        # q, k, v [B1, B2, H, L, hd] indexed from [3, B1·B2·H, L, hd]: rank ≤ 5 and scalar Gathers of rank-4 data,
+        # what ORT's CoreML EP takes (docs/coreml.md)
+        qkv = self.qkv(x).reshape(b1 * b2, length, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        qkv = qkv.reshape(3, b1 * b2 * self.num_heads, length, self.head_dim)
+        q, k, v = (qkv[i].reshape(b1, b2, self.num_heads, length, self.head_dim) for i in range(3))
+        q = self.q_norm(q)
+        k = self.k_norm(k)
         if rope_cos is not None:  # RoPE after the qk-norm (docs/open-sora.md §Blocks)
             q = apply_rope(q, rope_cos, rope_sin)
             k = apply_rope(k, rope_cos, rope_sin)
@@ -136,9 +133,9 @@ class MultiHeadCrossAttention(nn.Module):
         b, t, s, _ = x.shape
         length = y_tok.shape[1]
         q = self.q_linear(x).reshape(b, t, s, self.num_heads, self.head_dim).permute(0, 3, 1, 2, 4)
-        kv = self.kv_linear(y_tok)  # [B, L, 2C]: k and v by slices, not a scalar Gather (docs/coreml.md)
-        k = heads(kv[:, :, 0:self.dim], self.num_heads).permute(0, 2, 3, 1).unsqueeze(2)  # [B, H, 1, hd, L]
-        v = heads(kv[:, :, self.dim:2 * self.dim], self.num_heads).permute(0, 2, 1, 3).unsqueeze(2)  # [B, H, 1, L, hd]
+        kv = self.kv_linear(y_tok).reshape(b * length, 2, self.num_heads, self.head_dim)  # rank 4 for CoreML's Gather
+        k = kv[:, 0].reshape(b, length, self.num_heads, self.head_dim).permute(0, 2, 3, 1).unsqueeze(2)  # [B, H, 1, hd, L]
+        v = kv[:, 1].reshape(b, length, self.num_heads, self.head_dim).permute(0, 2, 1, 3).unsqueeze(2)  # [B, H, 1, L, hd]
         scores = torch.matmul(q * (self.head_dim ** -0.5), k)  # [B, H, T, S, L]
         scores = scores + y_bias.reshape(b, 1, 1, 1, length)
         out = torch.matmul(scores.softmax(dim=4), v)  # [B, H, T, S, hd]
@@ -247,18 +244,22 @@ class PatchEmbed3D(nn.Module):
         self.proj = nn.Conv3d(in_channels, hidden_size, kernel_size=patch_size, stride=patch_size)
 
     def forward(self, z):
-        """z [B, Cin, T, H, W] -> [B, T, Hp·Wp, C]. With a temporal patch of 1 (Open-Sora 1.2's (1, 2, 2)) the
-        Conv3d is the same Conv2d on every frame, so it runs as one over the B·T frames, with the Conv3d weight read
-        as [C, Cin, ph, pw] (the same bytes): ORT's CoreML EP takes 1-D and 2-D convolutions only (docs/coreml.md)."""
+        """z [B, Cin, T, H, W] -> [B, T, Hp·Wp, C].
+
+        Exported with a temporal patch of 1 (Open-Sora 1.2's (1, 2, 2)), the Conv3d (kernel = stride: disjoint
+        patches) is one Gemm over the patches, gathered by two rank-5 transposes, with the Conv3d weight read as
+        [C, Cin·kh·kw] (the same bytes): ORT's CoreML EP takes neither 3-D convolutions nor rank > 5, and on the CPU
+        the Gemm is faster than a Conv2d over the B·T frames (docs/coreml.md). Eager PyTorch keeps the Conv3d."""
         b, cin, frames, height, width = z.shape
         kt, kh, kw = self.proj.kernel_size
-        if kt != 1:
-            x = self.proj(z)  # [B, C, T', Hp, Wp]
-            return x.flatten(3).permute(0, 2, 3, 1)
-        weight = self.proj.weight.reshape(self.proj.out_channels, cin, kh, kw)
-        frames_2d = z.permute(0, 2, 1, 3, 4).reshape(b * frames, cin, height, width)
-        x = F.conv2d(frames_2d, weight, self.proj.bias, stride=(kh, kw))  # [B·T, C, Hp, Wp]
-        return x.reshape(b, frames, self.proj.out_channels, -1).permute(0, 1, 3, 2)
+        if kt != 1 or not torch.onnx.is_in_onnx_export():
+            return self.proj(z).flatten(3).permute(0, 2, 3, 1)  # [B, C, T, Hp, Wp] -> [B, T, S, C]
+        hp, wp = height // kh, width // kw
+        patches = z.reshape(b * cin, frames * hp, kh, wp, kw).permute(0, 1, 3, 2, 4)  # [B·Cin, T·Hp, Wp, kh, kw]
+        patches = patches.reshape(b, cin, frames * hp * wp, kh * kw).permute(0, 2, 1, 3)  # [B, T·S, Cin, kh·kw]
+        weight = self.proj.weight.reshape(self.proj.out_channels, cin * kh * kw)
+        x = F.linear(patches.reshape(b * frames * hp * wp, cin * kh * kw), weight, self.proj.bias)
+        return x.reshape(b, frames, hp * wp, self.proj.out_channels)
 
 
 class CaptionEmbedder(nn.Module):
