@@ -76,12 +76,13 @@ class Mlp(nn.Module):
 
 
 def apply_rope(x, cos, sin):
-    """Interleaved-pair rotary embedding on x [B1, B2, H, L, hd] with cos/sin [L, hd] (rows = positions)."""
+    """Interleaved-pair rotary embedding on x [B1, B2, H, L, hd] with cos/sin [L, hd] (rows = positions).
+
+    The pairs are read as [B1·B2, H·L, hd/2, 2], indexed (a scalar Gather of rank-4 data), and rotate-half is a
+    product with −1 (exact, as negation is): rank ≤ 5 and no Neg, what ORT's CoreML EP takes (docs/coreml.md)."""
     b1, b2, h, length, hd = x.shape
-    pairs = x.reshape(b1, b2, h, length, hd // 2, 2)
-    x_even = pairs[:, :, :, :, :, 0]
-    x_odd = pairs[:, :, :, :, :, 1]
-    rotated = torch.stack((-x_odd, x_even), dim=5).reshape(b1, b2, h, length, hd)
+    pairs = x.reshape(b1 * b2, h * length, hd // 2, 2)
+    rotated = torch.stack((pairs[:, :, :, 1] * -1.0, pairs[:, :, :, 0]), dim=3).reshape(b1, b2, h, length, hd)
     return x * cos + rotated * sin
 
 
@@ -100,11 +101,13 @@ class Attention(nn.Module):
 
     def forward(self, x, rope_cos=None, rope_sin=None):
         b1, b2, length, _ = x.shape
-        qkv = self.qkv(x).reshape(b1, b2, length, 3, self.num_heads, self.head_dim)
-        qkv = qkv.permute(3, 0, 1, 4, 2, 5)  # [3, B1, B2, H, L, hd]
-        q = self.q_norm(qkv[0])
-        k = self.k_norm(qkv[1])
-        v = qkv[2]
+        # q, k, v [B1, B2, H, L, hd] indexed from [3, B1·B2·H, L, hd]: rank ≤ 5 and scalar Gathers of rank-4 data,
+        # what ORT's CoreML EP takes (docs/coreml.md)
+        qkv = self.qkv(x).reshape(b1 * b2, length, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        qkv = qkv.reshape(3, b1 * b2 * self.num_heads, length, self.head_dim)
+        q, k, v = (qkv[i].reshape(b1, b2, self.num_heads, length, self.head_dim) for i in range(3))
+        q = self.q_norm(q)
+        k = self.k_norm(k)
         if rope_cos is not None:  # RoPE after the qk-norm (docs/open-sora.md §Blocks)
             q = apply_rope(q, rope_cos, rope_sin)
             k = apply_rope(k, rope_cos, rope_sin)
@@ -130,9 +133,9 @@ class MultiHeadCrossAttention(nn.Module):
         b, t, s, _ = x.shape
         length = y_tok.shape[1]
         q = self.q_linear(x).reshape(b, t, s, self.num_heads, self.head_dim).permute(0, 3, 1, 2, 4)
-        kv = self.kv_linear(y_tok).reshape(b, length, 2, self.num_heads, self.head_dim)
-        k = kv[:, :, 0].permute(0, 2, 3, 1).unsqueeze(2)  # [B, H, 1, hd, L]
-        v = kv[:, :, 1].permute(0, 2, 1, 3).unsqueeze(2)  # [B, H, 1, L, hd]
+        kv = self.kv_linear(y_tok).reshape(b * length, 2, self.num_heads, self.head_dim)  # rank 4 for CoreML's Gather
+        k = kv[:, 0].reshape(b, length, self.num_heads, self.head_dim).permute(0, 2, 3, 1).unsqueeze(2)  # [B, H, 1, hd, L]
+        v = kv[:, 1].reshape(b, length, self.num_heads, self.head_dim).permute(0, 2, 1, 3).unsqueeze(2)  # [B, H, 1, L, hd]
         scores = torch.matmul(q * (self.head_dim ** -0.5), k)  # [B, H, T, S, L]
         scores = scores + y_bias.reshape(b, 1, 1, 1, length)
         out = torch.matmul(scores.softmax(dim=4), v)  # [B, H, T, S, hd]
@@ -175,8 +178,7 @@ class STDiT3Block(nn.Module):
         b, frames = x.shape[0], x.shape[1]
         c = self.hidden_size
         mod = frame_modulation(self.scale_shift_table, t_mlp, x_mask, t0_mlp, 6)
-        shift_msa, scale_msa, gate_msa = mod[:, 0], mod[:, 1], mod[:, 2]
-        shift_mlp, scale_mlp, gate_mlp = mod[:, 3], mod[:, 4], mod[:, 5]
+        shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp = mod
 
         h = modulate(layer_norm(x, c), shift_msa, scale_msa)
         if tdtm:  # TDTM: merge after modulation, unmerge before the gate (docs/techniques.md §TDTM)
@@ -198,17 +200,25 @@ class STDiT3Block(nn.Module):
         return x + gate_mlp * self.mlp(h)
 
 
+def mask_as(mask, shape):
+    """The bool mask reshaped, through float: ORT's CoreML EP reshapes (and squeezes) float, float16 and int64
+    tensors only, but casts bool both ways (docs/coreml.md)."""
+    return mask.float().reshape(shape).bool()
+
+
 def frame_modulation(table, t_vec, x_mask, t0_vec, rows):
-    """adaLN-single parameters table + t, [B, rows, 1, 1, C]; with a frame mask, per frame [B, rows, T, 1, C]: t's
-    where x_mask is True, t0's (timestep 0) where False. Open-Sora v1.2.0 (opensora/models/stdit/stdit3.py,
+    """adaLN-single parameters table + t as `rows` tensors [B, 1, 1, C]; with a frame mask, per frame [B, T, 1, C]:
+    t's where x_mask is True, t0's (timestep 0) where False. Open-Sora v1.2.0 (opensora/models/stdit/stdit3.py,
     t_mask_select) modulates every frame with both and selects the modulated rows; selecting the parameters first
-    gives the same numbers per element (each row sees the same products) at a fraction of the work."""
+    gives the same numbers per element (each row sees the same products) at a fraction of the work.
+    The rows are split off (Split), not indexed (a scalar Gather of rank-5 data): what ORT's CoreML EP takes
+    (docs/coreml.md)."""
     b, c = t_vec.shape[0], table.shape[1]
     mod = (table.unsqueeze(0) + t_vec.reshape(b, rows, c)).reshape(b, rows, 1, 1, c)
-    if x_mask is None:
-        return mod
-    mod0 = (table.unsqueeze(0) + t0_vec.reshape(b, rows, c)).reshape(b, rows, 1, 1, c)
-    return torch.where(x_mask.reshape(b, 1, x_mask.shape[1], 1, 1), mod, mod0)
+    if x_mask is not None:
+        mod0 = (table.unsqueeze(0) + t0_vec.reshape(b, rows, c)).reshape(b, rows, 1, 1, c)
+        mod = torch.where(mask_as(x_mask, (b, 1, x_mask.shape[1], 1, 1)), mod, mod0)
+    return [row.squeeze(1) for row in mod.split(1, dim=1)]
 
 
 def sinusoid_embedding(t, dim=FREQ_EMBED_SIZE, max_period=10000.0):
@@ -232,6 +242,24 @@ class PatchEmbed3D(nn.Module):
     def __init__(self, patch_size, in_channels, hidden_size):
         super().__init__()
         self.proj = nn.Conv3d(in_channels, hidden_size, kernel_size=patch_size, stride=patch_size)
+
+    def forward(self, z):
+        """z [B, Cin, T, H, W] -> [B, T, Hp·Wp, C].
+
+        Exported with a temporal patch of 1 (Open-Sora 1.2's (1, 2, 2)), the Conv3d (kernel = stride: disjoint
+        patches) is one Gemm over the patches, gathered by two rank-5 transposes, with the Conv3d weight read as
+        [C, Cin·kh·kw] (the same bytes): ORT's CoreML EP takes neither 3-D convolutions nor rank > 5, and on the CPU
+        the Gemm is faster than a Conv2d over the B·T frames (docs/coreml.md). Eager PyTorch keeps the Conv3d."""
+        b, cin, frames, height, width = z.shape
+        kt, kh, kw = self.proj.kernel_size
+        if kt != 1 or not torch.onnx.is_in_onnx_export():
+            return self.proj(z).flatten(3).permute(0, 2, 3, 1)  # [B, C, T, Hp, Wp] -> [B, T, S, C]
+        hp, wp = height // kh, width // kw
+        patches = z.reshape(b * cin, frames * hp, kh, wp, kw).permute(0, 1, 3, 2, 4)  # [B·Cin, T·Hp, Wp, kh, kw]
+        patches = patches.reshape(b, cin, frames * hp * wp, kh * kw).permute(0, 2, 1, 3)  # [B, T·S, Cin, kh·kw]
+        weight = self.proj.weight.reshape(self.proj.out_channels, cin * kh * kw)
+        x = F.linear(patches.reshape(b * frames * hp * wp, cin * kh * kw), weight, self.proj.bias)
+        return x.reshape(b, frames, hp * wp, self.proj.out_channels)
 
 
 class CaptionEmbedder(nn.Module):
@@ -321,10 +349,8 @@ class STDiT3(nn.Module):
     def embed(self, z, timestep, fps, pos_emb, y, with_t0=False):
         """-> x [B, T, S, C], y_tok [B, L, C], t_mlp [B, 6C], t_emb [B, C]; with_t0 adds t0_mlp [B, 6C] and t0_emb
         [B, C], the same at timestep 0 (v1.2.0's t0 for reference frames: t_embedder(0) + fps embedding)."""
-        b, frames = z.shape[0], z.shape[2]
-        s = pos_emb.shape[1]
-        x = self.x_embedder.proj(z)  # [B, C, T, Hp, Wp]
-        x = x.permute(0, 2, 3, 4, 1).reshape(b, frames, s, self.hidden_size)
+        frames = z.shape[2]
+        x = self.x_embedder(z)  # [B, T, S, C]
         x = x + pos_emb.unsqueeze(1)
         if self.pos_embed_temporal is not None:
             x = x + self.pos_embed_temporal[:frames]  # [T, 1, C] over [B, T, S, C]
@@ -356,10 +382,13 @@ class STDiT3(nn.Module):
         if x_mask is not None:
             mod0 = self.final_layer.scale_shift_table.unsqueeze(0) + t0_emb.reshape(b, 1, c)
             twice = modulate(layer_norm(h, c), mod0[:, 0].reshape(b, 1, 1, c), mod0[:, 1].reshape(b, 1, 1, c))
-            h = torch.where(x_mask.reshape(b, frames, 1, 1), h, twice)
-        h = self.final_layer.linear(h)  # [B, T, S, 4·out]
+            h = torch.where(mask_as(x_mask, (b, frames, 1, 1)), h, twice)
+        h = self.final_layer.linear(h)  # [B, T, S, 4·out], per token (row a, column c, channel o)
         oc = self.out_channels
-        h = h.reshape(b, frames, hp, wp, 2, 2, oc).permute(0, 6, 1, 2, 4, 3, 5)  # [B, oc, T, Hp, 2, Wp, 2]
+        # unpatchify in two rank-≤5 steps (ORT's CoreML EP takes rank ≤ 5): rows of patches -> pixel rows of each
+        # frame [B·T, Hp, 2, Wp, 2·oc] = [B·T, H, W, oc], then channels first -> [B, oc, T, H, W]
+        h = h.reshape(b * frames, hp, wp, 2, 2 * oc).permute(0, 1, 3, 2, 4)
+        h = h.reshape(b, frames, height * width, oc).permute(0, 3, 1, 2)
         out = h.reshape(b, oc, frames, height, width)
         if self.prediction == "x0":
             tau = (timestep / 1000.0).clamp(min=self.tau_min).reshape(b, 1, 1, 1, 1)
