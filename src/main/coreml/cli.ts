@@ -4,14 +4,15 @@ import { ModelPackageError } from '../engine/package/modelPackageError';
 import { ONNXRUNTIME_VERSION, coremlReport, type CoremlReport } from './coremlReport';
 import { CoremlReportError } from './ortGraph';
 
-const USAGE = `npm run coreml-report -- --model DIR [--json] [--static] [--dims NAME=SIZE,…]
+const USAGE = `npm run coreml-report -- --model DIR [--json] [--symbolic] [--dims NAME=SIZE,…]
 
 For every unit of a model package: its operators, the nodes ORT's CoreML execution provider (ML Program,
 onnxruntime ${ONNXRUNTIME_VERSION}) would leave to the CPU and why, the number of CoreML partitions, the share of the unit's
 matrix-product and convolution FLOPs on CoreML, and its symbolic input axes. Runs on any platform (no Mac needed):
 ORT's own CPU session applies the optimisations that precede partitioning. FLOPs use the package's default clip
-(B = 2 for the CFG pair in the denoiser, L = the tokenizer's maxTokens) unless --dims sizes the axes; --static also fixes the axes to those sizes before ORT
-optimises, as a static-shape export per clip preset would. docs/coreml.md explains the rules and their sources.`;
+(B = 2 for the CFG pair in the denoiser, L = the tokenizer's maxTokens) unless --dims sizes the axes. The axes are
+fixed to those sizes before ORT optimises, as the engine's CoreML sessions get them on a Mac; --symbolic analyses
+the graphs as stored instead (as the CPU EP loads them). docs/coreml.md explains the rules and their sources.`;
 
 const USAGE_EXIT = 2;
 
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { model: { type: 'string' }, json: { type: 'boolean' }, static: { type: 'boolean' }, dims: { type: 'string' }, help: { type: 'boolean' } },
+      options: { model: { type: 'string' }, json: { type: 'boolean' }, symbolic: { type: 'boolean' }, dims: { type: 'string' }, help: { type: 'boolean' } },
     }));
   } catch (error) {
     process.stderr.write(`coreml-report: ${(error as Error).message}\n${USAGE}\n`);
@@ -73,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const report = await coremlReport(values.model, {
-      staticShapes: values.static === true,
+      staticShapes: values.symbolic !== true,
       dims: parseDims(values.dims as string | undefined),
       onUnit: values.json ? undefined : (name) => process.stderr.write(`analysing ${name}\n`),
     });

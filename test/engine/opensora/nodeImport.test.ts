@@ -10,6 +10,7 @@ import { readModelPackage } from '../../../src/main/engine/package/modelPackage'
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
 import { UnitStreamer } from '../../../src/main/engine/streaming/unitStreamer';
 import { importOpenSora, type ImportProgress } from '../../../src/main/importer/opensora/importOpenSora';
+import { coremlReport } from '../../../src/main/coreml/coremlReport';
 import { ImportRefused } from '../../../src/main/importer/errors';
 import { fixturePackage } from '../support/randomPackage';
 import { maxAbsDiff } from '../support/tensorCompare';
@@ -158,6 +159,13 @@ describe('Node importer (no Python) on the committed tiny checkpoints', () => {
     expect(maxDiff / maxRef).toBeLessThan(FP16_RELATIVE_TOLERANCE);
     expect(maxDiff).toBeGreaterThan(0);
   }, 300_000);
+
+  it('gives CoreML every unit of the fp16 import whole: one partition with all its FLOPs, at the shapes the engine sets on a Mac', async () => {
+    const report = await coremlReport(packages['st-fp16'], { staticShapes: true });
+    expect(report.units.map((unit) => unit.name)).toEqual(expect.arrayContaining(['text.block.00', 'denoiser.block.00.tdtm', 'denoiser.final', 'vae.temporal', 'vae.spatial', 'vae.spatial_encoder', 'vae.temporal_encoder']));
+    const split = report.units.filter((unit) => unit.partitions !== 1 || unit.coremlFlopShare !== 1 || unit.unsupported.length > 0);
+    expect(split.map((unit) => `${unit.name}: ${unit.partitions} partitions, ${unit.unsupported.map((entry) => entry.op).join(' ')}`)).toEqual([]);
+  }, 600_000);
 
   it('refuses a checkpoint no template covers, naming what differs, and an absurd num_layers, writing nothing', async () => {
     const t5 = path.join(work, 't5-absurd');

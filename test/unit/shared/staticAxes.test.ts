@@ -8,7 +8,7 @@ import { freeDimensionOverrides, stageAxisSizes, stageOfUnit } from '../../../sr
 
 /**
  * The free-dimension overrides each unit kind gets for a clip and a prompt length (shared/model/staticAxes.ts): the
- * engine's CoreML sessions and `coreml-report --static` both use them. Expected sizes are worked out by hand from
+ * engine's CoreML sessions and `coreml-report` both use them. Expected sizes are worked out by hand from
  * models/FORMAT.md and the manifests' presets.
  */
 function manifestOf(dir: string): PackageManifest {
