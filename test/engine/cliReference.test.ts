@@ -17,7 +17,8 @@ let dataDir: string;
 let work: string;
 
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, STUDIO_DATA_DIR: dataDir } });
+  // Runs with --no-history write to ./outputs: the scratch folder, never the checkout.
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', timeout: 240_000, env: { ...process.env, STUDIO_DATA_DIR: dataDir } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
