@@ -73,7 +73,7 @@ export function seedRun(folder: DataFolder, history: HistoryRepository, options:
   fs.writeFileSync(path.join(dir, 'thumb.png'), encodePng(frames[1], 4, 4));
   fs.writeFileSync(path.join(dir, 'clip.gif'), gifBytes(frames, 4, 4, 8));
   const settings = { prompt: options.prompt, seed: 7, steps: 30, cfgScale: 4, lpl: { kind: 'fixed' as const, leapStep: 15 }, tdtmMergedSteps: 0, memoryBudget: { kind: 'all' as const }, modelId: 'shapes-tiny', modelVersion: '1.0.0', modelPath: '/somewhere/models/shapes-tiny', frames: 3, height: 4, width: 4, fps: 8 };
-  const record = buildReproducibilityRecord(settings, { stepsRun: 16, leapStep: 15, mergedSteps: 0 }, 1, new Date(options.createdAtMs));
+  const record = buildReproducibilityRecord(settings, { stepsRun: 16, leapStep: 15, mergedSteps: 0 }, 1, { now: new Date(options.createdAtMs) });
   fs.writeFileSync(path.join(dir, 'clip.json'), `${JSON.stringify(record, null, 2)}\n`);
   const summary = {
     settings,

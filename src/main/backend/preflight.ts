@@ -20,6 +20,6 @@ export function acceptRequest(catalog: ModelCatalog, request: StudioGenerateRequ
   }
   // The reference is staged into the job's folder once the job is accepted (GenerationService.stageReference).
   const engineRequest = { ...settings, modelPath: pkg.dir };
-  const resolved = preflightRequest(engineRequest, pkg);
+  const resolved = preflightRequest(engineRequest, pkg, { conditioned: reference !== undefined });
   return { engineRequest, steps: resolved.steps };
 }

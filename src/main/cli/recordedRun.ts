@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { GenerationEvent, GenerationSummary } from '@shared/domain/generation';
+import fs from 'node:fs';
+import { REFERENCE_IMAGE_MAX_BYTES, type GenerationEvent, type GenerationSummary, type ReferenceRequest, type StudioReference } from '@shared/domain/generation';
 import type { JobEvent } from '@shared/domain/studio';
 import { StudioError } from '@shared/ipc/errors';
 import { ModelCatalog } from '../backend/modelCatalog';
@@ -51,7 +52,9 @@ export async function runRecorded(options: CliOptions, context: RecordedRunConte
         deliver?.();
       }
     });
-    const params = { ...options.request, ...(model.kind === 'id' ? { modelId: model.id } : {}), ...(project ? { projectId: project.id } : {}) };
+    const { reference, ...request } = options.request;
+    const studioReference = reference ? studioReferenceOf(reference, options.extend) : undefined;
+    const params = { ...request, ...(studioReference ? { reference: studioReference } : {}), ...(model.kind === 'id' ? { modelId: model.id } : {}), ...(project ? { projectId: project.id } : {}) };
     const { jobId } = (await backend.invoke('generation.start', params)) as { jobId: string };
     context.onCancellable(() => void backend.invoke('generation.cancel', { jobId }));
     const summary = await new Promise<GenerationSummary>((resolve, reject) => {
@@ -90,4 +93,32 @@ export function resolveModelChoice(catalog: ModelCatalog, model: string | undefi
     return { kind: 'builtin' };
   }
   return catalog.list().some((entry) => entry.id === model) ? { kind: 'id', id: model } : { kind: 'path', path: path.resolve(model) };
+}
+
+/**
+ * The CLI's reference as the studio takes it, so that a recorded run keeps its source as a studio run does: the image
+ * goes inline (kept in the run's folder; the studio's size limit applies), --extend names the history's run (its
+ * lineage). A clip file on disk has no place in the history: --no-history conditions on it as it is.
+ */
+function studioReferenceOf(reference: ReferenceRequest, extend: CliOptions['extend']): StudioReference {
+  const strength = reference.strength === undefined ? {} : { strength: reference.strength };
+  if (reference.kind === 'extend') {
+    if (!extend || fs.existsSync(extend.source)) {
+      throw new StudioError('INVALID_PARAMS', `--extend ${extend?.source ?? reference.path}: a clip file is not a run of the history; pass --no-history to extend it, or name a run id.`);
+    }
+    return { kind: 'extend', runId: extend.source, ...strength };
+  }
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(reference.path);
+  } catch (error) {
+    throw new StudioError('INVALID_PARAMS', `--image ${reference.source ?? reference.path} cannot be read: ${(error as Error).message}`);
+  }
+  if (bytes.length > REFERENCE_IMAGE_MAX_BYTES) {
+    throw new StudioError(
+      'INVALID_PARAMS',
+      `--image ${reference.source ?? reference.path} is ${Math.ceil(bytes.length / 1024)} KiB; a run kept in the history takes images up to ${REFERENCE_IMAGE_MAX_BYTES / 1024} KiB (the studio's limit): pass --no-history to use it as it is, or a smaller file.`,
+    );
+  }
+  return { kind: 'image', fileName: path.basename(reference.path), dataBase64: bytes.toString('base64'), ...strength };
 }

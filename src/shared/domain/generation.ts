@@ -81,14 +81,24 @@ export function describeStudioReference(reference: StudioReference, runLabel: (r
   return reference.kind === 'image' ? `from image ${reference.fileName}` : `extended from run ${runLabel(reference.runId)}`;
 }
 
-/** What a conditioned run was conditioned on (`--json`'s `conditioning`). */
-export interface ConditioningSummary {
-  readonly kind: ReferenceRequest['kind'];
-  readonly source: string;
-  /** Latent frames held by the reference, and the video frames they stand for. */
-  readonly latentFrames: number;
-  readonly pixelFrames: number;
-}
+/**
+ * What a conditioned run was conditioned on: `--json`'s `conditioning` and the reproducibility record's `reference`
+ * (where `source` is only the file's name or the run, never a folder of this machine).
+ */
+export const conditioningSummarySchema = z
+  .object({
+    kind: z.enum(['image', 'extend']),
+    /** The image or clip file, or `run ID` for a run of the history. */
+    source: z.string().min(1),
+    /** Condition strength S in (0, 1] and the edit ratio r = 1 − S the sampler used (r = 0: frames kept fixed). */
+    strength: z.number().gt(0).max(1),
+    editRatio: z.number().min(0).lt(1),
+    /** Latent frames held by the reference, and the video frames they stand for. */
+    latentFrames: z.number().int().positive(),
+    pixelFrames: z.number().int().positive(),
+  })
+  .strict();
+export type ConditioningSummary = z.infer<typeof conditioningSummarySchema>;
 
 export const generateRequestSchema = z
   .object({

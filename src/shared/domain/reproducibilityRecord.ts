@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeIssues } from '../util/describeIssues';
 import { APP_NAME, APP_VERSION } from '../version';
-import { studioGenerateRequestSchema, type ResolvedSettings } from './generation';
+import { conditioningSummarySchema, studioGenerateRequestSchema, type ConditioningSummary, type ResolvedSettings } from './generation';
 
 /**
  * The one reproducibility record: what it takes to make a clip again. The engine writes it beside the clip
@@ -32,6 +32,8 @@ export const reproducibilityRecordSchema = z
     clip: z.object({ frames: count, width: count, height: count, fps: z.number().positive() }).strict(),
     /** The files written beside the record: the clip upscaled by a whole factor (nearest neighbour). */
     files: z.object({ scale: count, width: count, height: count }).strict(),
+    /** The reference frames the clip was conditioned on (image-to-video, extension); absent for text alone. */
+    reference: conditioningSummarySchema.optional(),
   })
   .strict();
 export type ReproducibilityRecord = z.infer<typeof reproducibilityRecordSchema>;
@@ -57,8 +59,14 @@ export function requestOfSettings(settings: ResolvedSettings): ReproducibilityRe
   };
 }
 
-/** The record of a clip made with these settings and written at `scale`. */
-export function buildReproducibilityRecord(settings: ResolvedSettings, run: RecordedRun, scale: number, now: Date = new Date()): ReproducibilityRecord {
+/** The record of a clip made with these settings (and `reference`, when conditioned) and written at `scale`. */
+export function buildReproducibilityRecord(
+  settings: ResolvedSettings,
+  run: RecordedRun,
+  scale: number,
+  made: { now?: Date; reference?: ConditioningSummary } = {},
+): ReproducibilityRecord {
+  const now = made.now ?? new Date();
   const request = requestOfSettings(settings);
   return {
     kind: REPRODUCIBILITY_RECORD_KIND,
@@ -72,6 +80,7 @@ export function buildReproducibilityRecord(settings: ResolvedSettings, run: Reco
     run: { stepsRun: run.stepsRun, leapStep: run.leapStep, mergedSteps: run.mergedSteps },
     clip: { frames: settings.frames, width: settings.width, height: settings.height, fps: settings.fps },
     files: { scale, width: settings.width * scale, height: settings.height * scale },
+    ...(made.reference ? { reference: made.reference } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { presetChoices, resolveClip, type ClipSize } from './clipSize';
 import type { PackageManifest } from './manifest';
-import type { PassName } from './unitPasses';
+import { passesUsed, type PassesUsed, type PassName } from './unitPasses';
 
 const FLOAT_BYTES = 4;
 /** Open-Sora 1.2 runs CFG as one batch of two (prompt, null caption). */
@@ -39,7 +39,9 @@ export function clipKey(clip: Pick<ClipSize, 'resolution' | 'aspect' | 'frames'>
  *     three tensors of the MLP's 4 × hidden (MLP_WIDE_TENSORS), and the larger attention score tensor of the pair (spatial: heads·T·S², temporal:
  *     heads·S·T²); the TDTM pass attends over ⌈T/2⌉ merged frames;
  *   - decoder: the larger of the temporal VAE on one chunk (widest level, 4 × chunk frames) and the image VAE on
- *     one micro-batch (each level's width × its resolution; the level's input and output live at once).
+ *     one micro-batch (each level's width × its resolution; the level's input and output live at once);
+ *   - encoder (reference frames): the same figure as the decoder, whose levels it walks in reverse at the same
+ *     widths and resolutions on the same micro-batches and chunks; 0 for a package without one.
  */
 export function estimateActivationBytes(manifest: PackageManifest, clip: ClipSize): ActivationBytes {
   const { denoiser } = manifest;
@@ -71,15 +73,16 @@ export function estimateActivationBytes(manifest: PackageManifest, clip: ClipSiz
     const levelBytes = widths.map((width, level) => FLOAT_BYTES * 2 * batch * width * plane * 4 ** level);
     decoder = Math.max(chunkBytes, ...levelBytes);
   }
-  return { text, denoiser: blockBytes(clip.latent.frames), denoiserMerged: blockBytes(Math.ceil(clip.latent.frames / 2)), decoder };
+  const encoder = manifest.architecture === 'opensora-1.2' && manifest.vae.encoder ? decoder : 0;
+  return { text, encoder, denoiser: blockBytes(clip.latent.frames), denoiserMerged: blockBytes(Math.ceil(clip.latent.frames / 2)), decoder };
 }
 
 /**
  * The activations a budget must cover besides the weights: the largest of the passes a run uses (one pass runs
  * at a time). The engine's plan and the composer's forecast both add it to every figure.
  */
-export function activationReserveBytes(bytes: ActivationBytes, usesMergedSteps: boolean): number {
-  return Math.max(bytes.text, bytes.denoiser, usesMergedSteps ? bytes.denoiserMerged : 0, bytes.decoder);
+export function activationReserveBytes(bytes: ActivationBytes, used: PassesUsed): number {
+  return Math.max(0, ...passesUsed(used).map((pass) => bytes[pass]));
 }
 
 /** The estimate for every preset combination (or the one native clip) of a package; the default clip first. */

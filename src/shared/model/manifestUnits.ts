@@ -1,20 +1,11 @@
 import type { ModelUnit, PackageManifest } from './manifest';
 import { unitPasses } from './unitPasses';
 
-/**
- * The VAE encoder's units in the order they run (image encoder, then temporal encoder): empty for the built-in
- * architecture and for Open-Sora packages imported without them. Conditioning frames are encoded once per job.
- */
-export function encoderUnits(manifest: PackageManifest): ModelUnit[] {
-  const encoder = manifest.architecture === 'opensora-1.2' ? manifest.vae.encoder : undefined;
-  return encoder ? [encoder.spatial, encoder.temporal] : [];
-}
-
 /** Every distinct unit of a manifest once (by id), in pipeline order (the VAE encoder's, if any, last). */
 export function allManifestUnits(manifest: PackageManifest): ModelUnit[] {
   const passes = unitPasses(manifest);
   const seen = new Map<string, ModelUnit>();
-  for (const unit of [...passes.text, ...passes.denoiser, ...passes.denoiserMerged, ...passes.decoder, ...encoderUnits(manifest)]) {
+  for (const unit of [...passes.text, ...passes.denoiser, ...passes.denoiserMerged, ...passes.decoder, ...passes.encoder]) {
     if (!seen.has(unit.id)) {
       seen.set(unit.id, unit);
     }

@@ -1,5 +1,5 @@
 import { planMemory, type MemoryBudget, type MemoryPlan, type PlannedUnit } from './memoryPlan';
-import type { PassName, UnitPasses } from './unitPasses';
+import { passesUsed, type PassesUsed, type PassName, type UnitPasses } from './unitPasses';
 
 export type PipelineBudget =
   | {
@@ -14,7 +14,7 @@ export type PipelineBudget =
   | { kind: 'below-minimum'; budgetBytes: number; minimumBytes: number; plans: Array<{ pass: PassName; plan: MemoryPlan }> };
 
 /**
- * Resolves a memory budget against every pass of a generation (engine and UI forecast share this rule). The
+ * Resolves a memory budget against every pass a generation uses (engine and UI forecast share this rule). The
  * passes never overlap, so the pipeline's minimum is the largest pass minimum and 'all' is the largest pass.
  * `reserveBytes` (the clip's activations, `activationReserveBytes` in src/shared/model/clipMemory.ts) is part of every figure: a
  * budget covers weights and activations, so it can hold in measured memory.
@@ -22,12 +22,11 @@ export type PipelineBudget =
 export function resolvePipelineBudget(
   passes: UnitPasses<PlannedUnit>,
   requested: MemoryBudget,
-  usesMergedSteps: boolean,
+  used: PassesUsed,
   options: { reserveBytes?: number } = {},
 ): PipelineBudget {
   const reserveBytes = options.reserveBytes ?? 0;
-  const names: PassName[] = ['text', 'denoiser', ...(usesMergedSteps ? (['denoiserMerged'] as const) : []), 'decoder'];
-  const active = names.filter((name) => passes[name].length > 0);
+  const active = passesUsed(used).filter((name) => passes[name].length > 0);
   const minimumPlans = active.map((pass) => ({ pass, plan: planMemory(passes[pass], { kind: 'min' }, { reserveBytes }) }));
   const minimumBytes = Math.max(0, ...minimumPlans.map(({ plan }) => plan.minWorkingSetBytes));
   const largestPassBytes = Math.max(0, ...active.map((pass) => passes[pass].reduce((sum, unit) => sum + unit.sizeBytes, 0)));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encoderUnits } from '../../../src/shared/model/manifestUnits';
+import { unitPasses } from '../../../src/shared/model/unitPasses';
 import { encodeFrames } from '../../../src/main/engine/models/opensora/vaeEncoder';
 import { streamUnitOf } from '../../../src/main/engine/models/streamUnits';
 import { checkPackageFolder } from '../../../src/main/engine/package/checkUnits';
@@ -130,7 +130,7 @@ describe('Node importer (no Python) on the committed tiny checkpoints', () => {
     const frames = fs.readFileSync(path.join(referenceDir, tensors['encode_frames.clip-18'].file));
     const want = fs.readFileSync(path.join(referenceDir, tensors['encode_latent.clip-18'].file));
     const expected = new Float32Array(want.buffer.slice(want.byteOffset, want.byteOffset + want.byteLength));
-    const [spatial, temporal] = encoderUnits(pkg.manifest).map((unit) => streamUnitOf(pkg, unit));
+    const [spatial, temporal] = unitPasses(pkg.manifest).encoder.map((unit) => streamUnitOf(pkg, unit));
     const streamer = new UnitStreamer({ budget: { kind: 'all' } });
     try {
       const encoded = await encodeFrames(streamer, { spatial, temporal }, pkg.manifest.vae, { frames: new Uint8Array(frames), frameCount, channels: 4, height, width });

@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GenerationEvent } from '../../../src/shared/domain/generation';
+import { activationReserveBytes, estimateActivationBytes } from '../../../src/shared/model/clipMemory';
 import { resolveClip } from '../../../src/shared/model/clipSize';
+import { loadedUnitBytes } from '../../../src/shared/model/memoryPlan';
+import { resolvePipelineBudget } from '../../../src/shared/model/pipelineBudget';
+import { mapUnitPasses, unitPasses } from '../../../src/shared/model/unitPasses';
 import { readClipFrames, readImageFile } from '../../../src/main/engine/conditioning/imageFiles';
 import { planFill, resizeCropToFill, type RgbImage } from '../../../src/main/engine/conditioning/resizeCrop';
 import { openVideoModel } from '../../../src/main/engine/models';
@@ -106,7 +111,7 @@ describe('reference files (--image, --extend) through the engine', () => {
       { prompt: 'a cat walking in the snow', seed: 1, steps: 2, clip: clipChoice, modelPath, reference: { kind: 'image', path: file } },
       { previews: false, output: { basePath: out, formats: ['png'] } },
     );
-    expect(first.summary.conditioning).toEqual({ kind: 'image', source: file, latentFrames: 1, pixelFrames: 1 });
+    expect(first.summary.conditioning).toEqual({ kind: 'image', source: file, strength: 1, editRatio: 0, latentFrames: 1, pixelFrames: 1 });
     expect(first.clip.frames).toHaveLength(51);
     expect(latentFrames(first.latent, 15, 0, 1)).toEqual(await encodeDirectly([image]));
 
@@ -117,8 +122,36 @@ describe('reference files (--image, --extend) through the engine', () => {
       { prompt: 'a cat walking in the snow', seed: 2, steps: 2, clip: clipChoice, modelPath, reference: { kind: 'extend', path: `${out}-frames` } },
       { previews: false },
     );
-    expect(extended.summary.conditioning).toEqual({ kind: 'extend', source: `${out}-frames`, latentFrames: 5, pixelFrames: 17 });
+    expect(extended.summary.conditioning).toEqual({ kind: 'extend', source: `${out}-frames`, strength: 1, editRatio: 0, latentFrames: 5, pixelFrames: 17 });
     expect(latentFrames(extended.latent, 15, 0, 5)).toEqual(await encodeDirectly(source.frames.slice(34)));
+  });
+
+  it('counts the VAE encoder in the budget: the encoder pass streams under "min", planned from the unit sizes', async () => {
+    const file = path.join(work, 'budget.png');
+    writePng(file, picture(256, 144));
+    const { manifest } = readModelPackage(modelPath);
+    const clip = resolveClip(manifest, { ...clipChoice, frames: 1 });
+    const units = mapUnitPasses(unitPasses(manifest), (unit) => ({ id: unit.id, sizeBytes: loadedUnitBytes(unit.sizeBytes) }));
+    expect(units.encoder.map((unit) => unit.id)).toEqual(['vae.spatial_encoder', 'vae.temporal_encoder']);
+    const used = { usesMergedSteps: false, conditioned: true };
+    const reserveBytes = activationReserveBytes(estimateActivationBytes(manifest, clip), used);
+    const planned = resolvePipelineBudget(units, { kind: 'min' }, used, { reserveBytes });
+    const encoderPlan = planned.plans.find((entry) => entry.pass === 'encoder')?.plan;
+    // Two units streamed one after the other: the minimum working set holds both (one loading while one runs).
+    expect(encoderPlan?.minWorkingSetBytes).toBe(reserveBytes + units.encoder[0].sizeBytes + units.encoder[1].sizeBytes);
+    expect(planned.plans.map((entry) => entry.pass)).toEqual(['text', 'encoder', 'denoiser', 'decoder']);
+
+    const events: GenerationEvent[] = [];
+    const run = await generateVideo(
+      { prompt: 'a cat', seed: 1, steps: 1, clip: { ...clipChoice, frames: 1 }, modelPath, memoryBudget: { kind: 'min' }, reference: { kind: 'image', path: file } },
+      { previews: false, onEvent: (event) => events.push(event) },
+    );
+    const started = events.find((event) => event.kind === 'started');
+    expect(started).toMatchObject({ minimumBudgetBytes: planned.minimumBytes, budgetBytes: planned.minimumBytes });
+    expect(run.summary.timingsMs.encode).toBeGreaterThan(0);
+    expect(run.summary.peakResidentBytes).toBeLessThanOrEqual(run.summary.memoryBudgetBytes);
+    // The encoder's units were loaded under that budget (the larger of them is within the peak).
+    expect(run.summary.peakResidentBytes).toBeGreaterThanOrEqual(Math.max(...units.encoder.map((unit) => unit.sizeBytes)));
   });
 
   it('refuses an unreadable or tiny image, a crop that would cut most of it, and a clip shorter than one VAE chunk, before any step', async () => {

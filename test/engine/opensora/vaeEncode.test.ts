@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenSoraManifest } from '../../../src/shared/model/manifest';
-import { encoderUnits } from '../../../src/shared/model/manifestUnits';
+import { unitPasses } from '../../../src/shared/model/unitPasses';
 import { loadedUnitBytes } from '../../../src/shared/model/memoryPlan';
 import { streamUnitOf } from '../../../src/main/engine/models/streamUnits';
 import { encodeFrames, latentFramesFor, type EncodedLatent } from '../../../src/main/engine/models/opensora/vaeEncoder';
@@ -56,7 +56,7 @@ describe('Open-Sora 1.2 VAE encode vs PyTorch (opensora-tiny)', () => {
       throw new Error('opensora-tiny has no VAE encoder units');
     }
     pkg = read as typeof pkg;
-    const [spatial, temporal] = encoderUnits(pkg.manifest).map((unit) => streamUnitOf(pkg, unit));
+    const [spatial, temporal] = unitPasses(pkg.manifest).encoder.map((unit) => streamUnitOf(pkg, unit));
     units = { spatial, temporal };
   });
   afterAll(async () => {
@@ -70,11 +70,11 @@ describe('Open-Sora 1.2 VAE encode vs PyTorch (opensora-tiny)', () => {
   };
 
   it('lists the encoder units in the order they run, and none for a package without them', () => {
-    expect(encoderUnits(pkg.manifest).map((unit) => unit.id)).toEqual(['vae.spatial_encoder', 'vae.temporal_encoder']);
+    expect(unitPasses(pkg.manifest).encoder.map((unit) => unit.id)).toEqual(['vae.spatial_encoder', 'vae.temporal_encoder']);
     expect(pkg.manifest.vae.encoder?.posterior).toBe('mean');
     const { encoder: _dropped, ...withoutEncoder } = pkg.manifest.vae;
-    expect(encoderUnits({ ...pkg.manifest, vae: withoutEncoder })).toEqual([]);
-    expect(encoderUnits(readModelPackage(fixturePackage('random-d2')).manifest)).toEqual([]);
+    expect(unitPasses({ ...pkg.manifest, vae: withoutEncoder }).encoder).toEqual([]);
+    expect(unitPasses(readModelPackage(fixturePackage('random-d2')).manifest).encoder).toEqual([]);
   });
 
   it('maps frame counts to latent frames as upstream (17 → 5 per chunk, a partial chunk ⌈f/4⌉)', () => {
@@ -100,7 +100,7 @@ describe('Open-Sora 1.2 VAE encode vs PyTorch (opensora-tiny)', () => {
   });
 
   it('gives the same latent streamed under a budget that holds one encoder unit at a time', async () => {
-    const largest = loadedUnitBytes(Math.max(...encoderUnits(pkg.manifest).map((unit) => unit.sizeBytes)));
+    const largest = loadedUnitBytes(Math.max(...unitPasses(pkg.manifest).encoder.map((unit) => unit.sizeBytes)));
     const s = streamer(largest);
     const c = reference.encode[0];
     const encoded = await encode(s, c);

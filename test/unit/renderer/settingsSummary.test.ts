@@ -11,6 +11,7 @@ const model = {
   native: { frames: 16, width: 32, height: 32, fps: 8 },
   passes: {
     text: [unit('text', 1_000_000)],
+    encoder: [],
     denoiser: [unit('den.a', 2_000_000), unit('den.b', 3_000_000)],
     denoiserMerged: [unit('den.a', 2_000_000), unit('den.b.tdtm', 3_500_000)],
     decoder: [unit('dec', 500_000)],
@@ -19,7 +20,7 @@ const model = {
 
 describe('summarizeSettings (the folded settings in one line)', () => {
   it('names the model, its clip, the budget with the forecast peak, TDTM and the presets', () => {
-    const forecast = forecastMemory(model, { kind: 'all' }, false);
+    const forecast = forecastMemory(model, { kind: 'all' }, { usesMergedSteps: false, conditioned: false });
     expect(summarizeSettings({ settings: DEFAULT_COMPOSER_SETTINGS, model, forecast, presetCount: 0 })).toBe(
       'Shapes 1.0.0 · 16 × 32×32 px · budget all resident · peak 5.00 MB · TDTM off · 0 presets',
     );
@@ -27,7 +28,7 @@ describe('summarizeSettings (the folded settings in one line)', () => {
 
   it('a size budget below the minimum says so; TDTM counts its steps; one preset is one', () => {
     const settings = { ...DEFAULT_COMPOSER_SETTINGS, budgetMode: 'bytes' as const, budgetText: ' 1MB ', tdtmMergedSteps: 1 };
-    const forecast = forecastMemory(model, { kind: 'bytes', bytes: 1_000_000 }, true);
+    const forecast = forecastMemory(model, { kind: 'bytes', bytes: 1_000_000 }, { usesMergedSteps: true, conditioned: false });
     expect(forecast.kind).toBe('below-minimum');
     expect(summarizeSettings({ settings, model, forecast, presetCount: 1 })).toBe('Shapes 1.0.0 · 16 × 32×32 px · budget 1MB · below the 5.50 MB minimum · TDTM 1 step · 1 preset');
   });

@@ -26,7 +26,7 @@ const settings: ResolvedSettings = {
 };
 
 describe('the reproducibility record (one schema, src/shared)', () => {
-  const record = buildReproducibilityRecord(settings, { stepsRun: 21, leapStep: 20, mergedSteps: 2 }, 8, new Date('2026-01-02T03:04:05Z'));
+  const record = buildReproducibilityRecord(settings, { stepsRun: 21, leapStep: 20, mergedSteps: 2 }, 8, { now: new Date('2026-01-02T03:04:05Z') });
 
   it('carries prompt, seed, model, app version and a request that reruns the clip, never the model folder', () => {
     expect(record).toMatchObject({
@@ -43,6 +43,16 @@ describe('the reproducibility record (one schema, src/shared)', () => {
     });
     expect(JSON.stringify(record)).not.toContain('/private/path');
     expect(parseReproducibilityRecord(JSON.stringify(record), 'clip.json')).toEqual(record);
+  });
+
+  it('says what a conditioned clip was made from (the reference), and refuses a reference it cannot read', () => {
+    const reference = { kind: 'extend', source: 'run 20260102-abc', strength: 0.8, editRatio: 1 - 0.8, latentFrames: 5, pixelFrames: 17 } as const;
+    const conditioned = buildReproducibilityRecord(settings, { stepsRun: 21, leapStep: 20, mergedSteps: 2 }, 8, { reference });
+    expect(conditioned.reference).toEqual(reference);
+    expect(parseReproducibilityRecord(JSON.stringify(conditioned), 'clip.json').reference).toEqual(reference);
+    expect(record).not.toHaveProperty('reference');
+    expect(() => parseReproducibilityRecord(JSON.stringify({ ...conditioned, reference: { ...reference, kind: 'video' } }), 'x.json')).toThrow(/reference\.kind/);
+    expect(() => parseReproducibilityRecord(JSON.stringify({ ...conditioned, reference: { ...reference, editRatio: 1 } }), 'x.json')).toThrow(/reference\.editRatio/);
   });
 
   it('refuses text that is not JSON, or not a record, naming the field', () => {

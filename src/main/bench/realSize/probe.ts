@@ -136,7 +136,7 @@ async function openModel(context: ProbeContext, pairs?: number): Promise<{ model
   const { clip } = resolveRequest({ prompt: context.prompt, modelPath: context.modelPath, clip: context.clip }, pkg);
   const model = await openVideoModel(pkg, clip);
   const estimate = estimateActivationBytes(pkg.manifest, clip);
-  return { model, activationBytes: (merged) => activationReserveBytes(estimate, merged) };
+  return { model, activationBytes: (merged) => activationReserveBytes(estimate, { usesMergedSteps: merged, conditioned: false }) };
 }
 
 /** A streamer with both executors up; its RSS then is the runtime's baseline, which no budget covers. */

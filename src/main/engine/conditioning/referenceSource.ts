@@ -15,6 +15,8 @@ export const MAX_CUT_FRACTION = 0.5;
 export interface ReferenceSource {
   readonly kind: ReferenceRequest['kind'];
   readonly source: string;
+  /** Condition strength S (1: the reference latent frames are kept fixed); the strategy's edit ratio is 1 − S. */
+  readonly strength: number;
   /** RGB frames [F, Hpx, Wpx, 3] at the preset's pixel size. */
   readonly frames: Uint8Array;
   readonly frameCount: number;
@@ -41,7 +43,8 @@ export function loadReferenceSource(request: ReferenceRequest, clip: ClipSize, c
   const width = clip.conditioningWidth;
   const height = clip.conditioningHeight;
   const source = request.source ?? request.path;
-  const editRatio = 1 - (request.strength ?? 1);
+  const strength = request.strength ?? 1;
+  const editRatio = 1 - strength;
   const warnings: string[] = [];
   let images: RgbImage[];
   let latentFrames: number;
@@ -63,7 +66,7 @@ export function loadReferenceSource(request: ReferenceRequest, clip: ClipSize, c
   const frames = new Uint8Array(fitted.length * width * height * 3);
   fitted.forEach((image, index) => frames.set(image.rgb, index * width * height * 3));
   const strategy: MaskStrategyEntry[] = [{ loop: 0, referenceIndex: 0, referenceStart: 0, targetStart: 0, length: latentFrames, editRatio }];
-  return { kind: request.kind, source, frames, frameCount: fitted.length, strategy, warnings: [...new Set(warnings)] };
+  return { kind: request.kind, source, strength, frames, frameCount: fitted.length, strategy, warnings: [...new Set(warnings)] };
 }
 
 function fit(image: RgbImage, width: number, height: number, source: string, warnings: string[]): RgbImage {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ResolvedSettings } from '@shared/domain/generation';
+import type { ConditioningSummary, ResolvedSettings } from '@shared/domain/generation';
 import { buildReproducibilityRecord, PNG_RECORD_KEYWORD, type RecordedRun } from '@shared/domain/reproducibilityRecord';
 import { APP_NAME, APP_VERSION } from '@shared/version';
 import { upscaleClip, type RgbaClip } from './frames';
@@ -27,12 +27,14 @@ export interface OutputOptions {
  */
 export async function writeOutputs(
   clip: RgbaClip,
-  made: { settings: ResolvedSettings; run: RecordedRun },
+  made: { settings: ResolvedSettings; run: RecordedRun; reference?: ConditioningSummary },
   options: OutputOptions,
 ): Promise<{ paths: string[] }> {
   const formats = new Set(options.formats ?? ['gif', 'png', 'mp4', 'json']);
   const scale = options.upscale ?? defaultExportScale(clip.width, clip.height);
-  const record = buildReproducibilityRecord(made.settings, made.run, scale);
+  // The record names a reference file by its name only, as it names the model by id: never this machine's folders.
+  const reference = made.reference && { ...made.reference, source: path.basename(made.reference.source) };
+  const record = buildReproducibilityRecord(made.settings, made.run, scale, { reference });
   const recordJson = JSON.stringify(record);
   const scaled = upscaleClip(clip, scale);
   const base = path.resolve(options.basePath);

@@ -1,7 +1,7 @@
 import { StudioError } from '@shared/ipc/errors';
 import { formatMegabytes } from '@shared/util/bytes';
 import { resolvePipelineBudget } from '@shared/model/pipelineBudget';
-import type { UnitPasses } from '@shared/model/unitPasses';
+import type { PassesUsed, UnitPasses } from '@shared/model/unitPasses';
 import type { MemoryBudget } from '@shared/model/memoryPlan';
 
 export interface BudgetResolution {
@@ -17,8 +17,8 @@ export interface BudgetResolution {
 }
 
 /** Resolves a memory budget against every pass before any compute; a budget below the minimum is refused. */
-export function resolveBudget(units: UnitPasses<{ readonly id: string; readonly sizeBytes: number }>, requested: MemoryBudget, usesMergedSteps: boolean, activationBytes: number): BudgetResolution {
-  const resolved = resolvePipelineBudget(units, requested, usesMergedSteps, { reserveBytes: activationBytes });
+export function resolveBudget(units: UnitPasses<{ readonly id: string; readonly sizeBytes: number }>, requested: MemoryBudget, used: PassesUsed, activationBytes: number): BudgetResolution {
+  const resolved = resolvePipelineBudget(units, requested, used, { reserveBytes: activationBytes });
   if (resolved.kind === 'below-minimum') {
     throw new StudioError(
       'INVALID_PARAMS',

@@ -83,7 +83,7 @@ export async function generateVideo(request: GenerateRequest, options: GenerateO
     const reference = await encodeReferenceStage(run);
     const denoised = await denoiseStage(run, conditioning, { finish: options.finish, previews: options.previews !== false, references: reference?.references ?? options.references });
     const clip = await decodeStage(run, denoised.latent);
-    const outputs = await writeStage(run, clip, options.output, { stepsRun: denoised.stepsRun, leapStep: denoised.leapStep, mergedSteps: denoised.mergedStepsRun });
+    const outputs = await writeStage(run, clip, options.output, { stepsRun: denoised.stepsRun, leapStep: denoised.leapStep, mergedSteps: denoised.mergedStepsRun }, reference?.summary);
     const summary: GenerationSummary = {
       settings,
       promptText: prompt.text,

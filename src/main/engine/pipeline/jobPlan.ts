@@ -56,9 +56,10 @@ export async function planJob(request: GenerateRequest, options: JobPlanOptions,
   reference?.warnings.forEach(warn);
   const lpl = createLplController(settings.lpl, settings.steps);
   validateMergedSteps(settings.tdtmMergedSteps, settings.steps);
-  const usesMergedSteps = settings.tdtmMergedSteps > 0;
-  const activationBytes = activationReserveBytes(estimateActivationBytes(manifest, clipSize), usesMergedSteps);
-  const budget = resolveBudget(model.passes, settings.memoryBudget, usesMergedSteps, activationBytes);
+  // The encoder's pass counts in the budget only when reference frames are encoded (unitPasses.ts, passesUsed).
+  const used = { usesMergedSteps: settings.tdtmMergedSteps > 0, conditioned: reference !== null };
+  const activationBytes = activationReserveBytes(estimateActivationBytes(manifest, clipSize), used);
+  const budget = resolveBudget(model.passes, settings.memoryBudget, used, activationBytes);
   const timesteps = computeTimesteps({
     steps: settings.steps,
     numTimesteps: manifest.sampler.numTimesteps,

@@ -72,9 +72,9 @@ export function resolveRequest(request: GenerateRequest, pkg: ModelPackage): { s
  * Everything about a request that can be refused without running a model: settings against the model's
  * defaults and the memory budget against the package's unit sizes. The backend calls it before queueing a job.
  */
-export function preflightRequest(request: GenerateRequest, pkg: ModelPackage): ResolvedSettings {
+export function preflightRequest(request: GenerateRequest, pkg: ModelPackage, options: { conditioned?: boolean } = {}): ResolvedSettings {
   const { settings, clip } = resolveRequest(request, pkg);
-  const usesMergedSteps = settings.tdtmMergedSteps > 0;
-  resolveBudget(unitPasses(pkg.manifest), settings.memoryBudget, usesMergedSteps, activationReserveBytes(estimateActivationBytes(pkg.manifest, clip), usesMergedSteps));
+  const used = { usesMergedSteps: settings.tdtmMergedSteps > 0, conditioned: options.conditioned ?? request.reference !== undefined };
+  resolveBudget(unitPasses(pkg.manifest), settings.memoryBudget, used, activationReserveBytes(estimateActivationBytes(pkg.manifest, clip), used));
   return settings;
 }

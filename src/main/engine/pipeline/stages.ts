@@ -43,7 +43,14 @@ export async function encodeReferenceStage(run: JobRun): Promise<{ references: F
   run.endStage('encode', startMs, encoded.passes);
   return {
     references: { latents: [{ latent: encoded.latent, frames: encoded.latentFrames }], strategy: reference.strategy },
-    summary: { kind: reference.kind, source: reference.source, latentFrames: encoded.latentFrames, pixelFrames: reference.frameCount },
+    summary: {
+      kind: reference.kind,
+      source: reference.source,
+      strength: reference.strength,
+      editRatio: reference.strategy[0].editRatio,
+      latentFrames: encoded.latentFrames,
+      pixelFrames: reference.frameCount,
+    },
   };
 }
 
@@ -65,13 +72,16 @@ export async function decodeStage(run: JobRun, latent: Float32Array): Promise<Rg
   return clip;
 }
 
-/** Clip → GIF/PNG/MP4/JSON files with the record of what the sampler did (nothing when the job has no output); returns their paths. */
-export async function writeStage(run: JobRun, clip: RgbaClip, output: OutputOptions | undefined, sampled: RecordedRun): Promise<string[]> {
+/**
+ * Clip → GIF/PNG/MP4/JSON files with the record of what the sampler did and what it was conditioned on (nothing when
+ * the job has no output); returns their paths.
+ */
+export async function writeStage(run: JobRun, clip: RgbaClip, output: OutputOptions | undefined, sampled: RecordedRun, reference: ConditioningSummary | undefined): Promise<string[]> {
   if (!output) {
     return [];
   }
   const startMs = run.beginStage('write');
-  const { paths } = await writeOutputs(clip, { settings: run.plan.settings, run: sampled }, output);
+  const { paths } = await writeOutputs(clip, { settings: run.plan.settings, run: sampled, reference }, output);
   run.endStage('write', startMs);
   return paths;
 }

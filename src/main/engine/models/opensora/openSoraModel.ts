@@ -6,7 +6,7 @@ import type { OpenSoraManifest } from '@shared/model/manifest';
 import { referenceFrameSupport } from '@shared/model/referenceFrames';
 import type { ModelPackage } from '../../package/modelPackage';
 import type { UnitStreamer } from '../../streaming/unitStreamer';
-import { jobPasses, streamUnitOf } from '../streamUnits';
+import { jobPasses } from '../streamUnits';
 import { batchLatent, buildStepConstants, type StepConstants } from '../stdit3/denoiseFeeds';
 import { runDenoiserPass } from '../stdit3/denoiserPass';
 import type { DecodedVideo, EncodedFrames, OpenModelOptions, PreparedPrompt, TextConditioning, VelocityRequest, VelocityResult, VideoModel } from '../videoModel';
@@ -103,7 +103,9 @@ export async function openOpenSoraModel(pkg: ModelPackage & { manifest: OpenSora
       if (!referenceFrames.supported || !encoder) {
         throw new StudioError('INVALID_PARAMS', referenceFrames.supported ? `Model ${manifest.id} has no VAE encoder.` : referenceFrames.reason);
       }
-      const encoded = await encodeFrames(streamer, { spatial: streamUnitOf(pkg, encoder.spatial), temporal: streamUnitOf(pkg, encoder.temporal) }, manifest.vae, {
+      // The job's encoder pass (unitPasses: spatial, then temporal), budgeted with the other passes.
+      const [spatial, temporal] = passesFor(textTokens).encoder;
+      const encoded = await encodeFrames(streamer, { spatial, temporal }, manifest.vae, {
         frames,
         frameCount,
         channels: latent.channels,

@@ -47,9 +47,11 @@ export function Composer(props: ComposerProps): React.JSX.Element {
   const [modelsOpen, setModelsOpen] = useState(false);
   const pickAdded = useCallback((modelId: string) => update({ modelId, clipPreset: '' }), [update]);
   const listed = models.kind === 'ready' ? models.models : [];
+  // A start image adds the VAE encoder's pass to the run (and so to its forecast).
+  const conditioned = props.referenceImage !== null;
   const forecast = useMemo<MemoryForecast | null>(
-    () => (model && budget.ok ? forecastMemory(model, budget.budget, usesMerged, clipPreset) : null),
-    [model, budget, usesMerged, clipPreset],
+    () => (model && budget.ok ? forecastMemory(model, budget.budget, { usesMergedSteps: usesMerged, conditioned }, clipPreset) : null),
+    [model, budget, usesMerged, conditioned, clipPreset],
   );
 
   const generate = (event: React.FormEvent): void => {

@@ -2,13 +2,14 @@ import type { ModelSummary } from '@shared/domain/studio';
 import type { MemoryPlan } from '@shared/model/memoryPlan';
 import { activationReserveBytes } from '@shared/model/clipMemory';
 import { resolvePipelineBudget } from '@shared/model/pipelineBudget';
-import type { PassName } from '@shared/model/unitPasses';
+import type { PassesUsed, PassName } from '@shared/model/unitPasses';
 import type { MemoryBudget } from '@shared/domain/memoryBudget';
 
 export type { PassName };
 
 export const PASS_LABELS: Record<PassName, string> = {
   text: 'Text encoder',
+  encoder: 'VAE encoder (reference frames)',
   denoiser: 'Denoiser',
   denoiserMerged: 'Denoiser (TDTM merged)',
   decoder: 'Decoder',
@@ -52,18 +53,18 @@ export type MemoryForecast =
  * The memory a run will use under a budget, before it runs: the model's unit sizes through the same plan rule the
  * engine applies (planMemory per pass; every pass streams on its own and releases everything after it), so the
  * forecast and the engine's "started" event agree. Weights plus the clip's activation estimate: the runtime's own
- * baseline memory comes on top.
+ * baseline memory comes on top. A run from an image or extending a clip (`used.conditioned`) adds the VAE encoder's pass.
  */
 export function forecastMemory(
   model: Pick<ModelSummary, 'passes'> & Partial<Pick<ModelSummary, 'clipMemory'>>,
   budget: MemoryBudget,
-  usesMergedSteps: boolean,
+  used: PassesUsed,
   clipPreset = '',
 ): MemoryForecast {
   // '' (or a preset this model lacks) = the model's default clip, the table's first entry.
   const clip = model.clipMemory?.find((entry) => entry.key === clipPreset) ?? model.clipMemory?.[0] ?? null;
-  const reserveBytes = clip ? activationReserveBytes(clip.activationBytes, usesMergedSteps) : 0;
-  const resolved = resolvePipelineBudget(model.passes, budget, usesMergedSteps, { reserveBytes });
+  const reserveBytes = clip ? activationReserveBytes(clip.activationBytes, used) : 0;
+  const resolved = resolvePipelineBudget(model.passes, budget, used, { reserveBytes });
   const passes = resolved.plans.map((entry) => describePass(entry.pass, entry.plan, clip?.activationBytes[entry.pass] ?? null));
   if (resolved.kind === 'below-minimum') {
     return { kind: 'below-minimum', budgetBytes: resolved.budgetBytes, minimumBytes: resolved.minimumBytes, passes };

@@ -69,7 +69,7 @@ export function ModelList({ models }: { models: readonly ModelSummary[] }): Reac
  * both with the clip's activation estimate, as the composer's forecast counts them.
  */
 function describeForecast(model: ModelSummary): string {
-  const forecast = forecastMemory(model, { kind: 'all' }, false);
+  const forecast = forecastMemory(model, { kind: 'all' }, { usesMergedSteps: false, conditioned: false });
   if (forecast.kind !== 'ok') {
     return 'no forecast';
   }
