@@ -24,6 +24,10 @@ function pictureBase64(width: number, height: number): string {
   return PNG.sync.write(png).toString('base64');
 }
 
+function findFiles(folder: string, name: string): string[] {
+  return fs.readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((entry) => path.basename(entry) === name).map((entry) => path.join(folder, entry));
+}
+
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   freshArtifacts(LABEL);
@@ -63,6 +67,13 @@ test('drops an image on the composer, generates from it, and the history shows w
   await expect(field.getByTestId('reference-thumbnail')).toBeVisible();
   await expect(field).toContainText('Starts from meadow.png (320 × 180)');
 
+  // The condition strength shows in the fold once an image is set, and its summary line names S and r = 1 − S.
+  const strength = page.getByTestId('condition-strength-input');
+  await expect(strength).toHaveValue('1');
+  await strength.fill('0.6');
+  await expect(page.getByTestId('condition-strength-ratio')).toHaveText('edit ratio r = 0.4');
+  await expect(page.getByTestId('composer-settings-summary')).toContainText('strength 0.6 (r = 0.4)');
+
   await page.getByTestId('prompt-input').fill('a meadow in the wind');
   await page.getByTestId('steps-input').fill('1');
   await page.getByTestId('generate-button').click();
@@ -72,7 +83,11 @@ test('drops an image on the composer, generates from it, and the history shows w
 
   await showView(page, 'History');
   const row = page.getByTestId('history-row').filter({ hasText: 'a meadow in the wind' });
-  await expect(row.getByTestId('history-lineage')).toHaveText('(from image meadow.png)');
+  await expect(row.getByTestId('history-lineage')).toHaveText('(from image meadow.png, strength 0.6)');
+  // The run's reproducibility record says what the sampler used.
+  const records = findFiles(path.join(scratch, 'data'), 'clip.json');
+  expect(records).toHaveLength(1);
+  expect(JSON.parse(fs.readFileSync(records[0] as string, 'utf8')).reference).toMatchObject({ kind: 'image', source: 'meadow.png', strength: 0.6, editRatio: 0.4 });
   await expect(row.getByTestId('history-extend')).toBeVisible();
   await page.screenshot({ path: path.resolve('test-results', LABEL, 'history.png') });
 
@@ -81,4 +96,6 @@ test('drops an image on the composer, generates from it, and the history shows w
   await field.getByTestId('reference-remove').click();
   await expect(field.getByTestId('reference-thumbnail')).toHaveCount(0);
   await expect(field.getByTestId('reference-drop')).toBeVisible();
+  await expect(page.getByTestId('condition-strength-input')).toHaveCount(0);
+  await expect(page.getByTestId('composer-settings-summary')).not.toContainText('strength');
 });

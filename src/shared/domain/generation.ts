@@ -76,9 +76,10 @@ export const studioReferenceSchema = z.discriminatedUnion('kind', [
 ]);
 export type StudioReference = z.infer<typeof studioReferenceSchema>;
 
-/** The line the history shows for a conditioned run (`runLabel` names the source run). */
+/** The line the history shows for a conditioned run (`runLabel` names the source run); a strength below 1 is named. */
 export function describeStudioReference(reference: StudioReference, runLabel: (runId: string) => string): string {
-  return reference.kind === 'image' ? `from image ${reference.fileName}` : `extended from run ${runLabel(reference.runId)}`;
+  const source = reference.kind === 'image' ? `from image ${reference.fileName}` : `extended from run ${runLabel(reference.runId)}`;
+  return reference.strength === undefined || reference.strength === 1 ? source : `${source}, strength ${reference.strength}`;
 }
 
 /**

@@ -38,6 +38,27 @@ describe('toGenerateRequest', () => {
     expect(toGenerateRequest({ ...base, steps: Number.NaN }, undefined)).toMatchObject({ ok: false, field: 'steps' });
     expect(toGenerateRequest({ ...base, budgetMode: 'bytes', budgetText: 'lots' }, undefined)).toMatchObject({ ok: false, field: 'budgetText' });
   });
+
+  it('a start image goes with the request, with the condition strength S when it is not the default 1', () => {
+    const image = { fileName: 'meadow.png', dataBase64: 'iVBORw0KGgo=' };
+    const fixed = toGenerateRequest(base, undefined, image);
+    expect(fixed.ok && fixed.request.reference).toEqual({ kind: 'image', fileName: 'meadow.png', dataBase64: 'iVBORw0KGgo=' });
+    const loose = toGenerateRequest({ ...base, conditionStrength: 0.7 }, undefined, image);
+    expect(loose.ok && loose.request.reference).toEqual({ kind: 'image', fileName: 'meadow.png', dataBase64: 'iVBORw0KGgo=', strength: 0.7 });
+    expect(studioGenerateRequestSchema.safeParse(loose.ok && loose.request).success).toBe(true);
+    // Without an image the strength is not asked for, even when it is out of range.
+    const plain = toGenerateRequest({ ...base, conditionStrength: 0 }, undefined);
+    expect(plain.ok && 'reference' in plain.request).toBe(false);
+  });
+
+  it('refuses a condition strength outside (0, 1] when starting from an image, naming the field', () => {
+    const image = { fileName: 'meadow.png', dataBase64: 'iVBORw0KGgo=' };
+    for (const conditionStrength of [0, -0.5, 1.2, Number.NaN]) {
+      const built = toGenerateRequest({ ...base, conditionStrength }, undefined, image);
+      expect(built).toMatchObject({ ok: false, field: 'conditionStrength' });
+      expect(!built.ok && built.message).toContain('(0, 1]');
+    }
+  });
 });
 
 describe('settings persistence', () => {

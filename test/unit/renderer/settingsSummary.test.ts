@@ -33,6 +33,15 @@ describe('summarizeSettings (the folded settings in one line)', () => {
     expect(summarizeSettings({ settings, model, forecast, presetCount: 1 })).toBe('Shapes 1.0.0 · 16 × 32×32 px · budget 1MB · below the 5.50 MB minimum · TDTM 1 step · 1 preset');
   });
 
+  it('a run from a start image adds its condition strength S and edit ratio r = 1 − S', () => {
+    const forecast = forecastMemory(model, { kind: 'all' }, { usesMergedSteps: false, conditioned: true });
+    const settings = { ...DEFAULT_COMPOSER_SETTINGS, conditionStrength: 0.7 };
+    expect(summarizeSettings({ settings, model, forecast, presetCount: 0, conditioned: true })).toContain(' · strength 0.7 (r = 0.3) · 0 presets');
+    expect(summarizeSettings({ settings: DEFAULT_COMPOSER_SETTINGS, model, forecast, presetCount: 0, conditioned: true })).toContain(' · strength 1 (r = 0) · ');
+    expect(summarizeSettings({ settings: { ...settings, conditionStrength: 0 }, model, forecast, presetCount: 0, conditioned: true })).toContain(' · strength ? · ');
+    expect(summarizeSettings({ settings, model, forecast, presetCount: 0, conditioned: false })).not.toContain('strength');
+  });
+
   it('without a model, or with fields half typed, it says what it does not know', () => {
     const settings = { ...DEFAULT_COMPOSER_SETTINGS, budgetMode: 'bytes' as const, budgetText: '', tdtmMergedSteps: Number.NaN };
     expect(summarizeSettings({ settings, model: undefined, forecast: null, presetCount: 3 })).toBe('no model · budget ? · TDTM ? · 3 presets');

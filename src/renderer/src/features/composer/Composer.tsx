@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { ModelsDialog } from '../models/ModelsDialog';
 import { budgetFromSettings, type ComposerSettings } from './composerSettings';
+import { ConditionStrengthField } from './ConditionStrengthField';
 import { forecastMemory, type MemoryForecast } from './forecast';
 import { ForecastView } from './ForecastView';
 import { MemoryBudgetField } from './MemoryBudgetField';
@@ -90,9 +91,10 @@ export function Composer(props: ComposerProps): React.JSX.Element {
         ) : null}
         <SamplerFields settings={settings} selectedModel={model} update={update} />
       </form>
-      <SettingsFold summary={summarizeSettings({ settings, model, forecast, presetCount: props.presets.presets.length })} warning={forecast?.kind === 'below-minimum' || !budget.ok}>
+      <SettingsFold summary={summarizeSettings({ settings, model, forecast, presetCount: props.presets.presets.length, conditioned })} warning={forecast?.kind === 'below-minimum' || !budget.ok}>
         <form onSubmit={generate}>
           <ModelFields settings={settings} models={listed} selectedModel={model} update={update} onManageModels={() => setModelsOpen(true)} />
+          {conditioned ? <ConditionStrengthField settings={settings} update={update} /> : null}
           <MemoryBudgetField settings={settings} update={update} problem={budget.ok ? null : budget.message} />
         </form>
         <ForecastView forecast={forecast} unavailable={!model ? 'The memory forecast appears once a model is listed.' : 'Give a budget size the forecast can read (e.g. 300MB).'} />

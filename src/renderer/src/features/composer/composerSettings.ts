@@ -1,4 +1,4 @@
-import { GENERATION_LIMITS, type StudioGenerateRequest, type ResolvedSettings } from '@shared/domain/generation';
+import { GENERATION_LIMITS, type StudioGenerateRequest, type ResolvedSettings, type StudioReference } from '@shared/domain/generation';
 import type { ModelSummary } from '@shared/domain/studio';
 import { parseMemoryBudget, type MemoryBudget } from '@shared/domain/memoryBudget';
 import { clipKey } from '@shared/model/clipMemory';
@@ -26,6 +26,11 @@ export interface ComposerSettings {
   modelId: string | null;
   /** Clip preset of a model with presets, "resolution|aspect|frames" (clipKey); '' = the model's default. */
   clipPreset: string;
+  /**
+   * Condition strength S in (0, 1] of a run from a start image: 1 keeps the reference frames fixed; lower lets them
+   * change (Open-Sora's edit ratio r = 1 − S).
+   */
+  conditionStrength: number;
 }
 
 export const DEFAULT_COMPOSER_SETTINGS: ComposerSettings = {
@@ -41,6 +46,7 @@ export const DEFAULT_COMPOSER_SETTINGS: ComposerSettings = {
   budgetText: '8MB',
   modelId: null,
   clipPreset: '',
+  conditionStrength: 1,
 };
 
 /**
@@ -60,6 +66,7 @@ export const COMPOSER_PERSISTENCE: Record<keyof ComposerSettings, { reload: bool
   budgetText: { reload: true, preset: true },
   modelId: { reload: true, preset: true },
   clipPreset: { reload: true, preset: true },
+  conditionStrength: { reload: true, preset: true },
 };
 
 /** Keeps only the keys the given purpose persists. */
@@ -111,11 +118,28 @@ export function budgetFromSettings(settings: Pick<ComposerSettings, 'budgetMode'
 
 export type RequestBuild = { ok: true; request: StudioGenerateRequest } | { ok: false; field: keyof ComposerSettings; message: string };
 
+/** The picture a run starts from, as the request carries it (PNG/JPEG bytes, base64). */
+export interface StartImage {
+  fileName: string;
+  dataBase64: string;
+}
+
+/** A condition strength the request schema takes: S in (0, 1]. */
+export function isConditionStrength(value: number): boolean {
+  return Number.isFinite(value) && value > 0 && value <= 1;
+}
+
+/** The edit ratio r = 1 − S for display, rounded so 1 − 0.7 reads 0.3. */
+export function editRatioOf(strength: number): number {
+  return Math.round((1 - strength) * 1e6) / 1e6;
+}
+
 /**
- * The request the settings describe. Only what the UI can know is checked here (a readable number, a budget it can
- * parse); the backend checks the rest against the model and answers INVALID_PARAMS with its own message.
+ * The request the settings describe, starting from `startImage` when one is chosen (with the condition strength;
+ * left out at the default 1, which the engine fills in). Only what the UI can know is checked here (a readable
+ * number, a budget it can parse); the backend checks the rest against the model and answers INVALID_PARAMS.
  */
-export function toGenerateRequest(settings: ComposerSettings, model: ModelSummary | undefined): RequestBuild {
+export function toGenerateRequest(settings: ComposerSettings, model: ModelSummary | undefined, startImage: StartImage | null = null): RequestBuild {
   if (settings.prompt.trim().length === 0) {
     return { ok: false, field: 'prompt', message: 'Type a prompt first.' };
   }
@@ -137,6 +161,9 @@ export function toGenerateRequest(settings: ComposerSettings, model: ModelSummar
   if (!budget.ok) {
     return { ok: false, field: 'budgetText', message: budget.message };
   }
+  if (startImage && !isConditionStrength(settings.conditionStrength)) {
+    return { ok: false, field: 'conditionStrength', message: 'Condition strength must be a number in (0, 1]: 1 keeps the start image fixed, lower lets it change.' };
+  }
   const request: StudioGenerateRequest = {
     prompt: settings.prompt,
     steps: settings.steps,
@@ -155,7 +182,18 @@ export function toGenerateRequest(settings: ComposerSettings, model: ModelSummar
   if (clip) {
     request.clip = clip;
   }
+  if (startImage) {
+    request.reference = imageReference(startImage, settings.conditionStrength);
+  }
   return { ok: true, request };
+}
+
+function imageReference(image: StartImage, strength: number): StudioReference {
+  const reference: StudioReference = { kind: 'image', fileName: image.fileName, dataBase64: image.dataBase64 };
+  if (strength !== 1) {
+    reference.strength = strength;
+  }
+  return reference;
 }
 
 function toLplSetting(settings: ComposerSettings): NonNullable<StudioGenerateRequest['lpl']> {
@@ -183,6 +221,7 @@ export const FIELD_LABELS: Record<keyof ComposerSettings, string> = {
   budgetText: 'Budget size',
   modelId: 'Model',
   clipPreset: 'Clip size',
+  conditionStrength: 'Condition strength',
 };
 
 function clipFromPresetKey(key: string): StudioGenerateRequest['clip'] {

@@ -55,7 +55,7 @@ export function useWorkspaceCommands({ composer, models, actions, runningJobId, 
 
   const generate = useCallback(async () => {
     const model = selectedModelOf(settings, models);
-    const built = toGenerateRequest(settings, model);
+    const built = toGenerateRequest(settings, model, referenceImage);
     if (!built.ok) {
       setError({ code: 'CHECK_FORM', message: built.message });
       return;
@@ -64,11 +64,8 @@ export function useWorkspaceCommands({ composer, models, actions, runningJobId, 
       setError({ code: 'CHECK_FORM', message: `The start image ${referenceImage.fileName} cannot be used: ${model.referenceFrames.reason}` });
       return;
     }
-    const request: StudioGenerateRequest = referenceImage
-      ? { ...built.request, reference: { kind: 'image', fileName: referenceImage.fileName, dataBase64: referenceImage.dataBase64 } }
-      : built.request;
     setSubmitting(true);
-    const outcome = await actions.start(request, { projectId: currentProjectId(), derivedFrom });
+    const outcome = await actions.start(built.request, { projectId: currentProjectId(), derivedFrom });
     setSubmitting(false);
     if (outcome.ok) {
       setError(null);
