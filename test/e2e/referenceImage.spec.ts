@@ -96,6 +96,21 @@ test('drops an image on the composer, generates from it, and the history shows w
   await field.getByTestId('reference-remove').click();
   await expect(field.getByTestId('reference-thumbnail')).toHaveCount(0);
   await expect(field.getByTestId('reference-drop')).toBeVisible();
+
+  // "Use again" brings the start image back from the run's folder, with its strength; once the file is gone, it says so.
+  await showView(page, 'History');
+  await row.getByTestId('history-use-again').click();
+  await showView(page, 'Studio');
+  await expect(field).toContainText('Starts from meadow.png (320 × 180)');
+  await expect(page.getByTestId('condition-strength-input')).toHaveValue('0.6');
+  await field.getByTestId('reference-remove').click();
+  fs.rmSync(path.join(path.dirname(records[0] as string), 'reference.png'));
+  await showView(page, 'History');
+  await row.getByTestId('history-use-again').click();
+  await showView(page, 'Studio');
+  await expect(page.getByTestId('composer-error')).toHaveAttribute('data-code', 'IMAGE_GONE');
+  await expect(page.getByTestId('composer-error')).toContainText('The start image meadow.png is no longer in the run');
+  await expect(field.getByTestId('reference-thumbnail')).toHaveCount(0);
   await expect(page.getByTestId('condition-strength-input')).toHaveCount(0);
   await expect(page.getByTestId('composer-settings-summary')).not.toContainText('strength');
 });

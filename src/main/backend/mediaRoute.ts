@@ -13,6 +13,8 @@ export const MEDIA_HTTP_PREFIX = '/media/';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
+  // A run's start image is kept as uploaded (reference.png or reference.jpg).
+  '.jpg': 'image/jpeg',
   '.gif': 'image/gif',
   '.mp4': 'video/mp4',
   '.json': 'application/json',
@@ -34,7 +36,7 @@ export function resolveMediaFile(dataRoot: string, encodedPath: string): MediaLo
   }
   const contentType = CONTENT_TYPES[path.extname(relative).toLowerCase()];
   if (!contentType) {
-    return { ok: false, status: 404, reason: 'Only media files (PNG, GIF, MP4, JSON) are served.' };
+    return { ok: false, status: 404, reason: 'Only media files (PNG, JPEG, GIF, MP4, JSON) are served.' };
   }
   let root: string;
   let file: string;

@@ -168,14 +168,17 @@ export class ProjectsService {
 
   /** The URL of a stored run's thumbnail (the middle frame's PNG), served from disk; null without one. */
   thumbnail(id: string, media: MediaUrls = protocolMediaUrls(this.options.folder.root)): { url: string | null } {
-    const file = this.media(id)?.thumbnail ?? null;
-    return { url: file ? (mediaUrlsOf(media, [file])?.[0] ?? null) : null };
+    return urlOf(this.media(id)?.thumbnail ?? null, media);
   }
 
   /** The URL of a stored run's GIF (played on hover), served from disk; null without one. */
   preview(id: string, media: MediaUrls = protocolMediaUrls(this.options.folder.root)): { url: string | null } {
-    const file = this.media(id)?.gif ?? null;
-    return { url: file ? (mediaUrlsOf(media, [file])?.[0] ?? null) : null };
+    return urlOf(this.media(id)?.gif ?? null, media);
+  }
+
+  /** The URL of the image a stored run started from (kept in its folder); null when it has none or it is gone. */
+  referenceImage(id: string, media: MediaUrls = protocolMediaUrls(this.options.folder.root)): { url: string | null } {
+    return urlOf(this.media(id)?.reference ?? null, media);
   }
 
   /** The file that stands for a stored run on disk (its MP4, else GIF, record or folder); null without media. */
@@ -404,4 +407,8 @@ function freeBytes(dir: string): number | null {
   } catch {
     return null;
   }
+}
+
+function urlOf(file: string | null, media: MediaUrls): { url: string | null } {
+  return { url: file ? (mediaUrlsOf(media, [file])?.[0] ?? null) : null };
 }

@@ -201,6 +201,7 @@ export class StudioBackend {
       },
       'runs.thumbnail': async (params) => projects().thumbnail((params as { id: string }).id, media),
       'runs.preview': async (params) => projects().preview((params as { id: string }).id, media),
+      'runs.referenceImage': async (params) => projects().referenceImage((params as { id: string }).id, media),
       'runs.clip': async (params) => projects().clip((params as { id: string }).id, media),
       'runs.reveal': async (params) => {
         const { id } = params as { id: string };

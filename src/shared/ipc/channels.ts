@@ -26,6 +26,7 @@ export const invokeMethods: Record<InvokeMethod, true> = {
   'history.star': true,
   'runs.thumbnail': true,
   'runs.preview': true,
+  'runs.referenceImage': true,
   'runs.clip': true,
   'runs.reveal': true,
   'runs.export': true,

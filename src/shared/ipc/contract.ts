@@ -90,6 +90,7 @@ export const invokeParamSchemas = {
   'history.star': z.object({ id, starred: z.boolean() }).strict(),
   'runs.thumbnail': z.object({ id }).strict(),
   'runs.preview': z.object({ id }).strict(),
+  'runs.referenceImage': z.object({ id }).strict(),
   'runs.clip': z.object({ id }).strict(),
   'runs.reveal': z.object({ id }).strict(),
   'runs.export': runExportRequestSchema,
@@ -142,6 +143,8 @@ export interface StudioInvokeResults {
   /** URLs of the media route (the files stay on disk); null when the run has none. */
   'runs.thumbnail': { url: string | null };
   'runs.preview': { url: string | null };
+  /** The image a run started from, as kept in its folder ("Use again" restores it); null when it is gone. */
+  'runs.referenceImage': { url: string | null };
   'runs.clip': StoredRunClip;
   /** Shows the run's clip file selected in Finder / Explorer / the file manager, on the machine that runs the studio. */
   'runs.reveal': { revealed: true; file: string };

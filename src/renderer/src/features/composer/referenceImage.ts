@@ -37,3 +37,25 @@ export async function readReferenceImage(file: File): Promise<{ ok: true; image:
   const bytes = new Uint8Array(await file.arrayBuffer());
   return { ok: true, image: { fileName: file.name, dataBase64: encodeBase64(bytes), url: URL.createObjectURL(file), width, height } };
 }
+
+/**
+ * The image a stored run started from ("Use again"), fetched from its folder through the media route and read as if
+ * dropped again; when the folder no longer has it, a message that says so (drop it again to start from it).
+ */
+export async function restoreRunReferenceImage(
+  fileName: string,
+  locate: () => Promise<{ url: string | null }>,
+): Promise<{ ok: true; image: ReferenceImage } | { ok: false; message: string }> {
+  const gone = { ok: false as const, message: `The start image ${fileName} is no longer in the run's folder: drop it again to start from it.` };
+  try {
+    const { url } = await locate();
+    const response = url ? await fetch(url) : null;
+    if (!response?.ok) {
+      return gone;
+    }
+    const blob = await response.blob();
+    return await readReferenceImage(new File([blob], fileName, { type: blob.type }));
+  } catch {
+    return gone;
+  }
+}

@@ -6,7 +6,8 @@ import { settingsFromResolved, toGenerateRequest } from '../composer/composerSet
 import { selectedModelOf, type ModelsState } from '../composer/useModels';
 import type { ComposerState } from '../composer/useComposerSettings';
 import type { GenerationActions } from '../generation/jobFeed';
-import type { ReferenceImage } from '../composer/referenceImage';
+import { restoreRunReferenceImage, type ReferenceImage } from '../composer/referenceImage';
+import { studio } from '../../ipc/studio';
 import { composerSettingsFromHistory } from '../history/historyToComposer';
 import { currentProjectId } from '../projects/currentProject';
 
@@ -113,14 +114,33 @@ export function useWorkspaceCommands({ composer, models, actions, runningJobId, 
     [update],
   );
 
+  // "Use again" on a run from an image: the image comes back from the run's folder (with its strength), or it is gone.
+  const restoreStartImage = useCallback(
+    (runId: JobId, reference: StudioGenerateRequest['reference']) => {
+      if (reference?.kind !== 'image') {
+        return;
+      }
+      update({ conditionStrength: reference.strength ?? 1 });
+      void restoreRunReferenceImage(reference.fileName, () => studio.invoke('runs.referenceImage', { id: runId })).then((restored) => {
+        if (restored.ok) {
+          setReferenceImage(restored.image);
+        } else {
+          setError({ code: 'IMAGE_GONE', message: restored.message });
+        }
+      });
+    },
+    [update],
+  );
+
   const reuseHistoryEntry = useCallback(
     (entry: HistoryEntry) => {
       update(composerSettingsFromHistory(entry, models.kind === 'ready' ? models.models : []));
       setDerivedFrom(entry.id);
       setError(null);
+      restoreStartImage(entry.id, entry.request.reference);
       requestAnimationFrame(() => document.getElementById('prompt-input')?.focus());
     },
-    [update, models],
+    [update, models, restoreStartImage],
   );
 
   return { generate, cancelRunning, finishRunning, cancelJob, finishJob, moveJob, reuse, reuseHistoryEntry, extend, referenceImage, setReferenceImage, submitting, error };
