@@ -16,7 +16,7 @@ export interface CliOptions {
   outBase: string | undefined;
   json: boolean;
   help: boolean;
-  /** --extend: a clip (GIF or PNG-frames folder) or a history run id, resolved by the caller into request.reference. */
+  /** --extend: a clip (GIF, MP4 or PNG-frames folder) or a history run id, resolved by the caller into request.reference. */
   extend: { source: string; strength: number | undefined } | undefined;
 }
 
@@ -36,6 +36,7 @@ export const CLI_USAGE = `Usage: npm run generate -- "<prompt>" [options]
                          Open-Sora 1.2). Scaled to cover the preset and centre-cropped (Open-Sora's resize_crop_to_fill);
                          refused when more than half of it would be cut off or it is under 16 px a side
   --extend CLIP|RUN_ID   continue a clip from its last 17 frames (one VAE chunk): a GIF, a folder of PNG frames,
+                         an MP4 (the studio's own: its PNG frames beside it; others: decoded by ffmpeg if on PATH)
                          or a run id of the history (its frames); the new clip starts with them
   --condition-strength S how strictly the reference frames are kept, in (0, 1]: 1 (default) fixed; lower lets
                          them change (Open-Sora's edit ratio r = 1 − S: noised once when t falls to r·1000)

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,8 @@ import { openVideoModel } from '../../../src/main/engine/models';
 import { readModelPackage } from '../../../src/main/engine/package/modelPackage';
 import { gifBytes } from '../../support/gifBytes';
 import { generateVideo } from '../../../src/main/engine/pipeline/generateVideo';
+import { writeOutputs } from '../../../src/main/engine/output/writeOutputs';
+import type { ResolvedSettings } from '../../../src/shared/domain/generation';
 import { UnitStreamer } from '../../../src/main/engine/streaming/unitStreamer';
 import { fixturePackage } from '../support/randomPackage';
 
@@ -25,6 +28,11 @@ import { fixturePackage } from '../support/randomPackage';
  */
 const modelPath = fixturePackage('opensora-tiny');
 const clipChoice = { resolution: '144p', aspect: '16:9', frames: 51 } as const;
+/** What an MP4's record says for the reading tests (the frames are drawn, not generated). */
+const mp4Settings: ResolvedSettings = {
+  prompt: 'colours', seed: 1, steps: 1, cfgScale: 7, lpl: { kind: 'off' }, tdtmMergedSteps: 0, memoryBudget: { kind: 'all' },
+  modelId: 'opensora-tiny', modelVersion: '1', modelPath: '/models/opensora-tiny', frames: 20, height: 24, width: 32, fps: 24,
+};
 let work: string;
 
 /** A smooth test picture (gradients and a disc) of any size, as RGB. */
@@ -99,6 +107,30 @@ describe('reference files (--image, --extend) through the engine', () => {
       writePng(path.join(folder, `frame-${k}.png`), { width: 16, height: 16, rgb: new Uint8Array(16 * 16 * 3).fill(k) });
     }
     expect(readClipFrames(folder).frames.map((frame) => frame.rgb[0])).toEqual([2, 9, 10]);
+  });
+
+  it('reads an MP4 the studio wrote from the PNG frames beside it, and any other MP4 through ffmpeg or with an error naming what is missing', async () => {
+    const colours = Array.from({ length: 20 }, (_, k) => [k * 12, 255 - k * 12, (k * 40) % 256]);
+    const clip = { width: 32, height: 24, fps: 24, frames: colours.map((colour) => Uint8ClampedArray.from({ length: 32 * 24 * 4 }, (_, i) => (i % 4 === 3 ? 255 : colour[i % 4]))) };
+    const made = path.join(work, 'made');
+    await writeOutputs(clip, { settings: mp4Settings, run: { stepsRun: 1, leapStep: null, mergedSteps: 0 } }, { basePath: made, formats: ['mp4', 'png'], upscale: 1 });
+    const fromStudio = readClipFrames(`${made}.mp4`, 17);
+    expect(fromStudio.total).toBe(20);
+    expect(fromStudio.frames.map((frame) => Array.from(frame.rgb.subarray(0, 3)))).toEqual(colours.slice(3)); // exact: the PNGs
+    const alone = path.join(work, 'alone.mp4');
+    fs.copyFileSync(`${made}.mp4`, alone);
+    const ffmpegHere = spawnSync('ffmpeg', ['-version']).status === 0;
+    if (ffmpegHere) {
+      const decoded = readClipFrames(alone, 17);
+      expect(decoded.total).toBe(20);
+      decoded.frames.forEach((frame, index) => {
+        colours[index + 3].forEach((value, c) => expect(Math.abs(frame.rgb[(12 * 32 + 16) * 3 + c] - value)).toBeLessThanOrEqual(6)); // H.264 at QP 20
+      });
+    } else {
+      expect(() => readClipFrames(alone, 17)).toThrow(/cannot be read here: no ffmpeg\/ffprobe on PATH/);
+    }
+    fs.writeFileSync(path.join(work, 'notes.txt'), 'not a clip');
+    expect(() => readClipFrames(path.join(work, 'notes.txt'))).toThrow('is not a GIF, an MP4 or a folder of PNG frames');
   });
 
   it('--image: the first latent frame of the clip is the encoder\'s latent of the fitted image, and an extension starts with the clip\'s last chunk', async () => {
