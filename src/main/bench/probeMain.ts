@@ -6,7 +6,8 @@ async function main(): Promise<void> {
   const spec = probeSpecSchema.parse(JSON.parse(specText));
   const context = JSON.parse(contextText) as ProbeContext;
   const result = await runProbe(context, spec);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  // Exit only once the line is flushed: on a pipe, stdout writes are asynchronous and process.exit drops the rest.
+  await new Promise<void>((resolve, reject) => process.stdout.write(`${JSON.stringify(result)}\n`, (error) => (error ? reject(error) : resolve())));
 }
 
 main().then(

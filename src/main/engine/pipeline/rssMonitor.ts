@@ -58,11 +58,15 @@ export class RssMonitor {
     this.cells[0] = process.memoryUsage.rss();
     this.worker = new Worker(SAMPLER_SOURCE, { eval: true, workerData: { shared, intervalMs } });
     this.sampling = new Promise((resolve, reject) => {
-      this.worker.once('message', () => resolve());
+      this.worker.once('message', () => {
+        // Unreferenced only once it is up: a caller awaiting started() with nothing else pending (the bench probe)
+        // would otherwise see the event loop drain and the process exit 0 before the first sample.
+        this.worker.unref();
+        resolve();
+      });
       this.worker.once('error', reject);
     });
     this.sampling.catch(() => undefined);
-    this.worker.unref();
   }
 
   /** Resolves once the sampling thread is up and has taken its first sample (its own memory is then resident). */
