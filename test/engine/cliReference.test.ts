@@ -97,7 +97,7 @@ describe('npm run generate with reference frames (CLI)', () => {
       [[...base, '--image', notImage], 'is not a PNG or JPEG image'],
       [[...base, '--image', tiny], '10 × 10 pixels: too small for the 256 × 144 preset'],
       [[...base, '--extend', 'no-such-run'], 'no such file or folder, and no run with that id in the history'],
-      [[...base, '--extend', tiny], 'is not a GIF or a folder of PNG frames'],
+      [[...base, '--extend', tiny], 'is not a GIF, an MP4 or a folder of PNG frames'],
       [[...base.filter((arg) => arg !== '--no-history'), '--extend', tiny], 'a clip file is not a run of the history; pass --no-history'],
       [['a cat', '--image', tiny, '--steps', '2', '--no-history'], 'trained on text alone'],
       [[...base, '--image', tiny, '--extend', tiny], '--image and --extend both set'],

@@ -5,8 +5,8 @@ export function evenSize(width: number, height: number): { width: number; height
 
 /**
  * RGBA → I420 (planar Y, then Cb and Cr at half size each way), BT.601 limited range, as H.264 decoders read an
- * untagged stream (ITU-T Rec. BT.601 §2.5: Y in 16..235, Cb/Cr in 16..240). Each chroma sample is the mean of its
- * 2×2 pixels. Odd sizes are padded by one column and/or row repeating the edge pixels. Alpha is ignored. Pure.
+ * untagged stream (Recommendation ITU-R BT.601, item 2.5 of its encoding table: Y in 16..235, Cb/Cr in
+ * 16..240). Each chroma sample is the mean of its 2×2 pixels. Odd sizes are padded by one column and/or row repeating the edge pixels. Alpha is ignored. Pure.
  */
 export function rgbaToI420(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): Uint8Array<ArrayBuffer> {
   const out = evenSize(width, height);
