@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { encodeInWorker } from './encoderWorker';
 import type { RgbaClip } from './frames';
 
 /**
@@ -35,18 +35,8 @@ export async function encodeGif(clip: RgbaClip): Promise<Uint8Array> {
   }
   const gifencModule = createRequire(import.meta.url).resolve('gifenc');
   const frames = clip.frames.map((frame) => Uint8Array.from(frame));
-  const worker = new Worker(GIF_WORKER, {
-    eval: true,
-    workerData: { gifencModule, width: clip.width, height: clip.height, fps: clip.fps, frames },
-    transferList: frames.map((frame) => frame.buffer),
+  return encodeInWorker(GIF_WORKER, { gifencModule, width: clip.width, height: clip.height, fps: clip.fps, frames }, frames.map((frame) => frame.buffer), {
+    encoder: 'GIF encoder',
+    output: 'GIF',
   });
-  try {
-    return await new Promise<Uint8Array>((resolve, reject) => {
-      worker.once('message', (bytes: Uint8Array) => resolve(bytes));
-      worker.once('error', (error) => reject(new Error(`The GIF encoder failed: ${error.message}`)));
-      worker.once('exit', (code) => reject(new Error(`The GIF encoder stopped (exit ${code}) before writing the GIF.`)));
-    });
-  } finally {
-    await worker.terminate();
-  }
 }

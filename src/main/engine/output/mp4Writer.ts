@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import { ALL_FORMATS, BufferSource, BufferTarget, Conversion, Input, Mp4OutputFormat, Output } from 'mediabunny';
+import { encodeInWorker } from './encoderWorker';
 import type { RgbaClip } from './frames';
 import { evenSize, rgbaToI420 } from './yuv420';
 
@@ -56,20 +56,8 @@ async function encodeH264(clip: RgbaClip): Promise<Uint8Array> {
   const encoderModule = createRequire(import.meta.url).resolve('h264-mp4-encoder');
   const frames = clip.frames.map((frame) => rgbaToI420(frame, clip.width, clip.height));
   const { width, height } = evenSize(clip.width, clip.height);
-  const worker = new Worker(ENCODER_WORKER, {
-    eval: true,
-    workerData: { encoderModule, width, height, fps: clip.fps, quantizer: QUANTIZER, speed: SPEED, keyframeInterval: Math.max(1, Math.round(clip.fps)), frames },
-    transferList: frames.map((frame) => frame.buffer),
-  });
-  try {
-    return await new Promise<Uint8Array>((resolve, reject) => {
-      worker.once('message', (bytes: Uint8Array) => resolve(bytes));
-      worker.once('error', (error) => reject(new Error(`The H.264 encoder failed: ${error.message}`)));
-      worker.once('exit', (code) => reject(new Error(`The H.264 encoder stopped (exit ${code}) before writing the MP4.`)));
-    });
-  } finally {
-    await worker.terminate();
-  }
+  const workerData = { encoderModule, width, height, fps: clip.fps, quantizer: QUANTIZER, speed: SPEED, keyframeInterval: Math.max(1, Math.round(clip.fps)), frames };
+  return encodeInWorker(ENCODER_WORKER, workerData, frames.map((frame) => frame.buffer), { encoder: 'H.264 encoder', output: 'MP4' });
 }
 
 /** The encoder's MP4, muxed again packet for packet with the index first and the comment tag. */
