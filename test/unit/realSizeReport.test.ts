@@ -73,7 +73,18 @@ function results(
     vae: { decodeMs: 35_000, decodeMsRuns: three(35_000), loadMs: 1000, peakRssBytes: 3 * GB, baselineBytes: 0.3 * GB, frames: 51 },
     pytorch: { stepMs: overrides.pytorchStepMs ?? 130_000, stepMsRuns: three(overrides.pytorchStepMs ?? 130_000), threads: 2 },
     engine: { threads: 2 },
-    gemm: { peakGflops: 140, stepGflop: 9000, engineGflops: 90 },
+    gemm: { peakGflops: 140, ortPeakGflops: 105, size: 2048, stepGflop: 9000, engineGflops: 90 },
+    profile: {
+      pairs: 2,
+      runsPerSession: 3,
+      opMs: [
+        { op: 'Gemm', ms: 5600, share: 0.8 },
+        { op: 'Transpose', ms: 1400, share: 0.2 },
+      ],
+      kernelMs: 7000,
+      matmulShare: 0.8,
+      matmulGflops: 96,
+    },
     sessionOptions: [
       { variant: 'engine', label: "the engine's", pairs: 2, computeMs: 7000, computeMsRuns: three(7000), stepMs: 7100, stepMsRuns: three(7100), loadMs: 300, peakRssBytes: 0.9 * GB },
     ],
@@ -128,5 +139,8 @@ describe('real-size bench report', () => {
     expect(text).toContain('| PyTorch eager step (2 threads) | 130.0 s (127.4–133.9, 3 runs) |');
     expect(text).toContain('| TDTM ≥ 95 % of its FLOP ceiling per merged step | 1.25× of 1.25× (100 %) | yes |');
     expect(text).toContain('| engine step ≥ 1.1× faster than PyTorch eager | 1.30× | yes |');
+    expect(text).toContain('| GEMM 2048³ float32: PyTorch / onnxruntime (MLAS) | 140 / 105 GFLOP/s (0.75×) |');
+    expect(text).toContain("| the step's matrix products in onnxruntime's profile | 80 % of kernel time at 96 GFLOP/s |");
+    expect(text).toContain('| Transpose | 1400 | 20.0 % |');
   });
 });

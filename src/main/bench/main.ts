@@ -10,6 +10,7 @@ import { launchNodeEngine } from '../engine-host/nodeEngineConnection';
 import { listed, median } from './stats';
 import { runRealSizeBench } from './realSize/realSizeBench';
 import { realSizeGoals } from './realSize/report';
+import { runPrecisionBench } from './precision/precisionBench';
 
 /**
  * `npm run bench [-- --model PATH] [--repeats N] [--steps K] [--out FILE]`: the speed and memory targets, measured
@@ -167,7 +168,31 @@ async function realSize(): Promise<void> {
   process.stdout.write(`results: ${path.resolve(arg('--out-dir') ?? 'bench-results')}/real-size.{json,md}\n`);
 }
 
-(process.argv.includes('--real-size') ? realSize() : main()).catch((error: unknown) => {
+/** `--precision --model FP16_DIR --reference FP32_DIR`: an fp16 package against its fp32 twin (precision/precisionBench.ts). */
+async function precision(): Promise<void> {
+  const modelPath = arg('--model');
+  const referencePath = arg('--reference');
+  if (!modelPath || !referencePath) {
+    throw new Error('--precision needs --model (the fp16 package) and --reference (the fp32 package of the same checkpoints)');
+  }
+  const repeats = Number(arg('--repeats') ?? 3);
+  if (!Number.isInteger(repeats) || repeats < 3) {
+    throw new Error(`--repeats must be a whole number of at least 3 (a median needs three runs); got ${arg('--repeats')}`);
+  }
+  const outFile = path.resolve(arg('--out') ?? 'bench-results/precision.json');
+  const result = await runPrecisionBench({
+    modelPath: path.resolve(modelPath),
+    referencePath: path.resolve(referencePath),
+    repeats,
+    prompt: 'a red fox running through fresh snow at dawn',
+    clip: { resolution: arg('--resolution') ?? '144p', aspect: '16:9', frames: Number(arg('--frames') ?? 51) },
+    outFile,
+  });
+  process.stdout.write(`${JSON.stringify(result.differences)}\nresults: ${outFile}\n`);
+}
+
+const mode = process.argv.includes('--real-size') ? realSize : process.argv.includes('--precision') ? precision : main;
+mode().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -12,6 +12,7 @@ import { UnitStreamer } from '../../../src/main/engine/streaming/unitStreamer';
 import { importOpenSora, type ImportProgress } from '../../../src/main/importer/opensora/importOpenSora';
 import { coremlReport } from '../../../src/main/coreml/coremlReport';
 import { ImportRefused } from '../../../src/main/importer/errors';
+import { runPrecisionBench } from '../../../src/main/bench/precision/precisionBench';
 import { fixturePackage } from '../support/randomPackage';
 import { maxAbsDiff } from '../support/tensorCompare';
 
@@ -158,6 +159,38 @@ describe('Node importer (no Python) on the committed tiny checkpoints', () => {
     }
     expect(maxDiff / maxRef).toBeLessThan(FP16_RELATIVE_TOLERANCE);
     expect(maxDiff).toBeGreaterThan(0);
+  }, 300_000);
+
+  it("measures the fp16 package against the fp32 one (npm run bench -- --precision): loads, step compute and each stage's output", async () => {
+    const outFile = path.join(work, 'precision.json');
+    const result = await runPrecisionBench({
+      modelPath: packages['st-fp16'],
+      referencePath: packages['st-fp32'],
+      repeats: 3,
+      prompt: 'a cat walking in the snow',
+      clip: { resolution: '144p', aspect: '16:9', frames: 51 },
+      outFile,
+    });
+    expect(JSON.parse(fs.readFileSync(outFile, 'utf8'))).toEqual(JSON.parse(JSON.stringify(result)));
+    const { candidate, reference } = result.packages;
+    expect([candidate.precision, reference.precision]).toEqual(['fp16', 'fp32']);
+    expect(candidate.weightsBytes / reference.weightsBytes).toBeLessThanOrEqual(FP16_BYTES_SHARE_PROMISE);
+    for (const figures of [candidate, reference]) {
+      expect(figures.units.map((unit) => unit.kind)).toEqual(
+        expect.arrayContaining(['text.embed', 'text.block', 'text.final', 'denoiser.embedder', 'denoiser.block', 'denoiser.final', 'vae.temporal', 'vae.spatial']),
+      );
+      // every unit loaded in every timed pass (the smallest budget): three load times per kind, decode's one
+      for (const unit of figures.units) {
+        expect(unit.loadMsRuns.every((ms) => ms > 0)).toBe(true);
+        expect(unit.loadMsRuns).toHaveLength(unit.kind.startsWith('vae.') ? 1 : 3);
+      }
+      expect(figures.stepComputeMsRuns).toHaveLength(3);
+    }
+    for (const stage of ['text', 'velocity', 'frames'] as const) {
+      const difference = result.differences[stage];
+      expect(difference.maxAbsRelative, stage).toBeGreaterThan(0);
+      expect(difference.maxAbsRelative, stage).toBeLessThan(FP16_RELATIVE_TOLERANCE);
+    }
   }, 300_000);
 
   it('gives CoreML every unit of the fp16 import whole: one partition with all its FLOPs, at the shapes the engine sets on a Mac', async () => {

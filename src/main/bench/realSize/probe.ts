@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import type { GenerateRequest } from '@shared/domain/generation';
 import { memoryBudgetSchema, type MemoryBudget } from '@shared/domain/memoryBudget';
@@ -12,6 +16,9 @@ import { planMemory } from '@shared/model/memoryPlan';
 import type { PassResult, StreamUnit } from '../../engine/streaming/unitStreamer';
 import type { SessionOptions } from '../../engine/runtime/types';
 import { SESSION_OPTION_VARIANTS, sessionOptionsFor, type SessionOptionVariant } from './sessionOptionVariants';
+import { gemmModelBytes } from './gemmModel';
+import { readOpProfiles, type OpProfile } from './opProfile';
+import { physicalCoreCount } from './physicalCores';
 
 /**
  * One measurement of `npm run bench -- --real-size`, in a process of its own (so its peak RSS is its own): the
@@ -30,6 +37,8 @@ export const probeSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('warm') }),
   z.object({ kind: z.literal('options'), variant: z.enum(SESSION_OPTION_VARIANTS), pairs: z.number().int().min(1), steps: z.number().int().min(1) }),
   z.object({ kind: z.literal('jobs'), leapStep: z.number().int().min(1), runs: z.number().int().min(1) }),
+  z.object({ kind: z.literal('profile'), pairs: z.number().int().min(1), steps: z.number().int().min(1) }),
+  z.object({ kind: z.literal('gemm'), size: z.number().int().min(1), runs: z.number().int().min(1) }),
 ]);
 export type ProbeSpec = z.infer<typeof probeSpecSchema>;
 
@@ -121,7 +130,22 @@ export interface JobsProbeResult {
   readonly leapStep: number;
 }
 
-export type ProbeResult = StepsProbeResult | TextProbeResult | DecodeProbeResult | WarmProbeResult | OptionsProbeResult | JobsProbeResult;
+/** onnxruntime's profile of the engine's step over the first `pairs` block pairs (opProfile.ts). */
+export interface ProfileProbeResult {
+  readonly kind: 'profile';
+  readonly pairs: number;
+  readonly profile: OpProfile;
+}
+
+/** One float32 Gemm of size³ in onnxruntime, the engine's session options: the best of `runs` after a warm-up. */
+export interface GemmProbeResult {
+  readonly kind: 'gemm';
+  readonly size: number;
+  readonly threads: number;
+  readonly gflops: number;
+}
+
+export type ProbeResult = StepsProbeResult | TextProbeResult | DecodeProbeResult | WarmProbeResult | OptionsProbeResult | JobsProbeResult | ProfileProbeResult | GemmProbeResult;
 
 const epochNowMs = (): number => performance.timeOrigin + performance.now();
 
@@ -343,6 +367,50 @@ async function optionsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { ki
   }
 }
 
+/** The options probe's short step with onnxruntime's profiler on; the profiles are written as the sessions are released. */
+async function profileProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'profile' }>): Promise<ProfileProbeResult> {
+  const { model, activationBytes } = await openModel(context, spec.pairs);
+  const conditioning = await encodeOnce(model, context.prompt);
+  const units = model.passes.denoiser;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-profile-'));
+  try {
+    const sessionOptions: SessionOptions = { ...sessionOptionsFor('engine'), enableProfiling: true, profileFilePrefix: path.join(dir, 'unit') };
+    const { streamer, rss } = await startStreamer({ kind: 'all' }, activationBytes(false), sessionOptions);
+    try {
+      await streamer.preloadResidentPrefix(units);
+      const latent = standardNormalNoise(3, latentElementCount(model.latentShape));
+      for (let step = 0; step <= spec.steps; step++) {
+        await model.predictVelocity(streamer, { conditioning, latent, timestep: 900, merged: false, step });
+      }
+    } finally {
+      rss.stop();
+      await streamer.dispose();
+    }
+    const files = fs.readdirSync(dir).map((name) => path.join(dir, name));
+    return { kind: 'profile', pairs: spec.pairs, profile: readOpProfiles(files) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function gemmProbe(spec: Extract<ProbeSpec, { kind: 'gemm' }>): Promise<GemmProbeResult> {
+  const options = sessionOptionsFor('engine');
+  const session = await ort.InferenceSession.create(gemmModelBytes(spec.size, spec.size, spec.size), options);
+  try {
+    const input = new ort.Tensor('float32', standardNormalNoise(5, spec.size * spec.size), [spec.size, spec.size]);
+    await session.run({ a: input });
+    let bestMs = Infinity;
+    for (let run = 0; run < spec.runs; run++) {
+      const start = performance.now();
+      await session.run({ a: input });
+      bestMs = Math.min(bestMs, performance.now() - start);
+    }
+    return { kind: 'gemm', size: spec.size, threads: physicalCoreCount(), gflops: (2 * spec.size ** 3) / (bestMs * 1e6) };
+  } finally {
+    await session.release();
+  }
+}
+
 /**
  * LPL end to end as the user waits: whole jobs (text, every step, decode) in one persistent EngineSession, the
  * engine's default memory budget. One warm-up job, then full and leap jobs in turn, so drift hits both alike. Each
@@ -402,5 +470,9 @@ export function runProbe(context: ProbeContext, spec: ProbeSpec): Promise<ProbeR
       return optionsProbe(context, spec);
     case 'jobs':
       return jobsProbe(context, spec);
+    case 'profile':
+      return profileProbe(context, spec);
+    case 'gemm':
+      return gemmProbe(spec);
   }
 }

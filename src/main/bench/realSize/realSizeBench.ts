@@ -7,7 +7,7 @@ import { readModelPackage } from '../../engine/package/modelPackage';
 import { listed, median } from '../stats';
 import { physicalCoreCount } from './physicalCores';
 import { SESSION_OPTION_LABELS, SESSION_OPTION_VARIANTS } from './sessionOptionVariants';
-import type { DecodeProbeResult, JobsProbeResult, OptionsProbeResult, ProbeContext, ProbeResult, ProbeSpec, StepsProbeResult, TextProbeResult, WarmProbeResult } from './probe';
+import type { DecodeProbeResult, GemmProbeResult, JobsProbeResult, ProfileProbeResult, OptionsProbeResult, ProbeContext, ProbeResult, ProbeSpec, StepsProbeResult, TextProbeResult, WarmProbeResult } from './probe';
 import { realSizeMarkdown, type RealSizeResults, type StepRow } from './report';
 import { stepFlop, type StepSizes } from './stepFlop';
 
@@ -36,6 +36,9 @@ const LPL = { steps: 30, leapStep: 15 } as const;
 /** The session-option comparison runs a short step: the first pairs at the real widths. */
 const OPTIONS_PAIRS = 2;
 const CFG_BATCH = 2;
+/** PyTorch's GEMM peak is the best of 8 products of this size (models/tools/opensora/bench_pytorch.py); ORT's the same. */
+const GEMM_SIZE = 2048;
+const GEMM_RUNS = 8;
 const CONTEXT: Omit<ProbeContext, 'modelPath'> = {
   prompt: 'a red fox running through fresh snow at golden hour, cinematic wide shot',
   clip: { resolution: '144p', aspect: '16:9', frames: 51 },
@@ -98,10 +101,12 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
   };
 
   const gemm = await pytorch('GEMM peak (PyTorch, fp32)', ['--gemm-only', '--threads', String(threads)]);
+  const ortGemm = await probe<GemmProbeResult>('GEMM peak (onnxruntime, fp32)', { kind: 'gemm', size: GEMM_SIZE, runs: GEMM_RUNS });
   const sessionOptions: OptionsProbeResult[] = [];
   for (const variant of SESSION_OPTION_VARIANTS) {
     sessionOptions.push(await probe<OptionsProbeResult>(`session options: ${variant}`, { kind: 'options', variant, pairs: OPTIONS_PAIRS, steps: repeats }));
   }
+  const profiled = await probe<ProfileProbeResult>('profile of the short step', { kind: 'profile', pairs: OPTIONS_PAIRS, steps: repeats });
   // Every steps probe runs one warm-up step and `repeats` timed ones in one process.
   const stepsSpec = (budget: Extract<ProbeSpec, { kind: 'steps' }>['budget'], merged: boolean): ProbeSpec => ({ kind: 'steps', budget, merged, steps: 1 + repeats });
   const resident = await probe<StepsProbeResult>('step, all resident', stepsSpec({ kind: 'all' }, false));
@@ -227,9 +232,12 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
     engine: { threads },
     gemm: {
       peakGflops: gemm.gemmPeakGflops,
+      ortPeakGflops: ortGemm.gflops,
+      size: GEMM_SIZE,
       stepGflop: gflop(resident, false),
       engineGflops: gflop(resident, false) / (residentRow.computeMs / 1000),
     },
+    profile: { ...profiled.profile, pairs: profiled.pairs },
     sessionOptions: sessionOptions.map((row) => ({
       variant: row.variant,
       label: SESSION_OPTION_LABELS[row.variant],

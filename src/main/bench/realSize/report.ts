@@ -1,4 +1,5 @@
 import { formatMegabytes } from '@shared/util/bytes';
+import type { OpProfile } from './opProfile';
 
 /**
  * One denoising step under one memory budget: medians of the timed steps (after one warm-up step in the same
@@ -74,7 +75,13 @@ export interface RealSizeResults {
   pytorch: { stepMs: number; stepMsRuns: number[]; threads: number };
   /** ORT's intra-op pool: one thread per physical core (the engine sets no count). */
   engine: { threads: number };
-  gemm: { peakGflops: number; stepGflop: number; engineGflops: number };
+  /**
+   * GEMM rates: PyTorch's (its BLAS) and onnxruntime's (MLAS) on the same float32 size³ product, side by side; the
+   * engine's over the whole step (the step's FLOPs / its compute) and its matrix products' own rate in the profile.
+   */
+  gemm: { peakGflops: number; ortPeakGflops: number; size: number; stepGflop: number; engineGflops: number };
+  /** onnxruntime's profile of the short step (the first `pairs` pairs): kernel time per op type, per step. */
+  profile: OpProfile & { pairs: number };
   /** The same short step (the first `pairs` block pairs) under each session-option variant. */
   sessionOptions: Array<{
     variant: string;
@@ -180,6 +187,8 @@ export function realSizeMarkdown(r: RealSizeResults): string {
     `| VAE decode of ${r.vae.frames} frames / peak RSS | ${spread(r.vae.decodeMs, r.vae.decodeMsRuns)} / ${formatMegabytes(r.vae.peakRssBytes)} |`,
     `| PyTorch eager step (${r.pytorch.threads} threads) | ${spread(r.pytorch.stepMs, r.pytorch.stepMsRuns)} |`,
     `| GEMM peak / engine step | ${r.gemm.peakGflops.toFixed(0)} / ${r.gemm.engineGflops.toFixed(0)} GFLOP/s (${r.gemm.stepGflop.toFixed(0)} GFLOP per step) |`,
+    `| GEMM ${r.gemm.size}³ float32: PyTorch / onnxruntime (MLAS) | ${r.gemm.peakGflops.toFixed(0)} / ${r.gemm.ortPeakGflops.toFixed(0)} GFLOP/s (${(r.gemm.ortPeakGflops / r.gemm.peakGflops).toFixed(2)}×) |`,
+    `| the step's matrix products in onnxruntime's profile | ${(100 * r.profile.matmulShare).toFixed(0)} % of kernel time at ${r.profile.matmulGflops.toFixed(0)} GFLOP/s |`,
     `| first step starts: cold / warm engine | ${spread(r.warm.coldFirstStepMs, r.warm.coldFirstStepMsRuns)} / ${spread(r.warm.warmFirstStepMs, r.warm.warmFirstStepMsRuns)} |`,
     '',
     `Session options, a step of the embedder, the first ${r.sessionOptions[0]?.pairs ?? 0} block pairs and the final layer, all resident:`,
@@ -187,6 +196,12 @@ export function realSizeMarkdown(r: RealSizeResults): string {
     '| session options | step | compute | load | peak RSS |',
     '| --- | --- | --- | --- | --- |',
     ...r.sessionOptions.map((row) => `| ${row.label} | ${spread(row.stepMs, row.stepMsRuns)} | ${seconds(row.computeMs)} | ${seconds(row.loadMs)} | ${formatMegabytes(row.peakRssBytes)} |`),
+    '',
+    `Where the short step's kernel time goes (onnxruntime's profiler, ${r.profile.pairs} block pairs, per step, the ${r.profile.runsPerSession} timed runs after a warm-up):`,
+    '',
+    '| op | ms per step | share |',
+    '| --- | --- | --- |',
+    ...r.profile.opMs.filter((row) => row.share >= 0.005).map((row) => `| ${row.op} | ${row.ms.toFixed(0)} | ${(100 * row.share).toFixed(1)} % |`),
     '',
     '| goal | measured | met |',
     '| --- | --- | --- |',
