@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAINS_DIR, writeChainWeights } from '../engine/runtime/chainFixture';
 import { REPO_ROOT, makeTempDir, runPython } from './pythonExporter';
+import { compareTensors } from '../../src/main/bench/precision/tensorDifference';
 
 /**
  * The committed fixtures that `npm test` uses without Python are exactly what their one command makes now
@@ -19,10 +20,10 @@ function listFiles(root: string, sub = ''): string[] {
 }
 
 /**
- * Parity and reference tensors are float32 outputs of PyTorch on this CPU: OpenBLAS picks its kernels (and so its summation order)
- * per CPU, so the same command gives bit-different tensors on AVX2 and AVX-512 machines. They count as fresh when
- * their largest difference is within float32 reordering of their largest magnitude, far below the engine's parity
- * tolerances (2e-5 and up) and far below what a change to the exporter or the writer makes.
+ * Parity and reference tensors are float32 outputs of PyTorch: OpenBLAS picks its kernels (and so its summation
+ * order) per CPU, so the same command gives bit-different tensors on AVX2 and AVX-512 machines. They count as fresh
+ * when their largest difference is within float32 reordering of their largest magnitude, far below the engine's
+ * parity tolerances (2e-5 and up) and far below what a change to the exporter or the writer makes.
  */
 const PARITY_RELATIVE_TOLERANCE = 1e-5;
 /** Where the packages keep PyTorch's outputs: `parity/` (per unit) and `reference/` (the opensora-tiny pipeline). */
@@ -31,17 +32,8 @@ const PARITY_FOLDERS = new Set(['parity', 'reference']);
 /** The largest |a − b| over the largest |b|, reading both as float32; Infinity when they cannot be compared. */
 function float32RelativeDifference(a: Buffer, b: Buffer): number {
   if (a.length !== b.length || a.length % 4 !== 0) {return Infinity;}
-  const x = new Float32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.length));
-  const y = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
-  let largestDifference = 0;
-  let largestMagnitude = 0;
-  for (let i = 0; i < y.length; i++) {
-    const difference = Math.abs(x[i]! - y[i]!);
-    if (Number.isNaN(difference)) {return Infinity;}
-    largestDifference = Math.max(largestDifference, difference);
-    largestMagnitude = Math.max(largestMagnitude, Math.abs(y[i]!));
-  }
-  return largestMagnitude > 0 ? largestDifference / largestMagnitude : largestDifference === 0 ? 0 : Infinity;
+  const asFloat32 = (bytes: Buffer): Float32Array => new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  return compareTensors(asFloat32(a), asFloat32(b)).maxAbsRelative;
 }
 
 function differences(committed: string, made: string): string[] {

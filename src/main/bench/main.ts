@@ -34,6 +34,15 @@ function arg(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
+/** `--repeats N` (default 3): every figure is a median, which needs three runs. */
+function repeatsArg(): number {
+  const repeats = Number(arg('--repeats') ?? 3);
+  if (!Number.isInteger(repeats) || repeats < 3) {
+    throw new Error(`--repeats must be a whole number of at least 3 (a median needs three runs); got ${arg('--repeats')}`);
+  }
+  return repeats;
+}
+
 /**
  * One fresh engine process per run: a cold job (it loads every session), then the measured job of the same
  * configuration with another seed in the now warm engine (what a studio user iterating on a prompt gets).
@@ -56,10 +65,7 @@ async function runOnce(config: BenchConfig, base: GenerateRequest): Promise<{ co
 
 async function main(): Promise<void> {
   const steps = Number(arg('--steps') ?? 30);
-  const repeats = Number(arg('--repeats') ?? 3);
-  if (!Number.isInteger(repeats) || repeats < 3) {
-    throw new Error(`--repeats must be a whole number of at least 3 (a median needs three runs); got ${arg('--repeats')}`);
-  }
+  const repeats = repeatsArg();
   const half = Math.floor(steps / 2);
   const base: GenerateRequest = { prompt: 'a yellow square moving up on a black background', seed: 42, steps, ...(arg('--model') ? { modelPath: arg('--model') } : {}) };
   const configs: BenchConfig[] = [
@@ -159,7 +165,7 @@ async function realSize(): Promise<void> {
     probeEntry: path.join(here, 'benchProbe.js'),
     python: process.env.STUDIO_PYTHON ?? 'python3',
     pytorchScript: path.resolve(here, '..', '..', 'models', 'tools', 'opensora', 'bench_pytorch.py'),
-    repeats: Number(arg('--repeats') ?? 3),
+    repeats: repeatsArg(),
     tdtmPreset,
   });
   for (const goal of realSizeGoals(results)) {
@@ -175,10 +181,7 @@ async function precision(): Promise<void> {
   if (!modelPath || !referencePath) {
     throw new Error('--precision needs --model (the fp16 package) and --reference (the fp32 package of the same checkpoints)');
   }
-  const repeats = Number(arg('--repeats') ?? 3);
-  if (!Number.isInteger(repeats) || repeats < 3) {
-    throw new Error(`--repeats must be a whole number of at least 3 (a median needs three runs); got ${arg('--repeats')}`);
-  }
+  const repeats = repeatsArg();
   const outFile = path.resolve(arg('--out') ?? 'bench-results/precision.json');
   const result = await runPrecisionBench({
     modelPath: path.resolve(modelPath),

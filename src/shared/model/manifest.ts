@@ -266,3 +266,8 @@ export type OpenSoraManifest = z.infer<typeof openSoraManifestSchema>;
 /** Any package, discriminated by `architecture`. */
 export const packageManifestSchema = z.discriminatedUnion('architecture', [manifestSchema, openSoraManifestSchema]);
 export type PackageManifest = z.infer<typeof packageManifestSchema>;
+
+/** How a package's weights files store floats (`weightsPrecision`; only Open-Sora imports may be fp16). */
+export function weightsPrecisionOf(manifest: PackageManifest): 'fp16' | 'fp32' {
+  return 'weightsPrecision' in manifest && manifest.weightsPrecision === 'fp16' ? 'fp16' : 'fp32';
+}

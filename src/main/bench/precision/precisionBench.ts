@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { UnitTiming } from '@shared/domain/generation';
+import { weightsPrecisionOf } from '@shared/model/manifest';
 import { openVideoModel, type TextConditioning, type VideoModel } from '../../engine/models';
 import { readModelPackage } from '../../engine/package/modelPackage';
 import { startMeasuredStreamer, type MeasuredStreamer } from '../../engine/pipeline/engineSession';
@@ -38,7 +39,7 @@ export interface UnitKindTiming {
 
 export interface PackageFigures {
   readonly path: string;
-  readonly precision: string;
+  readonly precision: 'fp16' | 'fp32';
   readonly weightsBytes: number;
   readonly packageBytes: number;
   /** The denoiser's units' run time over one step (CFG batch 2), all units loaded: the step's compute. */
@@ -130,12 +131,14 @@ async function measurePackage(
   const stepComputeMsRuns: number[] = [];
   const passes = options.repeats + 1;
   return withStreamer(async ({ streamer }) => {
-    let own: TextConditioning | null = null;
-    for (let pass = 0; pass < passes; pass++) {
-      own = await model.encodeText(streamer, model.tokenize(options.prompt));
-      if (pass > 0) {times.add(own.pass.timeline, pass);}
+    // Pass 0 of each stage is the warm-up: its timings are dropped.
+    const tokens = model.tokenize(options.prompt);
+    let own = await model.encodeText(streamer, tokens);
+    for (let pass = 1; pass < passes; pass++) {
+      own = await model.encodeText(streamer, tokens);
+      times.add(own.pass.timeline, pass);
     }
-    const used = conditioning ?? (own as TextConditioning);
+    const used = conditioning ?? own;
     const { manifest } = model;
     const [timestep] = computeTimesteps({
       steps: 30,
@@ -144,24 +147,22 @@ async function measurePackage(
       clip: { heightPx: model.clip.conditioningHeight, widthPx: model.clip.conditioningWidth, numFrames: model.clip.frames },
     });
     const latent = standardNormalNoise(1, latentElementCount(model.latentShape));
-    let velocity: Float32Array = new Float32Array(0);
-    for (let pass = 0; pass < passes; pass++) {
-      const result = await model.predictVelocity(streamer, { conditioning: used, latent, timestep, merged: false, step: 0 });
+    const velocityRequest = { conditioning: used, latent, timestep, merged: false, step: 0 };
+    let { velocity } = await model.predictVelocity(streamer, velocityRequest);
+    for (let pass = 1; pass < passes; pass++) {
+      const result = await model.predictVelocity(streamer, velocityRequest);
       velocity = result.velocity;
-      if (pass > 0) {
-        times.add(result.pass.timeline, pass);
-        stepComputeMsRuns.push(result.pass.runMs);
-      }
+      times.add(result.pass.timeline, pass);
+      stepComputeMsRuns.push(result.pass.runMs);
     }
     const decodeStart = performance.now();
     const decoded = await model.decode(streamer, standardNormalNoise(2, latentElementCount(model.latentShape)));
     const decodeMs = performance.now() - decodeStart;
     decoded.passes.forEach((decodePass) => times.add(decodePass.timeline, 1));
-    const pkg = readModelPackage(modelPath);
     return {
       figures: {
         path: modelPath,
-        precision: 'weightsPrecision' in pkg.manifest ? String(pkg.manifest.weightsPrecision) : 'fp32',
+        precision: weightsPrecisionOf(manifest),
         weightsBytes: folderBytes(modelPath, (name) => name.endsWith('.weights')),
         packageBytes: folderBytes(modelPath),
         stepComputeMs: median(stepComputeMsRuns),
@@ -169,8 +170,8 @@ async function measurePackage(
         decodeMs: Math.round(decodeMs),
         units: times.summary(),
       },
-      outputs: { text: (own as TextConditioning).captions, velocity, frames: decoded.video },
-      conditioning: own as TextConditioning,
+      outputs: { text: own.captions, velocity, frames: decoded.video },
+      conditioning: own,
     };
   });
 }

@@ -335,57 +335,57 @@ async function warmProbe(context: ProbeContext): Promise<WarmProbeResult> {
 }
 
 /** The same short all-resident step under one session-option variant (the first step warms, the rest are timed). */
-async function optionsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'options' }>): Promise<OptionsProbeResult> {
-  const { model, activationBytes } = await openModel(context, spec.pairs);
+/**
+ * The short step the options and profile probes time: the embedder, the first `pairs` block pairs and the final
+ * layer, all resident under `sessionOptions`; one warm-up step, then `steps` timed ones. The streamer is disposed
+ * (its sessions released) before this returns.
+ */
+async function shortSteps(
+  context: ProbeContext,
+  pairs: number,
+  steps: number,
+  sessionOptions: SessionOptions,
+): Promise<{ loadMs: number; steps: StepMeasure[]; peakRssBytes: number }> {
+  const { model, activationBytes } = await openModel(context, pairs);
   const conditioning = await encodeOnce(model, context.prompt);
-  const units = model.passes.denoiser;
-  const { streamer, rss } = await startStreamer({ kind: 'all' }, activationBytes(false), sessionOptionsFor(spec.variant));
+  const { streamer, rss } = await startStreamer({ kind: 'all' }, activationBytes(false), sessionOptions);
   try {
     const loadStart = epochNowMs();
-    await streamer.preloadResidentPrefix(units);
+    await streamer.preloadResidentPrefix(model.passes.denoiser);
     const loadMs = epochNowMs() - loadStart;
     const latent = standardNormalNoise(3, latentElementCount(model.latentShape));
-    const steps: StepMeasure[] = [];
-    for (let step = 0; step <= spec.steps; step++) {
+    const timed: StepMeasure[] = [];
+    for (let step = 0; step <= steps; step++) {
       const { pass } = await model.predictVelocity(streamer, { conditioning, latent, timestep: 900, merged: false, step });
       if (step > 0) {
-        steps.push(stepMeasure(pass));
+        timed.push(stepMeasure(pass));
       }
     }
-    return {
-      kind: 'options',
-      variant: spec.variant,
-      computeMsRuns: steps.map((step) => step.computeMs),
-      stepMsRuns: steps.map((step) => step.wallMs),
-      loadMs,
-      peakRssBytes: Math.max(rss.peak, rss.sample()),
-      pairs: spec.pairs,
-    };
+    return { loadMs, steps: timed, peakRssBytes: Math.max(rss.peak, rss.sample()) };
   } finally {
     rss.stop();
     await streamer.dispose();
   }
 }
 
+async function optionsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'options' }>): Promise<OptionsProbeResult> {
+  const { loadMs, steps, peakRssBytes } = await shortSteps(context, spec.pairs, spec.steps, sessionOptionsFor(spec.variant));
+  return {
+    kind: 'options',
+    variant: spec.variant,
+    computeMsRuns: steps.map((step) => step.computeMs),
+    stepMsRuns: steps.map((step) => step.wallMs),
+    loadMs,
+    peakRssBytes,
+    pairs: spec.pairs,
+  };
+}
+
 /** The options probe's short step with onnxruntime's profiler on; the profiles are written as the sessions are released. */
 async function profileProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'profile' }>): Promise<ProfileProbeResult> {
-  const { model, activationBytes } = await openModel(context, spec.pairs);
-  const conditioning = await encodeOnce(model, context.prompt);
-  const units = model.passes.denoiser;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-profile-'));
   try {
-    const sessionOptions: SessionOptions = { ...sessionOptionsFor('engine'), enableProfiling: true, profileFilePrefix: path.join(dir, 'unit') };
-    const { streamer, rss } = await startStreamer({ kind: 'all' }, activationBytes(false), sessionOptions);
-    try {
-      await streamer.preloadResidentPrefix(units);
-      const latent = standardNormalNoise(3, latentElementCount(model.latentShape));
-      for (let step = 0; step <= spec.steps; step++) {
-        await model.predictVelocity(streamer, { conditioning, latent, timestep: 900, merged: false, step });
-      }
-    } finally {
-      rss.stop();
-      await streamer.dispose();
-    }
+    await shortSteps(context, spec.pairs, spec.steps, { ...sessionOptionsFor('engine'), enableProfiling: true, profileFilePrefix: path.join(dir, 'unit') });
     const files = fs.readdirSync(dir).map((name) => path.join(dir, name));
     return { kind: 'profile', pairs: spec.pairs, profile: readOpProfiles(files) };
   } finally {

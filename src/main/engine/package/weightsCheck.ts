@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { firstNonFinite } from '../pipeline/numericCheck';
 import { allManifestUnits } from '@shared/model/manifestUnits';
+import { weightsPrecisionOf } from '@shared/model/manifest';
 import type { ModelPackage } from './modelPackage';
 import { openFolderFile, realFolder, requireFolderFile } from './packageFiles';
 
@@ -24,7 +25,7 @@ export async function findNonFiniteWeights(pkg: ModelPackage): Promise<string[]>
     }
   }
   const problems: string[] = [];
-  const precision = 'weightsPrecision' in pkg.manifest && pkg.manifest.weightsPrecision === 'fp16' ? 'fp16' : 'fp32';
+  const precision = weightsPrecisionOf(pkg.manifest);
   for (const relative of files) {
     const problem = await scanFile(pkg.dir, relative, precision);
     if (problem) {
