@@ -92,7 +92,7 @@ describe('real-size bench, on a random package of the small configuration', () =
     expect(results.t5.totalBlocks).toBe(24);
     expect(results.vae.frames).toBe(51);
     expect(results.warm.warmFirstStepMs).toBeLessThan(results.warm.coldFirstStepMs);
-    expect(results.sessionOptions.map((row) => row.variant)).toEqual(['engine', 'arena', 'spinning', 'no-prepacking', 'graph-basic', 'one-thread']);
+    expect(results.sessionOptions.map((row) => row.variant)).toEqual(['engine', 'arena', 'spinning', 'no-prepacking', 'graph-basic', 'one-thread', 'ort-threads']);
     for (const row of results.sessionOptions) {
       positive(row.computeMs, `sessionOptions.${row.variant}.computeMs`);
       positive(row.peakRssBytes, `sessionOptions.${row.variant}.peakRssBytes`);

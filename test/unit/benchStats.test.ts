@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { physicalCoreCount } from '../../src/main/bench/realSize/physicalCores';
+import { physicalCoreCount } from '../../src/main/engine/runtime/cpuCores';
 import { listed, median } from '../../src/main/bench/stats';
 
 describe('bench statistics', () => {

@@ -1,10 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { physicalCoreCount } from '../../../src/main/engine/runtime/cpuCores';
 import { checkUnitAgainstSpec, getRuntimeInfo, inspectUnit } from '../../../src/main/engine/runtime/ort';
 import { COREML_FLAGS, executionProvidersFor, streamingSessionOptions } from '../../../src/main/engine/runtime/sessionOptions';
 import { float32View, OrtRuntimeError, tensorData, type TensorMap } from '../../../src/main/engine/runtime/types';
@@ -47,6 +49,26 @@ describe('ort runtime info and options', () => {
     const options = streamingSessionOptions({ target: { platform: 'linux', arch: 'x64' }, intraOpNumThreads: 2 });
     expect(options).toMatchObject({ executionProviders: ['cpu'], enableCpuMemArena: false, enableMemPattern: false, intraOpNumThreads: 2 });
     expect(options.extra).toEqual({ session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } });
+  });
+
+  it("gives every session one intra-op thread per physical core, never ORT's own count", async () => {
+    const options = streamingSessionOptions({ target: { platform: 'linux', arch: 'x64' } });
+    expect(options.intraOpNumThreads).toBe(physicalCoreCount());
+    // The pool ORT really made: the caller's thread computes too, so a session adds cores − 1 threads (Linux lists them).
+    const threads = (): number => readdirSync('/proc/self/task').length;
+    if (process.platform === 'linux') {
+      const unitPath = path.join(chain.dir, chain.units[0].file);
+      // A first session also starts ORT's environment; one on the calling thread alone makes it start here.
+      const warm = await ort.InferenceSession.create(unitPath, { ...options, intraOpNumThreads: 1 });
+      const before = threads();
+      const session = await ort.InferenceSession.create(unitPath, options);
+      try {
+        expect(threads() - before).toBe(physicalCoreCount() - 1);
+      } finally {
+        await session.release();
+        await warm.release();
+      }
+    }
   });
 });
 

@@ -18,7 +18,7 @@ import type { SessionOptions } from '../../engine/runtime/types';
 import { SESSION_OPTION_VARIANTS, sessionOptionsFor, type SessionOptionVariant } from './sessionOptionVariants';
 import { gemmModelBytes } from './gemmModel';
 import { readOpProfiles, type OpProfile } from './opProfile';
-import { physicalCoreCount } from './physicalCores';
+import { engineThreadCount } from '../../engine/runtime/cpuCores';
 
 /**
  * One measurement of `npm run bench -- --real-size`, in a process of its own (so its peak RSS is its own): the
@@ -405,7 +405,7 @@ async function gemmProbe(spec: Extract<ProbeSpec, { kind: 'gemm' }>): Promise<Ge
       await session.run({ a: input });
       bestMs = Math.min(bestMs, performance.now() - start);
     }
-    return { kind: 'gemm', size: spec.size, threads: physicalCoreCount(), gflops: (2 * spec.size ** 3) / (bestMs * 1e6) };
+    return { kind: 'gemm', size: spec.size, threads: options.intraOpNumThreads ?? engineThreadCount(), gflops: (2 * spec.size ** 3) / (bestMs * 1e6) };
   } finally {
     await session.release();
   }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { engineProcessEnv } from '../../engine-host/engineConnection';
 import { readModelPackage } from '../../engine/package/modelPackage';
 import { listed, median } from '../stats';
-import { physicalCoreCount } from './physicalCores';
+import { engineThreadCount, physicalCoreCount } from '../../engine/runtime/cpuCores';
 import { SESSION_OPTION_LABELS, SESSION_OPTION_VARIANTS } from './sessionOptionVariants';
 import type { DecodeProbeResult, GemmProbeResult, JobsProbeResult, ProfileProbeResult, OptionsProbeResult, ProbeContext, ProbeResult, ProbeSpec, StepsProbeResult, TextProbeResult, WarmProbeResult } from './probe';
 import { realSizeMarkdown, type RealSizeResults, type StepRow } from './report';
@@ -274,7 +274,7 @@ interface PytorchResult {
   stepMsRuns?: number[];
 }
 
-/** The engine sets no intra-op thread count, so ORT's pool has one thread per physical core; PyTorch gets as many. */
+/** The engine's intra-op threads per session (one per physical core); PyTorch gets as many. */
 function benchThreads(): number {
-  return physicalCoreCount();
+  return engineThreadCount();
 }

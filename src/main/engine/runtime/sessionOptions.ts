@@ -4,6 +4,7 @@
  */
 import type { InferenceSession } from 'onnxruntime-node';
 
+import { engineThreadCount } from './cpuCores';
 import type { SessionOptions } from './types';
 
 /** CoreML EP flag bits as read by onnxruntime-node's binding (docs/runtime-notes.md §Execution providers and CoreML). */
@@ -49,7 +50,8 @@ export interface StreamingSessionOptionsInput {
   readonly target?: PlatformId;
   /**
    * ORT intra-op threads per session. Two executors each run a session, so a caller that wants loads not to steal
-   * compute threads can give each session part of the cores (docs/techniques.md §Decisions, D8). Default: ORT's own choice.
+   * compute threads can give each session part of the cores (docs/techniques.md §Decisions, D8). Default: one per
+   * physical core (engineThreadCount), never ORT's own choice, which can leave half the cores idle.
    */
   readonly intraOpNumThreads?: number;
 }
@@ -60,7 +62,8 @@ export interface StreamingSessionOptionsInput {
  *   (docs/runtime-notes.md §Session options); the arena would otherwise keep intermediate buffers after every run of every unit;
  * - no thread-pool spinning. Every session owns an intra-op pool whose threads busy-wait after a run; with many
  *   sessions resident (and a load running beside them) those idle spinners steal the cores the next unit needs.
- *   Measured here (2 cores, 8 resident 6 MB MatMul blocks, one chain pass): 510–600 ms spinning vs 130–155 ms not.
+ *   Measured here (2 cores, 8 resident 6 MB MatMul blocks, one chain pass): 510–600 ms spinning vs 130–155 ms not;
+ * - one intra-op thread per physical core, set explicitly (cpuCores.ts): on a 2-vCPU host ORT's default gave one.
  */
 export function streamingSessionOptions(input: StreamingSessionOptionsInput = {}): SessionOptions {
   return {
@@ -68,6 +71,6 @@ export function streamingSessionOptions(input: StreamingSessionOptionsInput = {}
     enableCpuMemArena: false,
     enableMemPattern: false,
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    ...(input.intraOpNumThreads !== undefined ? { intraOpNumThreads: input.intraOpNumThreads } : {}),
+    intraOpNumThreads: input.intraOpNumThreads ?? engineThreadCount(),
   };
 }
