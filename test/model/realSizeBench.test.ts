@@ -72,6 +72,7 @@ describe('real-size bench, on a random package of the small configuration', () =
     for (const [name, runs, value] of [
       ['steps.resident', results.steps.resident.stepMsRuns, results.steps.resident.stepMs],
       ['steps.min', results.steps.min.stepMsRuns, results.steps.min.stepMs],
+      ['tdtm.normalStep', results.tdtm.normalStepMsRuns, results.tdtm.normalStepMs],
       ['tdtm.mergedStep', results.tdtm.mergedStepMsRuns, results.tdtm.mergedStepMs],
       ['pytorch.step', results.pytorch.stepMsRuns, results.pytorch.stepMs],
       ['vae.decode', results.vae.decodeMsRuns, results.vae.decodeMs],

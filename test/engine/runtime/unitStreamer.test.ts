@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { streamingSessionOptions } from '../../../src/main/engine/runtime/sessionOptions';
-import { float32View, type TensorMap } from '../../../src/main/engine/runtime/types';
+import { float32View, type SessionOptions, type TensorMap } from '../../../src/main/engine/runtime/types';
+import { WorkerExecutor } from '../../../src/main/engine/runtime/workerExecutor';
 import { MemoryBudgetError, planMemory, type MemoryBudget } from '../../../src/shared/model/memoryPlan';
 import { formatMegabytes } from '../../../src/shared/util/bytes';
 import {
@@ -117,6 +118,35 @@ describe('UnitStreamer on a real ONNX chain', () => {
     expect(residentCounts[budgets.length - 2]).toBeLessThan(units.length);
     expect(residentCounts[budgets.length - 1]).toBe(units.length);
     expect(new Set(residentCounts).size).toBeGreaterThanOrEqual(4);
+  });
+
+  it('creates resident sessions with weight prepacking and streamed ones (one run each) without it, with the same outputs', async () => {
+    const units = small.streamUnits('main');
+    const minBytes = planMemory(units, { kind: 'min' }).minWorkingSetBytes;
+    const totalBytes = units.reduce((sum, unit) => sum + unit.sizeBytes, 0);
+    const budget: MemoryBudget = { kind: 'bytes', bytes: Math.round((minBytes + totalBytes) / 2) };
+    const loads = vi.spyOn(WorkerExecutor.prototype, 'load');
+    try {
+      await withStreamer({ budget }, async (streamer) => {
+        const plan = streamer.plan(units);
+        expect(plan.residentCount).toBeGreaterThan(0);
+        expect(plan.residentCount).toBeLessThan(units.length);
+        for (let pass = 0; pass < 2; pass++) {
+          expect(maxAbsDiff(output(await runChain(streamer, small, units)), small.expectedMain)).toBeLessThan(1e-4);
+        }
+        const prepackingOff = (options: SessionOptions | undefined): boolean =>
+          (options?.extra as { session?: Record<string, unknown> } | undefined)?.session?.disable_prepacking === '1';
+        const unitLoads = loads.mock.calls.filter(([unitId]) => units.some((unit) => unit.id === unitId));
+        // Resident units load once, streamed ones on every pass.
+        expect(unitLoads).toHaveLength(plan.residentCount + 2 * (units.length - plan.residentCount));
+        for (const [unitId, , options] of unitLoads) {
+          const index = units.findIndex((unit) => unit.id === unitId);
+          expect(prepackingOff(options), `${unitId}: index ${index}, ${plan.residentCount} resident`).toBe(index >= plan.residentCount);
+        }
+      });
+    } finally {
+      loads.mockRestore();
+    }
   });
 
   it('refuses a budget below the minimum working set, naming it in bytes and MB', async () => {

@@ -32,12 +32,14 @@ const stepsBudgetSchema = z.union([memoryBudgetSchema, z.object({ kind: z.litera
 
 export const probeSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('steps'), budget: stepsBudgetSchema, merged: z.boolean(), steps: z.number().int().min(1) }),
+  z.object({ kind: z.literal('tdtm'), pairs: z.number().int().min(1) }),
+  z.object({ kind: z.literal('budgetPair'), share: z.number().gt(0).lt(1), pairs: z.number().int().min(1) }),
   z.object({ kind: z.literal('text'), budget: memoryBudgetSchema, runs: z.number().int().min(1) }),
   z.object({ kind: z.literal('decode'), runs: z.number().int().min(1) }),
   z.object({ kind: z.literal('warm') }),
   z.object({ kind: z.literal('options'), variant: z.enum(SESSION_OPTION_VARIANTS), pairs: z.number().int().min(1), steps: z.number().int().min(1) }),
   z.object({ kind: z.literal('jobs'), leapStep: z.number().int().min(1), runs: z.number().int().min(1) }),
-  z.object({ kind: z.literal('profile'), pairs: z.number().int().min(1), steps: z.number().int().min(1) }),
+  z.object({ kind: z.literal('profile'), pairs: z.number().int().min(1), steps: z.number().int().min(1), merged: z.boolean() }),
   z.object({ kind: z.literal('gemm'), size: z.number().int().min(1), runs: z.number().int().min(1) }),
 ]);
 export type ProbeSpec = z.infer<typeof probeSpecSchema>;
@@ -69,6 +71,32 @@ export interface StepsProbeResult {
   readonly unitCount: number;
   readonly textTokens: number;
   readonly latent: { frames: number; height: number; width: number };
+}
+
+/** Normal and TDTM-merged steps in turn, both unit sets resident in one streamer (so drift hits both alike). */
+export interface TdtmProbeResult {
+  readonly kind: 'tdtm';
+  /** The timed steps, after one warm-up step of each kind. */
+  readonly normalStepMsRuns: number[];
+  readonly mergedStepMsRuns: number[];
+  readonly textTokens: number;
+  readonly latent: { frames: number; height: number; width: number };
+}
+
+/**
+ * All-resident and budgeted steps in turn, from two streamers in one process (so drift hits both alike): the CI-DL
+ * ratio. Peak RSS is not measured here (the two streamers share the process); the steps probe of the same budget is.
+ */
+export interface BudgetPairProbeResult {
+  readonly kind: 'budgetPair';
+  readonly share: number;
+  /** The timed steps, after one warm-up step of each. */
+  readonly residentStepMsRuns: number[];
+  readonly budgetStepMsRuns: number[];
+  readonly budgetLoadMsRuns: number[];
+  readonly budgetHiddenLoadMsRuns: number[];
+  readonly residentCount: number;
+  readonly unitCount: number;
 }
 
 /** One text encoding: its wall time, the mean of its T5 blocks' run times and the rest of its units' run time. */
@@ -130,10 +158,11 @@ export interface JobsProbeResult {
   readonly leapStep: number;
 }
 
-/** onnxruntime's profile of the engine's step over the first `pairs` block pairs (opProfile.ts). */
+/** onnxruntime's profile of the engine's step over the first `pairs` block pairs (opProfile.ts), normal or TDTM-merged. */
 export interface ProfileProbeResult {
   readonly kind: 'profile';
   readonly pairs: number;
+  readonly merged: boolean;
   readonly profile: OpProfile;
 }
 
@@ -145,7 +174,7 @@ export interface GemmProbeResult {
   readonly gflops: number;
 }
 
-export type ProbeResult = StepsProbeResult | TextProbeResult | DecodeProbeResult | WarmProbeResult | OptionsProbeResult | JobsProbeResult | ProfileProbeResult | GemmProbeResult;
+export type ProbeResult = StepsProbeResult | TdtmProbeResult | BudgetPairProbeResult | TextProbeResult | DecodeProbeResult | WarmProbeResult | OptionsProbeResult | JobsProbeResult | ProfileProbeResult | GemmProbeResult;
 
 const epochNowMs = (): number => performance.timeOrigin + performance.now();
 
@@ -179,6 +208,17 @@ async function encodeOnce(model: VideoModel, prompt: string): Promise<TextCondit
   }
 }
 
+/** A budget as the steps rows give it: a share of the weights plus the activations, never below the smallest working set. */
+function stepsBudget(budget: z.infer<typeof stepsBudgetSchema>, units: readonly StreamUnit[], reserveBytes: number): MemoryBudget {
+  if (budget.kind !== 'share') {
+    return budget;
+  }
+  const weightsBytes = units.reduce((sum, unit) => sum + unit.sizeBytes, 0);
+  // A share below the smallest working set (small packages) runs at that minimum.
+  const minimumBytes = planMemory(units, { kind: 'min' }, { reserveBytes }).budgetBytes;
+  return { kind: 'bytes', bytes: Math.max(minimumBytes, Math.round(budget.share * weightsBytes) + reserveBytes) };
+}
+
 async function stepsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'steps' }>): Promise<StepsProbeResult> {
   const { model, activationBytes } = await openModel(context);
   // The text encoder runs in its own streamer first: the step's budget is the denoiser's alone.
@@ -186,10 +226,7 @@ async function stepsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind
   const units: readonly StreamUnit[] = spec.merged ? model.passes.denoiserMerged : model.passes.denoiser;
   const reserveBytes = activationBytes(spec.merged);
   const weightsBytes = units.reduce((sum, unit) => sum + unit.sizeBytes, 0);
-  // A share below the smallest working set (small packages) runs at that minimum.
-  const minimumBytes = planMemory(units, { kind: 'min' }, { reserveBytes }).budgetBytes;
-  const budget: MemoryBudget =
-    spec.budget.kind === 'share' ? { kind: 'bytes', bytes: Math.max(minimumBytes, Math.round(spec.budget.share * weightsBytes) + reserveBytes) } : spec.budget;
+  const budget = stepsBudget(spec.budget, units, reserveBytes);
   const { streamer, baselineRssBytes, rss } = await startStreamer(budget, reserveBytes);
   try {
     const plan = streamer.plan(units);
@@ -226,6 +263,89 @@ async function stepsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind
   } finally {
     rss.stop();
     await streamer.dispose();
+  }
+}
+
+async function tdtmProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'tdtm' }>): Promise<TdtmProbeResult> {
+  const { model, activationBytes } = await openModel(context);
+  const conditioning = await encodeOnce(model, context.prompt);
+  const sumBytes = (units: readonly StreamUnit[]): number => units.reduce((sum, unit) => sum + unit.sizeBytes, 0);
+  // Room for both sets: neither pass releases the other's sessions, so no step loads.
+  const reserveBytes = Math.max(activationBytes(false), activationBytes(true));
+  const budget: MemoryBudget = { kind: 'bytes', bytes: sumBytes(model.passes.denoiser) + sumBytes(model.passes.denoiserMerged) + reserveBytes };
+  const { streamer, rss } = await startStreamer(budget, reserveBytes);
+  try {
+    await streamer.preloadResidentPrefix(model.passes.denoiser);
+    await streamer.preloadResidentPrefix(model.passes.denoiserMerged);
+    const latent = standardNormalNoise(4, latentElementCount(model.latentShape));
+    const normalStepMsRuns: number[] = [];
+    const mergedStepMsRuns: number[] = [];
+    let step = 0;
+    for (let pair = 0; pair <= spec.pairs; pair++) {
+      for (const merged of [false, true]) {
+        const { pass } = await model.predictVelocity(streamer, { conditioning, latent, timestep: 900, merged, step: step++ });
+        if (pass.loadMs > 0) {
+          throw new Error(`the TDTM probe loaded a unit during a ${merged ? 'merged' : 'normal'} step: both sets should stay resident`);
+        }
+        if (pair > 0) {
+          (merged ? mergedStepMsRuns : normalStepMsRuns).push(pass.wallMs);
+        }
+      }
+    }
+    return {
+      kind: 'tdtm',
+      normalStepMsRuns,
+      mergedStepMsRuns,
+      textTokens: conditioning.tokenCount,
+      latent: { frames: model.latentShape.frames, height: model.latentShape.height, width: model.latentShape.width },
+    };
+  } finally {
+    rss.stop();
+    await streamer.dispose();
+  }
+}
+
+async function budgetPairProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'budgetPair' }>): Promise<BudgetPairProbeResult> {
+  const { model, activationBytes } = await openModel(context);
+  const conditioning = await encodeOnce(model, context.prompt);
+  const units = model.passes.denoiser;
+  const reserveBytes = activationBytes(false);
+  const resident = await startStreamer({ kind: 'all' }, reserveBytes);
+  try {
+    const budgeted = await startStreamer(stepsBudget({ kind: 'share', share: spec.share }, units, reserveBytes), reserveBytes);
+    try {
+      await resident.streamer.preloadResidentPrefix(units);
+      await budgeted.streamer.preloadResidentPrefix(units);
+      const latent = standardNormalNoise(6, latentElementCount(model.latentShape));
+      const result: BudgetPairProbeResult = {
+        kind: 'budgetPair',
+        share: spec.share,
+        residentStepMsRuns: [],
+        budgetStepMsRuns: [],
+        budgetLoadMsRuns: [],
+        budgetHiddenLoadMsRuns: [],
+        residentCount: budgeted.streamer.plan(units).residentCount,
+        unitCount: units.length,
+      };
+      let step = 0;
+      for (let pair = 0; pair <= spec.pairs; pair++) {
+        const all = await model.predictVelocity(resident.streamer, { conditioning, latent, timestep: 900, merged: false, step: step++ });
+        const part = await model.predictVelocity(budgeted.streamer, { conditioning, latent, timestep: 900, merged: false, step: step++ });
+        if (pair > 0) {
+          result.residentStepMsRuns.push(all.pass.wallMs);
+          result.budgetStepMsRuns.push(part.pass.wallMs);
+          result.budgetLoadMsRuns.push(part.pass.loadMs);
+          result.budgetHiddenLoadMsRuns.push(part.pass.overlapMs);
+        }
+      }
+      return result;
+    } finally {
+      budgeted.rss.stop();
+      await budgeted.streamer.dispose();
+    }
+  } finally {
+    resident.rss.stop();
+    await resident.streamer.dispose();
   }
 }
 
@@ -334,29 +454,26 @@ async function warmProbe(context: ProbeContext): Promise<WarmProbeResult> {
   }
 }
 
-/** The same short all-resident step under one session-option variant (the first step warms, the rest are timed). */
 /**
- * The short step the options and profile probes time: the embedder, the first `pairs` block pairs and the final
- * layer, all resident under `sessionOptions`; one warm-up step, then `steps` timed ones. The streamer is disposed
- * (its sessions released) before this returns.
+ * The short step the options and profile probes time: the embedder, the first `pairs` block pairs (normal or
+ * TDTM-merged) and the final layer, all resident under `sessionOptions`; one warm-up step, then `steps` timed ones.
+ * The streamer is disposed (its sessions released) before this returns.
  */
 async function shortSteps(
   context: ProbeContext,
-  pairs: number,
-  steps: number,
-  sessionOptions: SessionOptions,
+  options: { pairs: number; steps: number; sessionOptions: SessionOptions; merged: boolean },
 ): Promise<{ loadMs: number; steps: StepMeasure[]; peakRssBytes: number }> {
-  const { model, activationBytes } = await openModel(context, pairs);
+  const { model, activationBytes } = await openModel(context, options.pairs);
   const conditioning = await encodeOnce(model, context.prompt);
-  const { streamer, rss } = await startStreamer({ kind: 'all' }, activationBytes(false), sessionOptions);
+  const { streamer, rss } = await startStreamer({ kind: 'all' }, activationBytes(options.merged), options.sessionOptions);
   try {
     const loadStart = epochNowMs();
-    await streamer.preloadResidentPrefix(model.passes.denoiser);
+    await streamer.preloadResidentPrefix(options.merged ? model.passes.denoiserMerged : model.passes.denoiser);
     const loadMs = epochNowMs() - loadStart;
     const latent = standardNormalNoise(3, latentElementCount(model.latentShape));
     const timed: StepMeasure[] = [];
-    for (let step = 0; step <= steps; step++) {
-      const { pass } = await model.predictVelocity(streamer, { conditioning, latent, timestep: 900, merged: false, step });
+    for (let step = 0; step <= options.steps; step++) {
+      const { pass } = await model.predictVelocity(streamer, { conditioning, latent, timestep: 900, merged: options.merged, step });
       if (step > 0) {
         timed.push(stepMeasure(pass));
       }
@@ -369,7 +486,7 @@ async function shortSteps(
 }
 
 async function optionsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'options' }>): Promise<OptionsProbeResult> {
-  const { loadMs, steps, peakRssBytes } = await shortSteps(context, spec.pairs, spec.steps, sessionOptionsFor(spec.variant));
+  const { loadMs, steps, peakRssBytes } = await shortSteps(context, { pairs: spec.pairs, steps: spec.steps, sessionOptions: sessionOptionsFor(spec.variant), merged: false });
   return {
     kind: 'options',
     variant: spec.variant,
@@ -385,9 +502,10 @@ async function optionsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { ki
 async function profileProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'profile' }>): Promise<ProfileProbeResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-profile-'));
   try {
-    await shortSteps(context, spec.pairs, spec.steps, { ...sessionOptionsFor('engine'), enableProfiling: true, profileFilePrefix: path.join(dir, 'unit') });
+    const sessionOptions: SessionOptions = { ...sessionOptionsFor('engine'), enableProfiling: true, profileFilePrefix: path.join(dir, 'unit') };
+    await shortSteps(context, { pairs: spec.pairs, steps: spec.steps, sessionOptions, merged: spec.merged });
     const files = fs.readdirSync(dir).map((name) => path.join(dir, name));
-    return { kind: 'profile', pairs: spec.pairs, profile: readOpProfiles(files) };
+    return { kind: 'profile', pairs: spec.pairs, merged: spec.merged, profile: readOpProfiles(files) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -460,6 +578,10 @@ export function runProbe(context: ProbeContext, spec: ProbeSpec): Promise<ProbeR
   switch (spec.kind) {
     case 'steps':
       return stepsProbe(context, spec);
+    case 'tdtm':
+      return tdtmProbe(context, spec);
+    case 'budgetPair':
+      return budgetPairProbe(context, spec);
     case 'text':
       return textProbe(context, spec);
     case 'decode':

@@ -7,7 +7,7 @@ import { readModelPackage } from '../../engine/package/modelPackage';
 import { listed, median } from '../stats';
 import { engineThreadCount, physicalCoreCount } from '../../engine/runtime/cpuCores';
 import { SESSION_OPTION_LABELS, SESSION_OPTION_VARIANTS } from './sessionOptionVariants';
-import type { DecodeProbeResult, GemmProbeResult, JobsProbeResult, ProfileProbeResult, OptionsProbeResult, ProbeContext, ProbeResult, ProbeSpec, StepsProbeResult, TextProbeResult, WarmProbeResult } from './probe';
+import type { BudgetPairProbeResult, DecodeProbeResult, GemmProbeResult, JobsProbeResult, ProfileProbeResult, OptionsProbeResult, ProbeContext, ProbeResult, ProbeSpec, StepsProbeResult, TdtmProbeResult, TextProbeResult, WarmProbeResult } from './probe';
 import { realSizeMarkdown, type RealSizeResults, type StepRow } from './report';
 import { stepFlop, type StepSizes } from './stepFlop';
 
@@ -36,6 +36,8 @@ const LPL = { steps: 30, leapStep: 15 } as const;
 /** The session-option comparison runs a short step: the first pairs at the real widths. */
 const OPTIONS_PAIRS = 2;
 const CFG_BATCH = 2;
+/** The budget the CI-DL goal is judged at: a quarter of the denoiser's weights (plus the activations). */
+const CI_DL_SHARE = 0.25;
 /** PyTorch's GEMM peak is the best of 8 products of this size (models/tools/opensora/bench_pytorch.py); ORT's the same. */
 const GEMM_SIZE = 2048;
 const GEMM_RUNS = 8;
@@ -106,24 +108,12 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
   for (const variant of SESSION_OPTION_VARIANTS) {
     sessionOptions.push(await probe<OptionsProbeResult>(`session options: ${variant}`, { kind: 'options', variant, pairs: OPTIONS_PAIRS, steps: repeats }));
   }
-  const profiled = await probe<ProfileProbeResult>('profile of the short step', { kind: 'profile', pairs: OPTIONS_PAIRS, steps: repeats });
+  const profiled = await probe<ProfileProbeResult>('profile of the short step', { kind: 'profile', pairs: OPTIONS_PAIRS, steps: repeats, merged: false });
+  const profiledMerged = await probe<ProfileProbeResult>('profile of the short step, TDTM-merged', { kind: 'profile', pairs: OPTIONS_PAIRS, steps: repeats, merged: true });
   // Every steps probe runs one warm-up step and `repeats` timed ones in one process.
   const stepsSpec = (budget: Extract<ProbeSpec, { kind: 'steps' }>['budget'], merged: boolean): ProbeSpec => ({ kind: 'steps', budget, merged, steps: 1 + repeats });
   const resident = await probe<StepsProbeResult>('step, all resident', stepsSpec({ kind: 'all' }, false));
-  const budget50 = await probe<StepsProbeResult>('step, budget 50 %', stepsSpec({ kind: 'share', share: 0.5 }, false));
-  const budget25 = await probe<StepsProbeResult>('step, budget 25 %', stepsSpec({ kind: 'share', share: 0.25 }, false));
-  const min = await probe<StepsProbeResult>('step, smallest budget', stepsSpec({ kind: 'min' }, false));
-  const tdtmClip = TDTM_CLIPS[options.tdtmPreset];
-  const tdtmNormal = options.tdtmPreset === '144p' ? resident : await probe<StepsProbeResult>(`step at ${options.tdtmPreset}, all resident`, stepsSpec({ kind: 'all' }, false), tdtmClip);
-  const merged = await probe<StepsProbeResult>(`TDTM merged step at ${options.tdtmPreset}, all resident`, stepsSpec({ kind: 'all' }, true), tdtmClip);
-  const text = await probe<TextProbeResult>('T5-XXL blocks, streamed at the smallest budget', { kind: 'text', budget: { kind: 'min' }, runs: repeats });
-  const decode = await probe<DecodeProbeResult>('VAE decode', { kind: 'decode', runs: repeats });
-  // A cold start cannot be warmed up: each run is a fresh process (its second job is the warm one).
-  const warms: WarmProbeResult[] = [];
-  for (let run = 0; run < repeats; run++) {
-    warms.push(await probe<WarmProbeResult>(`warm engine: two jobs (${run + 1}/${repeats})`, { kind: 'warm' }));
-  }
-  const jobs = await probe<JobsProbeResult>(`LPL end to end: whole jobs at the ${LPL_CLIP.resolution} image preset`, { kind: 'jobs', leapStep: LPL.leapStep, runs: repeats }, LPL_CLIP);
+  // Right after the engine's step, so that the host's drift over the run does not enter the ratio.
   const torchStep = await pytorch('the same step in PyTorch eager', [
     '--stdit', options.stditCheckpoint,
     '--frames', String(resident.latent.frames),
@@ -133,10 +123,23 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
     '--threads', String(threads),
     '--repeats', String(repeats),
   ]);
+  const budget50 = await probe<StepsProbeResult>('step, budget 50 %', stepsSpec({ kind: 'share', share: 0.5 }, false));
+  const budget25 = await probe<StepsProbeResult>('step, budget 25 %', stepsSpec({ kind: 'share', share: 0.25 }, false));
+  const min = await probe<StepsProbeResult>('step, smallest budget', stepsSpec({ kind: 'min' }, false));
+  const ciDl = await probe<BudgetPairProbeResult>('CI-DL: all-resident and 25 % budget steps in turn', { kind: 'budgetPair', share: CI_DL_SHARE, pairs: repeats });
+  const tdtmClip = TDTM_CLIPS[options.tdtmPreset];
+  const tdtm = await probe<TdtmProbeResult>(`TDTM: normal and merged steps in turn at ${options.tdtmPreset}, both resident`, { kind: 'tdtm', pairs: repeats }, tdtmClip);
+  const text = await probe<TextProbeResult>('T5-XXL blocks, streamed at the smallest budget', { kind: 'text', budget: { kind: 'min' }, runs: repeats });
+  const decode = await probe<DecodeProbeResult>('VAE decode', { kind: 'decode', runs: repeats });
+  // A cold start cannot be warmed up: each run is a fresh process (its second job is the warm one).
+  const warms: WarmProbeResult[] = [];
+  for (let run = 0; run < repeats; run++) {
+    warms.push(await probe<WarmProbeResult>(`warm engine: two jobs (${run + 1}/${repeats})`, { kind: 'warm' }));
+  }
+  const jobs = await probe<JobsProbeResult>(`LPL end to end: whole jobs at the ${LPL_CLIP.resolution} image preset`, { kind: 'jobs', leapStep: LPL.leapStep, runs: repeats }, LPL_CLIP);
 
   const stepRow = (result: StepsProbeResult): StepRow => {
     const timed = result.steps.slice(1);
-    const loadMs = timed.reduce((sum, step) => sum + step.loadMs, 0);
     return {
       stepMs: median(timed.map((step) => step.wallMs)),
       stepMsRuns: listed(timed.map((step) => step.wallMs)),
@@ -151,11 +154,11 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
       weightsBytes: result.weightsBytes,
       residentUnits: result.residentCount,
       units: result.unitCount,
-      hiddenLoadShare: loadMs > 0 ? timed.reduce((sum, step) => sum + step.hiddenLoadMs, 0) / loadMs : null,
+      hiddenLoadShare: hiddenShare(timed.map((step) => step.loadMs), timed.map((step) => step.hiddenLoadMs)),
     };
   };
   const { denoiser } = readModelPackage(options.modelPath).manifest;
-  const sizesOf = (result: StepsProbeResult): StepSizes => ({
+  const sizesOf = (result: Pick<StepsProbeResult, 'latent' | 'textTokens'>): StepSizes => ({
     hiddenSize: denoiser.hiddenSize,
     depth: denoiser.depth,
     patchSize: denoiser.patchSize,
@@ -164,7 +167,7 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
     textTokens: result.textTokens,
     cfgBatch: CFG_BATCH,
   });
-  const gflop = (result: StepsProbeResult, isMerged: boolean): number => stepFlop(sizesOf(result), { merged: isMerged }) / 1e9;
+  const gflop = (result: Pick<StepsProbeResult, 'latent' | 'textTokens'>, isMerged: boolean): number => stepFlop(sizesOf(result), { merged: isMerged }) / 1e9;
   const blockMsRuns = text.runs.map((run) => run.blockMs);
   const blockMs = median(blockMsRuns);
   const t5TotalMs = median(text.runs.map((run) => run.otherMs)) + T5_XXL_BLOCKS * blockMs;
@@ -186,14 +189,26 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
     },
     preset: { ...CONTEXT.clip, latent: resident.latent, textTokens: resident.textTokens, cfgBatch: CFG_BATCH, prompt: CONTEXT.prompt },
     steps: { resident: residentRow, budget50: stepRow(budget50), budget25: stepRow(budget25), min: stepRow(min) },
+    ciDl: {
+      share: ciDl.share,
+      residentStepMs: median(ciDl.residentStepMsRuns),
+      residentStepMsRuns: listed(ciDl.residentStepMsRuns),
+      budgetStepMs: median(ciDl.budgetStepMsRuns),
+      budgetStepMsRuns: listed(ciDl.budgetStepMsRuns),
+      budgetLoadMs: median(ciDl.budgetLoadMsRuns),
+      budgetLoadMsRuns: listed(ciDl.budgetLoadMsRuns),
+      hiddenLoadShare: hiddenShare(ciDl.budgetLoadMsRuns, ciDl.budgetHiddenLoadMsRuns),
+      residentUnits: ciDl.residentCount,
+      units: ciDl.unitCount,
+    },
     tdtm: {
-      preset: { ...tdtmClip, latent: merged.latent },
-      normalStepMs: stepRow(tdtmNormal).stepMs,
-      normalStepMsRuns: stepRow(tdtmNormal).stepMsRuns,
-      mergedStepMs: stepRow(merged).stepMs,
-      mergedStepMsRuns: stepRow(merged).stepMsRuns,
-      normalGflop: gflop(tdtmNormal, false),
-      mergedGflop: gflop(merged, true),
+      preset: { ...tdtmClip, latent: tdtm.latent },
+      normalStepMs: median(tdtm.normalStepMsRuns),
+      normalStepMsRuns: listed(tdtm.normalStepMsRuns),
+      mergedStepMs: median(tdtm.mergedStepMsRuns),
+      mergedStepMsRuns: listed(tdtm.mergedStepMsRuns),
+      normalGflop: gflop(tdtm, false),
+      mergedGflop: gflop(tdtm, true),
     },
     lpl: {
       endToEnd: {
@@ -238,6 +253,7 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
       engineGflops: gflop(resident, false) / (residentRow.computeMs / 1000),
     },
     profile: { ...profiled.profile, pairs: profiled.pairs },
+    profileMerged: { ...profiledMerged.profile, pairs: profiledMerged.pairs },
     sessionOptions: sessionOptions.map((row) => ({
       variant: row.variant,
       label: SESSION_OPTION_LABELS[row.variant],
@@ -272,6 +288,12 @@ interface PytorchResult {
   gemmPeakGflops: number;
   stepMs?: number;
   stepMsRuns?: number[];
+}
+
+/** Share of the load time compute hid (CI-DL), over several steps; null when nothing loaded. */
+function hiddenShare(loadMsRuns: readonly number[], hiddenMsRuns: readonly number[]): number | null {
+  const total = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0);
+  return total(loadMsRuns) > 0 ? total(hiddenMsRuns) / total(loadMsRuns) : null;
 }
 
 /** The engine's intra-op threads per session (one per physical core); PyTorch gets as many. */

@@ -16,7 +16,7 @@ import type { UnitTiming } from '@shared/domain/generation';
 import { OrtRuntimeError, type LoadReply, type SessionOptions, type TensorMap, type TimeSpanMs } from '../runtime/types';
 import { epochNowMs } from '../runtime/clock';
 import { collectGarbage } from '../runtime/garbage';
-import { streamingSessionOptions } from '../runtime/sessionOptions';
+import { streamingSessionOptions, unitSessionOptions, type UnitResidency } from '../runtime/sessionOptions';
 import { WorkerExecutor } from '../runtime/workerExecutor';
 import { planMemory, type MemoryBudget, type MemoryPlan } from '@shared/model/memoryPlan';
 
@@ -144,6 +144,11 @@ export function overlapOfTimeline(timeline: readonly UnitTiming[]): number {
   return overlap;
 }
 
+/** Units past the plan's resident prefix are loaded for one run and released after it. */
+function residencyOf(index: number, plan: MemoryPlan): UnitResidency {
+  return index >= plan.residentCount ? 'streamed' : 'resident';
+}
+
 export class UnitStreamer {
   private readonly executors: readonly [WorkerExecutor, WorkerExecutor];
   private readonly budget: MemoryBudget;
@@ -259,7 +264,7 @@ export class UnitStreamer {
       for (let index = 0; index < units.length; index++) {
         throwIfAborted(signal);
         const unit = units[index];
-        const entry = this.loaded.get(unit.id) ?? this.startLoad(unit, index, { prefetched: false, sessionLimitBytes });
+        const entry = this.loaded.get(unit.id) ?? this.startLoad(unit, index, { prefetched: false, sessionLimitBytes, residency: residencyOf(index, plan) });
         await entry.ready;
         const feeds = await feedsFor(index, previous);
         throwIfAborted(signal);
@@ -281,7 +286,7 @@ export class UnitStreamer {
           runEndMs: reply.endMs,
         });
         this.onEvent({ kind: 'unit-ran', unitId: unit.id, executor: entry.executor.index, durationMs: reply.endMs - reply.startMs });
-        if (index >= plan.residentCount) {
+        if (residencyOf(index, plan) === 'streamed') {
           await this.releaseEntry(entry);
         }
         previous = reply.outputs;
@@ -383,7 +388,7 @@ export class UnitStreamer {
     const indexById = new Map(units.map((unit, index) => [unit.id, index]));
     const strayStreamed = [...this.loaded.values()].filter((entry) => {
       const index = indexById.get(entry.unitId);
-      return index !== undefined && index >= plan.residentCount;
+      return index !== undefined && residencyOf(index, plan) === 'streamed';
     });
     for (const entry of strayStreamed) {
       await this.releaseEntry(entry);
@@ -420,7 +425,7 @@ export class UnitStreamer {
         if (this.loaded.has(unit.id) || this.accountedBytes + unit.sizeBytes > sessionLimitBytes) {
           continue;
         }
-        const entry = this.startLoad(unit, index, { prefetched: false, sessionLimitBytes });
+        const entry = this.startLoad(unit, index, { prefetched: false, sessionLimitBytes, residency: 'resident' });
         entry.loadReported = true;
         started.push(entry);
       }
@@ -430,7 +435,7 @@ export class UnitStreamer {
     }
   }
 
-  private startLoad(unit: StreamUnit, index: number, options: { prefetched: boolean; sessionLimitBytes: number }): LoadedUnit {
+  private startLoad(unit: StreamUnit, index: number, options: { prefetched: boolean; sessionLimitBytes: number; residency: UnitResidency }): LoadedUnit {
     if (this.accountedBytes + unit.sizeBytes > options.sessionLimitBytes) {
       throw new OrtRuntimeError(
         'E_BUDGET_EXCEEDED',
@@ -442,7 +447,8 @@ export class UnitStreamer {
     this.accountedBytes += unit.sizeBytes;
     this.peakBytes = Math.max(this.peakBytes, this.accountedBytes);
     this.passPeakBytes = Math.max(this.passPeakBytes, this.accountedBytes);
-    const sessionOptions = unit.freeDimensionOverrides ? { ...this.sessionOptions, freeDimensionOverrides: unit.freeDimensionOverrides } : this.sessionOptions;
+    const baseOptions = unitSessionOptions(this.sessionOptions, options.residency);
+    const sessionOptions = unit.freeDimensionOverrides ? { ...baseOptions, freeDimensionOverrides: unit.freeDimensionOverrides } : baseOptions;
     const ready = executor.load(unit.id, unit.modelPath, sessionOptions).then(
       (reply) => {
         entry.settled = true;
@@ -485,7 +491,7 @@ export class UnitStreamer {
    */
   private prefetchAfter(units: readonly StreamUnit[], index: number, plan: MemoryPlan, sessionLimitBytes: number): void {
     for (let later = index + 1; later < units.length; later++) {
-      if (later >= plan.residentCount && this.loaded.has(units[later].id)) {
+      if (residencyOf(later, plan) === 'streamed' && this.loaded.has(units[later].id)) {
         return;
       }
     }
@@ -503,7 +509,7 @@ export class UnitStreamer {
     if (this.accountedBytes + unit.sizeBytes > sessionLimitBytes) {
       return;
     }
-    this.startLoad(unit, target, { prefetched: true, sessionLimitBytes });
+    this.startLoad(unit, target, { prefetched: true, sessionLimitBytes, residency: residencyOf(target, plan) });
   }
 
   private async releaseEntry(entry: LoadedUnit): Promise<void> {
