@@ -208,15 +208,16 @@ async function encodeOnce(model: VideoModel, prompt: string): Promise<TextCondit
   }
 }
 
+const weightsBytesOf = (units: readonly StreamUnit[]): number => units.reduce((sum, unit) => sum + unit.sizeBytes, 0);
+
 /** A budget as the steps rows give it: a share of the weights plus the activations, never below the smallest working set. */
 function stepsBudget(budget: z.infer<typeof stepsBudgetSchema>, units: readonly StreamUnit[], reserveBytes: number): MemoryBudget {
   if (budget.kind !== 'share') {
     return budget;
   }
-  const weightsBytes = units.reduce((sum, unit) => sum + unit.sizeBytes, 0);
   // A share below the smallest working set (small packages) runs at that minimum.
   const minimumBytes = planMemory(units, { kind: 'min' }, { reserveBytes }).budgetBytes;
-  return { kind: 'bytes', bytes: Math.max(minimumBytes, Math.round(budget.share * weightsBytes) + reserveBytes) };
+  return { kind: 'bytes', bytes: Math.max(minimumBytes, Math.round(budget.share * weightsBytesOf(units)) + reserveBytes) };
 }
 
 async function stepsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'steps' }>): Promise<StepsProbeResult> {
@@ -225,7 +226,7 @@ async function stepsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind
   const conditioning = await encodeOnce(model, context.prompt);
   const units: readonly StreamUnit[] = spec.merged ? model.passes.denoiserMerged : model.passes.denoiser;
   const reserveBytes = activationBytes(spec.merged);
-  const weightsBytes = units.reduce((sum, unit) => sum + unit.sizeBytes, 0);
+  const weightsBytes = weightsBytesOf(units);
   const budget = stepsBudget(spec.budget, units, reserveBytes);
   const { streamer, baselineRssBytes, rss } = await startStreamer(budget, reserveBytes);
   try {
@@ -269,10 +270,9 @@ async function stepsProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind
 async function tdtmProbe(context: ProbeContext, spec: Extract<ProbeSpec, { kind: 'tdtm' }>): Promise<TdtmProbeResult> {
   const { model, activationBytes } = await openModel(context);
   const conditioning = await encodeOnce(model, context.prompt);
-  const sumBytes = (units: readonly StreamUnit[]): number => units.reduce((sum, unit) => sum + unit.sizeBytes, 0);
   // Room for both sets: neither pass releases the other's sessions, so no step loads.
   const reserveBytes = Math.max(activationBytes(false), activationBytes(true));
-  const budget: MemoryBudget = { kind: 'bytes', bytes: sumBytes(model.passes.denoiser) + sumBytes(model.passes.denoiserMerged) + reserveBytes };
+  const budget: MemoryBudget = { kind: 'bytes', bytes: weightsBytesOf(model.passes.denoiser) + weightsBytesOf(model.passes.denoiserMerged) + reserveBytes };
   const { streamer, rss } = await startStreamer(budget, reserveBytes);
   try {
     await streamer.preloadResidentPrefix(model.passes.denoiser);

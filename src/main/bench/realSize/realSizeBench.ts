@@ -87,7 +87,8 @@ export async function runRealSizeBench(options: RealSizeOptions): Promise<RealSi
     }
   }
   const context: ProbeContext = { ...CONTEXT, modelPath: options.modelPath };
-  const threads = benchThreads();
+  // The engine's intra-op threads per session (one per physical core); PyTorch gets as many.
+  const threads = engineThreadCount();
   const probe = async <T extends ProbeResult>(label: string, spec: ProbeSpec, clip: ProbeContext['clip'] = context.clip): Promise<T> => {
     log(`${label}…`);
     const started = Date.now();
@@ -294,9 +295,4 @@ interface PytorchResult {
 function hiddenShare(loadMsRuns: readonly number[], hiddenMsRuns: readonly number[]): number | null {
   const total = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0);
   return total(loadMsRuns) > 0 ? total(hiddenMsRuns) / total(loadMsRuns) : null;
-}
-
-/** The engine's intra-op threads per session (one per physical core); PyTorch gets as many. */
-function benchThreads(): number {
-  return engineThreadCount();
 }
