@@ -24,7 +24,13 @@ def load_config(path):
 
 
 def layer_norm(x, dim):
-    """Affine-free LayerNorm with a Python-int normalized shape (docs/open-sora.md §Export pitfalls, 4 and 5)."""
+    """Affine-free LayerNorm with a Python-int normalized shape (docs/open-sora.md §Export pitfalls, 4 and 5).
+
+    Exported, it carries a constant unit scale and zero bias: onnxruntime fuses the opset-16 decomposition into one
+    LayerNormalization only when the Mul and Add follow the Div (LayerNormFusion); without them it stays five
+    elementwise passes and two reductions over the tokens (docs/real-size.md)."""
+    if torch.onnx.is_in_onnx_export():
+        return F.layer_norm(x, (dim,), torch.ones(dim, dtype=x.dtype), torch.zeros(dim, dtype=x.dtype), eps=NORM_EPS)
     return F.layer_norm(x, (dim,), eps=NORM_EPS)
 
 
@@ -143,21 +149,33 @@ class MultiHeadCrossAttention(nn.Module):
         return self.proj(out)
 
 
-def tdtm_merge(h):
-    """Average frames (2k, 2k+1) of h [B, T, S, C]; an odd last frame is its own group -> ceil(T/2) frames.
+def frame_groups_matrix(frames, like):
+    """[ceil(T/2), T] 0/1 matrix: row k is 1 at frames 2k and 2k+1 (an odd last frame is a group of its own).
 
-    Appending a copy of the last frame makes the odd case an ordinary pair (its mean is itself), with no
-    data-dependent branch in the traced graph.
-    """
-    last = h.shape[1] - 1
-    padded = torch.cat((h, h[:, last:]), dim=1)
-    return 0.5 * (h[:, 0::2] + padded[:, 1::2])
+    Built from the traced frame count (Range, Div, Equal), so T stays symbolic; where the engine fixes T (CoreML's
+    static shapes) onnxruntime folds it to a constant."""
+    cols = torch.arange(frames, device=like.device)
+    rows = torch.arange((frames + 1) // 2, device=like.device)
+    return (cols.unsqueeze(0) // 2 == rows.unsqueeze(1)).to(like.dtype)
+
+
+def tdtm_merge(h):
+    """Average frames (2k, 2k+1) of h [B, T, S, C] -> [B, ceil(T/2), S, C].
+
+    One matrix product with the group-mean matrix over frames: one read of h and one write of the merged tensor,
+    with no padding copy or strided slices (each exported as a full copy), and no branch on T's parity."""
+    b, frames, s, c = h.shape
+    groups = frame_groups_matrix(frames, h)
+    mean = groups / groups.sum(dim=1, keepdim=True)
+    return torch.matmul(mean, h.reshape(b, frames, s * c)).reshape(b, -1, s, c)
 
 
 def tdtm_unmerge(m, frames):
-    """Copy each merged frame of m [B, Tm, S, C] back to its group members -> [B, frames, S, C]."""
+    """Copy each merged frame of m [B, Tm, S, C] back to its group members -> [B, frames, S, C] (one product with
+    the transposed 0/1 group matrix, which writes the output once)."""
     b, tm, s, c = m.shape
-    return torch.stack((m, m), dim=2).reshape(b, 2 * tm, s, c)[:, :frames]
+    copies = frame_groups_matrix(frames, m).permute(1, 0)
+    return torch.matmul(copies, m.reshape(b, tm, s * c)).reshape(b, frames, s, c)
 
 
 class STDiT3Block(nn.Module):
