@@ -5,7 +5,8 @@
  * - Two WorkerExecutors alternate: unit k's session lives on executor k % 2, so unit k+1 can be created on the other
  *   thread while unit k runs (ORT's create and run each block their thread; docs/runtime-notes.md §Blocking calls).
  * - Memory follows a MemoryPlan decided once per unit set: the resident prefix stays loaded across passes and is
- *   never prefetched again; streamed units are prefetched one ahead and released right after they run.
+ *   never prefetched again; streamed units are prefetched one ahead and released right after they run, the release
+ *   overlapping the next unit's run on the other executor.
  * - Every session has one owner: the executor that created it; this class decides when each is loaded/released and
  *   accounts their sizeBytes (in-flight loads included) against the plan's budget, which it never exceeds.
  * - Activations cross threads as transferred ArrayBuffers (worker → engine → other worker, no copies).
@@ -13,7 +14,7 @@
  *   work, releases its streamed units and rejects (AbortError for an abort), leaving only the resident prefix.
  */
 import type { UnitTiming } from '@shared/domain/generation';
-import { OrtRuntimeError, type LoadReply, type SessionOptions, type TensorMap, type TimeSpanMs } from '../runtime/types';
+import { OrtRuntimeError, type LoadReply, type RunReply, type SessionOptions, type TensorMap, type TimeSpanMs } from '../runtime/types';
 import { epochNowMs } from '../runtime/clock';
 import { collectGarbage } from '../runtime/garbage';
 import { streamingSessionOptions, unitSessionOptions, type UnitResidency } from '../runtime/sessionOptions';
@@ -257,6 +258,15 @@ export class UnitStreamer {
     const passStartMs = epochNowMs();
     this.passPeakBytes = this.accountedBytes;
     const timeline: UnitTiming[] = [];
+    // Concurrent schedule: the previous streamed unit's release, still in flight on its executor while this unit
+    // runs on the other one (off the critical path: ≈ 20 ms per 170 MB unit, docs/runtime-notes.md §Blocking calls).
+    let releasing: Promise<void> | null = null;
+    let running: Promise<RunReply> | null = null;
+    const settleRelease = async (): Promise<void> => {
+      const released = releasing;
+      releasing = null;
+      await released;
+    };
     try {
       await this.releaseReshaped(units);
       await this.makeRoomFor(units, plan, sessionLimitBytes);
@@ -268,11 +278,17 @@ export class UnitStreamer {
         await entry.ready;
         const feeds = await feedsFor(index, previous);
         throwIfAborted(signal);
+        running = entry.executor.run(unit.id, feeds, { outputNames: unit.outputNames, keepFeeds: options.keepFeeds });
+        // Handled below (await running); this keeps a failed run from counting as unhandled while the release settles.
+        running.catch(() => undefined);
+        // The prefetch below counts on the released bytes, so it waits for the worker to confirm the release.
+        await settleRelease();
         if (this.schedule === 'concurrent') {
           this.prefetchAfter(units, index, plan, sessionLimitBytes);
         }
 
-        const reply = await entry.executor.run(unit.id, feeds, { outputNames: unit.outputNames, keepFeeds: options.keepFeeds });
+        const reply = await running;
+        running = null;
         const reportLoad = !entry.loadReported && entry.loadSpan !== null;
         entry.loadReported = true;
         timeline.push({
@@ -287,10 +303,14 @@ export class UnitStreamer {
         });
         this.onEvent({ kind: 'unit-ran', unitId: unit.id, executor: entry.executor.index, durationMs: reply.endMs - reply.startMs });
         if (residencyOf(index, plan) === 'streamed') {
-          await this.releaseEntry(entry);
+          releasing = this.releaseEntry(entry);
+          if (this.schedule === 'sequential') {
+            await settleRelease();
+          }
         }
         previous = reply.outputs;
       }
+      await settleRelease();
       if (!previous) {
         throw new OrtRuntimeError('E_UNKNOWN', 'pass produced no outputs');
       }
@@ -308,6 +328,7 @@ export class UnitStreamer {
         peakResidentBytes: this.passPeakBytes,
       };
     } catch (error) {
+      await Promise.all([running, releasing].map((work) => (work as Promise<unknown> | null)?.catch(() => undefined)));
       await this.cleanUpAfterFailedPass(units, plan);
       throw error;
     } finally {
