@@ -84,7 +84,12 @@ export function loadChain(name: ChainName): ChainFixture {
   writeChainWeights(dir, described.weightsFiles);
   const input = hashedUniform(described.input);
   const cond = hashedUniform(described.cond);
-  const toStream = (unit: ModelUnit): StreamUnit => ({ id: unit.id, modelPath: path.join(dir, unit.file), sizeBytes: unit.sizeBytes });
+  const toStream = (unit: ModelUnit): StreamUnit => ({
+    id: unit.id,
+    modelPath: path.join(dir, unit.file),
+    sizeBytes: unit.sizeBytes,
+    ...(unit.weightsFile ? { weightsPath: path.join(dir, unit.weightsFile) } : {}),
+  });
   return {
     dir,
     width: described.width,

@@ -171,6 +171,11 @@ describe('WorkerExecutor', () => {
       const badLoad = await rejection(executor.load('x', path.join(chain.dir, 'missing.onnx'), {}));
       expect(badLoad.code).toBe('E_LOAD_FAILED');
       expect(badLoad.message).toContain('missing.onnx');
+      // A weights file that cannot be read through fails the load, names the file, and leaves nothing loaded.
+      const unreadable = await rejection(executor.load('block.00', path.join(chain.dir, chain.units[0].file), streamingSessionOptions(), path.join(chain.dir, 'gone.weights')));
+      expect(unreadable.code).toBe('E_LOAD_FAILED');
+      expect(unreadable.message).toContain('gone.weights');
+      expect(await executor.listLoaded()).toEqual([]);
       await executor.load('block.00', path.join(chain.dir, chain.units[0].file), streamingSessionOptions());
       expect((await rejection(executor.load('block.00', path.join(chain.dir, chain.units[0].file), {}))).code).toBe('E_ALREADY_LOADED');
       const wrongSize = { ...feeds(), h: { dtype: 'float32' as const, dims: [2, chain.width], data: new ArrayBuffer(12) } };

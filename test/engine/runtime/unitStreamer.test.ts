@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { streamingSessionOptions } from '../../../src/main/engine/runtime/sessionOptions';
@@ -120,14 +121,20 @@ describe('UnitStreamer on a real ONNX chain', () => {
     expect(new Set(residentCounts).size).toBeGreaterThanOrEqual(4);
   });
 
-  it('creates resident sessions with weight prepacking and streamed ones (one run each) without it, with the same outputs', async () => {
+  it('creates resident sessions with weight prepacking and streamed ones (one run each) without it, reading their weights through, with the same outputs', async () => {
     const units = small.streamUnits('main');
     const minBytes = planMemory(units, { kind: 'min' }).minWorkingSetBytes;
     const totalBytes = units.reduce((sum, unit) => sum + unit.sizeBytes, 0);
     const budget: MemoryBudget = { kind: 'bytes', bytes: Math.round((minBytes + totalBytes) / 2) };
     const loads = vi.spyOn(WorkerExecutor.prototype, 'load');
+    const loaded: Extract<StreamerEvent, { kind: 'unit-loaded' }>[] = [];
+    const onEvent = (event: StreamerEvent): void => {
+      if (event.kind === 'unit-loaded') {
+        loaded.push(event);
+      }
+    };
     try {
-      await withStreamer({ budget }, async (streamer) => {
+      await withStreamer({ budget, onEvent }, async (streamer) => {
         const plan = streamer.plan(units);
         expect(plan.residentCount).toBeGreaterThan(0);
         expect(plan.residentCount).toBeLessThan(units.length);
@@ -139,9 +146,19 @@ describe('UnitStreamer on a real ONNX chain', () => {
         const unitLoads = loads.mock.calls.filter(([unitId]) => units.some((unit) => unit.id === unitId));
         // Resident units load once, streamed ones on every pass.
         expect(unitLoads).toHaveLength(plan.residentCount + 2 * (units.length - plan.residentCount));
-        for (const [unitId, , options] of unitLoads) {
+        for (const [unitId, , options, readThroughPath] of unitLoads) {
           const index = units.findIndex((unit) => unit.id === unitId);
-          expect(prepackingOff(options), `${unitId}: index ${index}, ${plan.residentCount} resident`).toBe(index >= plan.residentCount);
+          const streamed = index >= plan.residentCount;
+          expect(prepackingOff(options), `${unitId}: index ${index}, ${plan.residentCount} resident`).toBe(streamed);
+          expect(readThroughPath, unitId).toBe(streamed ? units[index].weightsPath : undefined);
+        }
+        // A streamed load read its whole weights file; a resident one read nothing extra.
+        expect(loaded).toHaveLength(unitLoads.length);
+        for (const event of loaded) {
+          const index = units.findIndex((unit) => unit.id === event.unitId);
+          const weightsPath = units[index].weightsPath;
+          expect(weightsPath, event.unitId).toBeDefined();
+          expect(event.readBytes, event.unitId).toBe(index >= plan.residentCount ? statSync(weightsPath as string).size : 0);
         }
       });
     } finally {

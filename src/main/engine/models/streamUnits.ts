@@ -13,7 +13,12 @@ import type { StreamUnit } from '../streaming/unitStreamer';
  * with `sizes`, its session gets static shapes (free-dimension overrides from its stage's axis sizes).
  */
 export function streamUnitOf(pkg: ModelPackage, unit: ModelUnit, sizes?: Readonly<Record<UnitStage, AxisSizes>>): StreamUnit {
-  const base = { id: unit.id, modelPath: path.join(pkg.dir, unit.file), sizeBytes: loadedUnitBytes(unit.sizeBytes) };
+  const base: StreamUnit = {
+    id: unit.id,
+    modelPath: path.join(pkg.dir, unit.file),
+    sizeBytes: loadedUnitBytes(unit.sizeBytes),
+    ...(unit.weightsFile ? { weightsPath: path.join(pkg.dir, unit.weightsFile) } : {}),
+  };
   return sizes ? { ...base, freeDimensionOverrides: freeDimensionOverrides(unit, sizes[stageOfUnit(unit.id)]) } : base;
 }
 

@@ -85,6 +85,12 @@ export type WorkerRequest =
       /** The graph to create the session from instead of `path` (static shapes: runtime/staticShapes.ts). */
       readonly model?: Uint8Array;
       readonly sessionOptions: SessionOptions;
+      /**
+       * A file to read through on this thread once the session exists (the unit's external weights): onnxruntime maps
+       * that file instead of reading it, so without this the disk reads of weights that left the page cache would
+       * happen as page faults inside the unit's run, where CI-DL cannot hide them.
+       */
+      readonly readThroughPath?: string;
     }
   | {
       readonly id: number;
@@ -99,6 +105,8 @@ export type WorkerRequest =
   | { readonly id: number; readonly op: 'list' };
 
 export interface LoadReply extends TimeSpanMs {
+  /** Bytes of `readThroughPath` read (0 without one). */
+  readonly readBytes: number;
   readonly inputs: readonly TensorMetadata[];
   readonly outputs: readonly TensorMetadata[];
 }

@@ -107,15 +107,19 @@ export class WorkerExecutor {
     this.worker.unref();
   }
 
-  /** Creates a session for `unitId` from an ONNX file (external weights are read from next to it). */
-  load(unitId: string, modelPath: string, sessionOptions: SessionOptions): Promise<LoadReply> {
+  /**
+   * Creates a session for `unitId` from an ONNX file (external weights are read from next to it); with
+   * `readThroughPath`, the worker then reads that file through (types.ts, the load request).
+   */
+  load(unitId: string, modelPath: string, sessionOptions: SessionOptions, readThroughPath?: string): Promise<LoadReply> {
+    const readThrough = readThroughPath === undefined ? {} : { readThroughPath };
     if (!hasFreeDimensionOverrides(sessionOptions)) {
-      return this.request({ op: 'load', unitId, path: modelPath, sessionOptions }, []);
+      return this.request({ op: 'load', unitId, path: modelPath, sessionOptions, ...readThrough }, []);
     }
     // Static shapes: the graph is rewritten here (onnxruntime-node drops the option) and its bytes move to the worker.
     return sessionSource(modelPath, sessionOptions).then(({ model, options }) => {
       const bytes = new Uint8Array(model as Uint8Array); // its own buffer, so it can be transferred
-      return this.request({ op: 'load', unitId, path: modelPath, model: bytes, sessionOptions: options }, [bytes.buffer]);
+      return this.request({ op: 'load', unitId, path: modelPath, model: bytes, sessionOptions: options, ...readThrough }, [bytes.buffer]);
     });
   }
 

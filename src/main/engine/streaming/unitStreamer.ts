@@ -25,6 +25,11 @@ export interface StreamUnit {
   readonly id: string;
   /** Absolute path of the unit's ONNX file (its external weights are read from next to it). */
   readonly modelPath: string;
+  /**
+   * Absolute path of its external weights file, if it has one: a streamed load reads it through on the load thread
+   * (runtime/types.ts, the load request), so the run finds the weights in memory.
+   */
+  readonly weightsPath?: string;
   /** Bytes the unit keeps resident once loaded (manifest sizeBytes); what the budget counts. */
   readonly sizeBytes: number;
   /** Outputs to fetch; default every output. */
@@ -58,6 +63,8 @@ export type StreamerEvent =
       readonly executor: number;
       readonly prefetched: boolean;
       readonly durationMs: number;
+      /** Bytes of its weights file read through during the load (streamed units only). */
+      readonly readBytes: number;
       readonly residentBytes: number;
     }
   | { readonly kind: 'unit-ran'; readonly unitId: string; readonly executor: number; readonly durationMs: number }
@@ -470,12 +477,14 @@ export class UnitStreamer {
     this.passPeakBytes = Math.max(this.passPeakBytes, this.accountedBytes);
     const baseOptions = unitSessionOptions(this.sessionOptions, options.residency);
     const sessionOptions = unit.freeDimensionOverrides ? { ...baseOptions, freeDimensionOverrides: unit.freeDimensionOverrides } : baseOptions;
-    const ready = executor.load(unit.id, unit.modelPath, sessionOptions).then(
+    // A resident session prepacks, which reads every weight while it loads; a streamed one only maps the file.
+    const readThroughPath = options.residency === 'resident' ? undefined : unit.weightsPath;
+    const ready = executor.load(unit.id, unit.modelPath, sessionOptions, readThroughPath).then(
       (reply) => {
         entry.settled = true;
         entry.loadSpan = { startMs: reply.startMs, endMs: reply.endMs };
         const durationMs = reply.endMs - reply.startMs;
-        this.onEvent({ kind: 'unit-loaded', unitId: unit.id, executor: executor.index, prefetched: options.prefetched, durationMs, residentBytes: this.accountedBytes });
+        this.onEvent({ kind: 'unit-loaded', unitId: unit.id, executor: executor.index, prefetched: options.prefetched, durationMs, readBytes: reply.readBytes, residentBytes: this.accountedBytes });
         return reply;
       },
       (error: unknown) => {
